@@ -100,6 +100,7 @@ demo:
 ## About 15 minutes on 2 cores.
 BENCH_COUNT ?= 6
 BENCH_TIME  ?= 500ms
+MATRIX_TIME ?= 200ms
 CHECKPOINT_ROUNDS ?= 5
 .PHONY: bench
 bench: SHELL := /bin/bash
@@ -134,7 +135,19 @@ bench:
 	rm -f checkpoint.test
 	@cd examples/bench && $(GO) run ./cmd/benchtable -checkpoint -into checkpoint.md checkpoint.out && \
 		sed -n '/^<!-- benchtable -->$$/,/^<!-- \/benchtable -->$$/p' checkpoint.md
+	$(MAKE) bench-matrix
 	$(MAKE) bench-stores
+
+## bench-matrix: the fan-in matrix alone (state shapes x widths x handlers, graphc against its
+## hand-written twin in one binary): medians of BENCH_COUNT runs into examples/bench/matrix.md
+.PHONY: bench-matrix
+bench-matrix: SHELL := /bin/bash
+bench-matrix: .SHELLFLAGS := -o pipefail -c
+bench-matrix:
+	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkMatrix$$' -benchmem \
+		-count=$(BENCH_COUNT) -benchtime=$(MATRIX_TIME) -timeout=60m . | tee matrix.out
+	cd examples/bench && $(GO) run ./cmd/benchtable -into matrix.md matrix.out && \
+		sed -n '/^<!-- benchtable -->$$/,/^<!-- \/benchtable -->$$/p' matrix.md
 
 ## bench-stores: the stores alone (memory, file, SQLite and its raw-SQL floor; PostgreSQL
 ## and its floor when GRAPHC_TEST_POSTGRES is set, e.g. under scripts/with-postgres.sh)

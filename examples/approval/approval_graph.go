@@ -574,6 +574,14 @@ type approvalJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "research" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *approvalJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == approvalForkResearch.Entries[b.Index] {
+		return approvalStartsResearch[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "research": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -598,6 +606,50 @@ func (j *approvalJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n i
 		j.in.FetchPapers = s
 	}
 	j.x.Arrived(b, approvalNodeMerge, s)
+	return nil
+}
+
+// approvalStartsResearch starts each branch of the fork at "research" from its entry, by branch index (see RunBranch).
+var approvalStartsResearch = [2]func(*approvalJoinMerge, context.Context, runtime.Branch) error{
+	(*approvalJoinMerge).startSearchWeb,
+	(*approvalJoinMerge).startAny,
+}
+
+// startAny runs branch b, which is not a single node, from its entry with branchResearch.
+func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) error {
+	return j.run(ctx, b, approvalForkResearch.Entries[b.Index], nil)
+}
+
+// startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeSearchWeb
+	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callSearchWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.SearchWeb(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, approvalNodeMerge, st)
 	return nil
 }
 

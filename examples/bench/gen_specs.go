@@ -30,11 +30,17 @@ func main() {
 	}
 	loop(1000)
 	nested()
+	for _, sh := range shapes {
+		for _, w := range matrixWidths {
+			matrix(sh, w)
+		}
+	}
 }
 
 // graph collects one graph's spec and handlers.
 type graph struct {
 	dir, name, doc string
+	state          string   // the state type in package model; "State" when empty
 	nodes          []string // spec node entries (YAML flow mappings or names)
 	edges          []string // spec edge entries (YAML flow mappings)
 	methods        []string // Go methods of Handlers
@@ -189,10 +195,15 @@ func (g *graph) write() {
 	if err := os.MkdirAll(g.dir, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	spec := g.dir + ".graph.yaml"
+	pkg := filepath.Base(g.dir)
+	spec := pkg + ".graph.yaml"
+	state := g.state
+	if state == "" {
+		state = "State"
+	}
 
 	var y bytes.Buffer
-	fmt.Fprintf(&y, "# Written by gen_specs.go; do not edit.\nversion: 1\ngraph: %s\ndoc: %s\nstate: model.State\nnodes:\n", g.name, g.doc)
+	fmt.Fprintf(&y, "# Written by gen_specs.go; do not edit.\nversion: 1\ngraph: %s\ndoc: %s\nstate: model.%s\nnodes:\n", g.name, g.doc, state)
 	for _, n := range g.nodes {
 		fmt.Fprintf(&y, "  - %s\n", n)
 	}
@@ -221,7 +232,7 @@ type Handlers struct{}
 
 var _ %[2]sHandlers = Handlers{}
 
-`, g.dir, g.name, g.doc, spec)
+`, pkg, g.name, g.doc, spec)
 	for _, m := range g.methods {
 		src.WriteString(m)
 		src.WriteString("\n\n")
@@ -251,4 +262,69 @@ func writeFile(path string, b []byte) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// shape is one state shape of the fan-in matrix (see model/matrix.go): its
+// type in package model and its node bodies.
+type shape struct {
+	name, state       string
+	start, add, value string // model functions: start's body, branch i's body, what the join adds up
+}
+
+var shapes = []shape{
+	{"ints", "State", "Inc", "Add", "N"},
+	{"slice", "Slice", "SliceStart", "SliceAdd", "SliceValue"},
+	{"map", "Map", "MapStart", "MapAdd", "MapValue"},
+	{"big", "Big", "BigStart", "BigAdd", "BigValue"},
+	{"strings", "Strings", "StringsStart", "StringsAdd", "StringsValue"},
+}
+
+var matrixWidths = []int{2, 20, 100, 1000}
+
+// matrix: the fan-in of w on shape sh, in matrix/<shape><w>: start forks
+// to w1..wW, branch i runs the shape's body with i, join adds up each
+// branch's value. Two implementations of the handlers: Handlers (trivial
+// bodies) and Heavy (each branch first calls model.Deep, a call with a
+// large frame).
+func matrix(sh shape, w int) {
+	name := fmt.Sprintf("%s%d", strings.ToUpper(sh.name[:1])+sh.name[1:], w)
+	g := &graph{dir: filepath.Join("matrix", fmt.Sprintf("%s%d", sh.name, w)), name: name, state: sh.state,
+		doc: fmt.Sprintf("the fan-in matrix's %s state, forked to %d branches that fan in at join.", sh.name, w)}
+	g.node("start")
+	ws := make([]string, w)
+	for i := range w {
+		ws[i] = fmt.Sprintf("w%d", i+1)
+		g.node(ws[i])
+	}
+	g.fanIn("join")
+	g.edge("{from: __start__, to: start}")
+	g.edge("{from: start, parallel: [%s], fan_in: join}", strings.Join(ws, ", "))
+	for _, n := range ws {
+		g.edge("{from: %s, to: join}", n)
+	}
+	g.edge("{from: join, to: __end__}")
+
+	value := "b." + sh.value
+	if sh.value != "N" {
+		value = "model." + sh.value + "(b)"
+	}
+	for _, h := range []struct{ typ, arg string }{{"Handlers", "%d"}, {"Heavy", "model.Deep(%d)"}} {
+		g.method("func (%s) Start(_ context.Context, s model.%s) (model.%s, error) { return model.%s(s), nil }", h.typ, sh.state, sh.state, sh.start)
+		for i := range w {
+			g.method("func (%s) W%d(_ context.Context, s model.%s) (model.%s, error) { return model.%s(s, %s), nil }",
+				h.typ, i+1, sh.state, sh.state, sh.add, fmt.Sprintf(h.arg, i+1))
+		}
+		g.method(`// Join adds up the value of every branch.
+func (%s) Join(_ context.Context, s model.%s, in JoinBranches) (model.%s, error) {
+	for _, b := range in.All() {
+		s.Sum += %s
+	}
+	return s, nil
+}`, h.typ, sh.state, sh.state, value)
+	}
+	g.method(`// Heavy implements %[1]sHandlers like Handlers, but each branch first calls model.Deep, whose frame is larger than a new goroutine's first stack.
+type Heavy struct{}
+
+var _ %[1]sHandlers = Heavy{}`, name)
+	g.write()
 }

@@ -558,6 +558,14 @@ type pipelineJoinTested struct {
 
 // RunBranch runs branch b of the fork at "test" from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == pipelineForkTest.Entries[b.Index] {
+		return pipelineStartsTest[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "test": from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *pipelineJoinTested) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -582,6 +590,78 @@ func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n 
 		j.in.Integration = s
 	}
 	j.x.Arrived(b, pipelineNodeTested, s)
+	return nil
+}
+
+// pipelineStartsTest starts each branch of the fork at "test" from its entry, by branch index (see RunBranch).
+var pipelineStartsTest = [2]func(*pipelineJoinTested, context.Context, runtime.Branch) error{
+	(*pipelineJoinTested).startUnit,
+	(*pipelineJoinTested).startIntegration,
+}
+
+// startUnit runs branch "unit" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pipelineNodeUnit
+	defer x.Recover(&n, &err)
+	st := pipelineCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callUnit(ctx, x, in, s)
+	} else {
+		out, err = g.h.Unit(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Unit = st
+	j.x.Arrived(in, pipelineNodeTested, st)
+	return nil
+}
+
+// startIntegration runs branch "integration" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pipelineNodeIntegration
+	defer x.Recover(&n, &err)
+	st := pipelineCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callIntegration(ctx, x, in, s)
+	} else {
+		out, err = g.h.Integration(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Integration = st
+	j.x.Arrived(in, pipelineNodeTested, st)
 	return nil
 }
 

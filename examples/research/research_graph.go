@@ -506,6 +506,14 @@ type researchJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "plan" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *researchJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == researchForkPlan.Entries[b.Index] {
+		return researchStartsPlan[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "plan": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *researchJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -530,6 +538,50 @@ func (j *researchJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n i
 		j.in.FetchPapers = s
 	}
 	j.x.Arrived(b, researchNodeMerge, s)
+	return nil
+}
+
+// researchStartsPlan starts each branch of the fork at "plan" from its entry, by branch index (see RunBranch).
+var researchStartsPlan = [2]func(*researchJoinMerge, context.Context, runtime.Branch) error{
+	(*researchJoinMerge).startSearchWeb,
+	(*researchJoinMerge).startAny,
+}
+
+// startAny runs branch b, which is not a single node, from its entry with branchPlan.
+func (j *researchJoinMerge) startAny(ctx context.Context, b runtime.Branch) error {
+	return j.run(ctx, b, researchForkPlan.Entries[b.Index], nil)
+}
+
+// startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, researchNodeSearchWeb
+	defer x.Recover(&n, &err)
+	st := researchCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callSearchWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.SearchWeb(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, researchNodeMerge, st)
 	return nil
 }
 

@@ -1031,8 +1031,15 @@ func (e *emitter) joins() {
 		// if n != researchNodeMerge {
 		//	if err := j.g.branchPlan(ctx, j.x, b, n, &s); err != nil { return err }
 		// }
-		e.f.Comment(fmt.Sprintf("RunBranch runs branch b of the fork at %q from node n (its entry, or where a resumed branch stood) to %q, on r or else on its own copy of the fork-time state, then delivers the result.", f.From.Name, f.FanIn.Name))
-		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("RunBranch").Params(
+		run := "RunBranch"
+		if e.anySimple(f) {
+			run = "run" // RunBranch starts simple branches apart (see branchStarts)
+			e.runBranch(f)
+			e.f.Comment(fmt.Sprintf("run is RunBranch for any branch of the fork at %q: from node n (its entry, or where a resumed branch stood) to %q, on r or else on its own copy of the fork-time state; then it delivers the result.", f.From.Name, f.FanIn.Name))
+		} else {
+			e.f.Comment(fmt.Sprintf("RunBranch runs branch b of the fork at %q from node n (its entry, or where a resumed branch stood) to %q, on r or else on its own copy of the fork-time state, then delivers the result.", f.From.Name, f.FanIn.Name))
+		}
+		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id(run).Params(
 			jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch")), jen.Id("n").Int(), jen.Id("r").Op("*").Add(e.stateT()),
 		).Error().Block(
 			jen.Var().Id("s").Add(e.stateT()),
@@ -1059,6 +1066,7 @@ func (e *emitter) joins() {
 			jen.Return(jen.Nil()),
 		)
 		e.f.Line()
+		e.branchStarts(f)
 	}
 }
 

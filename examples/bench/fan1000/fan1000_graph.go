@@ -34261,6 +34261,14 @@ type fan1000JoinJoin struct {
 
 // RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *fan1000JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == fan1000ForkStart.Entries[b.Index] {
+		return fan1000StartsStart[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "start": from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *fan1000JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -36281,5 +36289,34009 @@ func (j *fan1000JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int
 		j.in.W1000 = s
 	}
 	j.x.Arrived(b, fan1000NodeJoin, s)
+	return nil
+}
+
+// fan1000StartsStart starts each branch of the fork at "start" from its entry, by branch index (see RunBranch).
+var fan1000StartsStart = [1000]func(*fan1000JoinJoin, context.Context, runtime.Branch) error{
+	(*fan1000JoinJoin).startW1,
+	(*fan1000JoinJoin).startW2,
+	(*fan1000JoinJoin).startW3,
+	(*fan1000JoinJoin).startW4,
+	(*fan1000JoinJoin).startW5,
+	(*fan1000JoinJoin).startW6,
+	(*fan1000JoinJoin).startW7,
+	(*fan1000JoinJoin).startW8,
+	(*fan1000JoinJoin).startW9,
+	(*fan1000JoinJoin).startW10,
+	(*fan1000JoinJoin).startW11,
+	(*fan1000JoinJoin).startW12,
+	(*fan1000JoinJoin).startW13,
+	(*fan1000JoinJoin).startW14,
+	(*fan1000JoinJoin).startW15,
+	(*fan1000JoinJoin).startW16,
+	(*fan1000JoinJoin).startW17,
+	(*fan1000JoinJoin).startW18,
+	(*fan1000JoinJoin).startW19,
+	(*fan1000JoinJoin).startW20,
+	(*fan1000JoinJoin).startW21,
+	(*fan1000JoinJoin).startW22,
+	(*fan1000JoinJoin).startW23,
+	(*fan1000JoinJoin).startW24,
+	(*fan1000JoinJoin).startW25,
+	(*fan1000JoinJoin).startW26,
+	(*fan1000JoinJoin).startW27,
+	(*fan1000JoinJoin).startW28,
+	(*fan1000JoinJoin).startW29,
+	(*fan1000JoinJoin).startW30,
+	(*fan1000JoinJoin).startW31,
+	(*fan1000JoinJoin).startW32,
+	(*fan1000JoinJoin).startW33,
+	(*fan1000JoinJoin).startW34,
+	(*fan1000JoinJoin).startW35,
+	(*fan1000JoinJoin).startW36,
+	(*fan1000JoinJoin).startW37,
+	(*fan1000JoinJoin).startW38,
+	(*fan1000JoinJoin).startW39,
+	(*fan1000JoinJoin).startW40,
+	(*fan1000JoinJoin).startW41,
+	(*fan1000JoinJoin).startW42,
+	(*fan1000JoinJoin).startW43,
+	(*fan1000JoinJoin).startW44,
+	(*fan1000JoinJoin).startW45,
+	(*fan1000JoinJoin).startW46,
+	(*fan1000JoinJoin).startW47,
+	(*fan1000JoinJoin).startW48,
+	(*fan1000JoinJoin).startW49,
+	(*fan1000JoinJoin).startW50,
+	(*fan1000JoinJoin).startW51,
+	(*fan1000JoinJoin).startW52,
+	(*fan1000JoinJoin).startW53,
+	(*fan1000JoinJoin).startW54,
+	(*fan1000JoinJoin).startW55,
+	(*fan1000JoinJoin).startW56,
+	(*fan1000JoinJoin).startW57,
+	(*fan1000JoinJoin).startW58,
+	(*fan1000JoinJoin).startW59,
+	(*fan1000JoinJoin).startW60,
+	(*fan1000JoinJoin).startW61,
+	(*fan1000JoinJoin).startW62,
+	(*fan1000JoinJoin).startW63,
+	(*fan1000JoinJoin).startW64,
+	(*fan1000JoinJoin).startW65,
+	(*fan1000JoinJoin).startW66,
+	(*fan1000JoinJoin).startW67,
+	(*fan1000JoinJoin).startW68,
+	(*fan1000JoinJoin).startW69,
+	(*fan1000JoinJoin).startW70,
+	(*fan1000JoinJoin).startW71,
+	(*fan1000JoinJoin).startW72,
+	(*fan1000JoinJoin).startW73,
+	(*fan1000JoinJoin).startW74,
+	(*fan1000JoinJoin).startW75,
+	(*fan1000JoinJoin).startW76,
+	(*fan1000JoinJoin).startW77,
+	(*fan1000JoinJoin).startW78,
+	(*fan1000JoinJoin).startW79,
+	(*fan1000JoinJoin).startW80,
+	(*fan1000JoinJoin).startW81,
+	(*fan1000JoinJoin).startW82,
+	(*fan1000JoinJoin).startW83,
+	(*fan1000JoinJoin).startW84,
+	(*fan1000JoinJoin).startW85,
+	(*fan1000JoinJoin).startW86,
+	(*fan1000JoinJoin).startW87,
+	(*fan1000JoinJoin).startW88,
+	(*fan1000JoinJoin).startW89,
+	(*fan1000JoinJoin).startW90,
+	(*fan1000JoinJoin).startW91,
+	(*fan1000JoinJoin).startW92,
+	(*fan1000JoinJoin).startW93,
+	(*fan1000JoinJoin).startW94,
+	(*fan1000JoinJoin).startW95,
+	(*fan1000JoinJoin).startW96,
+	(*fan1000JoinJoin).startW97,
+	(*fan1000JoinJoin).startW98,
+	(*fan1000JoinJoin).startW99,
+	(*fan1000JoinJoin).startW100,
+	(*fan1000JoinJoin).startW101,
+	(*fan1000JoinJoin).startW102,
+	(*fan1000JoinJoin).startW103,
+	(*fan1000JoinJoin).startW104,
+	(*fan1000JoinJoin).startW105,
+	(*fan1000JoinJoin).startW106,
+	(*fan1000JoinJoin).startW107,
+	(*fan1000JoinJoin).startW108,
+	(*fan1000JoinJoin).startW109,
+	(*fan1000JoinJoin).startW110,
+	(*fan1000JoinJoin).startW111,
+	(*fan1000JoinJoin).startW112,
+	(*fan1000JoinJoin).startW113,
+	(*fan1000JoinJoin).startW114,
+	(*fan1000JoinJoin).startW115,
+	(*fan1000JoinJoin).startW116,
+	(*fan1000JoinJoin).startW117,
+	(*fan1000JoinJoin).startW118,
+	(*fan1000JoinJoin).startW119,
+	(*fan1000JoinJoin).startW120,
+	(*fan1000JoinJoin).startW121,
+	(*fan1000JoinJoin).startW122,
+	(*fan1000JoinJoin).startW123,
+	(*fan1000JoinJoin).startW124,
+	(*fan1000JoinJoin).startW125,
+	(*fan1000JoinJoin).startW126,
+	(*fan1000JoinJoin).startW127,
+	(*fan1000JoinJoin).startW128,
+	(*fan1000JoinJoin).startW129,
+	(*fan1000JoinJoin).startW130,
+	(*fan1000JoinJoin).startW131,
+	(*fan1000JoinJoin).startW132,
+	(*fan1000JoinJoin).startW133,
+	(*fan1000JoinJoin).startW134,
+	(*fan1000JoinJoin).startW135,
+	(*fan1000JoinJoin).startW136,
+	(*fan1000JoinJoin).startW137,
+	(*fan1000JoinJoin).startW138,
+	(*fan1000JoinJoin).startW139,
+	(*fan1000JoinJoin).startW140,
+	(*fan1000JoinJoin).startW141,
+	(*fan1000JoinJoin).startW142,
+	(*fan1000JoinJoin).startW143,
+	(*fan1000JoinJoin).startW144,
+	(*fan1000JoinJoin).startW145,
+	(*fan1000JoinJoin).startW146,
+	(*fan1000JoinJoin).startW147,
+	(*fan1000JoinJoin).startW148,
+	(*fan1000JoinJoin).startW149,
+	(*fan1000JoinJoin).startW150,
+	(*fan1000JoinJoin).startW151,
+	(*fan1000JoinJoin).startW152,
+	(*fan1000JoinJoin).startW153,
+	(*fan1000JoinJoin).startW154,
+	(*fan1000JoinJoin).startW155,
+	(*fan1000JoinJoin).startW156,
+	(*fan1000JoinJoin).startW157,
+	(*fan1000JoinJoin).startW158,
+	(*fan1000JoinJoin).startW159,
+	(*fan1000JoinJoin).startW160,
+	(*fan1000JoinJoin).startW161,
+	(*fan1000JoinJoin).startW162,
+	(*fan1000JoinJoin).startW163,
+	(*fan1000JoinJoin).startW164,
+	(*fan1000JoinJoin).startW165,
+	(*fan1000JoinJoin).startW166,
+	(*fan1000JoinJoin).startW167,
+	(*fan1000JoinJoin).startW168,
+	(*fan1000JoinJoin).startW169,
+	(*fan1000JoinJoin).startW170,
+	(*fan1000JoinJoin).startW171,
+	(*fan1000JoinJoin).startW172,
+	(*fan1000JoinJoin).startW173,
+	(*fan1000JoinJoin).startW174,
+	(*fan1000JoinJoin).startW175,
+	(*fan1000JoinJoin).startW176,
+	(*fan1000JoinJoin).startW177,
+	(*fan1000JoinJoin).startW178,
+	(*fan1000JoinJoin).startW179,
+	(*fan1000JoinJoin).startW180,
+	(*fan1000JoinJoin).startW181,
+	(*fan1000JoinJoin).startW182,
+	(*fan1000JoinJoin).startW183,
+	(*fan1000JoinJoin).startW184,
+	(*fan1000JoinJoin).startW185,
+	(*fan1000JoinJoin).startW186,
+	(*fan1000JoinJoin).startW187,
+	(*fan1000JoinJoin).startW188,
+	(*fan1000JoinJoin).startW189,
+	(*fan1000JoinJoin).startW190,
+	(*fan1000JoinJoin).startW191,
+	(*fan1000JoinJoin).startW192,
+	(*fan1000JoinJoin).startW193,
+	(*fan1000JoinJoin).startW194,
+	(*fan1000JoinJoin).startW195,
+	(*fan1000JoinJoin).startW196,
+	(*fan1000JoinJoin).startW197,
+	(*fan1000JoinJoin).startW198,
+	(*fan1000JoinJoin).startW199,
+	(*fan1000JoinJoin).startW200,
+	(*fan1000JoinJoin).startW201,
+	(*fan1000JoinJoin).startW202,
+	(*fan1000JoinJoin).startW203,
+	(*fan1000JoinJoin).startW204,
+	(*fan1000JoinJoin).startW205,
+	(*fan1000JoinJoin).startW206,
+	(*fan1000JoinJoin).startW207,
+	(*fan1000JoinJoin).startW208,
+	(*fan1000JoinJoin).startW209,
+	(*fan1000JoinJoin).startW210,
+	(*fan1000JoinJoin).startW211,
+	(*fan1000JoinJoin).startW212,
+	(*fan1000JoinJoin).startW213,
+	(*fan1000JoinJoin).startW214,
+	(*fan1000JoinJoin).startW215,
+	(*fan1000JoinJoin).startW216,
+	(*fan1000JoinJoin).startW217,
+	(*fan1000JoinJoin).startW218,
+	(*fan1000JoinJoin).startW219,
+	(*fan1000JoinJoin).startW220,
+	(*fan1000JoinJoin).startW221,
+	(*fan1000JoinJoin).startW222,
+	(*fan1000JoinJoin).startW223,
+	(*fan1000JoinJoin).startW224,
+	(*fan1000JoinJoin).startW225,
+	(*fan1000JoinJoin).startW226,
+	(*fan1000JoinJoin).startW227,
+	(*fan1000JoinJoin).startW228,
+	(*fan1000JoinJoin).startW229,
+	(*fan1000JoinJoin).startW230,
+	(*fan1000JoinJoin).startW231,
+	(*fan1000JoinJoin).startW232,
+	(*fan1000JoinJoin).startW233,
+	(*fan1000JoinJoin).startW234,
+	(*fan1000JoinJoin).startW235,
+	(*fan1000JoinJoin).startW236,
+	(*fan1000JoinJoin).startW237,
+	(*fan1000JoinJoin).startW238,
+	(*fan1000JoinJoin).startW239,
+	(*fan1000JoinJoin).startW240,
+	(*fan1000JoinJoin).startW241,
+	(*fan1000JoinJoin).startW242,
+	(*fan1000JoinJoin).startW243,
+	(*fan1000JoinJoin).startW244,
+	(*fan1000JoinJoin).startW245,
+	(*fan1000JoinJoin).startW246,
+	(*fan1000JoinJoin).startW247,
+	(*fan1000JoinJoin).startW248,
+	(*fan1000JoinJoin).startW249,
+	(*fan1000JoinJoin).startW250,
+	(*fan1000JoinJoin).startW251,
+	(*fan1000JoinJoin).startW252,
+	(*fan1000JoinJoin).startW253,
+	(*fan1000JoinJoin).startW254,
+	(*fan1000JoinJoin).startW255,
+	(*fan1000JoinJoin).startW256,
+	(*fan1000JoinJoin).startW257,
+	(*fan1000JoinJoin).startW258,
+	(*fan1000JoinJoin).startW259,
+	(*fan1000JoinJoin).startW260,
+	(*fan1000JoinJoin).startW261,
+	(*fan1000JoinJoin).startW262,
+	(*fan1000JoinJoin).startW263,
+	(*fan1000JoinJoin).startW264,
+	(*fan1000JoinJoin).startW265,
+	(*fan1000JoinJoin).startW266,
+	(*fan1000JoinJoin).startW267,
+	(*fan1000JoinJoin).startW268,
+	(*fan1000JoinJoin).startW269,
+	(*fan1000JoinJoin).startW270,
+	(*fan1000JoinJoin).startW271,
+	(*fan1000JoinJoin).startW272,
+	(*fan1000JoinJoin).startW273,
+	(*fan1000JoinJoin).startW274,
+	(*fan1000JoinJoin).startW275,
+	(*fan1000JoinJoin).startW276,
+	(*fan1000JoinJoin).startW277,
+	(*fan1000JoinJoin).startW278,
+	(*fan1000JoinJoin).startW279,
+	(*fan1000JoinJoin).startW280,
+	(*fan1000JoinJoin).startW281,
+	(*fan1000JoinJoin).startW282,
+	(*fan1000JoinJoin).startW283,
+	(*fan1000JoinJoin).startW284,
+	(*fan1000JoinJoin).startW285,
+	(*fan1000JoinJoin).startW286,
+	(*fan1000JoinJoin).startW287,
+	(*fan1000JoinJoin).startW288,
+	(*fan1000JoinJoin).startW289,
+	(*fan1000JoinJoin).startW290,
+	(*fan1000JoinJoin).startW291,
+	(*fan1000JoinJoin).startW292,
+	(*fan1000JoinJoin).startW293,
+	(*fan1000JoinJoin).startW294,
+	(*fan1000JoinJoin).startW295,
+	(*fan1000JoinJoin).startW296,
+	(*fan1000JoinJoin).startW297,
+	(*fan1000JoinJoin).startW298,
+	(*fan1000JoinJoin).startW299,
+	(*fan1000JoinJoin).startW300,
+	(*fan1000JoinJoin).startW301,
+	(*fan1000JoinJoin).startW302,
+	(*fan1000JoinJoin).startW303,
+	(*fan1000JoinJoin).startW304,
+	(*fan1000JoinJoin).startW305,
+	(*fan1000JoinJoin).startW306,
+	(*fan1000JoinJoin).startW307,
+	(*fan1000JoinJoin).startW308,
+	(*fan1000JoinJoin).startW309,
+	(*fan1000JoinJoin).startW310,
+	(*fan1000JoinJoin).startW311,
+	(*fan1000JoinJoin).startW312,
+	(*fan1000JoinJoin).startW313,
+	(*fan1000JoinJoin).startW314,
+	(*fan1000JoinJoin).startW315,
+	(*fan1000JoinJoin).startW316,
+	(*fan1000JoinJoin).startW317,
+	(*fan1000JoinJoin).startW318,
+	(*fan1000JoinJoin).startW319,
+	(*fan1000JoinJoin).startW320,
+	(*fan1000JoinJoin).startW321,
+	(*fan1000JoinJoin).startW322,
+	(*fan1000JoinJoin).startW323,
+	(*fan1000JoinJoin).startW324,
+	(*fan1000JoinJoin).startW325,
+	(*fan1000JoinJoin).startW326,
+	(*fan1000JoinJoin).startW327,
+	(*fan1000JoinJoin).startW328,
+	(*fan1000JoinJoin).startW329,
+	(*fan1000JoinJoin).startW330,
+	(*fan1000JoinJoin).startW331,
+	(*fan1000JoinJoin).startW332,
+	(*fan1000JoinJoin).startW333,
+	(*fan1000JoinJoin).startW334,
+	(*fan1000JoinJoin).startW335,
+	(*fan1000JoinJoin).startW336,
+	(*fan1000JoinJoin).startW337,
+	(*fan1000JoinJoin).startW338,
+	(*fan1000JoinJoin).startW339,
+	(*fan1000JoinJoin).startW340,
+	(*fan1000JoinJoin).startW341,
+	(*fan1000JoinJoin).startW342,
+	(*fan1000JoinJoin).startW343,
+	(*fan1000JoinJoin).startW344,
+	(*fan1000JoinJoin).startW345,
+	(*fan1000JoinJoin).startW346,
+	(*fan1000JoinJoin).startW347,
+	(*fan1000JoinJoin).startW348,
+	(*fan1000JoinJoin).startW349,
+	(*fan1000JoinJoin).startW350,
+	(*fan1000JoinJoin).startW351,
+	(*fan1000JoinJoin).startW352,
+	(*fan1000JoinJoin).startW353,
+	(*fan1000JoinJoin).startW354,
+	(*fan1000JoinJoin).startW355,
+	(*fan1000JoinJoin).startW356,
+	(*fan1000JoinJoin).startW357,
+	(*fan1000JoinJoin).startW358,
+	(*fan1000JoinJoin).startW359,
+	(*fan1000JoinJoin).startW360,
+	(*fan1000JoinJoin).startW361,
+	(*fan1000JoinJoin).startW362,
+	(*fan1000JoinJoin).startW363,
+	(*fan1000JoinJoin).startW364,
+	(*fan1000JoinJoin).startW365,
+	(*fan1000JoinJoin).startW366,
+	(*fan1000JoinJoin).startW367,
+	(*fan1000JoinJoin).startW368,
+	(*fan1000JoinJoin).startW369,
+	(*fan1000JoinJoin).startW370,
+	(*fan1000JoinJoin).startW371,
+	(*fan1000JoinJoin).startW372,
+	(*fan1000JoinJoin).startW373,
+	(*fan1000JoinJoin).startW374,
+	(*fan1000JoinJoin).startW375,
+	(*fan1000JoinJoin).startW376,
+	(*fan1000JoinJoin).startW377,
+	(*fan1000JoinJoin).startW378,
+	(*fan1000JoinJoin).startW379,
+	(*fan1000JoinJoin).startW380,
+	(*fan1000JoinJoin).startW381,
+	(*fan1000JoinJoin).startW382,
+	(*fan1000JoinJoin).startW383,
+	(*fan1000JoinJoin).startW384,
+	(*fan1000JoinJoin).startW385,
+	(*fan1000JoinJoin).startW386,
+	(*fan1000JoinJoin).startW387,
+	(*fan1000JoinJoin).startW388,
+	(*fan1000JoinJoin).startW389,
+	(*fan1000JoinJoin).startW390,
+	(*fan1000JoinJoin).startW391,
+	(*fan1000JoinJoin).startW392,
+	(*fan1000JoinJoin).startW393,
+	(*fan1000JoinJoin).startW394,
+	(*fan1000JoinJoin).startW395,
+	(*fan1000JoinJoin).startW396,
+	(*fan1000JoinJoin).startW397,
+	(*fan1000JoinJoin).startW398,
+	(*fan1000JoinJoin).startW399,
+	(*fan1000JoinJoin).startW400,
+	(*fan1000JoinJoin).startW401,
+	(*fan1000JoinJoin).startW402,
+	(*fan1000JoinJoin).startW403,
+	(*fan1000JoinJoin).startW404,
+	(*fan1000JoinJoin).startW405,
+	(*fan1000JoinJoin).startW406,
+	(*fan1000JoinJoin).startW407,
+	(*fan1000JoinJoin).startW408,
+	(*fan1000JoinJoin).startW409,
+	(*fan1000JoinJoin).startW410,
+	(*fan1000JoinJoin).startW411,
+	(*fan1000JoinJoin).startW412,
+	(*fan1000JoinJoin).startW413,
+	(*fan1000JoinJoin).startW414,
+	(*fan1000JoinJoin).startW415,
+	(*fan1000JoinJoin).startW416,
+	(*fan1000JoinJoin).startW417,
+	(*fan1000JoinJoin).startW418,
+	(*fan1000JoinJoin).startW419,
+	(*fan1000JoinJoin).startW420,
+	(*fan1000JoinJoin).startW421,
+	(*fan1000JoinJoin).startW422,
+	(*fan1000JoinJoin).startW423,
+	(*fan1000JoinJoin).startW424,
+	(*fan1000JoinJoin).startW425,
+	(*fan1000JoinJoin).startW426,
+	(*fan1000JoinJoin).startW427,
+	(*fan1000JoinJoin).startW428,
+	(*fan1000JoinJoin).startW429,
+	(*fan1000JoinJoin).startW430,
+	(*fan1000JoinJoin).startW431,
+	(*fan1000JoinJoin).startW432,
+	(*fan1000JoinJoin).startW433,
+	(*fan1000JoinJoin).startW434,
+	(*fan1000JoinJoin).startW435,
+	(*fan1000JoinJoin).startW436,
+	(*fan1000JoinJoin).startW437,
+	(*fan1000JoinJoin).startW438,
+	(*fan1000JoinJoin).startW439,
+	(*fan1000JoinJoin).startW440,
+	(*fan1000JoinJoin).startW441,
+	(*fan1000JoinJoin).startW442,
+	(*fan1000JoinJoin).startW443,
+	(*fan1000JoinJoin).startW444,
+	(*fan1000JoinJoin).startW445,
+	(*fan1000JoinJoin).startW446,
+	(*fan1000JoinJoin).startW447,
+	(*fan1000JoinJoin).startW448,
+	(*fan1000JoinJoin).startW449,
+	(*fan1000JoinJoin).startW450,
+	(*fan1000JoinJoin).startW451,
+	(*fan1000JoinJoin).startW452,
+	(*fan1000JoinJoin).startW453,
+	(*fan1000JoinJoin).startW454,
+	(*fan1000JoinJoin).startW455,
+	(*fan1000JoinJoin).startW456,
+	(*fan1000JoinJoin).startW457,
+	(*fan1000JoinJoin).startW458,
+	(*fan1000JoinJoin).startW459,
+	(*fan1000JoinJoin).startW460,
+	(*fan1000JoinJoin).startW461,
+	(*fan1000JoinJoin).startW462,
+	(*fan1000JoinJoin).startW463,
+	(*fan1000JoinJoin).startW464,
+	(*fan1000JoinJoin).startW465,
+	(*fan1000JoinJoin).startW466,
+	(*fan1000JoinJoin).startW467,
+	(*fan1000JoinJoin).startW468,
+	(*fan1000JoinJoin).startW469,
+	(*fan1000JoinJoin).startW470,
+	(*fan1000JoinJoin).startW471,
+	(*fan1000JoinJoin).startW472,
+	(*fan1000JoinJoin).startW473,
+	(*fan1000JoinJoin).startW474,
+	(*fan1000JoinJoin).startW475,
+	(*fan1000JoinJoin).startW476,
+	(*fan1000JoinJoin).startW477,
+	(*fan1000JoinJoin).startW478,
+	(*fan1000JoinJoin).startW479,
+	(*fan1000JoinJoin).startW480,
+	(*fan1000JoinJoin).startW481,
+	(*fan1000JoinJoin).startW482,
+	(*fan1000JoinJoin).startW483,
+	(*fan1000JoinJoin).startW484,
+	(*fan1000JoinJoin).startW485,
+	(*fan1000JoinJoin).startW486,
+	(*fan1000JoinJoin).startW487,
+	(*fan1000JoinJoin).startW488,
+	(*fan1000JoinJoin).startW489,
+	(*fan1000JoinJoin).startW490,
+	(*fan1000JoinJoin).startW491,
+	(*fan1000JoinJoin).startW492,
+	(*fan1000JoinJoin).startW493,
+	(*fan1000JoinJoin).startW494,
+	(*fan1000JoinJoin).startW495,
+	(*fan1000JoinJoin).startW496,
+	(*fan1000JoinJoin).startW497,
+	(*fan1000JoinJoin).startW498,
+	(*fan1000JoinJoin).startW499,
+	(*fan1000JoinJoin).startW500,
+	(*fan1000JoinJoin).startW501,
+	(*fan1000JoinJoin).startW502,
+	(*fan1000JoinJoin).startW503,
+	(*fan1000JoinJoin).startW504,
+	(*fan1000JoinJoin).startW505,
+	(*fan1000JoinJoin).startW506,
+	(*fan1000JoinJoin).startW507,
+	(*fan1000JoinJoin).startW508,
+	(*fan1000JoinJoin).startW509,
+	(*fan1000JoinJoin).startW510,
+	(*fan1000JoinJoin).startW511,
+	(*fan1000JoinJoin).startW512,
+	(*fan1000JoinJoin).startW513,
+	(*fan1000JoinJoin).startW514,
+	(*fan1000JoinJoin).startW515,
+	(*fan1000JoinJoin).startW516,
+	(*fan1000JoinJoin).startW517,
+	(*fan1000JoinJoin).startW518,
+	(*fan1000JoinJoin).startW519,
+	(*fan1000JoinJoin).startW520,
+	(*fan1000JoinJoin).startW521,
+	(*fan1000JoinJoin).startW522,
+	(*fan1000JoinJoin).startW523,
+	(*fan1000JoinJoin).startW524,
+	(*fan1000JoinJoin).startW525,
+	(*fan1000JoinJoin).startW526,
+	(*fan1000JoinJoin).startW527,
+	(*fan1000JoinJoin).startW528,
+	(*fan1000JoinJoin).startW529,
+	(*fan1000JoinJoin).startW530,
+	(*fan1000JoinJoin).startW531,
+	(*fan1000JoinJoin).startW532,
+	(*fan1000JoinJoin).startW533,
+	(*fan1000JoinJoin).startW534,
+	(*fan1000JoinJoin).startW535,
+	(*fan1000JoinJoin).startW536,
+	(*fan1000JoinJoin).startW537,
+	(*fan1000JoinJoin).startW538,
+	(*fan1000JoinJoin).startW539,
+	(*fan1000JoinJoin).startW540,
+	(*fan1000JoinJoin).startW541,
+	(*fan1000JoinJoin).startW542,
+	(*fan1000JoinJoin).startW543,
+	(*fan1000JoinJoin).startW544,
+	(*fan1000JoinJoin).startW545,
+	(*fan1000JoinJoin).startW546,
+	(*fan1000JoinJoin).startW547,
+	(*fan1000JoinJoin).startW548,
+	(*fan1000JoinJoin).startW549,
+	(*fan1000JoinJoin).startW550,
+	(*fan1000JoinJoin).startW551,
+	(*fan1000JoinJoin).startW552,
+	(*fan1000JoinJoin).startW553,
+	(*fan1000JoinJoin).startW554,
+	(*fan1000JoinJoin).startW555,
+	(*fan1000JoinJoin).startW556,
+	(*fan1000JoinJoin).startW557,
+	(*fan1000JoinJoin).startW558,
+	(*fan1000JoinJoin).startW559,
+	(*fan1000JoinJoin).startW560,
+	(*fan1000JoinJoin).startW561,
+	(*fan1000JoinJoin).startW562,
+	(*fan1000JoinJoin).startW563,
+	(*fan1000JoinJoin).startW564,
+	(*fan1000JoinJoin).startW565,
+	(*fan1000JoinJoin).startW566,
+	(*fan1000JoinJoin).startW567,
+	(*fan1000JoinJoin).startW568,
+	(*fan1000JoinJoin).startW569,
+	(*fan1000JoinJoin).startW570,
+	(*fan1000JoinJoin).startW571,
+	(*fan1000JoinJoin).startW572,
+	(*fan1000JoinJoin).startW573,
+	(*fan1000JoinJoin).startW574,
+	(*fan1000JoinJoin).startW575,
+	(*fan1000JoinJoin).startW576,
+	(*fan1000JoinJoin).startW577,
+	(*fan1000JoinJoin).startW578,
+	(*fan1000JoinJoin).startW579,
+	(*fan1000JoinJoin).startW580,
+	(*fan1000JoinJoin).startW581,
+	(*fan1000JoinJoin).startW582,
+	(*fan1000JoinJoin).startW583,
+	(*fan1000JoinJoin).startW584,
+	(*fan1000JoinJoin).startW585,
+	(*fan1000JoinJoin).startW586,
+	(*fan1000JoinJoin).startW587,
+	(*fan1000JoinJoin).startW588,
+	(*fan1000JoinJoin).startW589,
+	(*fan1000JoinJoin).startW590,
+	(*fan1000JoinJoin).startW591,
+	(*fan1000JoinJoin).startW592,
+	(*fan1000JoinJoin).startW593,
+	(*fan1000JoinJoin).startW594,
+	(*fan1000JoinJoin).startW595,
+	(*fan1000JoinJoin).startW596,
+	(*fan1000JoinJoin).startW597,
+	(*fan1000JoinJoin).startW598,
+	(*fan1000JoinJoin).startW599,
+	(*fan1000JoinJoin).startW600,
+	(*fan1000JoinJoin).startW601,
+	(*fan1000JoinJoin).startW602,
+	(*fan1000JoinJoin).startW603,
+	(*fan1000JoinJoin).startW604,
+	(*fan1000JoinJoin).startW605,
+	(*fan1000JoinJoin).startW606,
+	(*fan1000JoinJoin).startW607,
+	(*fan1000JoinJoin).startW608,
+	(*fan1000JoinJoin).startW609,
+	(*fan1000JoinJoin).startW610,
+	(*fan1000JoinJoin).startW611,
+	(*fan1000JoinJoin).startW612,
+	(*fan1000JoinJoin).startW613,
+	(*fan1000JoinJoin).startW614,
+	(*fan1000JoinJoin).startW615,
+	(*fan1000JoinJoin).startW616,
+	(*fan1000JoinJoin).startW617,
+	(*fan1000JoinJoin).startW618,
+	(*fan1000JoinJoin).startW619,
+	(*fan1000JoinJoin).startW620,
+	(*fan1000JoinJoin).startW621,
+	(*fan1000JoinJoin).startW622,
+	(*fan1000JoinJoin).startW623,
+	(*fan1000JoinJoin).startW624,
+	(*fan1000JoinJoin).startW625,
+	(*fan1000JoinJoin).startW626,
+	(*fan1000JoinJoin).startW627,
+	(*fan1000JoinJoin).startW628,
+	(*fan1000JoinJoin).startW629,
+	(*fan1000JoinJoin).startW630,
+	(*fan1000JoinJoin).startW631,
+	(*fan1000JoinJoin).startW632,
+	(*fan1000JoinJoin).startW633,
+	(*fan1000JoinJoin).startW634,
+	(*fan1000JoinJoin).startW635,
+	(*fan1000JoinJoin).startW636,
+	(*fan1000JoinJoin).startW637,
+	(*fan1000JoinJoin).startW638,
+	(*fan1000JoinJoin).startW639,
+	(*fan1000JoinJoin).startW640,
+	(*fan1000JoinJoin).startW641,
+	(*fan1000JoinJoin).startW642,
+	(*fan1000JoinJoin).startW643,
+	(*fan1000JoinJoin).startW644,
+	(*fan1000JoinJoin).startW645,
+	(*fan1000JoinJoin).startW646,
+	(*fan1000JoinJoin).startW647,
+	(*fan1000JoinJoin).startW648,
+	(*fan1000JoinJoin).startW649,
+	(*fan1000JoinJoin).startW650,
+	(*fan1000JoinJoin).startW651,
+	(*fan1000JoinJoin).startW652,
+	(*fan1000JoinJoin).startW653,
+	(*fan1000JoinJoin).startW654,
+	(*fan1000JoinJoin).startW655,
+	(*fan1000JoinJoin).startW656,
+	(*fan1000JoinJoin).startW657,
+	(*fan1000JoinJoin).startW658,
+	(*fan1000JoinJoin).startW659,
+	(*fan1000JoinJoin).startW660,
+	(*fan1000JoinJoin).startW661,
+	(*fan1000JoinJoin).startW662,
+	(*fan1000JoinJoin).startW663,
+	(*fan1000JoinJoin).startW664,
+	(*fan1000JoinJoin).startW665,
+	(*fan1000JoinJoin).startW666,
+	(*fan1000JoinJoin).startW667,
+	(*fan1000JoinJoin).startW668,
+	(*fan1000JoinJoin).startW669,
+	(*fan1000JoinJoin).startW670,
+	(*fan1000JoinJoin).startW671,
+	(*fan1000JoinJoin).startW672,
+	(*fan1000JoinJoin).startW673,
+	(*fan1000JoinJoin).startW674,
+	(*fan1000JoinJoin).startW675,
+	(*fan1000JoinJoin).startW676,
+	(*fan1000JoinJoin).startW677,
+	(*fan1000JoinJoin).startW678,
+	(*fan1000JoinJoin).startW679,
+	(*fan1000JoinJoin).startW680,
+	(*fan1000JoinJoin).startW681,
+	(*fan1000JoinJoin).startW682,
+	(*fan1000JoinJoin).startW683,
+	(*fan1000JoinJoin).startW684,
+	(*fan1000JoinJoin).startW685,
+	(*fan1000JoinJoin).startW686,
+	(*fan1000JoinJoin).startW687,
+	(*fan1000JoinJoin).startW688,
+	(*fan1000JoinJoin).startW689,
+	(*fan1000JoinJoin).startW690,
+	(*fan1000JoinJoin).startW691,
+	(*fan1000JoinJoin).startW692,
+	(*fan1000JoinJoin).startW693,
+	(*fan1000JoinJoin).startW694,
+	(*fan1000JoinJoin).startW695,
+	(*fan1000JoinJoin).startW696,
+	(*fan1000JoinJoin).startW697,
+	(*fan1000JoinJoin).startW698,
+	(*fan1000JoinJoin).startW699,
+	(*fan1000JoinJoin).startW700,
+	(*fan1000JoinJoin).startW701,
+	(*fan1000JoinJoin).startW702,
+	(*fan1000JoinJoin).startW703,
+	(*fan1000JoinJoin).startW704,
+	(*fan1000JoinJoin).startW705,
+	(*fan1000JoinJoin).startW706,
+	(*fan1000JoinJoin).startW707,
+	(*fan1000JoinJoin).startW708,
+	(*fan1000JoinJoin).startW709,
+	(*fan1000JoinJoin).startW710,
+	(*fan1000JoinJoin).startW711,
+	(*fan1000JoinJoin).startW712,
+	(*fan1000JoinJoin).startW713,
+	(*fan1000JoinJoin).startW714,
+	(*fan1000JoinJoin).startW715,
+	(*fan1000JoinJoin).startW716,
+	(*fan1000JoinJoin).startW717,
+	(*fan1000JoinJoin).startW718,
+	(*fan1000JoinJoin).startW719,
+	(*fan1000JoinJoin).startW720,
+	(*fan1000JoinJoin).startW721,
+	(*fan1000JoinJoin).startW722,
+	(*fan1000JoinJoin).startW723,
+	(*fan1000JoinJoin).startW724,
+	(*fan1000JoinJoin).startW725,
+	(*fan1000JoinJoin).startW726,
+	(*fan1000JoinJoin).startW727,
+	(*fan1000JoinJoin).startW728,
+	(*fan1000JoinJoin).startW729,
+	(*fan1000JoinJoin).startW730,
+	(*fan1000JoinJoin).startW731,
+	(*fan1000JoinJoin).startW732,
+	(*fan1000JoinJoin).startW733,
+	(*fan1000JoinJoin).startW734,
+	(*fan1000JoinJoin).startW735,
+	(*fan1000JoinJoin).startW736,
+	(*fan1000JoinJoin).startW737,
+	(*fan1000JoinJoin).startW738,
+	(*fan1000JoinJoin).startW739,
+	(*fan1000JoinJoin).startW740,
+	(*fan1000JoinJoin).startW741,
+	(*fan1000JoinJoin).startW742,
+	(*fan1000JoinJoin).startW743,
+	(*fan1000JoinJoin).startW744,
+	(*fan1000JoinJoin).startW745,
+	(*fan1000JoinJoin).startW746,
+	(*fan1000JoinJoin).startW747,
+	(*fan1000JoinJoin).startW748,
+	(*fan1000JoinJoin).startW749,
+	(*fan1000JoinJoin).startW750,
+	(*fan1000JoinJoin).startW751,
+	(*fan1000JoinJoin).startW752,
+	(*fan1000JoinJoin).startW753,
+	(*fan1000JoinJoin).startW754,
+	(*fan1000JoinJoin).startW755,
+	(*fan1000JoinJoin).startW756,
+	(*fan1000JoinJoin).startW757,
+	(*fan1000JoinJoin).startW758,
+	(*fan1000JoinJoin).startW759,
+	(*fan1000JoinJoin).startW760,
+	(*fan1000JoinJoin).startW761,
+	(*fan1000JoinJoin).startW762,
+	(*fan1000JoinJoin).startW763,
+	(*fan1000JoinJoin).startW764,
+	(*fan1000JoinJoin).startW765,
+	(*fan1000JoinJoin).startW766,
+	(*fan1000JoinJoin).startW767,
+	(*fan1000JoinJoin).startW768,
+	(*fan1000JoinJoin).startW769,
+	(*fan1000JoinJoin).startW770,
+	(*fan1000JoinJoin).startW771,
+	(*fan1000JoinJoin).startW772,
+	(*fan1000JoinJoin).startW773,
+	(*fan1000JoinJoin).startW774,
+	(*fan1000JoinJoin).startW775,
+	(*fan1000JoinJoin).startW776,
+	(*fan1000JoinJoin).startW777,
+	(*fan1000JoinJoin).startW778,
+	(*fan1000JoinJoin).startW779,
+	(*fan1000JoinJoin).startW780,
+	(*fan1000JoinJoin).startW781,
+	(*fan1000JoinJoin).startW782,
+	(*fan1000JoinJoin).startW783,
+	(*fan1000JoinJoin).startW784,
+	(*fan1000JoinJoin).startW785,
+	(*fan1000JoinJoin).startW786,
+	(*fan1000JoinJoin).startW787,
+	(*fan1000JoinJoin).startW788,
+	(*fan1000JoinJoin).startW789,
+	(*fan1000JoinJoin).startW790,
+	(*fan1000JoinJoin).startW791,
+	(*fan1000JoinJoin).startW792,
+	(*fan1000JoinJoin).startW793,
+	(*fan1000JoinJoin).startW794,
+	(*fan1000JoinJoin).startW795,
+	(*fan1000JoinJoin).startW796,
+	(*fan1000JoinJoin).startW797,
+	(*fan1000JoinJoin).startW798,
+	(*fan1000JoinJoin).startW799,
+	(*fan1000JoinJoin).startW800,
+	(*fan1000JoinJoin).startW801,
+	(*fan1000JoinJoin).startW802,
+	(*fan1000JoinJoin).startW803,
+	(*fan1000JoinJoin).startW804,
+	(*fan1000JoinJoin).startW805,
+	(*fan1000JoinJoin).startW806,
+	(*fan1000JoinJoin).startW807,
+	(*fan1000JoinJoin).startW808,
+	(*fan1000JoinJoin).startW809,
+	(*fan1000JoinJoin).startW810,
+	(*fan1000JoinJoin).startW811,
+	(*fan1000JoinJoin).startW812,
+	(*fan1000JoinJoin).startW813,
+	(*fan1000JoinJoin).startW814,
+	(*fan1000JoinJoin).startW815,
+	(*fan1000JoinJoin).startW816,
+	(*fan1000JoinJoin).startW817,
+	(*fan1000JoinJoin).startW818,
+	(*fan1000JoinJoin).startW819,
+	(*fan1000JoinJoin).startW820,
+	(*fan1000JoinJoin).startW821,
+	(*fan1000JoinJoin).startW822,
+	(*fan1000JoinJoin).startW823,
+	(*fan1000JoinJoin).startW824,
+	(*fan1000JoinJoin).startW825,
+	(*fan1000JoinJoin).startW826,
+	(*fan1000JoinJoin).startW827,
+	(*fan1000JoinJoin).startW828,
+	(*fan1000JoinJoin).startW829,
+	(*fan1000JoinJoin).startW830,
+	(*fan1000JoinJoin).startW831,
+	(*fan1000JoinJoin).startW832,
+	(*fan1000JoinJoin).startW833,
+	(*fan1000JoinJoin).startW834,
+	(*fan1000JoinJoin).startW835,
+	(*fan1000JoinJoin).startW836,
+	(*fan1000JoinJoin).startW837,
+	(*fan1000JoinJoin).startW838,
+	(*fan1000JoinJoin).startW839,
+	(*fan1000JoinJoin).startW840,
+	(*fan1000JoinJoin).startW841,
+	(*fan1000JoinJoin).startW842,
+	(*fan1000JoinJoin).startW843,
+	(*fan1000JoinJoin).startW844,
+	(*fan1000JoinJoin).startW845,
+	(*fan1000JoinJoin).startW846,
+	(*fan1000JoinJoin).startW847,
+	(*fan1000JoinJoin).startW848,
+	(*fan1000JoinJoin).startW849,
+	(*fan1000JoinJoin).startW850,
+	(*fan1000JoinJoin).startW851,
+	(*fan1000JoinJoin).startW852,
+	(*fan1000JoinJoin).startW853,
+	(*fan1000JoinJoin).startW854,
+	(*fan1000JoinJoin).startW855,
+	(*fan1000JoinJoin).startW856,
+	(*fan1000JoinJoin).startW857,
+	(*fan1000JoinJoin).startW858,
+	(*fan1000JoinJoin).startW859,
+	(*fan1000JoinJoin).startW860,
+	(*fan1000JoinJoin).startW861,
+	(*fan1000JoinJoin).startW862,
+	(*fan1000JoinJoin).startW863,
+	(*fan1000JoinJoin).startW864,
+	(*fan1000JoinJoin).startW865,
+	(*fan1000JoinJoin).startW866,
+	(*fan1000JoinJoin).startW867,
+	(*fan1000JoinJoin).startW868,
+	(*fan1000JoinJoin).startW869,
+	(*fan1000JoinJoin).startW870,
+	(*fan1000JoinJoin).startW871,
+	(*fan1000JoinJoin).startW872,
+	(*fan1000JoinJoin).startW873,
+	(*fan1000JoinJoin).startW874,
+	(*fan1000JoinJoin).startW875,
+	(*fan1000JoinJoin).startW876,
+	(*fan1000JoinJoin).startW877,
+	(*fan1000JoinJoin).startW878,
+	(*fan1000JoinJoin).startW879,
+	(*fan1000JoinJoin).startW880,
+	(*fan1000JoinJoin).startW881,
+	(*fan1000JoinJoin).startW882,
+	(*fan1000JoinJoin).startW883,
+	(*fan1000JoinJoin).startW884,
+	(*fan1000JoinJoin).startW885,
+	(*fan1000JoinJoin).startW886,
+	(*fan1000JoinJoin).startW887,
+	(*fan1000JoinJoin).startW888,
+	(*fan1000JoinJoin).startW889,
+	(*fan1000JoinJoin).startW890,
+	(*fan1000JoinJoin).startW891,
+	(*fan1000JoinJoin).startW892,
+	(*fan1000JoinJoin).startW893,
+	(*fan1000JoinJoin).startW894,
+	(*fan1000JoinJoin).startW895,
+	(*fan1000JoinJoin).startW896,
+	(*fan1000JoinJoin).startW897,
+	(*fan1000JoinJoin).startW898,
+	(*fan1000JoinJoin).startW899,
+	(*fan1000JoinJoin).startW900,
+	(*fan1000JoinJoin).startW901,
+	(*fan1000JoinJoin).startW902,
+	(*fan1000JoinJoin).startW903,
+	(*fan1000JoinJoin).startW904,
+	(*fan1000JoinJoin).startW905,
+	(*fan1000JoinJoin).startW906,
+	(*fan1000JoinJoin).startW907,
+	(*fan1000JoinJoin).startW908,
+	(*fan1000JoinJoin).startW909,
+	(*fan1000JoinJoin).startW910,
+	(*fan1000JoinJoin).startW911,
+	(*fan1000JoinJoin).startW912,
+	(*fan1000JoinJoin).startW913,
+	(*fan1000JoinJoin).startW914,
+	(*fan1000JoinJoin).startW915,
+	(*fan1000JoinJoin).startW916,
+	(*fan1000JoinJoin).startW917,
+	(*fan1000JoinJoin).startW918,
+	(*fan1000JoinJoin).startW919,
+	(*fan1000JoinJoin).startW920,
+	(*fan1000JoinJoin).startW921,
+	(*fan1000JoinJoin).startW922,
+	(*fan1000JoinJoin).startW923,
+	(*fan1000JoinJoin).startW924,
+	(*fan1000JoinJoin).startW925,
+	(*fan1000JoinJoin).startW926,
+	(*fan1000JoinJoin).startW927,
+	(*fan1000JoinJoin).startW928,
+	(*fan1000JoinJoin).startW929,
+	(*fan1000JoinJoin).startW930,
+	(*fan1000JoinJoin).startW931,
+	(*fan1000JoinJoin).startW932,
+	(*fan1000JoinJoin).startW933,
+	(*fan1000JoinJoin).startW934,
+	(*fan1000JoinJoin).startW935,
+	(*fan1000JoinJoin).startW936,
+	(*fan1000JoinJoin).startW937,
+	(*fan1000JoinJoin).startW938,
+	(*fan1000JoinJoin).startW939,
+	(*fan1000JoinJoin).startW940,
+	(*fan1000JoinJoin).startW941,
+	(*fan1000JoinJoin).startW942,
+	(*fan1000JoinJoin).startW943,
+	(*fan1000JoinJoin).startW944,
+	(*fan1000JoinJoin).startW945,
+	(*fan1000JoinJoin).startW946,
+	(*fan1000JoinJoin).startW947,
+	(*fan1000JoinJoin).startW948,
+	(*fan1000JoinJoin).startW949,
+	(*fan1000JoinJoin).startW950,
+	(*fan1000JoinJoin).startW951,
+	(*fan1000JoinJoin).startW952,
+	(*fan1000JoinJoin).startW953,
+	(*fan1000JoinJoin).startW954,
+	(*fan1000JoinJoin).startW955,
+	(*fan1000JoinJoin).startW956,
+	(*fan1000JoinJoin).startW957,
+	(*fan1000JoinJoin).startW958,
+	(*fan1000JoinJoin).startW959,
+	(*fan1000JoinJoin).startW960,
+	(*fan1000JoinJoin).startW961,
+	(*fan1000JoinJoin).startW962,
+	(*fan1000JoinJoin).startW963,
+	(*fan1000JoinJoin).startW964,
+	(*fan1000JoinJoin).startW965,
+	(*fan1000JoinJoin).startW966,
+	(*fan1000JoinJoin).startW967,
+	(*fan1000JoinJoin).startW968,
+	(*fan1000JoinJoin).startW969,
+	(*fan1000JoinJoin).startW970,
+	(*fan1000JoinJoin).startW971,
+	(*fan1000JoinJoin).startW972,
+	(*fan1000JoinJoin).startW973,
+	(*fan1000JoinJoin).startW974,
+	(*fan1000JoinJoin).startW975,
+	(*fan1000JoinJoin).startW976,
+	(*fan1000JoinJoin).startW977,
+	(*fan1000JoinJoin).startW978,
+	(*fan1000JoinJoin).startW979,
+	(*fan1000JoinJoin).startW980,
+	(*fan1000JoinJoin).startW981,
+	(*fan1000JoinJoin).startW982,
+	(*fan1000JoinJoin).startW983,
+	(*fan1000JoinJoin).startW984,
+	(*fan1000JoinJoin).startW985,
+	(*fan1000JoinJoin).startW986,
+	(*fan1000JoinJoin).startW987,
+	(*fan1000JoinJoin).startW988,
+	(*fan1000JoinJoin).startW989,
+	(*fan1000JoinJoin).startW990,
+	(*fan1000JoinJoin).startW991,
+	(*fan1000JoinJoin).startW992,
+	(*fan1000JoinJoin).startW993,
+	(*fan1000JoinJoin).startW994,
+	(*fan1000JoinJoin).startW995,
+	(*fan1000JoinJoin).startW996,
+	(*fan1000JoinJoin).startW997,
+	(*fan1000JoinJoin).startW998,
+	(*fan1000JoinJoin).startW999,
+	(*fan1000JoinJoin).startW1000,
+}
+
+// startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW1
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW1(ctx, x, in, s)
+	} else {
+		out, err = g.h.W1(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW1, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W1 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW2
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW2(ctx, x, in, s)
+	} else {
+		out, err = g.h.W2(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW2, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W2 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW3
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW3(ctx, x, in, s)
+	} else {
+		out, err = g.h.W3(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW3, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W3 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW4
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW4(ctx, x, in, s)
+	} else {
+		out, err = g.h.W4(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW4, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W4 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW5
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW5(ctx, x, in, s)
+	} else {
+		out, err = g.h.W5(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW5, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W5 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW6
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW6(ctx, x, in, s)
+	} else {
+		out, err = g.h.W6(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW6, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W6 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW7
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW7(ctx, x, in, s)
+	} else {
+		out, err = g.h.W7(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW7, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W7 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW8
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW8(ctx, x, in, s)
+	} else {
+		out, err = g.h.W8(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW8, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W8 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW9
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW9(ctx, x, in, s)
+	} else {
+		out, err = g.h.W9(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW9, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W9 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW10
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW10(ctx, x, in, s)
+	} else {
+		out, err = g.h.W10(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW10, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW11
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW11(ctx, x, in, s)
+	} else {
+		out, err = g.h.W11(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW11, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW12
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW12(ctx, x, in, s)
+	} else {
+		out, err = g.h.W12(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW12, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW13
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW13(ctx, x, in, s)
+	} else {
+		out, err = g.h.W13(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW13, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW14
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW14(ctx, x, in, s)
+	} else {
+		out, err = g.h.W14(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW14, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW15
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW15(ctx, x, in, s)
+	} else {
+		out, err = g.h.W15(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW15, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW16
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW16(ctx, x, in, s)
+	} else {
+		out, err = g.h.W16(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW16, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW17
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW17(ctx, x, in, s)
+	} else {
+		out, err = g.h.W17(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW17, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW18
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW18(ctx, x, in, s)
+	} else {
+		out, err = g.h.W18(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW18, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW19
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW19(ctx, x, in, s)
+	} else {
+		out, err = g.h.W19(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW19, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW20
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW20(ctx, x, in, s)
+	} else {
+		out, err = g.h.W20(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW20, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW21
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW21(ctx, x, in, s)
+	} else {
+		out, err = g.h.W21(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW21, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[20] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[20] = true
+	j.in.W21 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW22
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW22(ctx, x, in, s)
+	} else {
+		out, err = g.h.W22(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW22, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[21] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[21] = true
+	j.in.W22 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW23
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW23(ctx, x, in, s)
+	} else {
+		out, err = g.h.W23(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW23, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[22] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[22] = true
+	j.in.W23 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW24
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW24(ctx, x, in, s)
+	} else {
+		out, err = g.h.W24(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW24, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[23] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[23] = true
+	j.in.W24 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW25
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW25(ctx, x, in, s)
+	} else {
+		out, err = g.h.W25(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW25, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[24] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[24] = true
+	j.in.W25 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW26
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW26(ctx, x, in, s)
+	} else {
+		out, err = g.h.W26(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW26, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[25] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[25] = true
+	j.in.W26 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW27
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW27(ctx, x, in, s)
+	} else {
+		out, err = g.h.W27(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW27, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[26] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[26] = true
+	j.in.W27 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW28
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW28(ctx, x, in, s)
+	} else {
+		out, err = g.h.W28(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW28, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[27] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[27] = true
+	j.in.W28 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW29
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW29(ctx, x, in, s)
+	} else {
+		out, err = g.h.W29(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW29, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[28] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[28] = true
+	j.in.W29 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW30
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW30(ctx, x, in, s)
+	} else {
+		out, err = g.h.W30(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW30, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[29] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[29] = true
+	j.in.W30 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW31
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW31(ctx, x, in, s)
+	} else {
+		out, err = g.h.W31(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW31, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[30] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[30] = true
+	j.in.W31 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW32
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW32(ctx, x, in, s)
+	} else {
+		out, err = g.h.W32(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW32, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[31] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[31] = true
+	j.in.W32 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW33
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW33(ctx, x, in, s)
+	} else {
+		out, err = g.h.W33(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW33, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[32] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[32] = true
+	j.in.W33 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW34
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW34(ctx, x, in, s)
+	} else {
+		out, err = g.h.W34(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW34, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[33] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[33] = true
+	j.in.W34 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW35
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW35(ctx, x, in, s)
+	} else {
+		out, err = g.h.W35(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW35, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[34] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[34] = true
+	j.in.W35 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW36
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW36(ctx, x, in, s)
+	} else {
+		out, err = g.h.W36(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW36, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[35] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[35] = true
+	j.in.W36 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW37
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW37(ctx, x, in, s)
+	} else {
+		out, err = g.h.W37(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW37, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[36] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[36] = true
+	j.in.W37 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW38
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW38(ctx, x, in, s)
+	} else {
+		out, err = g.h.W38(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW38, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[37] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[37] = true
+	j.in.W38 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW39
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW39(ctx, x, in, s)
+	} else {
+		out, err = g.h.W39(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW39, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[38] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[38] = true
+	j.in.W39 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW40
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW40(ctx, x, in, s)
+	} else {
+		out, err = g.h.W40(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW40, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[39] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[39] = true
+	j.in.W40 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW41
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW41(ctx, x, in, s)
+	} else {
+		out, err = g.h.W41(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW41, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[40] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[40] = true
+	j.in.W41 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW42
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW42(ctx, x, in, s)
+	} else {
+		out, err = g.h.W42(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW42, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[41] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[41] = true
+	j.in.W42 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW43
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW43(ctx, x, in, s)
+	} else {
+		out, err = g.h.W43(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW43, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[42] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[42] = true
+	j.in.W43 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW44
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW44(ctx, x, in, s)
+	} else {
+		out, err = g.h.W44(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW44, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[43] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[43] = true
+	j.in.W44 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW45
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW45(ctx, x, in, s)
+	} else {
+		out, err = g.h.W45(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW45, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[44] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[44] = true
+	j.in.W45 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW46
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW46(ctx, x, in, s)
+	} else {
+		out, err = g.h.W46(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW46, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[45] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[45] = true
+	j.in.W46 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW47
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW47(ctx, x, in, s)
+	} else {
+		out, err = g.h.W47(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW47, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[46] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[46] = true
+	j.in.W47 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW48
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW48(ctx, x, in, s)
+	} else {
+		out, err = g.h.W48(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW48, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[47] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[47] = true
+	j.in.W48 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW49
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW49(ctx, x, in, s)
+	} else {
+		out, err = g.h.W49(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW49, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[48] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[48] = true
+	j.in.W49 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW50
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW50(ctx, x, in, s)
+	} else {
+		out, err = g.h.W50(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW50, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[49] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[49] = true
+	j.in.W50 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW51
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW51(ctx, x, in, s)
+	} else {
+		out, err = g.h.W51(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW51, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[50] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[50] = true
+	j.in.W51 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW52
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW52(ctx, x, in, s)
+	} else {
+		out, err = g.h.W52(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW52, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[51] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[51] = true
+	j.in.W52 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW53
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW53(ctx, x, in, s)
+	} else {
+		out, err = g.h.W53(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW53, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[52] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[52] = true
+	j.in.W53 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW54
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW54(ctx, x, in, s)
+	} else {
+		out, err = g.h.W54(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW54, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[53] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[53] = true
+	j.in.W54 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW55
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW55(ctx, x, in, s)
+	} else {
+		out, err = g.h.W55(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW55, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[54] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[54] = true
+	j.in.W55 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW56
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW56(ctx, x, in, s)
+	} else {
+		out, err = g.h.W56(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW56, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[55] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[55] = true
+	j.in.W56 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW57
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW57(ctx, x, in, s)
+	} else {
+		out, err = g.h.W57(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW57, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[56] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[56] = true
+	j.in.W57 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW58
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW58(ctx, x, in, s)
+	} else {
+		out, err = g.h.W58(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW58, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[57] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[57] = true
+	j.in.W58 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW59
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW59(ctx, x, in, s)
+	} else {
+		out, err = g.h.W59(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW59, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[58] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[58] = true
+	j.in.W59 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW60
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW60(ctx, x, in, s)
+	} else {
+		out, err = g.h.W60(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW60, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[59] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[59] = true
+	j.in.W60 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW61
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW61(ctx, x, in, s)
+	} else {
+		out, err = g.h.W61(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW61, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[60] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[60] = true
+	j.in.W61 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW62
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW62(ctx, x, in, s)
+	} else {
+		out, err = g.h.W62(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW62, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[61] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[61] = true
+	j.in.W62 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW63
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW63(ctx, x, in, s)
+	} else {
+		out, err = g.h.W63(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW63, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[62] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[62] = true
+	j.in.W63 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW64
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW64(ctx, x, in, s)
+	} else {
+		out, err = g.h.W64(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW64, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[63] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[63] = true
+	j.in.W64 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW65
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW65(ctx, x, in, s)
+	} else {
+		out, err = g.h.W65(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW65, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[64] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[64] = true
+	j.in.W65 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW66
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW66(ctx, x, in, s)
+	} else {
+		out, err = g.h.W66(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW66, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[65] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[65] = true
+	j.in.W66 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW67
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW67(ctx, x, in, s)
+	} else {
+		out, err = g.h.W67(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW67, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[66] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[66] = true
+	j.in.W67 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW68
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW68(ctx, x, in, s)
+	} else {
+		out, err = g.h.W68(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW68, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[67] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[67] = true
+	j.in.W68 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW69
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW69(ctx, x, in, s)
+	} else {
+		out, err = g.h.W69(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW69, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[68] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[68] = true
+	j.in.W69 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW70
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW70(ctx, x, in, s)
+	} else {
+		out, err = g.h.W70(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW70, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[69] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[69] = true
+	j.in.W70 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW71
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW71(ctx, x, in, s)
+	} else {
+		out, err = g.h.W71(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW71, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[70] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[70] = true
+	j.in.W71 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW72
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW72(ctx, x, in, s)
+	} else {
+		out, err = g.h.W72(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW72, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[71] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[71] = true
+	j.in.W72 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW73
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW73(ctx, x, in, s)
+	} else {
+		out, err = g.h.W73(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW73, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[72] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[72] = true
+	j.in.W73 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW74
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW74(ctx, x, in, s)
+	} else {
+		out, err = g.h.W74(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW74, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[73] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[73] = true
+	j.in.W74 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW75
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW75(ctx, x, in, s)
+	} else {
+		out, err = g.h.W75(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW75, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[74] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[74] = true
+	j.in.W75 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW76
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW76(ctx, x, in, s)
+	} else {
+		out, err = g.h.W76(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW76, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[75] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[75] = true
+	j.in.W76 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW77
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW77(ctx, x, in, s)
+	} else {
+		out, err = g.h.W77(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW77, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[76] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[76] = true
+	j.in.W77 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW78
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW78(ctx, x, in, s)
+	} else {
+		out, err = g.h.W78(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW78, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[77] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[77] = true
+	j.in.W78 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW79
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW79(ctx, x, in, s)
+	} else {
+		out, err = g.h.W79(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW79, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[78] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[78] = true
+	j.in.W79 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW80
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW80(ctx, x, in, s)
+	} else {
+		out, err = g.h.W80(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW80, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[79] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[79] = true
+	j.in.W80 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW81
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW81(ctx, x, in, s)
+	} else {
+		out, err = g.h.W81(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW81, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[80] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[80] = true
+	j.in.W81 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW82
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW82(ctx, x, in, s)
+	} else {
+		out, err = g.h.W82(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW82, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[81] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[81] = true
+	j.in.W82 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW83
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW83(ctx, x, in, s)
+	} else {
+		out, err = g.h.W83(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW83, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[82] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[82] = true
+	j.in.W83 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW84
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW84(ctx, x, in, s)
+	} else {
+		out, err = g.h.W84(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW84, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[83] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[83] = true
+	j.in.W84 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW85
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW85(ctx, x, in, s)
+	} else {
+		out, err = g.h.W85(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW85, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[84] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[84] = true
+	j.in.W85 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW86
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW86(ctx, x, in, s)
+	} else {
+		out, err = g.h.W86(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW86, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[85] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[85] = true
+	j.in.W86 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW87
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW87(ctx, x, in, s)
+	} else {
+		out, err = g.h.W87(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW87, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[86] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[86] = true
+	j.in.W87 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW88
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW88(ctx, x, in, s)
+	} else {
+		out, err = g.h.W88(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW88, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[87] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[87] = true
+	j.in.W88 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW89
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW89(ctx, x, in, s)
+	} else {
+		out, err = g.h.W89(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW89, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[88] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[88] = true
+	j.in.W89 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW90
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW90(ctx, x, in, s)
+	} else {
+		out, err = g.h.W90(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW90, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[89] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[89] = true
+	j.in.W90 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW91
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW91(ctx, x, in, s)
+	} else {
+		out, err = g.h.W91(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW91, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[90] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[90] = true
+	j.in.W91 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW92
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW92(ctx, x, in, s)
+	} else {
+		out, err = g.h.W92(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW92, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[91] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[91] = true
+	j.in.W92 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW93
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW93(ctx, x, in, s)
+	} else {
+		out, err = g.h.W93(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW93, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[92] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[92] = true
+	j.in.W93 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW94
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW94(ctx, x, in, s)
+	} else {
+		out, err = g.h.W94(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW94, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[93] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[93] = true
+	j.in.W94 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW95
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW95(ctx, x, in, s)
+	} else {
+		out, err = g.h.W95(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW95, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[94] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[94] = true
+	j.in.W95 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW96
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW96(ctx, x, in, s)
+	} else {
+		out, err = g.h.W96(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW96, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[95] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[95] = true
+	j.in.W96 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW97
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW97(ctx, x, in, s)
+	} else {
+		out, err = g.h.W97(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW97, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[96] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[96] = true
+	j.in.W97 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW98
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW98(ctx, x, in, s)
+	} else {
+		out, err = g.h.W98(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW98, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[97] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[97] = true
+	j.in.W98 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW99
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW99(ctx, x, in, s)
+	} else {
+		out, err = g.h.W99(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW99, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[98] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[98] = true
+	j.in.W99 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW100
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW100(ctx, x, in, s)
+	} else {
+		out, err = g.h.W100(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW100, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[99] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[99] = true
+	j.in.W100 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW101 runs branch "w101" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW101
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW101(ctx, x, in, s)
+	} else {
+		out, err = g.h.W101(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW101, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[100] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[100] = true
+	j.in.W101 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW102 runs branch "w102" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW102
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW102(ctx, x, in, s)
+	} else {
+		out, err = g.h.W102(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW102, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[101] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[101] = true
+	j.in.W102 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW103 runs branch "w103" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW103
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW103(ctx, x, in, s)
+	} else {
+		out, err = g.h.W103(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW103, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[102] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[102] = true
+	j.in.W103 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW104 runs branch "w104" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW104
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW104(ctx, x, in, s)
+	} else {
+		out, err = g.h.W104(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW104, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[103] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[103] = true
+	j.in.W104 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW105 runs branch "w105" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW105
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW105(ctx, x, in, s)
+	} else {
+		out, err = g.h.W105(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW105, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[104] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[104] = true
+	j.in.W105 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW106 runs branch "w106" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW106
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW106(ctx, x, in, s)
+	} else {
+		out, err = g.h.W106(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW106, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[105] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[105] = true
+	j.in.W106 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW107 runs branch "w107" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW107
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW107(ctx, x, in, s)
+	} else {
+		out, err = g.h.W107(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW107, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[106] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[106] = true
+	j.in.W107 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW108 runs branch "w108" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW108
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW108(ctx, x, in, s)
+	} else {
+		out, err = g.h.W108(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW108, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[107] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[107] = true
+	j.in.W108 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW109 runs branch "w109" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW109
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW109(ctx, x, in, s)
+	} else {
+		out, err = g.h.W109(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW109, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[108] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[108] = true
+	j.in.W109 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW110 runs branch "w110" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW110
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW110(ctx, x, in, s)
+	} else {
+		out, err = g.h.W110(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW110, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[109] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[109] = true
+	j.in.W110 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW111 runs branch "w111" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW111
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW111(ctx, x, in, s)
+	} else {
+		out, err = g.h.W111(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW111, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[110] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[110] = true
+	j.in.W111 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW112 runs branch "w112" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW112
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW112(ctx, x, in, s)
+	} else {
+		out, err = g.h.W112(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW112, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[111] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[111] = true
+	j.in.W112 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW113 runs branch "w113" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW113
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW113(ctx, x, in, s)
+	} else {
+		out, err = g.h.W113(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW113, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[112] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[112] = true
+	j.in.W113 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW114 runs branch "w114" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW114
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW114(ctx, x, in, s)
+	} else {
+		out, err = g.h.W114(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW114, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[113] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[113] = true
+	j.in.W114 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW115 runs branch "w115" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW115
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW115(ctx, x, in, s)
+	} else {
+		out, err = g.h.W115(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW115, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[114] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[114] = true
+	j.in.W115 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW116 runs branch "w116" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW116
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW116(ctx, x, in, s)
+	} else {
+		out, err = g.h.W116(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW116, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[115] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[115] = true
+	j.in.W116 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW117 runs branch "w117" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW117
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW117(ctx, x, in, s)
+	} else {
+		out, err = g.h.W117(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW117, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[116] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[116] = true
+	j.in.W117 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW118 runs branch "w118" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW118
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW118(ctx, x, in, s)
+	} else {
+		out, err = g.h.W118(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW118, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[117] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[117] = true
+	j.in.W118 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW119 runs branch "w119" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW119
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW119(ctx, x, in, s)
+	} else {
+		out, err = g.h.W119(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW119, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[118] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[118] = true
+	j.in.W119 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW120 runs branch "w120" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW120
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW120(ctx, x, in, s)
+	} else {
+		out, err = g.h.W120(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW120, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[119] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[119] = true
+	j.in.W120 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW121 runs branch "w121" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW121
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW121(ctx, x, in, s)
+	} else {
+		out, err = g.h.W121(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW121, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[120] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[120] = true
+	j.in.W121 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW122 runs branch "w122" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW122
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW122(ctx, x, in, s)
+	} else {
+		out, err = g.h.W122(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW122, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[121] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[121] = true
+	j.in.W122 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW123 runs branch "w123" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW123
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW123(ctx, x, in, s)
+	} else {
+		out, err = g.h.W123(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW123, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[122] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[122] = true
+	j.in.W123 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW124 runs branch "w124" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW124
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW124(ctx, x, in, s)
+	} else {
+		out, err = g.h.W124(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW124, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[123] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[123] = true
+	j.in.W124 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW125 runs branch "w125" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW125
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW125(ctx, x, in, s)
+	} else {
+		out, err = g.h.W125(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW125, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[124] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[124] = true
+	j.in.W125 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW126 runs branch "w126" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW126
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW126(ctx, x, in, s)
+	} else {
+		out, err = g.h.W126(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW126, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[125] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[125] = true
+	j.in.W126 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW127 runs branch "w127" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW127
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW127(ctx, x, in, s)
+	} else {
+		out, err = g.h.W127(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW127, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[126] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[126] = true
+	j.in.W127 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW128 runs branch "w128" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW128
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW128(ctx, x, in, s)
+	} else {
+		out, err = g.h.W128(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW128, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[127] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[127] = true
+	j.in.W128 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW129 runs branch "w129" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW129
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW129(ctx, x, in, s)
+	} else {
+		out, err = g.h.W129(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW129, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[128] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[128] = true
+	j.in.W129 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW130 runs branch "w130" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW130
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW130(ctx, x, in, s)
+	} else {
+		out, err = g.h.W130(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW130, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[129] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[129] = true
+	j.in.W130 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW131 runs branch "w131" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW131
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW131(ctx, x, in, s)
+	} else {
+		out, err = g.h.W131(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW131, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[130] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[130] = true
+	j.in.W131 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW132 runs branch "w132" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW132
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW132(ctx, x, in, s)
+	} else {
+		out, err = g.h.W132(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW132, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[131] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[131] = true
+	j.in.W132 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW133 runs branch "w133" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW133
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW133(ctx, x, in, s)
+	} else {
+		out, err = g.h.W133(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW133, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[132] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[132] = true
+	j.in.W133 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW134 runs branch "w134" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW134
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW134(ctx, x, in, s)
+	} else {
+		out, err = g.h.W134(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW134, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[133] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[133] = true
+	j.in.W134 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW135 runs branch "w135" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW135
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW135(ctx, x, in, s)
+	} else {
+		out, err = g.h.W135(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW135, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[134] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[134] = true
+	j.in.W135 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW136 runs branch "w136" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW136
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW136(ctx, x, in, s)
+	} else {
+		out, err = g.h.W136(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW136, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[135] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[135] = true
+	j.in.W136 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW137 runs branch "w137" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW137
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW137(ctx, x, in, s)
+	} else {
+		out, err = g.h.W137(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW137, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[136] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[136] = true
+	j.in.W137 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW138 runs branch "w138" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW138
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW138(ctx, x, in, s)
+	} else {
+		out, err = g.h.W138(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW138, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[137] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[137] = true
+	j.in.W138 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW139 runs branch "w139" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW139
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW139(ctx, x, in, s)
+	} else {
+		out, err = g.h.W139(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW139, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[138] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[138] = true
+	j.in.W139 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW140 runs branch "w140" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW140
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW140(ctx, x, in, s)
+	} else {
+		out, err = g.h.W140(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW140, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[139] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[139] = true
+	j.in.W140 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW141 runs branch "w141" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW141
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW141(ctx, x, in, s)
+	} else {
+		out, err = g.h.W141(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW141, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[140] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[140] = true
+	j.in.W141 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW142 runs branch "w142" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW142
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW142(ctx, x, in, s)
+	} else {
+		out, err = g.h.W142(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW142, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[141] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[141] = true
+	j.in.W142 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW143 runs branch "w143" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW143
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW143(ctx, x, in, s)
+	} else {
+		out, err = g.h.W143(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW143, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[142] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[142] = true
+	j.in.W143 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW144 runs branch "w144" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW144
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW144(ctx, x, in, s)
+	} else {
+		out, err = g.h.W144(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW144, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[143] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[143] = true
+	j.in.W144 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW145 runs branch "w145" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW145
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW145(ctx, x, in, s)
+	} else {
+		out, err = g.h.W145(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW145, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[144] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[144] = true
+	j.in.W145 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW146 runs branch "w146" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW146
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW146(ctx, x, in, s)
+	} else {
+		out, err = g.h.W146(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW146, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[145] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[145] = true
+	j.in.W146 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW147 runs branch "w147" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW147
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW147(ctx, x, in, s)
+	} else {
+		out, err = g.h.W147(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW147, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[146] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[146] = true
+	j.in.W147 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW148 runs branch "w148" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW148
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW148(ctx, x, in, s)
+	} else {
+		out, err = g.h.W148(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW148, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[147] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[147] = true
+	j.in.W148 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW149 runs branch "w149" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW149
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW149(ctx, x, in, s)
+	} else {
+		out, err = g.h.W149(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW149, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[148] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[148] = true
+	j.in.W149 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW150 runs branch "w150" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW150
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW150(ctx, x, in, s)
+	} else {
+		out, err = g.h.W150(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW150, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[149] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[149] = true
+	j.in.W150 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW151 runs branch "w151" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW151
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW151(ctx, x, in, s)
+	} else {
+		out, err = g.h.W151(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW151, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[150] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[150] = true
+	j.in.W151 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW152 runs branch "w152" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW152
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW152(ctx, x, in, s)
+	} else {
+		out, err = g.h.W152(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW152, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[151] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[151] = true
+	j.in.W152 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW153 runs branch "w153" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW153
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW153(ctx, x, in, s)
+	} else {
+		out, err = g.h.W153(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW153, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[152] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[152] = true
+	j.in.W153 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW154 runs branch "w154" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW154
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW154(ctx, x, in, s)
+	} else {
+		out, err = g.h.W154(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW154, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[153] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[153] = true
+	j.in.W154 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW155 runs branch "w155" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW155
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW155(ctx, x, in, s)
+	} else {
+		out, err = g.h.W155(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW155, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[154] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[154] = true
+	j.in.W155 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW156 runs branch "w156" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW156
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW156(ctx, x, in, s)
+	} else {
+		out, err = g.h.W156(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW156, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[155] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[155] = true
+	j.in.W156 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW157 runs branch "w157" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW157
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW157(ctx, x, in, s)
+	} else {
+		out, err = g.h.W157(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW157, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[156] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[156] = true
+	j.in.W157 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW158 runs branch "w158" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW158
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW158(ctx, x, in, s)
+	} else {
+		out, err = g.h.W158(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW158, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[157] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[157] = true
+	j.in.W158 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW159 runs branch "w159" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW159
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW159(ctx, x, in, s)
+	} else {
+		out, err = g.h.W159(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW159, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[158] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[158] = true
+	j.in.W159 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW160 runs branch "w160" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW160
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW160(ctx, x, in, s)
+	} else {
+		out, err = g.h.W160(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW160, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[159] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[159] = true
+	j.in.W160 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW161 runs branch "w161" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW161
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW161(ctx, x, in, s)
+	} else {
+		out, err = g.h.W161(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW161, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[160] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[160] = true
+	j.in.W161 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW162 runs branch "w162" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW162
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW162(ctx, x, in, s)
+	} else {
+		out, err = g.h.W162(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW162, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[161] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[161] = true
+	j.in.W162 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW163 runs branch "w163" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW163
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW163(ctx, x, in, s)
+	} else {
+		out, err = g.h.W163(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW163, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[162] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[162] = true
+	j.in.W163 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW164 runs branch "w164" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW164
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW164(ctx, x, in, s)
+	} else {
+		out, err = g.h.W164(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW164, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[163] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[163] = true
+	j.in.W164 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW165 runs branch "w165" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW165
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW165(ctx, x, in, s)
+	} else {
+		out, err = g.h.W165(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW165, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[164] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[164] = true
+	j.in.W165 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW166 runs branch "w166" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW166
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW166(ctx, x, in, s)
+	} else {
+		out, err = g.h.W166(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW166, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[165] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[165] = true
+	j.in.W166 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW167 runs branch "w167" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW167
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW167(ctx, x, in, s)
+	} else {
+		out, err = g.h.W167(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW167, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[166] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[166] = true
+	j.in.W167 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW168 runs branch "w168" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW168
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW168(ctx, x, in, s)
+	} else {
+		out, err = g.h.W168(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW168, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[167] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[167] = true
+	j.in.W168 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW169 runs branch "w169" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW169
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW169(ctx, x, in, s)
+	} else {
+		out, err = g.h.W169(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW169, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[168] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[168] = true
+	j.in.W169 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW170 runs branch "w170" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW170
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW170(ctx, x, in, s)
+	} else {
+		out, err = g.h.W170(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW170, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[169] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[169] = true
+	j.in.W170 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW171 runs branch "w171" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW171
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW171(ctx, x, in, s)
+	} else {
+		out, err = g.h.W171(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW171, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[170] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[170] = true
+	j.in.W171 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW172 runs branch "w172" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW172
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW172(ctx, x, in, s)
+	} else {
+		out, err = g.h.W172(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW172, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[171] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[171] = true
+	j.in.W172 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW173 runs branch "w173" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW173
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW173(ctx, x, in, s)
+	} else {
+		out, err = g.h.W173(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW173, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[172] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[172] = true
+	j.in.W173 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW174 runs branch "w174" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW174
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW174(ctx, x, in, s)
+	} else {
+		out, err = g.h.W174(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW174, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[173] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[173] = true
+	j.in.W174 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW175 runs branch "w175" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW175
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW175(ctx, x, in, s)
+	} else {
+		out, err = g.h.W175(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW175, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[174] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[174] = true
+	j.in.W175 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW176 runs branch "w176" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW176
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW176(ctx, x, in, s)
+	} else {
+		out, err = g.h.W176(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW176, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[175] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[175] = true
+	j.in.W176 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW177 runs branch "w177" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW177
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW177(ctx, x, in, s)
+	} else {
+		out, err = g.h.W177(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW177, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[176] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[176] = true
+	j.in.W177 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW178 runs branch "w178" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW178
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW178(ctx, x, in, s)
+	} else {
+		out, err = g.h.W178(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW178, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[177] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[177] = true
+	j.in.W178 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW179 runs branch "w179" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW179
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW179(ctx, x, in, s)
+	} else {
+		out, err = g.h.W179(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW179, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[178] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[178] = true
+	j.in.W179 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW180 runs branch "w180" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW180
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW180(ctx, x, in, s)
+	} else {
+		out, err = g.h.W180(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW180, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[179] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[179] = true
+	j.in.W180 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW181 runs branch "w181" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW181
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW181(ctx, x, in, s)
+	} else {
+		out, err = g.h.W181(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW181, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[180] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[180] = true
+	j.in.W181 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW182 runs branch "w182" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW182
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW182(ctx, x, in, s)
+	} else {
+		out, err = g.h.W182(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW182, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[181] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[181] = true
+	j.in.W182 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW183 runs branch "w183" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW183
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW183(ctx, x, in, s)
+	} else {
+		out, err = g.h.W183(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW183, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[182] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[182] = true
+	j.in.W183 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW184 runs branch "w184" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW184
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW184(ctx, x, in, s)
+	} else {
+		out, err = g.h.W184(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW184, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[183] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[183] = true
+	j.in.W184 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW185 runs branch "w185" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW185
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW185(ctx, x, in, s)
+	} else {
+		out, err = g.h.W185(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW185, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[184] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[184] = true
+	j.in.W185 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW186 runs branch "w186" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW186
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW186(ctx, x, in, s)
+	} else {
+		out, err = g.h.W186(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW186, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[185] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[185] = true
+	j.in.W186 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW187 runs branch "w187" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW187
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW187(ctx, x, in, s)
+	} else {
+		out, err = g.h.W187(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW187, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[186] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[186] = true
+	j.in.W187 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW188 runs branch "w188" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW188
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW188(ctx, x, in, s)
+	} else {
+		out, err = g.h.W188(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW188, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[187] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[187] = true
+	j.in.W188 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW189 runs branch "w189" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW189
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW189(ctx, x, in, s)
+	} else {
+		out, err = g.h.W189(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW189, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[188] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[188] = true
+	j.in.W189 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW190 runs branch "w190" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW190
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW190(ctx, x, in, s)
+	} else {
+		out, err = g.h.W190(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW190, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[189] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[189] = true
+	j.in.W190 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW191 runs branch "w191" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW191
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW191(ctx, x, in, s)
+	} else {
+		out, err = g.h.W191(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW191, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[190] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[190] = true
+	j.in.W191 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW192 runs branch "w192" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW192
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW192(ctx, x, in, s)
+	} else {
+		out, err = g.h.W192(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW192, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[191] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[191] = true
+	j.in.W192 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW193 runs branch "w193" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW193
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW193(ctx, x, in, s)
+	} else {
+		out, err = g.h.W193(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW193, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[192] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[192] = true
+	j.in.W193 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW194 runs branch "w194" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW194
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW194(ctx, x, in, s)
+	} else {
+		out, err = g.h.W194(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW194, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[193] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[193] = true
+	j.in.W194 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW195 runs branch "w195" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW195
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW195(ctx, x, in, s)
+	} else {
+		out, err = g.h.W195(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW195, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[194] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[194] = true
+	j.in.W195 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW196 runs branch "w196" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW196
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW196(ctx, x, in, s)
+	} else {
+		out, err = g.h.W196(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW196, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[195] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[195] = true
+	j.in.W196 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW197 runs branch "w197" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW197
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW197(ctx, x, in, s)
+	} else {
+		out, err = g.h.W197(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW197, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[196] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[196] = true
+	j.in.W197 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW198 runs branch "w198" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW198
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW198(ctx, x, in, s)
+	} else {
+		out, err = g.h.W198(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW198, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[197] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[197] = true
+	j.in.W198 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW199 runs branch "w199" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW199
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW199(ctx, x, in, s)
+	} else {
+		out, err = g.h.W199(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW199, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[198] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[198] = true
+	j.in.W199 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW200 runs branch "w200" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW200
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW200(ctx, x, in, s)
+	} else {
+		out, err = g.h.W200(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW200, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[199] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[199] = true
+	j.in.W200 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW201 runs branch "w201" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW201
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW201(ctx, x, in, s)
+	} else {
+		out, err = g.h.W201(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW201, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[200] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[200] = true
+	j.in.W201 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW202 runs branch "w202" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW202
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW202(ctx, x, in, s)
+	} else {
+		out, err = g.h.W202(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW202, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[201] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[201] = true
+	j.in.W202 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW203 runs branch "w203" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW203
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW203(ctx, x, in, s)
+	} else {
+		out, err = g.h.W203(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW203, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[202] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[202] = true
+	j.in.W203 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW204 runs branch "w204" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW204
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW204(ctx, x, in, s)
+	} else {
+		out, err = g.h.W204(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW204, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[203] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[203] = true
+	j.in.W204 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW205 runs branch "w205" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW205
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW205(ctx, x, in, s)
+	} else {
+		out, err = g.h.W205(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW205, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[204] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[204] = true
+	j.in.W205 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW206 runs branch "w206" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW206
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW206(ctx, x, in, s)
+	} else {
+		out, err = g.h.W206(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW206, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[205] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[205] = true
+	j.in.W206 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW207 runs branch "w207" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW207
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW207(ctx, x, in, s)
+	} else {
+		out, err = g.h.W207(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW207, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[206] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[206] = true
+	j.in.W207 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW208 runs branch "w208" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW208
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW208(ctx, x, in, s)
+	} else {
+		out, err = g.h.W208(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW208, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[207] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[207] = true
+	j.in.W208 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW209 runs branch "w209" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW209
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW209(ctx, x, in, s)
+	} else {
+		out, err = g.h.W209(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW209, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[208] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[208] = true
+	j.in.W209 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW210 runs branch "w210" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW210
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW210(ctx, x, in, s)
+	} else {
+		out, err = g.h.W210(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW210, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[209] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[209] = true
+	j.in.W210 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW211 runs branch "w211" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW211
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW211(ctx, x, in, s)
+	} else {
+		out, err = g.h.W211(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW211, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[210] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[210] = true
+	j.in.W211 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW212 runs branch "w212" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW212
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW212(ctx, x, in, s)
+	} else {
+		out, err = g.h.W212(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW212, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[211] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[211] = true
+	j.in.W212 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW213 runs branch "w213" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW213
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW213(ctx, x, in, s)
+	} else {
+		out, err = g.h.W213(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW213, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[212] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[212] = true
+	j.in.W213 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW214 runs branch "w214" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW214
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW214(ctx, x, in, s)
+	} else {
+		out, err = g.h.W214(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW214, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[213] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[213] = true
+	j.in.W214 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW215 runs branch "w215" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW215
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW215(ctx, x, in, s)
+	} else {
+		out, err = g.h.W215(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW215, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[214] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[214] = true
+	j.in.W215 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW216 runs branch "w216" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW216
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW216(ctx, x, in, s)
+	} else {
+		out, err = g.h.W216(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW216, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[215] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[215] = true
+	j.in.W216 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW217 runs branch "w217" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW217
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW217(ctx, x, in, s)
+	} else {
+		out, err = g.h.W217(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW217, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[216] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[216] = true
+	j.in.W217 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW218 runs branch "w218" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW218
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW218(ctx, x, in, s)
+	} else {
+		out, err = g.h.W218(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW218, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[217] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[217] = true
+	j.in.W218 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW219 runs branch "w219" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW219
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW219(ctx, x, in, s)
+	} else {
+		out, err = g.h.W219(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW219, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[218] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[218] = true
+	j.in.W219 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW220 runs branch "w220" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW220
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW220(ctx, x, in, s)
+	} else {
+		out, err = g.h.W220(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW220, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[219] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[219] = true
+	j.in.W220 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW221 runs branch "w221" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW221
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW221(ctx, x, in, s)
+	} else {
+		out, err = g.h.W221(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW221, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[220] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[220] = true
+	j.in.W221 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW222 runs branch "w222" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW222
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW222(ctx, x, in, s)
+	} else {
+		out, err = g.h.W222(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW222, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[221] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[221] = true
+	j.in.W222 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW223 runs branch "w223" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW223
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW223(ctx, x, in, s)
+	} else {
+		out, err = g.h.W223(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW223, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[222] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[222] = true
+	j.in.W223 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW224 runs branch "w224" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW224
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW224(ctx, x, in, s)
+	} else {
+		out, err = g.h.W224(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW224, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[223] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[223] = true
+	j.in.W224 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW225 runs branch "w225" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW225
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW225(ctx, x, in, s)
+	} else {
+		out, err = g.h.W225(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW225, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[224] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[224] = true
+	j.in.W225 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW226 runs branch "w226" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW226
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW226(ctx, x, in, s)
+	} else {
+		out, err = g.h.W226(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW226, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[225] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[225] = true
+	j.in.W226 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW227 runs branch "w227" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW227
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW227(ctx, x, in, s)
+	} else {
+		out, err = g.h.W227(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW227, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[226] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[226] = true
+	j.in.W227 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW228 runs branch "w228" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW228
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW228(ctx, x, in, s)
+	} else {
+		out, err = g.h.W228(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW228, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[227] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[227] = true
+	j.in.W228 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW229 runs branch "w229" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW229
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW229(ctx, x, in, s)
+	} else {
+		out, err = g.h.W229(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW229, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[228] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[228] = true
+	j.in.W229 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW230 runs branch "w230" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW230
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW230(ctx, x, in, s)
+	} else {
+		out, err = g.h.W230(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW230, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[229] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[229] = true
+	j.in.W230 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW231 runs branch "w231" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW231
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW231(ctx, x, in, s)
+	} else {
+		out, err = g.h.W231(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW231, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[230] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[230] = true
+	j.in.W231 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW232 runs branch "w232" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW232
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW232(ctx, x, in, s)
+	} else {
+		out, err = g.h.W232(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW232, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[231] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[231] = true
+	j.in.W232 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW233 runs branch "w233" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW233
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW233(ctx, x, in, s)
+	} else {
+		out, err = g.h.W233(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW233, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[232] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[232] = true
+	j.in.W233 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW234 runs branch "w234" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW234
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW234(ctx, x, in, s)
+	} else {
+		out, err = g.h.W234(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW234, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[233] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[233] = true
+	j.in.W234 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW235 runs branch "w235" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW235
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW235(ctx, x, in, s)
+	} else {
+		out, err = g.h.W235(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW235, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[234] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[234] = true
+	j.in.W235 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW236 runs branch "w236" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW236
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW236(ctx, x, in, s)
+	} else {
+		out, err = g.h.W236(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW236, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[235] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[235] = true
+	j.in.W236 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW237 runs branch "w237" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW237
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW237(ctx, x, in, s)
+	} else {
+		out, err = g.h.W237(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW237, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[236] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[236] = true
+	j.in.W237 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW238 runs branch "w238" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW238
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW238(ctx, x, in, s)
+	} else {
+		out, err = g.h.W238(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW238, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[237] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[237] = true
+	j.in.W238 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW239 runs branch "w239" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW239
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW239(ctx, x, in, s)
+	} else {
+		out, err = g.h.W239(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW239, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[238] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[238] = true
+	j.in.W239 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW240 runs branch "w240" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW240
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW240(ctx, x, in, s)
+	} else {
+		out, err = g.h.W240(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW240, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[239] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[239] = true
+	j.in.W240 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW241 runs branch "w241" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW241
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW241(ctx, x, in, s)
+	} else {
+		out, err = g.h.W241(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW241, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[240] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[240] = true
+	j.in.W241 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW242 runs branch "w242" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW242
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW242(ctx, x, in, s)
+	} else {
+		out, err = g.h.W242(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW242, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[241] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[241] = true
+	j.in.W242 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW243 runs branch "w243" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW243
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW243(ctx, x, in, s)
+	} else {
+		out, err = g.h.W243(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW243, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[242] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[242] = true
+	j.in.W243 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW244 runs branch "w244" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW244
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW244(ctx, x, in, s)
+	} else {
+		out, err = g.h.W244(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW244, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[243] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[243] = true
+	j.in.W244 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW245 runs branch "w245" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW245
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW245(ctx, x, in, s)
+	} else {
+		out, err = g.h.W245(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW245, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[244] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[244] = true
+	j.in.W245 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW246 runs branch "w246" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW246
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW246(ctx, x, in, s)
+	} else {
+		out, err = g.h.W246(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW246, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[245] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[245] = true
+	j.in.W246 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW247 runs branch "w247" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW247
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW247(ctx, x, in, s)
+	} else {
+		out, err = g.h.W247(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW247, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[246] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[246] = true
+	j.in.W247 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW248 runs branch "w248" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW248
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW248(ctx, x, in, s)
+	} else {
+		out, err = g.h.W248(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW248, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[247] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[247] = true
+	j.in.W248 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW249 runs branch "w249" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW249
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW249(ctx, x, in, s)
+	} else {
+		out, err = g.h.W249(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW249, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[248] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[248] = true
+	j.in.W249 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW250 runs branch "w250" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW250
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW250(ctx, x, in, s)
+	} else {
+		out, err = g.h.W250(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW250, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[249] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[249] = true
+	j.in.W250 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW251 runs branch "w251" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW251
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW251(ctx, x, in, s)
+	} else {
+		out, err = g.h.W251(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW251, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[250] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[250] = true
+	j.in.W251 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW252 runs branch "w252" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW252
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW252(ctx, x, in, s)
+	} else {
+		out, err = g.h.W252(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW252, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[251] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[251] = true
+	j.in.W252 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW253 runs branch "w253" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW253
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW253(ctx, x, in, s)
+	} else {
+		out, err = g.h.W253(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW253, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[252] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[252] = true
+	j.in.W253 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW254 runs branch "w254" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW254
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW254(ctx, x, in, s)
+	} else {
+		out, err = g.h.W254(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW254, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[253] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[253] = true
+	j.in.W254 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW255 runs branch "w255" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW255
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW255(ctx, x, in, s)
+	} else {
+		out, err = g.h.W255(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW255, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[254] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[254] = true
+	j.in.W255 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW256 runs branch "w256" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW256
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW256(ctx, x, in, s)
+	} else {
+		out, err = g.h.W256(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW256, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[255] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[255] = true
+	j.in.W256 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW257 runs branch "w257" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW257
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW257(ctx, x, in, s)
+	} else {
+		out, err = g.h.W257(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW257, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[256] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[256] = true
+	j.in.W257 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW258 runs branch "w258" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW258
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW258(ctx, x, in, s)
+	} else {
+		out, err = g.h.W258(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW258, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[257] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[257] = true
+	j.in.W258 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW259 runs branch "w259" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW259
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW259(ctx, x, in, s)
+	} else {
+		out, err = g.h.W259(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW259, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[258] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[258] = true
+	j.in.W259 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW260 runs branch "w260" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW260
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW260(ctx, x, in, s)
+	} else {
+		out, err = g.h.W260(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW260, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[259] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[259] = true
+	j.in.W260 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW261 runs branch "w261" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW261
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW261(ctx, x, in, s)
+	} else {
+		out, err = g.h.W261(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW261, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[260] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[260] = true
+	j.in.W261 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW262 runs branch "w262" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW262
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW262(ctx, x, in, s)
+	} else {
+		out, err = g.h.W262(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW262, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[261] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[261] = true
+	j.in.W262 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW263 runs branch "w263" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW263
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW263(ctx, x, in, s)
+	} else {
+		out, err = g.h.W263(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW263, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[262] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[262] = true
+	j.in.W263 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW264 runs branch "w264" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW264
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW264(ctx, x, in, s)
+	} else {
+		out, err = g.h.W264(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW264, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[263] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[263] = true
+	j.in.W264 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW265 runs branch "w265" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW265
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW265(ctx, x, in, s)
+	} else {
+		out, err = g.h.W265(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW265, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[264] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[264] = true
+	j.in.W265 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW266 runs branch "w266" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW266
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW266(ctx, x, in, s)
+	} else {
+		out, err = g.h.W266(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW266, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[265] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[265] = true
+	j.in.W266 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW267 runs branch "w267" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW267
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW267(ctx, x, in, s)
+	} else {
+		out, err = g.h.W267(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW267, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[266] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[266] = true
+	j.in.W267 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW268 runs branch "w268" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW268
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW268(ctx, x, in, s)
+	} else {
+		out, err = g.h.W268(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW268, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[267] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[267] = true
+	j.in.W268 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW269 runs branch "w269" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW269
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW269(ctx, x, in, s)
+	} else {
+		out, err = g.h.W269(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW269, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[268] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[268] = true
+	j.in.W269 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW270 runs branch "w270" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW270
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW270(ctx, x, in, s)
+	} else {
+		out, err = g.h.W270(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW270, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[269] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[269] = true
+	j.in.W270 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW271 runs branch "w271" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW271
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW271(ctx, x, in, s)
+	} else {
+		out, err = g.h.W271(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW271, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[270] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[270] = true
+	j.in.W271 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW272 runs branch "w272" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW272
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW272(ctx, x, in, s)
+	} else {
+		out, err = g.h.W272(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW272, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[271] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[271] = true
+	j.in.W272 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW273 runs branch "w273" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW273
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW273(ctx, x, in, s)
+	} else {
+		out, err = g.h.W273(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW273, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[272] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[272] = true
+	j.in.W273 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW274 runs branch "w274" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW274
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW274(ctx, x, in, s)
+	} else {
+		out, err = g.h.W274(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW274, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[273] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[273] = true
+	j.in.W274 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW275 runs branch "w275" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW275
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW275(ctx, x, in, s)
+	} else {
+		out, err = g.h.W275(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW275, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[274] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[274] = true
+	j.in.W275 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW276 runs branch "w276" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW276
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW276(ctx, x, in, s)
+	} else {
+		out, err = g.h.W276(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW276, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[275] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[275] = true
+	j.in.W276 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW277 runs branch "w277" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW277
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW277(ctx, x, in, s)
+	} else {
+		out, err = g.h.W277(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW277, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[276] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[276] = true
+	j.in.W277 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW278 runs branch "w278" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW278
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW278(ctx, x, in, s)
+	} else {
+		out, err = g.h.W278(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW278, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[277] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[277] = true
+	j.in.W278 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW279 runs branch "w279" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW279
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW279(ctx, x, in, s)
+	} else {
+		out, err = g.h.W279(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW279, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[278] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[278] = true
+	j.in.W279 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW280 runs branch "w280" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW280
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW280(ctx, x, in, s)
+	} else {
+		out, err = g.h.W280(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW280, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[279] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[279] = true
+	j.in.W280 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW281 runs branch "w281" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW281
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW281(ctx, x, in, s)
+	} else {
+		out, err = g.h.W281(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW281, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[280] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[280] = true
+	j.in.W281 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW282 runs branch "w282" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW282
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW282(ctx, x, in, s)
+	} else {
+		out, err = g.h.W282(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW282, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[281] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[281] = true
+	j.in.W282 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW283 runs branch "w283" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW283
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW283(ctx, x, in, s)
+	} else {
+		out, err = g.h.W283(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW283, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[282] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[282] = true
+	j.in.W283 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW284 runs branch "w284" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW284
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW284(ctx, x, in, s)
+	} else {
+		out, err = g.h.W284(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW284, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[283] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[283] = true
+	j.in.W284 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW285 runs branch "w285" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW285
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW285(ctx, x, in, s)
+	} else {
+		out, err = g.h.W285(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW285, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[284] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[284] = true
+	j.in.W285 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW286 runs branch "w286" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW286
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW286(ctx, x, in, s)
+	} else {
+		out, err = g.h.W286(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW286, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[285] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[285] = true
+	j.in.W286 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW287 runs branch "w287" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW287
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW287(ctx, x, in, s)
+	} else {
+		out, err = g.h.W287(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW287, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[286] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[286] = true
+	j.in.W287 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW288 runs branch "w288" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW288
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW288(ctx, x, in, s)
+	} else {
+		out, err = g.h.W288(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW288, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[287] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[287] = true
+	j.in.W288 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW289 runs branch "w289" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW289
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW289(ctx, x, in, s)
+	} else {
+		out, err = g.h.W289(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW289, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[288] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[288] = true
+	j.in.W289 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW290 runs branch "w290" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW290
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW290(ctx, x, in, s)
+	} else {
+		out, err = g.h.W290(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW290, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[289] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[289] = true
+	j.in.W290 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW291 runs branch "w291" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW291
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW291(ctx, x, in, s)
+	} else {
+		out, err = g.h.W291(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW291, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[290] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[290] = true
+	j.in.W291 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW292 runs branch "w292" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW292
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW292(ctx, x, in, s)
+	} else {
+		out, err = g.h.W292(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW292, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[291] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[291] = true
+	j.in.W292 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW293 runs branch "w293" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW293
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW293(ctx, x, in, s)
+	} else {
+		out, err = g.h.W293(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW293, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[292] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[292] = true
+	j.in.W293 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW294 runs branch "w294" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW294
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW294(ctx, x, in, s)
+	} else {
+		out, err = g.h.W294(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW294, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[293] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[293] = true
+	j.in.W294 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW295 runs branch "w295" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW295
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW295(ctx, x, in, s)
+	} else {
+		out, err = g.h.W295(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW295, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[294] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[294] = true
+	j.in.W295 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW296 runs branch "w296" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW296
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW296(ctx, x, in, s)
+	} else {
+		out, err = g.h.W296(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW296, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[295] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[295] = true
+	j.in.W296 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW297 runs branch "w297" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW297
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW297(ctx, x, in, s)
+	} else {
+		out, err = g.h.W297(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW297, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[296] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[296] = true
+	j.in.W297 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW298 runs branch "w298" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW298
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW298(ctx, x, in, s)
+	} else {
+		out, err = g.h.W298(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW298, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[297] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[297] = true
+	j.in.W298 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW299 runs branch "w299" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW299
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW299(ctx, x, in, s)
+	} else {
+		out, err = g.h.W299(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW299, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[298] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[298] = true
+	j.in.W299 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW300 runs branch "w300" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW300
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW300(ctx, x, in, s)
+	} else {
+		out, err = g.h.W300(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW300, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[299] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[299] = true
+	j.in.W300 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW301 runs branch "w301" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW301
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW301(ctx, x, in, s)
+	} else {
+		out, err = g.h.W301(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW301, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[300] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[300] = true
+	j.in.W301 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW302 runs branch "w302" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW302
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW302(ctx, x, in, s)
+	} else {
+		out, err = g.h.W302(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW302, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[301] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[301] = true
+	j.in.W302 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW303 runs branch "w303" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW303
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW303(ctx, x, in, s)
+	} else {
+		out, err = g.h.W303(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW303, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[302] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[302] = true
+	j.in.W303 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW304 runs branch "w304" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW304
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW304(ctx, x, in, s)
+	} else {
+		out, err = g.h.W304(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW304, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[303] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[303] = true
+	j.in.W304 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW305 runs branch "w305" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW305
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW305(ctx, x, in, s)
+	} else {
+		out, err = g.h.W305(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW305, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[304] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[304] = true
+	j.in.W305 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW306 runs branch "w306" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW306
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW306(ctx, x, in, s)
+	} else {
+		out, err = g.h.W306(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW306, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[305] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[305] = true
+	j.in.W306 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW307 runs branch "w307" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW307
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW307(ctx, x, in, s)
+	} else {
+		out, err = g.h.W307(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW307, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[306] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[306] = true
+	j.in.W307 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW308 runs branch "w308" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW308
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW308(ctx, x, in, s)
+	} else {
+		out, err = g.h.W308(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW308, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[307] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[307] = true
+	j.in.W308 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW309 runs branch "w309" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW309
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW309(ctx, x, in, s)
+	} else {
+		out, err = g.h.W309(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW309, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[308] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[308] = true
+	j.in.W309 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW310 runs branch "w310" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW310
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW310(ctx, x, in, s)
+	} else {
+		out, err = g.h.W310(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW310, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[309] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[309] = true
+	j.in.W310 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW311 runs branch "w311" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW311
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW311(ctx, x, in, s)
+	} else {
+		out, err = g.h.W311(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW311, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[310] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[310] = true
+	j.in.W311 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW312 runs branch "w312" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW312
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW312(ctx, x, in, s)
+	} else {
+		out, err = g.h.W312(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW312, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[311] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[311] = true
+	j.in.W312 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW313 runs branch "w313" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW313
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW313(ctx, x, in, s)
+	} else {
+		out, err = g.h.W313(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW313, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[312] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[312] = true
+	j.in.W313 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW314 runs branch "w314" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW314
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW314(ctx, x, in, s)
+	} else {
+		out, err = g.h.W314(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW314, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[313] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[313] = true
+	j.in.W314 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW315 runs branch "w315" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW315
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW315(ctx, x, in, s)
+	} else {
+		out, err = g.h.W315(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW315, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[314] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[314] = true
+	j.in.W315 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW316 runs branch "w316" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW316
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW316(ctx, x, in, s)
+	} else {
+		out, err = g.h.W316(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW316, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[315] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[315] = true
+	j.in.W316 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW317 runs branch "w317" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW317
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW317(ctx, x, in, s)
+	} else {
+		out, err = g.h.W317(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW317, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[316] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[316] = true
+	j.in.W317 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW318 runs branch "w318" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW318
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW318(ctx, x, in, s)
+	} else {
+		out, err = g.h.W318(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW318, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[317] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[317] = true
+	j.in.W318 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW319 runs branch "w319" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW319
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW319(ctx, x, in, s)
+	} else {
+		out, err = g.h.W319(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW319, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[318] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[318] = true
+	j.in.W319 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW320 runs branch "w320" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW320
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW320(ctx, x, in, s)
+	} else {
+		out, err = g.h.W320(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW320, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[319] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[319] = true
+	j.in.W320 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW321 runs branch "w321" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW321
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW321(ctx, x, in, s)
+	} else {
+		out, err = g.h.W321(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW321, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[320] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[320] = true
+	j.in.W321 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW322 runs branch "w322" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW322
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW322(ctx, x, in, s)
+	} else {
+		out, err = g.h.W322(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW322, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[321] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[321] = true
+	j.in.W322 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW323 runs branch "w323" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW323
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW323(ctx, x, in, s)
+	} else {
+		out, err = g.h.W323(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW323, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[322] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[322] = true
+	j.in.W323 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW324 runs branch "w324" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW324
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW324(ctx, x, in, s)
+	} else {
+		out, err = g.h.W324(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW324, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[323] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[323] = true
+	j.in.W324 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW325 runs branch "w325" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW325
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW325(ctx, x, in, s)
+	} else {
+		out, err = g.h.W325(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW325, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[324] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[324] = true
+	j.in.W325 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW326 runs branch "w326" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW326
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW326(ctx, x, in, s)
+	} else {
+		out, err = g.h.W326(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW326, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[325] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[325] = true
+	j.in.W326 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW327 runs branch "w327" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW327
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW327(ctx, x, in, s)
+	} else {
+		out, err = g.h.W327(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW327, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[326] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[326] = true
+	j.in.W327 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW328 runs branch "w328" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW328
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW328(ctx, x, in, s)
+	} else {
+		out, err = g.h.W328(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW328, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[327] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[327] = true
+	j.in.W328 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW329 runs branch "w329" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW329
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW329(ctx, x, in, s)
+	} else {
+		out, err = g.h.W329(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW329, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[328] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[328] = true
+	j.in.W329 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW330 runs branch "w330" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW330
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW330(ctx, x, in, s)
+	} else {
+		out, err = g.h.W330(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW330, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[329] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[329] = true
+	j.in.W330 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW331 runs branch "w331" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW331
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW331(ctx, x, in, s)
+	} else {
+		out, err = g.h.W331(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW331, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[330] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[330] = true
+	j.in.W331 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW332 runs branch "w332" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW332
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW332(ctx, x, in, s)
+	} else {
+		out, err = g.h.W332(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW332, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[331] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[331] = true
+	j.in.W332 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW333 runs branch "w333" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW333
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW333(ctx, x, in, s)
+	} else {
+		out, err = g.h.W333(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW333, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[332] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[332] = true
+	j.in.W333 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW334 runs branch "w334" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW334
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW334(ctx, x, in, s)
+	} else {
+		out, err = g.h.W334(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW334, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[333] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[333] = true
+	j.in.W334 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW335 runs branch "w335" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW335
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW335(ctx, x, in, s)
+	} else {
+		out, err = g.h.W335(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW335, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[334] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[334] = true
+	j.in.W335 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW336 runs branch "w336" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW336
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW336(ctx, x, in, s)
+	} else {
+		out, err = g.h.W336(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW336, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[335] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[335] = true
+	j.in.W336 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW337 runs branch "w337" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW337
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW337(ctx, x, in, s)
+	} else {
+		out, err = g.h.W337(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW337, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[336] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[336] = true
+	j.in.W337 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW338 runs branch "w338" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW338
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW338(ctx, x, in, s)
+	} else {
+		out, err = g.h.W338(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW338, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[337] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[337] = true
+	j.in.W338 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW339 runs branch "w339" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW339
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW339(ctx, x, in, s)
+	} else {
+		out, err = g.h.W339(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW339, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[338] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[338] = true
+	j.in.W339 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW340 runs branch "w340" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW340
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW340(ctx, x, in, s)
+	} else {
+		out, err = g.h.W340(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW340, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[339] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[339] = true
+	j.in.W340 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW341 runs branch "w341" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW341
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW341(ctx, x, in, s)
+	} else {
+		out, err = g.h.W341(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW341, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[340] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[340] = true
+	j.in.W341 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW342 runs branch "w342" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW342
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW342(ctx, x, in, s)
+	} else {
+		out, err = g.h.W342(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW342, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[341] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[341] = true
+	j.in.W342 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW343 runs branch "w343" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW343
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW343(ctx, x, in, s)
+	} else {
+		out, err = g.h.W343(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW343, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[342] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[342] = true
+	j.in.W343 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW344 runs branch "w344" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW344
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW344(ctx, x, in, s)
+	} else {
+		out, err = g.h.W344(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW344, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[343] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[343] = true
+	j.in.W344 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW345 runs branch "w345" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW345
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW345(ctx, x, in, s)
+	} else {
+		out, err = g.h.W345(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW345, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[344] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[344] = true
+	j.in.W345 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW346 runs branch "w346" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW346
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW346(ctx, x, in, s)
+	} else {
+		out, err = g.h.W346(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW346, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[345] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[345] = true
+	j.in.W346 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW347 runs branch "w347" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW347
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW347(ctx, x, in, s)
+	} else {
+		out, err = g.h.W347(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW347, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[346] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[346] = true
+	j.in.W347 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW348 runs branch "w348" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW348
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW348(ctx, x, in, s)
+	} else {
+		out, err = g.h.W348(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW348, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[347] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[347] = true
+	j.in.W348 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW349 runs branch "w349" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW349
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW349(ctx, x, in, s)
+	} else {
+		out, err = g.h.W349(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW349, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[348] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[348] = true
+	j.in.W349 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW350 runs branch "w350" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW350
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW350(ctx, x, in, s)
+	} else {
+		out, err = g.h.W350(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW350, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[349] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[349] = true
+	j.in.W350 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW351 runs branch "w351" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW351
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW351(ctx, x, in, s)
+	} else {
+		out, err = g.h.W351(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW351, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[350] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[350] = true
+	j.in.W351 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW352 runs branch "w352" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW352
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW352(ctx, x, in, s)
+	} else {
+		out, err = g.h.W352(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW352, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[351] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[351] = true
+	j.in.W352 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW353 runs branch "w353" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW353
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW353(ctx, x, in, s)
+	} else {
+		out, err = g.h.W353(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW353, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[352] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[352] = true
+	j.in.W353 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW354 runs branch "w354" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW354
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW354(ctx, x, in, s)
+	} else {
+		out, err = g.h.W354(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW354, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[353] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[353] = true
+	j.in.W354 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW355 runs branch "w355" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW355
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW355(ctx, x, in, s)
+	} else {
+		out, err = g.h.W355(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW355, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[354] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[354] = true
+	j.in.W355 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW356 runs branch "w356" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW356
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW356(ctx, x, in, s)
+	} else {
+		out, err = g.h.W356(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW356, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[355] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[355] = true
+	j.in.W356 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW357 runs branch "w357" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW357
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW357(ctx, x, in, s)
+	} else {
+		out, err = g.h.W357(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW357, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[356] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[356] = true
+	j.in.W357 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW358 runs branch "w358" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW358
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW358(ctx, x, in, s)
+	} else {
+		out, err = g.h.W358(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW358, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[357] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[357] = true
+	j.in.W358 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW359 runs branch "w359" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW359
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW359(ctx, x, in, s)
+	} else {
+		out, err = g.h.W359(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW359, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[358] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[358] = true
+	j.in.W359 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW360 runs branch "w360" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW360
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW360(ctx, x, in, s)
+	} else {
+		out, err = g.h.W360(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW360, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[359] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[359] = true
+	j.in.W360 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW361 runs branch "w361" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW361
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW361(ctx, x, in, s)
+	} else {
+		out, err = g.h.W361(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW361, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[360] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[360] = true
+	j.in.W361 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW362 runs branch "w362" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW362
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW362(ctx, x, in, s)
+	} else {
+		out, err = g.h.W362(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW362, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[361] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[361] = true
+	j.in.W362 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW363 runs branch "w363" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW363
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW363(ctx, x, in, s)
+	} else {
+		out, err = g.h.W363(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW363, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[362] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[362] = true
+	j.in.W363 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW364 runs branch "w364" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW364
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW364(ctx, x, in, s)
+	} else {
+		out, err = g.h.W364(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW364, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[363] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[363] = true
+	j.in.W364 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW365 runs branch "w365" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW365
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW365(ctx, x, in, s)
+	} else {
+		out, err = g.h.W365(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW365, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[364] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[364] = true
+	j.in.W365 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW366 runs branch "w366" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW366
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW366(ctx, x, in, s)
+	} else {
+		out, err = g.h.W366(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW366, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[365] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[365] = true
+	j.in.W366 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW367 runs branch "w367" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW367
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW367(ctx, x, in, s)
+	} else {
+		out, err = g.h.W367(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW367, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[366] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[366] = true
+	j.in.W367 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW368 runs branch "w368" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW368
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW368(ctx, x, in, s)
+	} else {
+		out, err = g.h.W368(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW368, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[367] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[367] = true
+	j.in.W368 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW369 runs branch "w369" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW369
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW369(ctx, x, in, s)
+	} else {
+		out, err = g.h.W369(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW369, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[368] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[368] = true
+	j.in.W369 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW370 runs branch "w370" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW370
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW370(ctx, x, in, s)
+	} else {
+		out, err = g.h.W370(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW370, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[369] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[369] = true
+	j.in.W370 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW371 runs branch "w371" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW371
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW371(ctx, x, in, s)
+	} else {
+		out, err = g.h.W371(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW371, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[370] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[370] = true
+	j.in.W371 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW372 runs branch "w372" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW372
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW372(ctx, x, in, s)
+	} else {
+		out, err = g.h.W372(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW372, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[371] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[371] = true
+	j.in.W372 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW373 runs branch "w373" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW373
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW373(ctx, x, in, s)
+	} else {
+		out, err = g.h.W373(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW373, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[372] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[372] = true
+	j.in.W373 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW374 runs branch "w374" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW374
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW374(ctx, x, in, s)
+	} else {
+		out, err = g.h.W374(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW374, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[373] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[373] = true
+	j.in.W374 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW375 runs branch "w375" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW375
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW375(ctx, x, in, s)
+	} else {
+		out, err = g.h.W375(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW375, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[374] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[374] = true
+	j.in.W375 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW376 runs branch "w376" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW376
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW376(ctx, x, in, s)
+	} else {
+		out, err = g.h.W376(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW376, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[375] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[375] = true
+	j.in.W376 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW377 runs branch "w377" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW377
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW377(ctx, x, in, s)
+	} else {
+		out, err = g.h.W377(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW377, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[376] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[376] = true
+	j.in.W377 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW378 runs branch "w378" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW378
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW378(ctx, x, in, s)
+	} else {
+		out, err = g.h.W378(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW378, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[377] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[377] = true
+	j.in.W378 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW379 runs branch "w379" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW379
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW379(ctx, x, in, s)
+	} else {
+		out, err = g.h.W379(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW379, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[378] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[378] = true
+	j.in.W379 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW380 runs branch "w380" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW380
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW380(ctx, x, in, s)
+	} else {
+		out, err = g.h.W380(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW380, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[379] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[379] = true
+	j.in.W380 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW381 runs branch "w381" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW381
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW381(ctx, x, in, s)
+	} else {
+		out, err = g.h.W381(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW381, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[380] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[380] = true
+	j.in.W381 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW382 runs branch "w382" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW382
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW382(ctx, x, in, s)
+	} else {
+		out, err = g.h.W382(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW382, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[381] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[381] = true
+	j.in.W382 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW383 runs branch "w383" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW383
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW383(ctx, x, in, s)
+	} else {
+		out, err = g.h.W383(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW383, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[382] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[382] = true
+	j.in.W383 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW384 runs branch "w384" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW384
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW384(ctx, x, in, s)
+	} else {
+		out, err = g.h.W384(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW384, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[383] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[383] = true
+	j.in.W384 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW385 runs branch "w385" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW385
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW385(ctx, x, in, s)
+	} else {
+		out, err = g.h.W385(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW385, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[384] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[384] = true
+	j.in.W385 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW386 runs branch "w386" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW386
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW386(ctx, x, in, s)
+	} else {
+		out, err = g.h.W386(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW386, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[385] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[385] = true
+	j.in.W386 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW387 runs branch "w387" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW387
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW387(ctx, x, in, s)
+	} else {
+		out, err = g.h.W387(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW387, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[386] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[386] = true
+	j.in.W387 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW388 runs branch "w388" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW388
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW388(ctx, x, in, s)
+	} else {
+		out, err = g.h.W388(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW388, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[387] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[387] = true
+	j.in.W388 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW389 runs branch "w389" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW389
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW389(ctx, x, in, s)
+	} else {
+		out, err = g.h.W389(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW389, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[388] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[388] = true
+	j.in.W389 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW390 runs branch "w390" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW390
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW390(ctx, x, in, s)
+	} else {
+		out, err = g.h.W390(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW390, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[389] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[389] = true
+	j.in.W390 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW391 runs branch "w391" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW391
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW391(ctx, x, in, s)
+	} else {
+		out, err = g.h.W391(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW391, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[390] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[390] = true
+	j.in.W391 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW392 runs branch "w392" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW392
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW392(ctx, x, in, s)
+	} else {
+		out, err = g.h.W392(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW392, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[391] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[391] = true
+	j.in.W392 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW393 runs branch "w393" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW393
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW393(ctx, x, in, s)
+	} else {
+		out, err = g.h.W393(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW393, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[392] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[392] = true
+	j.in.W393 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW394 runs branch "w394" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW394
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW394(ctx, x, in, s)
+	} else {
+		out, err = g.h.W394(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW394, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[393] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[393] = true
+	j.in.W394 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW395 runs branch "w395" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW395
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW395(ctx, x, in, s)
+	} else {
+		out, err = g.h.W395(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW395, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[394] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[394] = true
+	j.in.W395 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW396 runs branch "w396" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW396
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW396(ctx, x, in, s)
+	} else {
+		out, err = g.h.W396(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW396, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[395] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[395] = true
+	j.in.W396 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW397 runs branch "w397" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW397
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW397(ctx, x, in, s)
+	} else {
+		out, err = g.h.W397(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW397, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[396] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[396] = true
+	j.in.W397 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW398 runs branch "w398" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW398
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW398(ctx, x, in, s)
+	} else {
+		out, err = g.h.W398(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW398, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[397] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[397] = true
+	j.in.W398 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW399 runs branch "w399" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW399
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW399(ctx, x, in, s)
+	} else {
+		out, err = g.h.W399(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW399, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[398] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[398] = true
+	j.in.W399 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW400 runs branch "w400" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW400
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW400(ctx, x, in, s)
+	} else {
+		out, err = g.h.W400(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW400, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[399] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[399] = true
+	j.in.W400 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW401 runs branch "w401" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW401
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW401(ctx, x, in, s)
+	} else {
+		out, err = g.h.W401(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW401, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[400] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[400] = true
+	j.in.W401 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW402 runs branch "w402" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW402
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW402(ctx, x, in, s)
+	} else {
+		out, err = g.h.W402(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW402, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[401] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[401] = true
+	j.in.W402 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW403 runs branch "w403" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW403
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW403(ctx, x, in, s)
+	} else {
+		out, err = g.h.W403(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW403, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[402] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[402] = true
+	j.in.W403 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW404 runs branch "w404" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW404
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW404(ctx, x, in, s)
+	} else {
+		out, err = g.h.W404(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW404, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[403] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[403] = true
+	j.in.W404 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW405 runs branch "w405" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW405
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW405(ctx, x, in, s)
+	} else {
+		out, err = g.h.W405(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW405, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[404] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[404] = true
+	j.in.W405 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW406 runs branch "w406" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW406
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW406(ctx, x, in, s)
+	} else {
+		out, err = g.h.W406(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW406, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[405] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[405] = true
+	j.in.W406 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW407 runs branch "w407" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW407
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW407(ctx, x, in, s)
+	} else {
+		out, err = g.h.W407(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW407, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[406] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[406] = true
+	j.in.W407 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW408 runs branch "w408" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW408
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW408(ctx, x, in, s)
+	} else {
+		out, err = g.h.W408(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW408, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[407] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[407] = true
+	j.in.W408 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW409 runs branch "w409" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW409
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW409(ctx, x, in, s)
+	} else {
+		out, err = g.h.W409(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW409, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[408] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[408] = true
+	j.in.W409 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW410 runs branch "w410" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW410
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW410(ctx, x, in, s)
+	} else {
+		out, err = g.h.W410(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW410, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[409] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[409] = true
+	j.in.W410 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW411 runs branch "w411" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW411
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW411(ctx, x, in, s)
+	} else {
+		out, err = g.h.W411(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW411, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[410] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[410] = true
+	j.in.W411 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW412 runs branch "w412" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW412
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW412(ctx, x, in, s)
+	} else {
+		out, err = g.h.W412(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW412, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[411] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[411] = true
+	j.in.W412 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW413 runs branch "w413" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW413
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW413(ctx, x, in, s)
+	} else {
+		out, err = g.h.W413(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW413, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[412] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[412] = true
+	j.in.W413 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW414 runs branch "w414" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW414
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW414(ctx, x, in, s)
+	} else {
+		out, err = g.h.W414(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW414, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[413] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[413] = true
+	j.in.W414 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW415 runs branch "w415" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW415
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW415(ctx, x, in, s)
+	} else {
+		out, err = g.h.W415(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW415, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[414] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[414] = true
+	j.in.W415 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW416 runs branch "w416" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW416
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW416(ctx, x, in, s)
+	} else {
+		out, err = g.h.W416(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW416, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[415] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[415] = true
+	j.in.W416 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW417 runs branch "w417" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW417
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW417(ctx, x, in, s)
+	} else {
+		out, err = g.h.W417(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW417, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[416] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[416] = true
+	j.in.W417 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW418 runs branch "w418" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW418
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW418(ctx, x, in, s)
+	} else {
+		out, err = g.h.W418(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW418, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[417] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[417] = true
+	j.in.W418 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW419 runs branch "w419" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW419
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW419(ctx, x, in, s)
+	} else {
+		out, err = g.h.W419(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW419, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[418] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[418] = true
+	j.in.W419 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW420 runs branch "w420" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW420
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW420(ctx, x, in, s)
+	} else {
+		out, err = g.h.W420(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW420, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[419] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[419] = true
+	j.in.W420 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW421 runs branch "w421" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW421
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW421(ctx, x, in, s)
+	} else {
+		out, err = g.h.W421(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW421, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[420] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[420] = true
+	j.in.W421 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW422 runs branch "w422" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW422
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW422(ctx, x, in, s)
+	} else {
+		out, err = g.h.W422(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW422, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[421] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[421] = true
+	j.in.W422 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW423 runs branch "w423" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW423
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW423(ctx, x, in, s)
+	} else {
+		out, err = g.h.W423(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW423, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[422] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[422] = true
+	j.in.W423 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW424 runs branch "w424" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW424
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW424(ctx, x, in, s)
+	} else {
+		out, err = g.h.W424(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW424, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[423] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[423] = true
+	j.in.W424 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW425 runs branch "w425" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW425
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW425(ctx, x, in, s)
+	} else {
+		out, err = g.h.W425(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW425, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[424] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[424] = true
+	j.in.W425 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW426 runs branch "w426" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW426
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW426(ctx, x, in, s)
+	} else {
+		out, err = g.h.W426(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW426, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[425] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[425] = true
+	j.in.W426 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW427 runs branch "w427" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW427
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW427(ctx, x, in, s)
+	} else {
+		out, err = g.h.W427(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW427, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[426] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[426] = true
+	j.in.W427 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW428 runs branch "w428" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW428
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW428(ctx, x, in, s)
+	} else {
+		out, err = g.h.W428(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW428, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[427] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[427] = true
+	j.in.W428 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW429 runs branch "w429" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW429
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW429(ctx, x, in, s)
+	} else {
+		out, err = g.h.W429(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW429, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[428] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[428] = true
+	j.in.W429 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW430 runs branch "w430" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW430
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW430(ctx, x, in, s)
+	} else {
+		out, err = g.h.W430(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW430, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[429] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[429] = true
+	j.in.W430 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW431 runs branch "w431" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW431
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW431(ctx, x, in, s)
+	} else {
+		out, err = g.h.W431(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW431, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[430] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[430] = true
+	j.in.W431 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW432 runs branch "w432" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW432
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW432(ctx, x, in, s)
+	} else {
+		out, err = g.h.W432(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW432, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[431] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[431] = true
+	j.in.W432 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW433 runs branch "w433" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW433
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW433(ctx, x, in, s)
+	} else {
+		out, err = g.h.W433(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW433, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[432] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[432] = true
+	j.in.W433 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW434 runs branch "w434" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW434
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW434(ctx, x, in, s)
+	} else {
+		out, err = g.h.W434(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW434, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[433] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[433] = true
+	j.in.W434 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW435 runs branch "w435" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW435
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW435(ctx, x, in, s)
+	} else {
+		out, err = g.h.W435(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW435, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[434] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[434] = true
+	j.in.W435 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW436 runs branch "w436" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW436
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW436(ctx, x, in, s)
+	} else {
+		out, err = g.h.W436(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW436, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[435] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[435] = true
+	j.in.W436 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW437 runs branch "w437" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW437
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW437(ctx, x, in, s)
+	} else {
+		out, err = g.h.W437(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW437, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[436] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[436] = true
+	j.in.W437 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW438 runs branch "w438" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW438
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW438(ctx, x, in, s)
+	} else {
+		out, err = g.h.W438(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW438, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[437] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[437] = true
+	j.in.W438 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW439 runs branch "w439" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW439
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW439(ctx, x, in, s)
+	} else {
+		out, err = g.h.W439(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW439, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[438] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[438] = true
+	j.in.W439 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW440 runs branch "w440" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW440
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW440(ctx, x, in, s)
+	} else {
+		out, err = g.h.W440(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW440, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[439] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[439] = true
+	j.in.W440 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW441 runs branch "w441" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW441
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW441(ctx, x, in, s)
+	} else {
+		out, err = g.h.W441(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW441, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[440] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[440] = true
+	j.in.W441 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW442 runs branch "w442" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW442
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW442(ctx, x, in, s)
+	} else {
+		out, err = g.h.W442(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW442, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[441] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[441] = true
+	j.in.W442 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW443 runs branch "w443" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW443
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW443(ctx, x, in, s)
+	} else {
+		out, err = g.h.W443(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW443, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[442] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[442] = true
+	j.in.W443 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW444 runs branch "w444" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW444
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW444(ctx, x, in, s)
+	} else {
+		out, err = g.h.W444(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW444, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[443] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[443] = true
+	j.in.W444 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW445 runs branch "w445" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW445
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW445(ctx, x, in, s)
+	} else {
+		out, err = g.h.W445(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW445, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[444] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[444] = true
+	j.in.W445 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW446 runs branch "w446" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW446
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW446(ctx, x, in, s)
+	} else {
+		out, err = g.h.W446(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW446, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[445] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[445] = true
+	j.in.W446 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW447 runs branch "w447" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW447
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW447(ctx, x, in, s)
+	} else {
+		out, err = g.h.W447(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW447, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[446] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[446] = true
+	j.in.W447 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW448 runs branch "w448" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW448
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW448(ctx, x, in, s)
+	} else {
+		out, err = g.h.W448(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW448, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[447] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[447] = true
+	j.in.W448 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW449 runs branch "w449" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW449
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW449(ctx, x, in, s)
+	} else {
+		out, err = g.h.W449(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW449, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[448] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[448] = true
+	j.in.W449 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW450 runs branch "w450" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW450
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW450(ctx, x, in, s)
+	} else {
+		out, err = g.h.W450(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW450, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[449] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[449] = true
+	j.in.W450 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW451 runs branch "w451" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW451
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW451(ctx, x, in, s)
+	} else {
+		out, err = g.h.W451(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW451, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[450] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[450] = true
+	j.in.W451 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW452 runs branch "w452" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW452
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW452(ctx, x, in, s)
+	} else {
+		out, err = g.h.W452(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW452, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[451] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[451] = true
+	j.in.W452 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW453 runs branch "w453" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW453
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW453(ctx, x, in, s)
+	} else {
+		out, err = g.h.W453(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW453, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[452] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[452] = true
+	j.in.W453 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW454 runs branch "w454" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW454
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW454(ctx, x, in, s)
+	} else {
+		out, err = g.h.W454(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW454, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[453] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[453] = true
+	j.in.W454 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW455 runs branch "w455" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW455
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW455(ctx, x, in, s)
+	} else {
+		out, err = g.h.W455(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW455, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[454] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[454] = true
+	j.in.W455 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW456 runs branch "w456" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW456
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW456(ctx, x, in, s)
+	} else {
+		out, err = g.h.W456(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW456, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[455] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[455] = true
+	j.in.W456 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW457 runs branch "w457" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW457
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW457(ctx, x, in, s)
+	} else {
+		out, err = g.h.W457(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW457, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[456] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[456] = true
+	j.in.W457 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW458 runs branch "w458" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW458
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW458(ctx, x, in, s)
+	} else {
+		out, err = g.h.W458(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW458, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[457] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[457] = true
+	j.in.W458 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW459 runs branch "w459" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW459
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW459(ctx, x, in, s)
+	} else {
+		out, err = g.h.W459(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW459, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[458] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[458] = true
+	j.in.W459 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW460 runs branch "w460" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW460
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW460(ctx, x, in, s)
+	} else {
+		out, err = g.h.W460(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW460, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[459] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[459] = true
+	j.in.W460 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW461 runs branch "w461" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW461
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW461(ctx, x, in, s)
+	} else {
+		out, err = g.h.W461(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW461, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[460] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[460] = true
+	j.in.W461 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW462 runs branch "w462" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW462
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW462(ctx, x, in, s)
+	} else {
+		out, err = g.h.W462(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW462, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[461] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[461] = true
+	j.in.W462 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW463 runs branch "w463" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW463
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW463(ctx, x, in, s)
+	} else {
+		out, err = g.h.W463(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW463, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[462] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[462] = true
+	j.in.W463 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW464 runs branch "w464" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW464
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW464(ctx, x, in, s)
+	} else {
+		out, err = g.h.W464(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW464, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[463] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[463] = true
+	j.in.W464 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW465 runs branch "w465" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW465
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW465(ctx, x, in, s)
+	} else {
+		out, err = g.h.W465(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW465, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[464] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[464] = true
+	j.in.W465 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW466 runs branch "w466" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW466
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW466(ctx, x, in, s)
+	} else {
+		out, err = g.h.W466(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW466, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[465] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[465] = true
+	j.in.W466 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW467 runs branch "w467" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW467
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW467(ctx, x, in, s)
+	} else {
+		out, err = g.h.W467(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW467, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[466] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[466] = true
+	j.in.W467 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW468 runs branch "w468" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW468
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW468(ctx, x, in, s)
+	} else {
+		out, err = g.h.W468(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW468, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[467] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[467] = true
+	j.in.W468 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW469 runs branch "w469" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW469
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW469(ctx, x, in, s)
+	} else {
+		out, err = g.h.W469(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW469, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[468] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[468] = true
+	j.in.W469 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW470 runs branch "w470" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW470
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW470(ctx, x, in, s)
+	} else {
+		out, err = g.h.W470(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW470, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[469] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[469] = true
+	j.in.W470 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW471 runs branch "w471" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW471
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW471(ctx, x, in, s)
+	} else {
+		out, err = g.h.W471(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW471, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[470] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[470] = true
+	j.in.W471 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW472 runs branch "w472" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW472
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW472(ctx, x, in, s)
+	} else {
+		out, err = g.h.W472(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW472, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[471] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[471] = true
+	j.in.W472 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW473 runs branch "w473" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW473
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW473(ctx, x, in, s)
+	} else {
+		out, err = g.h.W473(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW473, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[472] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[472] = true
+	j.in.W473 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW474 runs branch "w474" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW474
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW474(ctx, x, in, s)
+	} else {
+		out, err = g.h.W474(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW474, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[473] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[473] = true
+	j.in.W474 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW475 runs branch "w475" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW475
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW475(ctx, x, in, s)
+	} else {
+		out, err = g.h.W475(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW475, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[474] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[474] = true
+	j.in.W475 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW476 runs branch "w476" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW476
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW476(ctx, x, in, s)
+	} else {
+		out, err = g.h.W476(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW476, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[475] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[475] = true
+	j.in.W476 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW477 runs branch "w477" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW477
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW477(ctx, x, in, s)
+	} else {
+		out, err = g.h.W477(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW477, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[476] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[476] = true
+	j.in.W477 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW478 runs branch "w478" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW478
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW478(ctx, x, in, s)
+	} else {
+		out, err = g.h.W478(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW478, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[477] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[477] = true
+	j.in.W478 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW479 runs branch "w479" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW479
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW479(ctx, x, in, s)
+	} else {
+		out, err = g.h.W479(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW479, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[478] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[478] = true
+	j.in.W479 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW480 runs branch "w480" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW480
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW480(ctx, x, in, s)
+	} else {
+		out, err = g.h.W480(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW480, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[479] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[479] = true
+	j.in.W480 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW481 runs branch "w481" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW481
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW481(ctx, x, in, s)
+	} else {
+		out, err = g.h.W481(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW481, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[480] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[480] = true
+	j.in.W481 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW482 runs branch "w482" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW482
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW482(ctx, x, in, s)
+	} else {
+		out, err = g.h.W482(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW482, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[481] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[481] = true
+	j.in.W482 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW483 runs branch "w483" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW483
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW483(ctx, x, in, s)
+	} else {
+		out, err = g.h.W483(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW483, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[482] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[482] = true
+	j.in.W483 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW484 runs branch "w484" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW484
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW484(ctx, x, in, s)
+	} else {
+		out, err = g.h.W484(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW484, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[483] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[483] = true
+	j.in.W484 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW485 runs branch "w485" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW485
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW485(ctx, x, in, s)
+	} else {
+		out, err = g.h.W485(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW485, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[484] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[484] = true
+	j.in.W485 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW486 runs branch "w486" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW486
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW486(ctx, x, in, s)
+	} else {
+		out, err = g.h.W486(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW486, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[485] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[485] = true
+	j.in.W486 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW487 runs branch "w487" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW487
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW487(ctx, x, in, s)
+	} else {
+		out, err = g.h.W487(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW487, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[486] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[486] = true
+	j.in.W487 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW488 runs branch "w488" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW488
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW488(ctx, x, in, s)
+	} else {
+		out, err = g.h.W488(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW488, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[487] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[487] = true
+	j.in.W488 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW489 runs branch "w489" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW489
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW489(ctx, x, in, s)
+	} else {
+		out, err = g.h.W489(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW489, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[488] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[488] = true
+	j.in.W489 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW490 runs branch "w490" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW490
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW490(ctx, x, in, s)
+	} else {
+		out, err = g.h.W490(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW490, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[489] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[489] = true
+	j.in.W490 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW491 runs branch "w491" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW491
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW491(ctx, x, in, s)
+	} else {
+		out, err = g.h.W491(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW491, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[490] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[490] = true
+	j.in.W491 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW492 runs branch "w492" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW492
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW492(ctx, x, in, s)
+	} else {
+		out, err = g.h.W492(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW492, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[491] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[491] = true
+	j.in.W492 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW493 runs branch "w493" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW493
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW493(ctx, x, in, s)
+	} else {
+		out, err = g.h.W493(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW493, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[492] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[492] = true
+	j.in.W493 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW494 runs branch "w494" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW494
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW494(ctx, x, in, s)
+	} else {
+		out, err = g.h.W494(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW494, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[493] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[493] = true
+	j.in.W494 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW495 runs branch "w495" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW495
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW495(ctx, x, in, s)
+	} else {
+		out, err = g.h.W495(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW495, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[494] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[494] = true
+	j.in.W495 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW496 runs branch "w496" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW496
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW496(ctx, x, in, s)
+	} else {
+		out, err = g.h.W496(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW496, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[495] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[495] = true
+	j.in.W496 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW497 runs branch "w497" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW497
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW497(ctx, x, in, s)
+	} else {
+		out, err = g.h.W497(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW497, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[496] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[496] = true
+	j.in.W497 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW498 runs branch "w498" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW498
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW498(ctx, x, in, s)
+	} else {
+		out, err = g.h.W498(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW498, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[497] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[497] = true
+	j.in.W498 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW499 runs branch "w499" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW499
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW499(ctx, x, in, s)
+	} else {
+		out, err = g.h.W499(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW499, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[498] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[498] = true
+	j.in.W499 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW500 runs branch "w500" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW500
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW500(ctx, x, in, s)
+	} else {
+		out, err = g.h.W500(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW500, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[499] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[499] = true
+	j.in.W500 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW501 runs branch "w501" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW501
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW501(ctx, x, in, s)
+	} else {
+		out, err = g.h.W501(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW501, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[500] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[500] = true
+	j.in.W501 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW502 runs branch "w502" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW502
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW502(ctx, x, in, s)
+	} else {
+		out, err = g.h.W502(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW502, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[501] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[501] = true
+	j.in.W502 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW503 runs branch "w503" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW503
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW503(ctx, x, in, s)
+	} else {
+		out, err = g.h.W503(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW503, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[502] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[502] = true
+	j.in.W503 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW504 runs branch "w504" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW504
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW504(ctx, x, in, s)
+	} else {
+		out, err = g.h.W504(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW504, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[503] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[503] = true
+	j.in.W504 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW505 runs branch "w505" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW505
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW505(ctx, x, in, s)
+	} else {
+		out, err = g.h.W505(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW505, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[504] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[504] = true
+	j.in.W505 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW506 runs branch "w506" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW506
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW506(ctx, x, in, s)
+	} else {
+		out, err = g.h.W506(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW506, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[505] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[505] = true
+	j.in.W506 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW507 runs branch "w507" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW507
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW507(ctx, x, in, s)
+	} else {
+		out, err = g.h.W507(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW507, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[506] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[506] = true
+	j.in.W507 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW508 runs branch "w508" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW508
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW508(ctx, x, in, s)
+	} else {
+		out, err = g.h.W508(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW508, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[507] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[507] = true
+	j.in.W508 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW509 runs branch "w509" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW509
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW509(ctx, x, in, s)
+	} else {
+		out, err = g.h.W509(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW509, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[508] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[508] = true
+	j.in.W509 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW510 runs branch "w510" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW510
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW510(ctx, x, in, s)
+	} else {
+		out, err = g.h.W510(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW510, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[509] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[509] = true
+	j.in.W510 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW511 runs branch "w511" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW511
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW511(ctx, x, in, s)
+	} else {
+		out, err = g.h.W511(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW511, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[510] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[510] = true
+	j.in.W511 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW512 runs branch "w512" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW512
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW512(ctx, x, in, s)
+	} else {
+		out, err = g.h.W512(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW512, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[511] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[511] = true
+	j.in.W512 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW513 runs branch "w513" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW513
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW513(ctx, x, in, s)
+	} else {
+		out, err = g.h.W513(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW513, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[512] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[512] = true
+	j.in.W513 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW514 runs branch "w514" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW514
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW514(ctx, x, in, s)
+	} else {
+		out, err = g.h.W514(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW514, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[513] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[513] = true
+	j.in.W514 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW515 runs branch "w515" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW515
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW515(ctx, x, in, s)
+	} else {
+		out, err = g.h.W515(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW515, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[514] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[514] = true
+	j.in.W515 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW516 runs branch "w516" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW516
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW516(ctx, x, in, s)
+	} else {
+		out, err = g.h.W516(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW516, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[515] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[515] = true
+	j.in.W516 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW517 runs branch "w517" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW517
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW517(ctx, x, in, s)
+	} else {
+		out, err = g.h.W517(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW517, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[516] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[516] = true
+	j.in.W517 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW518 runs branch "w518" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW518
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW518(ctx, x, in, s)
+	} else {
+		out, err = g.h.W518(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW518, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[517] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[517] = true
+	j.in.W518 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW519 runs branch "w519" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW519
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW519(ctx, x, in, s)
+	} else {
+		out, err = g.h.W519(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW519, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[518] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[518] = true
+	j.in.W519 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW520 runs branch "w520" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW520
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW520(ctx, x, in, s)
+	} else {
+		out, err = g.h.W520(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW520, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[519] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[519] = true
+	j.in.W520 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW521 runs branch "w521" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW521
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW521(ctx, x, in, s)
+	} else {
+		out, err = g.h.W521(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW521, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[520] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[520] = true
+	j.in.W521 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW522 runs branch "w522" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW522
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW522(ctx, x, in, s)
+	} else {
+		out, err = g.h.W522(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW522, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[521] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[521] = true
+	j.in.W522 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW523 runs branch "w523" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW523
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW523(ctx, x, in, s)
+	} else {
+		out, err = g.h.W523(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW523, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[522] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[522] = true
+	j.in.W523 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW524 runs branch "w524" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW524
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW524(ctx, x, in, s)
+	} else {
+		out, err = g.h.W524(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW524, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[523] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[523] = true
+	j.in.W524 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW525 runs branch "w525" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW525
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW525(ctx, x, in, s)
+	} else {
+		out, err = g.h.W525(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW525, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[524] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[524] = true
+	j.in.W525 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW526 runs branch "w526" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW526
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW526(ctx, x, in, s)
+	} else {
+		out, err = g.h.W526(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW526, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[525] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[525] = true
+	j.in.W526 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW527 runs branch "w527" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW527
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW527(ctx, x, in, s)
+	} else {
+		out, err = g.h.W527(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW527, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[526] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[526] = true
+	j.in.W527 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW528 runs branch "w528" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW528
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW528(ctx, x, in, s)
+	} else {
+		out, err = g.h.W528(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW528, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[527] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[527] = true
+	j.in.W528 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW529 runs branch "w529" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW529
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW529(ctx, x, in, s)
+	} else {
+		out, err = g.h.W529(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW529, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[528] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[528] = true
+	j.in.W529 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW530 runs branch "w530" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW530
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW530(ctx, x, in, s)
+	} else {
+		out, err = g.h.W530(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW530, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[529] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[529] = true
+	j.in.W530 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW531 runs branch "w531" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW531
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW531(ctx, x, in, s)
+	} else {
+		out, err = g.h.W531(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW531, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[530] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[530] = true
+	j.in.W531 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW532 runs branch "w532" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW532
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW532(ctx, x, in, s)
+	} else {
+		out, err = g.h.W532(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW532, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[531] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[531] = true
+	j.in.W532 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW533 runs branch "w533" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW533
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW533(ctx, x, in, s)
+	} else {
+		out, err = g.h.W533(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW533, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[532] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[532] = true
+	j.in.W533 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW534 runs branch "w534" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW534
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW534(ctx, x, in, s)
+	} else {
+		out, err = g.h.W534(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW534, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[533] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[533] = true
+	j.in.W534 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW535 runs branch "w535" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW535
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW535(ctx, x, in, s)
+	} else {
+		out, err = g.h.W535(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW535, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[534] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[534] = true
+	j.in.W535 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW536 runs branch "w536" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW536
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW536(ctx, x, in, s)
+	} else {
+		out, err = g.h.W536(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW536, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[535] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[535] = true
+	j.in.W536 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW537 runs branch "w537" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW537
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW537(ctx, x, in, s)
+	} else {
+		out, err = g.h.W537(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW537, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[536] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[536] = true
+	j.in.W537 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW538 runs branch "w538" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW538
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW538(ctx, x, in, s)
+	} else {
+		out, err = g.h.W538(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW538, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[537] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[537] = true
+	j.in.W538 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW539 runs branch "w539" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW539
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW539(ctx, x, in, s)
+	} else {
+		out, err = g.h.W539(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW539, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[538] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[538] = true
+	j.in.W539 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW540 runs branch "w540" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW540
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW540(ctx, x, in, s)
+	} else {
+		out, err = g.h.W540(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW540, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[539] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[539] = true
+	j.in.W540 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW541 runs branch "w541" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW541
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW541(ctx, x, in, s)
+	} else {
+		out, err = g.h.W541(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW541, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[540] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[540] = true
+	j.in.W541 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW542 runs branch "w542" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW542
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW542(ctx, x, in, s)
+	} else {
+		out, err = g.h.W542(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW542, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[541] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[541] = true
+	j.in.W542 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW543 runs branch "w543" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW543
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW543(ctx, x, in, s)
+	} else {
+		out, err = g.h.W543(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW543, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[542] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[542] = true
+	j.in.W543 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW544 runs branch "w544" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW544
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW544(ctx, x, in, s)
+	} else {
+		out, err = g.h.W544(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW544, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[543] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[543] = true
+	j.in.W544 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW545 runs branch "w545" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW545
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW545(ctx, x, in, s)
+	} else {
+		out, err = g.h.W545(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW545, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[544] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[544] = true
+	j.in.W545 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW546 runs branch "w546" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW546
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW546(ctx, x, in, s)
+	} else {
+		out, err = g.h.W546(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW546, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[545] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[545] = true
+	j.in.W546 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW547 runs branch "w547" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW547
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW547(ctx, x, in, s)
+	} else {
+		out, err = g.h.W547(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW547, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[546] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[546] = true
+	j.in.W547 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW548 runs branch "w548" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW548
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW548(ctx, x, in, s)
+	} else {
+		out, err = g.h.W548(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW548, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[547] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[547] = true
+	j.in.W548 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW549 runs branch "w549" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW549
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW549(ctx, x, in, s)
+	} else {
+		out, err = g.h.W549(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW549, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[548] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[548] = true
+	j.in.W549 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW550 runs branch "w550" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW550
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW550(ctx, x, in, s)
+	} else {
+		out, err = g.h.W550(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW550, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[549] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[549] = true
+	j.in.W550 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW551 runs branch "w551" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW551
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW551(ctx, x, in, s)
+	} else {
+		out, err = g.h.W551(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW551, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[550] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[550] = true
+	j.in.W551 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW552 runs branch "w552" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW552
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW552(ctx, x, in, s)
+	} else {
+		out, err = g.h.W552(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW552, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[551] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[551] = true
+	j.in.W552 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW553 runs branch "w553" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW553
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW553(ctx, x, in, s)
+	} else {
+		out, err = g.h.W553(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW553, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[552] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[552] = true
+	j.in.W553 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW554 runs branch "w554" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW554
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW554(ctx, x, in, s)
+	} else {
+		out, err = g.h.W554(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW554, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[553] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[553] = true
+	j.in.W554 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW555 runs branch "w555" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW555
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW555(ctx, x, in, s)
+	} else {
+		out, err = g.h.W555(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW555, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[554] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[554] = true
+	j.in.W555 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW556 runs branch "w556" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW556
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW556(ctx, x, in, s)
+	} else {
+		out, err = g.h.W556(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW556, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[555] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[555] = true
+	j.in.W556 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW557 runs branch "w557" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW557
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW557(ctx, x, in, s)
+	} else {
+		out, err = g.h.W557(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW557, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[556] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[556] = true
+	j.in.W557 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW558 runs branch "w558" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW558
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW558(ctx, x, in, s)
+	} else {
+		out, err = g.h.W558(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW558, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[557] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[557] = true
+	j.in.W558 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW559 runs branch "w559" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW559
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW559(ctx, x, in, s)
+	} else {
+		out, err = g.h.W559(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW559, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[558] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[558] = true
+	j.in.W559 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW560 runs branch "w560" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW560
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW560(ctx, x, in, s)
+	} else {
+		out, err = g.h.W560(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW560, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[559] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[559] = true
+	j.in.W560 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW561 runs branch "w561" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW561
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW561(ctx, x, in, s)
+	} else {
+		out, err = g.h.W561(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW561, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[560] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[560] = true
+	j.in.W561 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW562 runs branch "w562" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW562
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW562(ctx, x, in, s)
+	} else {
+		out, err = g.h.W562(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW562, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[561] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[561] = true
+	j.in.W562 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW563 runs branch "w563" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW563
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW563(ctx, x, in, s)
+	} else {
+		out, err = g.h.W563(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW563, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[562] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[562] = true
+	j.in.W563 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW564 runs branch "w564" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW564
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW564(ctx, x, in, s)
+	} else {
+		out, err = g.h.W564(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW564, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[563] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[563] = true
+	j.in.W564 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW565 runs branch "w565" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW565
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW565(ctx, x, in, s)
+	} else {
+		out, err = g.h.W565(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW565, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[564] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[564] = true
+	j.in.W565 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW566 runs branch "w566" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW566
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW566(ctx, x, in, s)
+	} else {
+		out, err = g.h.W566(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW566, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[565] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[565] = true
+	j.in.W566 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW567 runs branch "w567" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW567
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW567(ctx, x, in, s)
+	} else {
+		out, err = g.h.W567(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW567, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[566] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[566] = true
+	j.in.W567 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW568 runs branch "w568" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW568
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW568(ctx, x, in, s)
+	} else {
+		out, err = g.h.W568(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW568, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[567] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[567] = true
+	j.in.W568 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW569 runs branch "w569" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW569
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW569(ctx, x, in, s)
+	} else {
+		out, err = g.h.W569(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW569, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[568] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[568] = true
+	j.in.W569 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW570 runs branch "w570" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW570
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW570(ctx, x, in, s)
+	} else {
+		out, err = g.h.W570(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW570, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[569] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[569] = true
+	j.in.W570 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW571 runs branch "w571" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW571
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW571(ctx, x, in, s)
+	} else {
+		out, err = g.h.W571(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW571, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[570] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[570] = true
+	j.in.W571 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW572 runs branch "w572" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW572
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW572(ctx, x, in, s)
+	} else {
+		out, err = g.h.W572(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW572, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[571] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[571] = true
+	j.in.W572 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW573 runs branch "w573" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW573
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW573(ctx, x, in, s)
+	} else {
+		out, err = g.h.W573(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW573, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[572] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[572] = true
+	j.in.W573 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW574 runs branch "w574" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW574
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW574(ctx, x, in, s)
+	} else {
+		out, err = g.h.W574(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW574, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[573] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[573] = true
+	j.in.W574 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW575 runs branch "w575" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW575
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW575(ctx, x, in, s)
+	} else {
+		out, err = g.h.W575(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW575, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[574] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[574] = true
+	j.in.W575 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW576 runs branch "w576" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW576
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW576(ctx, x, in, s)
+	} else {
+		out, err = g.h.W576(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW576, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[575] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[575] = true
+	j.in.W576 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW577 runs branch "w577" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW577
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW577(ctx, x, in, s)
+	} else {
+		out, err = g.h.W577(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW577, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[576] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[576] = true
+	j.in.W577 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW578 runs branch "w578" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW578
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW578(ctx, x, in, s)
+	} else {
+		out, err = g.h.W578(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW578, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[577] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[577] = true
+	j.in.W578 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW579 runs branch "w579" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW579
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW579(ctx, x, in, s)
+	} else {
+		out, err = g.h.W579(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW579, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[578] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[578] = true
+	j.in.W579 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW580 runs branch "w580" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW580
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW580(ctx, x, in, s)
+	} else {
+		out, err = g.h.W580(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW580, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[579] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[579] = true
+	j.in.W580 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW581 runs branch "w581" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW581
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW581(ctx, x, in, s)
+	} else {
+		out, err = g.h.W581(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW581, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[580] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[580] = true
+	j.in.W581 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW582 runs branch "w582" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW582
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW582(ctx, x, in, s)
+	} else {
+		out, err = g.h.W582(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW582, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[581] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[581] = true
+	j.in.W582 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW583 runs branch "w583" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW583
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW583(ctx, x, in, s)
+	} else {
+		out, err = g.h.W583(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW583, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[582] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[582] = true
+	j.in.W583 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW584 runs branch "w584" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW584
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW584(ctx, x, in, s)
+	} else {
+		out, err = g.h.W584(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW584, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[583] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[583] = true
+	j.in.W584 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW585 runs branch "w585" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW585
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW585(ctx, x, in, s)
+	} else {
+		out, err = g.h.W585(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW585, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[584] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[584] = true
+	j.in.W585 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW586 runs branch "w586" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW586
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW586(ctx, x, in, s)
+	} else {
+		out, err = g.h.W586(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW586, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[585] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[585] = true
+	j.in.W586 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW587 runs branch "w587" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW587
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW587(ctx, x, in, s)
+	} else {
+		out, err = g.h.W587(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW587, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[586] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[586] = true
+	j.in.W587 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW588 runs branch "w588" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW588
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW588(ctx, x, in, s)
+	} else {
+		out, err = g.h.W588(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW588, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[587] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[587] = true
+	j.in.W588 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW589 runs branch "w589" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW589
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW589(ctx, x, in, s)
+	} else {
+		out, err = g.h.W589(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW589, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[588] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[588] = true
+	j.in.W589 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW590 runs branch "w590" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW590
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW590(ctx, x, in, s)
+	} else {
+		out, err = g.h.W590(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW590, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[589] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[589] = true
+	j.in.W590 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW591 runs branch "w591" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW591
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW591(ctx, x, in, s)
+	} else {
+		out, err = g.h.W591(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW591, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[590] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[590] = true
+	j.in.W591 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW592 runs branch "w592" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW592
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW592(ctx, x, in, s)
+	} else {
+		out, err = g.h.W592(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW592, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[591] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[591] = true
+	j.in.W592 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW593 runs branch "w593" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW593
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW593(ctx, x, in, s)
+	} else {
+		out, err = g.h.W593(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW593, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[592] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[592] = true
+	j.in.W593 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW594 runs branch "w594" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW594
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW594(ctx, x, in, s)
+	} else {
+		out, err = g.h.W594(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW594, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[593] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[593] = true
+	j.in.W594 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW595 runs branch "w595" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW595
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW595(ctx, x, in, s)
+	} else {
+		out, err = g.h.W595(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW595, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[594] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[594] = true
+	j.in.W595 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW596 runs branch "w596" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW596
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW596(ctx, x, in, s)
+	} else {
+		out, err = g.h.W596(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW596, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[595] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[595] = true
+	j.in.W596 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW597 runs branch "w597" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW597
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW597(ctx, x, in, s)
+	} else {
+		out, err = g.h.W597(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW597, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[596] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[596] = true
+	j.in.W597 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW598 runs branch "w598" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW598
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW598(ctx, x, in, s)
+	} else {
+		out, err = g.h.W598(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW598, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[597] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[597] = true
+	j.in.W598 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW599 runs branch "w599" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW599
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW599(ctx, x, in, s)
+	} else {
+		out, err = g.h.W599(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW599, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[598] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[598] = true
+	j.in.W599 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW600 runs branch "w600" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW600
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW600(ctx, x, in, s)
+	} else {
+		out, err = g.h.W600(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW600, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[599] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[599] = true
+	j.in.W600 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW601 runs branch "w601" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW601
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW601(ctx, x, in, s)
+	} else {
+		out, err = g.h.W601(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW601, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[600] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[600] = true
+	j.in.W601 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW602 runs branch "w602" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW602
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW602(ctx, x, in, s)
+	} else {
+		out, err = g.h.W602(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW602, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[601] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[601] = true
+	j.in.W602 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW603 runs branch "w603" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW603
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW603(ctx, x, in, s)
+	} else {
+		out, err = g.h.W603(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW603, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[602] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[602] = true
+	j.in.W603 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW604 runs branch "w604" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW604
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW604(ctx, x, in, s)
+	} else {
+		out, err = g.h.W604(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW604, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[603] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[603] = true
+	j.in.W604 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW605 runs branch "w605" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW605
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW605(ctx, x, in, s)
+	} else {
+		out, err = g.h.W605(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW605, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[604] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[604] = true
+	j.in.W605 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW606 runs branch "w606" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW606
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW606(ctx, x, in, s)
+	} else {
+		out, err = g.h.W606(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW606, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[605] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[605] = true
+	j.in.W606 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW607 runs branch "w607" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW607
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW607(ctx, x, in, s)
+	} else {
+		out, err = g.h.W607(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW607, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[606] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[606] = true
+	j.in.W607 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW608 runs branch "w608" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW608
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW608(ctx, x, in, s)
+	} else {
+		out, err = g.h.W608(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW608, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[607] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[607] = true
+	j.in.W608 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW609 runs branch "w609" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW609
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW609(ctx, x, in, s)
+	} else {
+		out, err = g.h.W609(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW609, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[608] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[608] = true
+	j.in.W609 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW610 runs branch "w610" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW610
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW610(ctx, x, in, s)
+	} else {
+		out, err = g.h.W610(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW610, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[609] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[609] = true
+	j.in.W610 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW611 runs branch "w611" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW611
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW611(ctx, x, in, s)
+	} else {
+		out, err = g.h.W611(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW611, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[610] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[610] = true
+	j.in.W611 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW612 runs branch "w612" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW612
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW612(ctx, x, in, s)
+	} else {
+		out, err = g.h.W612(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW612, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[611] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[611] = true
+	j.in.W612 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW613 runs branch "w613" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW613
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW613(ctx, x, in, s)
+	} else {
+		out, err = g.h.W613(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW613, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[612] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[612] = true
+	j.in.W613 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW614 runs branch "w614" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW614
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW614(ctx, x, in, s)
+	} else {
+		out, err = g.h.W614(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW614, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[613] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[613] = true
+	j.in.W614 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW615 runs branch "w615" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW615
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW615(ctx, x, in, s)
+	} else {
+		out, err = g.h.W615(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW615, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[614] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[614] = true
+	j.in.W615 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW616 runs branch "w616" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW616
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW616(ctx, x, in, s)
+	} else {
+		out, err = g.h.W616(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW616, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[615] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[615] = true
+	j.in.W616 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW617 runs branch "w617" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW617
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW617(ctx, x, in, s)
+	} else {
+		out, err = g.h.W617(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW617, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[616] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[616] = true
+	j.in.W617 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW618 runs branch "w618" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW618
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW618(ctx, x, in, s)
+	} else {
+		out, err = g.h.W618(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW618, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[617] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[617] = true
+	j.in.W618 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW619 runs branch "w619" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW619
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW619(ctx, x, in, s)
+	} else {
+		out, err = g.h.W619(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW619, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[618] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[618] = true
+	j.in.W619 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW620 runs branch "w620" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW620
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW620(ctx, x, in, s)
+	} else {
+		out, err = g.h.W620(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW620, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[619] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[619] = true
+	j.in.W620 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW621 runs branch "w621" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW621
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW621(ctx, x, in, s)
+	} else {
+		out, err = g.h.W621(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW621, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[620] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[620] = true
+	j.in.W621 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW622 runs branch "w622" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW622
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW622(ctx, x, in, s)
+	} else {
+		out, err = g.h.W622(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW622, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[621] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[621] = true
+	j.in.W622 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW623 runs branch "w623" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW623
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW623(ctx, x, in, s)
+	} else {
+		out, err = g.h.W623(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW623, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[622] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[622] = true
+	j.in.W623 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW624 runs branch "w624" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW624
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW624(ctx, x, in, s)
+	} else {
+		out, err = g.h.W624(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW624, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[623] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[623] = true
+	j.in.W624 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW625 runs branch "w625" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW625
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW625(ctx, x, in, s)
+	} else {
+		out, err = g.h.W625(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW625, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[624] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[624] = true
+	j.in.W625 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW626 runs branch "w626" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW626
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW626(ctx, x, in, s)
+	} else {
+		out, err = g.h.W626(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW626, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[625] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[625] = true
+	j.in.W626 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW627 runs branch "w627" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW627
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW627(ctx, x, in, s)
+	} else {
+		out, err = g.h.W627(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW627, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[626] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[626] = true
+	j.in.W627 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW628 runs branch "w628" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW628
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW628(ctx, x, in, s)
+	} else {
+		out, err = g.h.W628(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW628, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[627] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[627] = true
+	j.in.W628 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW629 runs branch "w629" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW629
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW629(ctx, x, in, s)
+	} else {
+		out, err = g.h.W629(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW629, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[628] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[628] = true
+	j.in.W629 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW630 runs branch "w630" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW630
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW630(ctx, x, in, s)
+	} else {
+		out, err = g.h.W630(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW630, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[629] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[629] = true
+	j.in.W630 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW631 runs branch "w631" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW631
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW631(ctx, x, in, s)
+	} else {
+		out, err = g.h.W631(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW631, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[630] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[630] = true
+	j.in.W631 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW632 runs branch "w632" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW632
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW632(ctx, x, in, s)
+	} else {
+		out, err = g.h.W632(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW632, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[631] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[631] = true
+	j.in.W632 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW633 runs branch "w633" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW633
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW633(ctx, x, in, s)
+	} else {
+		out, err = g.h.W633(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW633, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[632] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[632] = true
+	j.in.W633 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW634 runs branch "w634" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW634
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW634(ctx, x, in, s)
+	} else {
+		out, err = g.h.W634(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW634, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[633] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[633] = true
+	j.in.W634 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW635 runs branch "w635" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW635
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW635(ctx, x, in, s)
+	} else {
+		out, err = g.h.W635(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW635, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[634] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[634] = true
+	j.in.W635 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW636 runs branch "w636" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW636
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW636(ctx, x, in, s)
+	} else {
+		out, err = g.h.W636(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW636, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[635] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[635] = true
+	j.in.W636 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW637 runs branch "w637" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW637
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW637(ctx, x, in, s)
+	} else {
+		out, err = g.h.W637(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW637, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[636] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[636] = true
+	j.in.W637 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW638 runs branch "w638" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW638
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW638(ctx, x, in, s)
+	} else {
+		out, err = g.h.W638(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW638, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[637] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[637] = true
+	j.in.W638 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW639 runs branch "w639" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW639
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW639(ctx, x, in, s)
+	} else {
+		out, err = g.h.W639(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW639, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[638] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[638] = true
+	j.in.W639 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW640 runs branch "w640" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW640
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW640(ctx, x, in, s)
+	} else {
+		out, err = g.h.W640(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW640, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[639] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[639] = true
+	j.in.W640 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW641 runs branch "w641" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW641
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW641(ctx, x, in, s)
+	} else {
+		out, err = g.h.W641(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW641, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[640] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[640] = true
+	j.in.W641 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW642 runs branch "w642" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW642
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW642(ctx, x, in, s)
+	} else {
+		out, err = g.h.W642(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW642, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[641] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[641] = true
+	j.in.W642 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW643 runs branch "w643" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW643
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW643(ctx, x, in, s)
+	} else {
+		out, err = g.h.W643(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW643, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[642] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[642] = true
+	j.in.W643 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW644 runs branch "w644" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW644
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW644(ctx, x, in, s)
+	} else {
+		out, err = g.h.W644(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW644, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[643] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[643] = true
+	j.in.W644 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW645 runs branch "w645" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW645
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW645(ctx, x, in, s)
+	} else {
+		out, err = g.h.W645(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW645, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[644] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[644] = true
+	j.in.W645 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW646 runs branch "w646" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW646
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW646(ctx, x, in, s)
+	} else {
+		out, err = g.h.W646(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW646, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[645] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[645] = true
+	j.in.W646 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW647 runs branch "w647" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW647
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW647(ctx, x, in, s)
+	} else {
+		out, err = g.h.W647(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW647, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[646] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[646] = true
+	j.in.W647 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW648 runs branch "w648" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW648
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW648(ctx, x, in, s)
+	} else {
+		out, err = g.h.W648(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW648, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[647] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[647] = true
+	j.in.W648 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW649 runs branch "w649" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW649
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW649(ctx, x, in, s)
+	} else {
+		out, err = g.h.W649(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW649, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[648] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[648] = true
+	j.in.W649 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW650 runs branch "w650" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW650
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW650(ctx, x, in, s)
+	} else {
+		out, err = g.h.W650(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW650, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[649] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[649] = true
+	j.in.W650 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW651 runs branch "w651" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW651
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW651(ctx, x, in, s)
+	} else {
+		out, err = g.h.W651(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW651, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[650] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[650] = true
+	j.in.W651 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW652 runs branch "w652" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW652
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW652(ctx, x, in, s)
+	} else {
+		out, err = g.h.W652(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW652, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[651] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[651] = true
+	j.in.W652 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW653 runs branch "w653" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW653
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW653(ctx, x, in, s)
+	} else {
+		out, err = g.h.W653(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW653, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[652] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[652] = true
+	j.in.W653 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW654 runs branch "w654" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW654
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW654(ctx, x, in, s)
+	} else {
+		out, err = g.h.W654(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW654, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[653] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[653] = true
+	j.in.W654 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW655 runs branch "w655" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW655
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW655(ctx, x, in, s)
+	} else {
+		out, err = g.h.W655(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW655, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[654] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[654] = true
+	j.in.W655 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW656 runs branch "w656" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW656
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW656(ctx, x, in, s)
+	} else {
+		out, err = g.h.W656(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW656, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[655] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[655] = true
+	j.in.W656 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW657 runs branch "w657" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW657
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW657(ctx, x, in, s)
+	} else {
+		out, err = g.h.W657(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW657, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[656] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[656] = true
+	j.in.W657 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW658 runs branch "w658" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW658
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW658(ctx, x, in, s)
+	} else {
+		out, err = g.h.W658(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW658, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[657] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[657] = true
+	j.in.W658 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW659 runs branch "w659" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW659
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW659(ctx, x, in, s)
+	} else {
+		out, err = g.h.W659(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW659, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[658] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[658] = true
+	j.in.W659 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW660 runs branch "w660" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW660
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW660(ctx, x, in, s)
+	} else {
+		out, err = g.h.W660(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW660, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[659] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[659] = true
+	j.in.W660 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW661 runs branch "w661" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW661
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW661(ctx, x, in, s)
+	} else {
+		out, err = g.h.W661(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW661, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[660] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[660] = true
+	j.in.W661 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW662 runs branch "w662" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW662
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW662(ctx, x, in, s)
+	} else {
+		out, err = g.h.W662(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW662, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[661] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[661] = true
+	j.in.W662 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW663 runs branch "w663" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW663
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW663(ctx, x, in, s)
+	} else {
+		out, err = g.h.W663(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW663, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[662] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[662] = true
+	j.in.W663 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW664 runs branch "w664" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW664
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW664(ctx, x, in, s)
+	} else {
+		out, err = g.h.W664(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW664, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[663] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[663] = true
+	j.in.W664 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW665 runs branch "w665" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW665
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW665(ctx, x, in, s)
+	} else {
+		out, err = g.h.W665(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW665, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[664] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[664] = true
+	j.in.W665 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW666 runs branch "w666" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW666
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW666(ctx, x, in, s)
+	} else {
+		out, err = g.h.W666(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW666, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[665] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[665] = true
+	j.in.W666 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW667 runs branch "w667" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW667
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW667(ctx, x, in, s)
+	} else {
+		out, err = g.h.W667(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW667, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[666] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[666] = true
+	j.in.W667 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW668 runs branch "w668" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW668
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW668(ctx, x, in, s)
+	} else {
+		out, err = g.h.W668(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW668, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[667] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[667] = true
+	j.in.W668 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW669 runs branch "w669" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW669
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW669(ctx, x, in, s)
+	} else {
+		out, err = g.h.W669(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW669, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[668] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[668] = true
+	j.in.W669 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW670 runs branch "w670" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW670
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW670(ctx, x, in, s)
+	} else {
+		out, err = g.h.W670(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW670, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[669] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[669] = true
+	j.in.W670 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW671 runs branch "w671" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW671
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW671(ctx, x, in, s)
+	} else {
+		out, err = g.h.W671(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW671, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[670] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[670] = true
+	j.in.W671 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW672 runs branch "w672" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW672
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW672(ctx, x, in, s)
+	} else {
+		out, err = g.h.W672(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW672, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[671] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[671] = true
+	j.in.W672 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW673 runs branch "w673" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW673
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW673(ctx, x, in, s)
+	} else {
+		out, err = g.h.W673(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW673, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[672] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[672] = true
+	j.in.W673 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW674 runs branch "w674" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW674
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW674(ctx, x, in, s)
+	} else {
+		out, err = g.h.W674(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW674, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[673] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[673] = true
+	j.in.W674 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW675 runs branch "w675" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW675
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW675(ctx, x, in, s)
+	} else {
+		out, err = g.h.W675(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW675, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[674] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[674] = true
+	j.in.W675 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW676 runs branch "w676" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW676
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW676(ctx, x, in, s)
+	} else {
+		out, err = g.h.W676(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW676, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[675] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[675] = true
+	j.in.W676 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW677 runs branch "w677" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW677
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW677(ctx, x, in, s)
+	} else {
+		out, err = g.h.W677(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW677, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[676] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[676] = true
+	j.in.W677 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW678 runs branch "w678" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW678
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW678(ctx, x, in, s)
+	} else {
+		out, err = g.h.W678(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW678, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[677] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[677] = true
+	j.in.W678 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW679 runs branch "w679" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW679
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW679(ctx, x, in, s)
+	} else {
+		out, err = g.h.W679(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW679, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[678] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[678] = true
+	j.in.W679 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW680 runs branch "w680" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW680
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW680(ctx, x, in, s)
+	} else {
+		out, err = g.h.W680(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW680, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[679] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[679] = true
+	j.in.W680 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW681 runs branch "w681" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW681
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW681(ctx, x, in, s)
+	} else {
+		out, err = g.h.W681(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW681, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[680] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[680] = true
+	j.in.W681 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW682 runs branch "w682" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW682
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW682(ctx, x, in, s)
+	} else {
+		out, err = g.h.W682(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW682, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[681] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[681] = true
+	j.in.W682 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW683 runs branch "w683" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW683
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW683(ctx, x, in, s)
+	} else {
+		out, err = g.h.W683(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW683, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[682] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[682] = true
+	j.in.W683 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW684 runs branch "w684" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW684
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW684(ctx, x, in, s)
+	} else {
+		out, err = g.h.W684(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW684, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[683] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[683] = true
+	j.in.W684 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW685 runs branch "w685" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW685
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW685(ctx, x, in, s)
+	} else {
+		out, err = g.h.W685(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW685, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[684] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[684] = true
+	j.in.W685 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW686 runs branch "w686" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW686
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW686(ctx, x, in, s)
+	} else {
+		out, err = g.h.W686(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW686, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[685] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[685] = true
+	j.in.W686 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW687 runs branch "w687" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW687
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW687(ctx, x, in, s)
+	} else {
+		out, err = g.h.W687(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW687, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[686] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[686] = true
+	j.in.W687 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW688 runs branch "w688" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW688
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW688(ctx, x, in, s)
+	} else {
+		out, err = g.h.W688(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW688, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[687] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[687] = true
+	j.in.W688 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW689 runs branch "w689" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW689
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW689(ctx, x, in, s)
+	} else {
+		out, err = g.h.W689(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW689, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[688] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[688] = true
+	j.in.W689 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW690 runs branch "w690" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW690
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW690(ctx, x, in, s)
+	} else {
+		out, err = g.h.W690(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW690, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[689] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[689] = true
+	j.in.W690 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW691 runs branch "w691" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW691
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW691(ctx, x, in, s)
+	} else {
+		out, err = g.h.W691(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW691, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[690] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[690] = true
+	j.in.W691 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW692 runs branch "w692" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW692
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW692(ctx, x, in, s)
+	} else {
+		out, err = g.h.W692(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW692, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[691] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[691] = true
+	j.in.W692 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW693 runs branch "w693" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW693
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW693(ctx, x, in, s)
+	} else {
+		out, err = g.h.W693(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW693, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[692] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[692] = true
+	j.in.W693 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW694 runs branch "w694" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW694
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW694(ctx, x, in, s)
+	} else {
+		out, err = g.h.W694(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW694, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[693] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[693] = true
+	j.in.W694 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW695 runs branch "w695" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW695
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW695(ctx, x, in, s)
+	} else {
+		out, err = g.h.W695(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW695, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[694] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[694] = true
+	j.in.W695 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW696 runs branch "w696" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW696
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW696(ctx, x, in, s)
+	} else {
+		out, err = g.h.W696(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW696, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[695] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[695] = true
+	j.in.W696 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW697 runs branch "w697" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW697
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW697(ctx, x, in, s)
+	} else {
+		out, err = g.h.W697(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW697, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[696] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[696] = true
+	j.in.W697 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW698 runs branch "w698" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW698
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW698(ctx, x, in, s)
+	} else {
+		out, err = g.h.W698(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW698, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[697] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[697] = true
+	j.in.W698 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW699 runs branch "w699" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW699
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW699(ctx, x, in, s)
+	} else {
+		out, err = g.h.W699(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW699, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[698] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[698] = true
+	j.in.W699 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW700 runs branch "w700" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW700
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW700(ctx, x, in, s)
+	} else {
+		out, err = g.h.W700(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW700, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[699] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[699] = true
+	j.in.W700 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW701 runs branch "w701" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW701
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW701(ctx, x, in, s)
+	} else {
+		out, err = g.h.W701(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW701, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[700] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[700] = true
+	j.in.W701 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW702 runs branch "w702" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW702
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW702(ctx, x, in, s)
+	} else {
+		out, err = g.h.W702(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW702, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[701] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[701] = true
+	j.in.W702 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW703 runs branch "w703" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW703
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW703(ctx, x, in, s)
+	} else {
+		out, err = g.h.W703(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW703, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[702] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[702] = true
+	j.in.W703 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW704 runs branch "w704" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW704
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW704(ctx, x, in, s)
+	} else {
+		out, err = g.h.W704(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW704, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[703] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[703] = true
+	j.in.W704 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW705 runs branch "w705" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW705
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW705(ctx, x, in, s)
+	} else {
+		out, err = g.h.W705(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW705, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[704] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[704] = true
+	j.in.W705 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW706 runs branch "w706" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW706
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW706(ctx, x, in, s)
+	} else {
+		out, err = g.h.W706(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW706, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[705] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[705] = true
+	j.in.W706 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW707 runs branch "w707" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW707
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW707(ctx, x, in, s)
+	} else {
+		out, err = g.h.W707(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW707, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[706] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[706] = true
+	j.in.W707 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW708 runs branch "w708" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW708
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW708(ctx, x, in, s)
+	} else {
+		out, err = g.h.W708(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW708, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[707] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[707] = true
+	j.in.W708 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW709 runs branch "w709" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW709
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW709(ctx, x, in, s)
+	} else {
+		out, err = g.h.W709(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW709, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[708] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[708] = true
+	j.in.W709 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW710 runs branch "w710" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW710
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW710(ctx, x, in, s)
+	} else {
+		out, err = g.h.W710(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW710, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[709] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[709] = true
+	j.in.W710 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW711 runs branch "w711" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW711
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW711(ctx, x, in, s)
+	} else {
+		out, err = g.h.W711(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW711, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[710] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[710] = true
+	j.in.W711 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW712 runs branch "w712" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW712
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW712(ctx, x, in, s)
+	} else {
+		out, err = g.h.W712(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW712, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[711] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[711] = true
+	j.in.W712 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW713 runs branch "w713" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW713
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW713(ctx, x, in, s)
+	} else {
+		out, err = g.h.W713(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW713, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[712] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[712] = true
+	j.in.W713 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW714 runs branch "w714" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW714
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW714(ctx, x, in, s)
+	} else {
+		out, err = g.h.W714(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW714, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[713] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[713] = true
+	j.in.W714 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW715 runs branch "w715" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW715
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW715(ctx, x, in, s)
+	} else {
+		out, err = g.h.W715(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW715, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[714] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[714] = true
+	j.in.W715 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW716 runs branch "w716" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW716
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW716(ctx, x, in, s)
+	} else {
+		out, err = g.h.W716(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW716, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[715] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[715] = true
+	j.in.W716 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW717 runs branch "w717" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW717
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW717(ctx, x, in, s)
+	} else {
+		out, err = g.h.W717(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW717, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[716] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[716] = true
+	j.in.W717 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW718 runs branch "w718" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW718
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW718(ctx, x, in, s)
+	} else {
+		out, err = g.h.W718(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW718, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[717] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[717] = true
+	j.in.W718 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW719 runs branch "w719" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW719
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW719(ctx, x, in, s)
+	} else {
+		out, err = g.h.W719(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW719, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[718] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[718] = true
+	j.in.W719 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW720 runs branch "w720" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW720
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW720(ctx, x, in, s)
+	} else {
+		out, err = g.h.W720(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW720, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[719] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[719] = true
+	j.in.W720 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW721 runs branch "w721" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW721
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW721(ctx, x, in, s)
+	} else {
+		out, err = g.h.W721(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW721, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[720] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[720] = true
+	j.in.W721 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW722 runs branch "w722" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW722
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW722(ctx, x, in, s)
+	} else {
+		out, err = g.h.W722(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW722, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[721] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[721] = true
+	j.in.W722 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW723 runs branch "w723" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW723
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW723(ctx, x, in, s)
+	} else {
+		out, err = g.h.W723(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW723, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[722] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[722] = true
+	j.in.W723 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW724 runs branch "w724" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW724
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW724(ctx, x, in, s)
+	} else {
+		out, err = g.h.W724(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW724, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[723] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[723] = true
+	j.in.W724 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW725 runs branch "w725" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW725
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW725(ctx, x, in, s)
+	} else {
+		out, err = g.h.W725(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW725, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[724] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[724] = true
+	j.in.W725 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW726 runs branch "w726" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW726
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW726(ctx, x, in, s)
+	} else {
+		out, err = g.h.W726(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW726, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[725] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[725] = true
+	j.in.W726 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW727 runs branch "w727" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW727
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW727(ctx, x, in, s)
+	} else {
+		out, err = g.h.W727(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW727, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[726] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[726] = true
+	j.in.W727 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW728 runs branch "w728" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW728
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW728(ctx, x, in, s)
+	} else {
+		out, err = g.h.W728(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW728, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[727] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[727] = true
+	j.in.W728 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW729 runs branch "w729" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW729
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW729(ctx, x, in, s)
+	} else {
+		out, err = g.h.W729(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW729, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[728] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[728] = true
+	j.in.W729 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW730 runs branch "w730" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW730
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW730(ctx, x, in, s)
+	} else {
+		out, err = g.h.W730(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW730, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[729] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[729] = true
+	j.in.W730 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW731 runs branch "w731" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW731
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW731(ctx, x, in, s)
+	} else {
+		out, err = g.h.W731(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW731, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[730] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[730] = true
+	j.in.W731 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW732 runs branch "w732" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW732
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW732(ctx, x, in, s)
+	} else {
+		out, err = g.h.W732(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW732, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[731] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[731] = true
+	j.in.W732 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW733 runs branch "w733" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW733
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW733(ctx, x, in, s)
+	} else {
+		out, err = g.h.W733(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW733, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[732] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[732] = true
+	j.in.W733 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW734 runs branch "w734" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW734
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW734(ctx, x, in, s)
+	} else {
+		out, err = g.h.W734(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW734, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[733] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[733] = true
+	j.in.W734 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW735 runs branch "w735" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW735
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW735(ctx, x, in, s)
+	} else {
+		out, err = g.h.W735(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW735, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[734] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[734] = true
+	j.in.W735 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW736 runs branch "w736" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW736
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW736(ctx, x, in, s)
+	} else {
+		out, err = g.h.W736(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW736, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[735] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[735] = true
+	j.in.W736 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW737 runs branch "w737" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW737
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW737(ctx, x, in, s)
+	} else {
+		out, err = g.h.W737(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW737, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[736] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[736] = true
+	j.in.W737 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW738 runs branch "w738" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW738
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW738(ctx, x, in, s)
+	} else {
+		out, err = g.h.W738(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW738, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[737] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[737] = true
+	j.in.W738 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW739 runs branch "w739" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW739
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW739(ctx, x, in, s)
+	} else {
+		out, err = g.h.W739(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW739, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[738] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[738] = true
+	j.in.W739 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW740 runs branch "w740" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW740
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW740(ctx, x, in, s)
+	} else {
+		out, err = g.h.W740(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW740, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[739] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[739] = true
+	j.in.W740 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW741 runs branch "w741" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW741
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW741(ctx, x, in, s)
+	} else {
+		out, err = g.h.W741(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW741, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[740] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[740] = true
+	j.in.W741 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW742 runs branch "w742" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW742
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW742(ctx, x, in, s)
+	} else {
+		out, err = g.h.W742(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW742, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[741] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[741] = true
+	j.in.W742 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW743 runs branch "w743" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW743
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW743(ctx, x, in, s)
+	} else {
+		out, err = g.h.W743(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW743, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[742] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[742] = true
+	j.in.W743 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW744 runs branch "w744" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW744
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW744(ctx, x, in, s)
+	} else {
+		out, err = g.h.W744(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW744, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[743] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[743] = true
+	j.in.W744 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW745 runs branch "w745" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW745
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW745(ctx, x, in, s)
+	} else {
+		out, err = g.h.W745(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW745, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[744] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[744] = true
+	j.in.W745 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW746 runs branch "w746" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW746
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW746(ctx, x, in, s)
+	} else {
+		out, err = g.h.W746(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW746, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[745] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[745] = true
+	j.in.W746 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW747 runs branch "w747" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW747
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW747(ctx, x, in, s)
+	} else {
+		out, err = g.h.W747(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW747, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[746] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[746] = true
+	j.in.W747 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW748 runs branch "w748" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW748
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW748(ctx, x, in, s)
+	} else {
+		out, err = g.h.W748(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW748, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[747] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[747] = true
+	j.in.W748 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW749 runs branch "w749" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW749
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW749(ctx, x, in, s)
+	} else {
+		out, err = g.h.W749(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW749, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[748] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[748] = true
+	j.in.W749 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW750 runs branch "w750" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW750
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW750(ctx, x, in, s)
+	} else {
+		out, err = g.h.W750(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW750, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[749] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[749] = true
+	j.in.W750 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW751 runs branch "w751" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW751
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW751(ctx, x, in, s)
+	} else {
+		out, err = g.h.W751(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW751, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[750] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[750] = true
+	j.in.W751 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW752 runs branch "w752" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW752
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW752(ctx, x, in, s)
+	} else {
+		out, err = g.h.W752(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW752, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[751] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[751] = true
+	j.in.W752 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW753 runs branch "w753" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW753
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW753(ctx, x, in, s)
+	} else {
+		out, err = g.h.W753(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW753, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[752] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[752] = true
+	j.in.W753 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW754 runs branch "w754" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW754
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW754(ctx, x, in, s)
+	} else {
+		out, err = g.h.W754(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW754, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[753] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[753] = true
+	j.in.W754 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW755 runs branch "w755" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW755
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW755(ctx, x, in, s)
+	} else {
+		out, err = g.h.W755(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW755, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[754] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[754] = true
+	j.in.W755 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW756 runs branch "w756" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW756
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW756(ctx, x, in, s)
+	} else {
+		out, err = g.h.W756(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW756, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[755] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[755] = true
+	j.in.W756 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW757 runs branch "w757" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW757
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW757(ctx, x, in, s)
+	} else {
+		out, err = g.h.W757(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW757, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[756] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[756] = true
+	j.in.W757 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW758 runs branch "w758" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW758
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW758(ctx, x, in, s)
+	} else {
+		out, err = g.h.W758(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW758, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[757] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[757] = true
+	j.in.W758 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW759 runs branch "w759" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW759
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW759(ctx, x, in, s)
+	} else {
+		out, err = g.h.W759(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW759, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[758] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[758] = true
+	j.in.W759 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW760 runs branch "w760" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW760
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW760(ctx, x, in, s)
+	} else {
+		out, err = g.h.W760(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW760, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[759] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[759] = true
+	j.in.W760 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW761 runs branch "w761" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW761
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW761(ctx, x, in, s)
+	} else {
+		out, err = g.h.W761(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW761, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[760] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[760] = true
+	j.in.W761 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW762 runs branch "w762" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW762
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW762(ctx, x, in, s)
+	} else {
+		out, err = g.h.W762(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW762, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[761] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[761] = true
+	j.in.W762 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW763 runs branch "w763" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW763
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW763(ctx, x, in, s)
+	} else {
+		out, err = g.h.W763(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW763, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[762] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[762] = true
+	j.in.W763 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW764 runs branch "w764" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW764
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW764(ctx, x, in, s)
+	} else {
+		out, err = g.h.W764(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW764, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[763] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[763] = true
+	j.in.W764 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW765 runs branch "w765" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW765
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW765(ctx, x, in, s)
+	} else {
+		out, err = g.h.W765(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW765, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[764] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[764] = true
+	j.in.W765 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW766 runs branch "w766" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW766
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW766(ctx, x, in, s)
+	} else {
+		out, err = g.h.W766(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW766, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[765] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[765] = true
+	j.in.W766 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW767 runs branch "w767" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW767
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW767(ctx, x, in, s)
+	} else {
+		out, err = g.h.W767(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW767, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[766] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[766] = true
+	j.in.W767 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW768 runs branch "w768" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW768
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW768(ctx, x, in, s)
+	} else {
+		out, err = g.h.W768(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW768, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[767] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[767] = true
+	j.in.W768 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW769 runs branch "w769" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW769
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW769(ctx, x, in, s)
+	} else {
+		out, err = g.h.W769(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW769, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[768] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[768] = true
+	j.in.W769 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW770 runs branch "w770" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW770
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW770(ctx, x, in, s)
+	} else {
+		out, err = g.h.W770(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW770, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[769] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[769] = true
+	j.in.W770 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW771 runs branch "w771" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW771
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW771(ctx, x, in, s)
+	} else {
+		out, err = g.h.W771(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW771, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[770] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[770] = true
+	j.in.W771 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW772 runs branch "w772" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW772
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW772(ctx, x, in, s)
+	} else {
+		out, err = g.h.W772(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW772, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[771] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[771] = true
+	j.in.W772 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW773 runs branch "w773" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW773
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW773(ctx, x, in, s)
+	} else {
+		out, err = g.h.W773(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW773, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[772] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[772] = true
+	j.in.W773 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW774 runs branch "w774" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW774
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW774(ctx, x, in, s)
+	} else {
+		out, err = g.h.W774(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW774, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[773] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[773] = true
+	j.in.W774 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW775 runs branch "w775" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW775
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW775(ctx, x, in, s)
+	} else {
+		out, err = g.h.W775(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW775, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[774] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[774] = true
+	j.in.W775 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW776 runs branch "w776" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW776
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW776(ctx, x, in, s)
+	} else {
+		out, err = g.h.W776(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW776, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[775] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[775] = true
+	j.in.W776 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW777 runs branch "w777" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW777
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW777(ctx, x, in, s)
+	} else {
+		out, err = g.h.W777(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW777, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[776] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[776] = true
+	j.in.W777 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW778 runs branch "w778" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW778
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW778(ctx, x, in, s)
+	} else {
+		out, err = g.h.W778(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW778, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[777] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[777] = true
+	j.in.W778 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW779 runs branch "w779" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW779
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW779(ctx, x, in, s)
+	} else {
+		out, err = g.h.W779(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW779, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[778] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[778] = true
+	j.in.W779 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW780 runs branch "w780" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW780
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW780(ctx, x, in, s)
+	} else {
+		out, err = g.h.W780(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW780, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[779] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[779] = true
+	j.in.W780 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW781 runs branch "w781" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW781
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW781(ctx, x, in, s)
+	} else {
+		out, err = g.h.W781(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW781, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[780] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[780] = true
+	j.in.W781 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW782 runs branch "w782" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW782
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW782(ctx, x, in, s)
+	} else {
+		out, err = g.h.W782(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW782, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[781] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[781] = true
+	j.in.W782 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW783 runs branch "w783" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW783
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW783(ctx, x, in, s)
+	} else {
+		out, err = g.h.W783(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW783, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[782] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[782] = true
+	j.in.W783 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW784 runs branch "w784" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW784
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW784(ctx, x, in, s)
+	} else {
+		out, err = g.h.W784(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW784, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[783] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[783] = true
+	j.in.W784 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW785 runs branch "w785" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW785
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW785(ctx, x, in, s)
+	} else {
+		out, err = g.h.W785(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW785, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[784] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[784] = true
+	j.in.W785 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW786 runs branch "w786" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW786
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW786(ctx, x, in, s)
+	} else {
+		out, err = g.h.W786(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW786, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[785] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[785] = true
+	j.in.W786 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW787 runs branch "w787" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW787
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW787(ctx, x, in, s)
+	} else {
+		out, err = g.h.W787(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW787, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[786] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[786] = true
+	j.in.W787 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW788 runs branch "w788" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW788
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW788(ctx, x, in, s)
+	} else {
+		out, err = g.h.W788(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW788, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[787] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[787] = true
+	j.in.W788 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW789 runs branch "w789" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW789
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW789(ctx, x, in, s)
+	} else {
+		out, err = g.h.W789(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW789, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[788] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[788] = true
+	j.in.W789 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW790 runs branch "w790" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW790
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW790(ctx, x, in, s)
+	} else {
+		out, err = g.h.W790(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW790, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[789] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[789] = true
+	j.in.W790 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW791 runs branch "w791" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW791
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW791(ctx, x, in, s)
+	} else {
+		out, err = g.h.W791(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW791, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[790] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[790] = true
+	j.in.W791 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW792 runs branch "w792" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW792
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW792(ctx, x, in, s)
+	} else {
+		out, err = g.h.W792(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW792, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[791] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[791] = true
+	j.in.W792 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW793 runs branch "w793" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW793
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW793(ctx, x, in, s)
+	} else {
+		out, err = g.h.W793(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW793, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[792] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[792] = true
+	j.in.W793 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW794 runs branch "w794" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW794
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW794(ctx, x, in, s)
+	} else {
+		out, err = g.h.W794(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW794, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[793] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[793] = true
+	j.in.W794 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW795 runs branch "w795" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW795
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW795(ctx, x, in, s)
+	} else {
+		out, err = g.h.W795(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW795, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[794] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[794] = true
+	j.in.W795 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW796 runs branch "w796" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW796
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW796(ctx, x, in, s)
+	} else {
+		out, err = g.h.W796(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW796, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[795] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[795] = true
+	j.in.W796 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW797 runs branch "w797" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW797
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW797(ctx, x, in, s)
+	} else {
+		out, err = g.h.W797(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW797, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[796] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[796] = true
+	j.in.W797 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW798 runs branch "w798" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW798
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW798(ctx, x, in, s)
+	} else {
+		out, err = g.h.W798(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW798, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[797] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[797] = true
+	j.in.W798 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW799 runs branch "w799" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW799
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW799(ctx, x, in, s)
+	} else {
+		out, err = g.h.W799(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW799, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[798] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[798] = true
+	j.in.W799 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW800 runs branch "w800" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW800
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW800(ctx, x, in, s)
+	} else {
+		out, err = g.h.W800(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW800, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[799] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[799] = true
+	j.in.W800 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW801 runs branch "w801" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW801
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW801(ctx, x, in, s)
+	} else {
+		out, err = g.h.W801(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW801, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[800] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[800] = true
+	j.in.W801 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW802 runs branch "w802" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW802
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW802(ctx, x, in, s)
+	} else {
+		out, err = g.h.W802(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW802, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[801] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[801] = true
+	j.in.W802 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW803 runs branch "w803" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW803
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW803(ctx, x, in, s)
+	} else {
+		out, err = g.h.W803(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW803, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[802] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[802] = true
+	j.in.W803 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW804 runs branch "w804" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW804
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW804(ctx, x, in, s)
+	} else {
+		out, err = g.h.W804(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW804, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[803] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[803] = true
+	j.in.W804 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW805 runs branch "w805" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW805
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW805(ctx, x, in, s)
+	} else {
+		out, err = g.h.W805(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW805, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[804] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[804] = true
+	j.in.W805 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW806 runs branch "w806" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW806
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW806(ctx, x, in, s)
+	} else {
+		out, err = g.h.W806(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW806, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[805] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[805] = true
+	j.in.W806 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW807 runs branch "w807" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW807
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW807(ctx, x, in, s)
+	} else {
+		out, err = g.h.W807(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW807, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[806] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[806] = true
+	j.in.W807 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW808 runs branch "w808" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW808
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW808(ctx, x, in, s)
+	} else {
+		out, err = g.h.W808(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW808, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[807] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[807] = true
+	j.in.W808 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW809 runs branch "w809" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW809
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW809(ctx, x, in, s)
+	} else {
+		out, err = g.h.W809(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW809, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[808] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[808] = true
+	j.in.W809 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW810 runs branch "w810" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW810
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW810(ctx, x, in, s)
+	} else {
+		out, err = g.h.W810(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW810, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[809] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[809] = true
+	j.in.W810 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW811 runs branch "w811" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW811
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW811(ctx, x, in, s)
+	} else {
+		out, err = g.h.W811(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW811, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[810] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[810] = true
+	j.in.W811 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW812 runs branch "w812" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW812
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW812(ctx, x, in, s)
+	} else {
+		out, err = g.h.W812(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW812, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[811] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[811] = true
+	j.in.W812 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW813 runs branch "w813" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW813
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW813(ctx, x, in, s)
+	} else {
+		out, err = g.h.W813(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW813, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[812] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[812] = true
+	j.in.W813 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW814 runs branch "w814" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW814
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW814(ctx, x, in, s)
+	} else {
+		out, err = g.h.W814(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW814, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[813] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[813] = true
+	j.in.W814 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW815 runs branch "w815" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW815
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW815(ctx, x, in, s)
+	} else {
+		out, err = g.h.W815(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW815, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[814] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[814] = true
+	j.in.W815 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW816 runs branch "w816" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW816
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW816(ctx, x, in, s)
+	} else {
+		out, err = g.h.W816(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW816, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[815] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[815] = true
+	j.in.W816 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW817 runs branch "w817" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW817
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW817(ctx, x, in, s)
+	} else {
+		out, err = g.h.W817(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW817, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[816] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[816] = true
+	j.in.W817 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW818 runs branch "w818" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW818
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW818(ctx, x, in, s)
+	} else {
+		out, err = g.h.W818(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW818, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[817] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[817] = true
+	j.in.W818 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW819 runs branch "w819" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW819
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW819(ctx, x, in, s)
+	} else {
+		out, err = g.h.W819(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW819, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[818] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[818] = true
+	j.in.W819 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW820 runs branch "w820" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW820
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW820(ctx, x, in, s)
+	} else {
+		out, err = g.h.W820(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW820, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[819] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[819] = true
+	j.in.W820 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW821 runs branch "w821" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW821
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW821(ctx, x, in, s)
+	} else {
+		out, err = g.h.W821(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW821, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[820] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[820] = true
+	j.in.W821 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW822 runs branch "w822" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW822
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW822(ctx, x, in, s)
+	} else {
+		out, err = g.h.W822(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW822, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[821] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[821] = true
+	j.in.W822 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW823 runs branch "w823" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW823
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW823(ctx, x, in, s)
+	} else {
+		out, err = g.h.W823(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW823, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[822] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[822] = true
+	j.in.W823 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW824 runs branch "w824" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW824
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW824(ctx, x, in, s)
+	} else {
+		out, err = g.h.W824(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW824, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[823] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[823] = true
+	j.in.W824 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW825 runs branch "w825" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW825
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW825(ctx, x, in, s)
+	} else {
+		out, err = g.h.W825(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW825, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[824] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[824] = true
+	j.in.W825 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW826 runs branch "w826" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW826
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW826(ctx, x, in, s)
+	} else {
+		out, err = g.h.W826(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW826, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[825] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[825] = true
+	j.in.W826 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW827 runs branch "w827" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW827
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW827(ctx, x, in, s)
+	} else {
+		out, err = g.h.W827(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW827, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[826] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[826] = true
+	j.in.W827 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW828 runs branch "w828" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW828
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW828(ctx, x, in, s)
+	} else {
+		out, err = g.h.W828(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW828, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[827] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[827] = true
+	j.in.W828 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW829 runs branch "w829" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW829
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW829(ctx, x, in, s)
+	} else {
+		out, err = g.h.W829(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW829, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[828] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[828] = true
+	j.in.W829 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW830 runs branch "w830" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW830
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW830(ctx, x, in, s)
+	} else {
+		out, err = g.h.W830(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW830, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[829] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[829] = true
+	j.in.W830 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW831 runs branch "w831" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW831
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW831(ctx, x, in, s)
+	} else {
+		out, err = g.h.W831(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW831, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[830] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[830] = true
+	j.in.W831 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW832 runs branch "w832" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW832
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW832(ctx, x, in, s)
+	} else {
+		out, err = g.h.W832(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW832, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[831] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[831] = true
+	j.in.W832 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW833 runs branch "w833" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW833
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW833(ctx, x, in, s)
+	} else {
+		out, err = g.h.W833(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW833, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[832] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[832] = true
+	j.in.W833 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW834 runs branch "w834" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW834
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW834(ctx, x, in, s)
+	} else {
+		out, err = g.h.W834(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW834, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[833] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[833] = true
+	j.in.W834 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW835 runs branch "w835" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW835
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW835(ctx, x, in, s)
+	} else {
+		out, err = g.h.W835(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW835, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[834] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[834] = true
+	j.in.W835 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW836 runs branch "w836" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW836
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW836(ctx, x, in, s)
+	} else {
+		out, err = g.h.W836(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW836, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[835] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[835] = true
+	j.in.W836 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW837 runs branch "w837" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW837
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW837(ctx, x, in, s)
+	} else {
+		out, err = g.h.W837(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW837, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[836] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[836] = true
+	j.in.W837 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW838 runs branch "w838" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW838
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW838(ctx, x, in, s)
+	} else {
+		out, err = g.h.W838(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW838, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[837] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[837] = true
+	j.in.W838 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW839 runs branch "w839" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW839
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW839(ctx, x, in, s)
+	} else {
+		out, err = g.h.W839(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW839, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[838] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[838] = true
+	j.in.W839 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW840 runs branch "w840" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW840
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW840(ctx, x, in, s)
+	} else {
+		out, err = g.h.W840(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW840, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[839] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[839] = true
+	j.in.W840 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW841 runs branch "w841" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW841
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW841(ctx, x, in, s)
+	} else {
+		out, err = g.h.W841(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW841, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[840] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[840] = true
+	j.in.W841 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW842 runs branch "w842" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW842
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW842(ctx, x, in, s)
+	} else {
+		out, err = g.h.W842(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW842, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[841] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[841] = true
+	j.in.W842 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW843 runs branch "w843" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW843
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW843(ctx, x, in, s)
+	} else {
+		out, err = g.h.W843(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW843, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[842] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[842] = true
+	j.in.W843 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW844 runs branch "w844" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW844
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW844(ctx, x, in, s)
+	} else {
+		out, err = g.h.W844(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW844, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[843] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[843] = true
+	j.in.W844 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW845 runs branch "w845" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW845
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW845(ctx, x, in, s)
+	} else {
+		out, err = g.h.W845(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW845, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[844] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[844] = true
+	j.in.W845 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW846 runs branch "w846" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW846
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW846(ctx, x, in, s)
+	} else {
+		out, err = g.h.W846(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW846, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[845] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[845] = true
+	j.in.W846 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW847 runs branch "w847" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW847
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW847(ctx, x, in, s)
+	} else {
+		out, err = g.h.W847(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW847, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[846] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[846] = true
+	j.in.W847 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW848 runs branch "w848" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW848
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW848(ctx, x, in, s)
+	} else {
+		out, err = g.h.W848(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW848, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[847] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[847] = true
+	j.in.W848 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW849 runs branch "w849" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW849
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW849(ctx, x, in, s)
+	} else {
+		out, err = g.h.W849(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW849, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[848] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[848] = true
+	j.in.W849 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW850 runs branch "w850" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW850
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW850(ctx, x, in, s)
+	} else {
+		out, err = g.h.W850(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW850, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[849] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[849] = true
+	j.in.W850 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW851 runs branch "w851" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW851
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW851(ctx, x, in, s)
+	} else {
+		out, err = g.h.W851(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW851, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[850] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[850] = true
+	j.in.W851 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW852 runs branch "w852" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW852
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW852(ctx, x, in, s)
+	} else {
+		out, err = g.h.W852(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW852, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[851] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[851] = true
+	j.in.W852 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW853 runs branch "w853" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW853
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW853(ctx, x, in, s)
+	} else {
+		out, err = g.h.W853(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW853, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[852] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[852] = true
+	j.in.W853 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW854 runs branch "w854" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW854
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW854(ctx, x, in, s)
+	} else {
+		out, err = g.h.W854(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW854, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[853] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[853] = true
+	j.in.W854 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW855 runs branch "w855" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW855
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW855(ctx, x, in, s)
+	} else {
+		out, err = g.h.W855(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW855, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[854] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[854] = true
+	j.in.W855 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW856 runs branch "w856" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW856
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW856(ctx, x, in, s)
+	} else {
+		out, err = g.h.W856(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW856, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[855] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[855] = true
+	j.in.W856 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW857 runs branch "w857" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW857
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW857(ctx, x, in, s)
+	} else {
+		out, err = g.h.W857(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW857, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[856] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[856] = true
+	j.in.W857 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW858 runs branch "w858" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW858
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW858(ctx, x, in, s)
+	} else {
+		out, err = g.h.W858(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW858, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[857] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[857] = true
+	j.in.W858 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW859 runs branch "w859" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW859
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW859(ctx, x, in, s)
+	} else {
+		out, err = g.h.W859(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW859, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[858] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[858] = true
+	j.in.W859 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW860 runs branch "w860" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW860
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW860(ctx, x, in, s)
+	} else {
+		out, err = g.h.W860(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW860, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[859] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[859] = true
+	j.in.W860 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW861 runs branch "w861" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW861
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW861(ctx, x, in, s)
+	} else {
+		out, err = g.h.W861(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW861, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[860] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[860] = true
+	j.in.W861 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW862 runs branch "w862" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW862
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW862(ctx, x, in, s)
+	} else {
+		out, err = g.h.W862(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW862, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[861] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[861] = true
+	j.in.W862 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW863 runs branch "w863" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW863
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW863(ctx, x, in, s)
+	} else {
+		out, err = g.h.W863(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW863, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[862] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[862] = true
+	j.in.W863 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW864 runs branch "w864" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW864
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW864(ctx, x, in, s)
+	} else {
+		out, err = g.h.W864(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW864, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[863] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[863] = true
+	j.in.W864 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW865 runs branch "w865" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW865
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW865(ctx, x, in, s)
+	} else {
+		out, err = g.h.W865(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW865, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[864] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[864] = true
+	j.in.W865 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW866 runs branch "w866" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW866
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW866(ctx, x, in, s)
+	} else {
+		out, err = g.h.W866(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW866, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[865] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[865] = true
+	j.in.W866 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW867 runs branch "w867" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW867
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW867(ctx, x, in, s)
+	} else {
+		out, err = g.h.W867(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW867, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[866] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[866] = true
+	j.in.W867 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW868 runs branch "w868" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW868
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW868(ctx, x, in, s)
+	} else {
+		out, err = g.h.W868(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW868, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[867] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[867] = true
+	j.in.W868 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW869 runs branch "w869" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW869
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW869(ctx, x, in, s)
+	} else {
+		out, err = g.h.W869(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW869, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[868] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[868] = true
+	j.in.W869 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW870 runs branch "w870" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW870
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW870(ctx, x, in, s)
+	} else {
+		out, err = g.h.W870(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW870, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[869] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[869] = true
+	j.in.W870 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW871 runs branch "w871" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW871
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW871(ctx, x, in, s)
+	} else {
+		out, err = g.h.W871(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW871, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[870] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[870] = true
+	j.in.W871 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW872 runs branch "w872" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW872
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW872(ctx, x, in, s)
+	} else {
+		out, err = g.h.W872(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW872, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[871] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[871] = true
+	j.in.W872 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW873 runs branch "w873" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW873
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW873(ctx, x, in, s)
+	} else {
+		out, err = g.h.W873(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW873, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[872] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[872] = true
+	j.in.W873 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW874 runs branch "w874" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW874
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW874(ctx, x, in, s)
+	} else {
+		out, err = g.h.W874(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW874, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[873] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[873] = true
+	j.in.W874 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW875 runs branch "w875" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW875
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW875(ctx, x, in, s)
+	} else {
+		out, err = g.h.W875(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW875, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[874] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[874] = true
+	j.in.W875 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW876 runs branch "w876" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW876
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW876(ctx, x, in, s)
+	} else {
+		out, err = g.h.W876(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW876, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[875] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[875] = true
+	j.in.W876 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW877 runs branch "w877" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW877
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW877(ctx, x, in, s)
+	} else {
+		out, err = g.h.W877(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW877, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[876] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[876] = true
+	j.in.W877 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW878 runs branch "w878" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW878
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW878(ctx, x, in, s)
+	} else {
+		out, err = g.h.W878(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW878, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[877] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[877] = true
+	j.in.W878 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW879 runs branch "w879" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW879
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW879(ctx, x, in, s)
+	} else {
+		out, err = g.h.W879(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW879, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[878] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[878] = true
+	j.in.W879 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW880 runs branch "w880" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW880
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW880(ctx, x, in, s)
+	} else {
+		out, err = g.h.W880(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW880, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[879] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[879] = true
+	j.in.W880 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW881 runs branch "w881" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW881
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW881(ctx, x, in, s)
+	} else {
+		out, err = g.h.W881(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW881, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[880] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[880] = true
+	j.in.W881 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW882 runs branch "w882" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW882
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW882(ctx, x, in, s)
+	} else {
+		out, err = g.h.W882(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW882, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[881] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[881] = true
+	j.in.W882 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW883 runs branch "w883" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW883
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW883(ctx, x, in, s)
+	} else {
+		out, err = g.h.W883(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW883, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[882] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[882] = true
+	j.in.W883 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW884 runs branch "w884" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW884
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW884(ctx, x, in, s)
+	} else {
+		out, err = g.h.W884(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW884, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[883] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[883] = true
+	j.in.W884 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW885 runs branch "w885" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW885
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW885(ctx, x, in, s)
+	} else {
+		out, err = g.h.W885(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW885, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[884] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[884] = true
+	j.in.W885 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW886 runs branch "w886" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW886
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW886(ctx, x, in, s)
+	} else {
+		out, err = g.h.W886(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW886, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[885] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[885] = true
+	j.in.W886 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW887 runs branch "w887" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW887
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW887(ctx, x, in, s)
+	} else {
+		out, err = g.h.W887(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW887, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[886] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[886] = true
+	j.in.W887 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW888 runs branch "w888" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW888
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW888(ctx, x, in, s)
+	} else {
+		out, err = g.h.W888(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW888, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[887] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[887] = true
+	j.in.W888 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW889 runs branch "w889" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW889
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW889(ctx, x, in, s)
+	} else {
+		out, err = g.h.W889(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW889, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[888] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[888] = true
+	j.in.W889 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW890 runs branch "w890" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW890
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW890(ctx, x, in, s)
+	} else {
+		out, err = g.h.W890(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW890, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[889] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[889] = true
+	j.in.W890 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW891 runs branch "w891" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW891
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW891(ctx, x, in, s)
+	} else {
+		out, err = g.h.W891(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW891, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[890] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[890] = true
+	j.in.W891 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW892 runs branch "w892" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW892
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW892(ctx, x, in, s)
+	} else {
+		out, err = g.h.W892(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW892, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[891] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[891] = true
+	j.in.W892 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW893 runs branch "w893" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW893
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW893(ctx, x, in, s)
+	} else {
+		out, err = g.h.W893(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW893, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[892] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[892] = true
+	j.in.W893 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW894 runs branch "w894" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW894
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW894(ctx, x, in, s)
+	} else {
+		out, err = g.h.W894(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW894, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[893] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[893] = true
+	j.in.W894 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW895 runs branch "w895" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW895
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW895(ctx, x, in, s)
+	} else {
+		out, err = g.h.W895(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW895, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[894] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[894] = true
+	j.in.W895 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW896 runs branch "w896" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW896
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW896(ctx, x, in, s)
+	} else {
+		out, err = g.h.W896(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW896, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[895] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[895] = true
+	j.in.W896 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW897 runs branch "w897" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW897
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW897(ctx, x, in, s)
+	} else {
+		out, err = g.h.W897(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW897, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[896] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[896] = true
+	j.in.W897 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW898 runs branch "w898" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW898
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW898(ctx, x, in, s)
+	} else {
+		out, err = g.h.W898(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW898, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[897] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[897] = true
+	j.in.W898 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW899 runs branch "w899" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW899
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW899(ctx, x, in, s)
+	} else {
+		out, err = g.h.W899(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW899, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[898] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[898] = true
+	j.in.W899 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW900 runs branch "w900" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW900
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW900(ctx, x, in, s)
+	} else {
+		out, err = g.h.W900(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW900, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[899] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[899] = true
+	j.in.W900 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW901 runs branch "w901" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW901
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW901(ctx, x, in, s)
+	} else {
+		out, err = g.h.W901(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW901, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[900] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[900] = true
+	j.in.W901 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW902 runs branch "w902" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW902
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW902(ctx, x, in, s)
+	} else {
+		out, err = g.h.W902(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW902, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[901] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[901] = true
+	j.in.W902 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW903 runs branch "w903" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW903
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW903(ctx, x, in, s)
+	} else {
+		out, err = g.h.W903(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW903, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[902] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[902] = true
+	j.in.W903 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW904 runs branch "w904" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW904
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW904(ctx, x, in, s)
+	} else {
+		out, err = g.h.W904(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW904, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[903] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[903] = true
+	j.in.W904 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW905 runs branch "w905" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW905
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW905(ctx, x, in, s)
+	} else {
+		out, err = g.h.W905(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW905, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[904] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[904] = true
+	j.in.W905 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW906 runs branch "w906" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW906
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW906(ctx, x, in, s)
+	} else {
+		out, err = g.h.W906(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW906, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[905] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[905] = true
+	j.in.W906 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW907 runs branch "w907" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW907
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW907(ctx, x, in, s)
+	} else {
+		out, err = g.h.W907(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW907, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[906] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[906] = true
+	j.in.W907 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW908 runs branch "w908" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW908
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW908(ctx, x, in, s)
+	} else {
+		out, err = g.h.W908(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW908, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[907] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[907] = true
+	j.in.W908 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW909 runs branch "w909" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW909
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW909(ctx, x, in, s)
+	} else {
+		out, err = g.h.W909(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW909, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[908] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[908] = true
+	j.in.W909 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW910 runs branch "w910" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW910
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW910(ctx, x, in, s)
+	} else {
+		out, err = g.h.W910(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW910, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[909] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[909] = true
+	j.in.W910 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW911 runs branch "w911" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW911
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW911(ctx, x, in, s)
+	} else {
+		out, err = g.h.W911(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW911, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[910] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[910] = true
+	j.in.W911 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW912 runs branch "w912" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW912
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW912(ctx, x, in, s)
+	} else {
+		out, err = g.h.W912(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW912, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[911] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[911] = true
+	j.in.W912 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW913 runs branch "w913" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW913
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW913(ctx, x, in, s)
+	} else {
+		out, err = g.h.W913(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW913, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[912] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[912] = true
+	j.in.W913 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW914 runs branch "w914" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW914
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW914(ctx, x, in, s)
+	} else {
+		out, err = g.h.W914(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW914, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[913] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[913] = true
+	j.in.W914 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW915 runs branch "w915" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW915
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW915(ctx, x, in, s)
+	} else {
+		out, err = g.h.W915(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW915, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[914] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[914] = true
+	j.in.W915 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW916 runs branch "w916" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW916
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW916(ctx, x, in, s)
+	} else {
+		out, err = g.h.W916(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW916, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[915] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[915] = true
+	j.in.W916 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW917 runs branch "w917" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW917
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW917(ctx, x, in, s)
+	} else {
+		out, err = g.h.W917(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW917, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[916] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[916] = true
+	j.in.W917 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW918 runs branch "w918" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW918
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW918(ctx, x, in, s)
+	} else {
+		out, err = g.h.W918(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW918, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[917] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[917] = true
+	j.in.W918 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW919 runs branch "w919" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW919
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW919(ctx, x, in, s)
+	} else {
+		out, err = g.h.W919(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW919, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[918] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[918] = true
+	j.in.W919 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW920 runs branch "w920" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW920
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW920(ctx, x, in, s)
+	} else {
+		out, err = g.h.W920(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW920, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[919] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[919] = true
+	j.in.W920 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW921 runs branch "w921" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW921
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW921(ctx, x, in, s)
+	} else {
+		out, err = g.h.W921(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW921, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[920] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[920] = true
+	j.in.W921 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW922 runs branch "w922" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW922
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW922(ctx, x, in, s)
+	} else {
+		out, err = g.h.W922(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW922, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[921] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[921] = true
+	j.in.W922 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW923 runs branch "w923" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW923
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW923(ctx, x, in, s)
+	} else {
+		out, err = g.h.W923(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW923, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[922] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[922] = true
+	j.in.W923 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW924 runs branch "w924" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW924
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW924(ctx, x, in, s)
+	} else {
+		out, err = g.h.W924(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW924, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[923] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[923] = true
+	j.in.W924 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW925 runs branch "w925" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW925
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW925(ctx, x, in, s)
+	} else {
+		out, err = g.h.W925(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW925, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[924] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[924] = true
+	j.in.W925 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW926 runs branch "w926" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW926
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW926(ctx, x, in, s)
+	} else {
+		out, err = g.h.W926(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW926, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[925] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[925] = true
+	j.in.W926 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW927 runs branch "w927" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW927
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW927(ctx, x, in, s)
+	} else {
+		out, err = g.h.W927(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW927, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[926] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[926] = true
+	j.in.W927 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW928 runs branch "w928" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW928
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW928(ctx, x, in, s)
+	} else {
+		out, err = g.h.W928(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW928, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[927] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[927] = true
+	j.in.W928 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW929 runs branch "w929" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW929
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW929(ctx, x, in, s)
+	} else {
+		out, err = g.h.W929(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW929, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[928] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[928] = true
+	j.in.W929 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW930 runs branch "w930" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW930
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW930(ctx, x, in, s)
+	} else {
+		out, err = g.h.W930(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW930, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[929] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[929] = true
+	j.in.W930 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW931 runs branch "w931" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW931
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW931(ctx, x, in, s)
+	} else {
+		out, err = g.h.W931(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW931, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[930] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[930] = true
+	j.in.W931 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW932 runs branch "w932" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW932
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW932(ctx, x, in, s)
+	} else {
+		out, err = g.h.W932(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW932, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[931] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[931] = true
+	j.in.W932 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW933 runs branch "w933" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW933
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW933(ctx, x, in, s)
+	} else {
+		out, err = g.h.W933(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW933, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[932] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[932] = true
+	j.in.W933 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW934 runs branch "w934" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW934
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW934(ctx, x, in, s)
+	} else {
+		out, err = g.h.W934(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW934, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[933] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[933] = true
+	j.in.W934 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW935 runs branch "w935" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW935
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW935(ctx, x, in, s)
+	} else {
+		out, err = g.h.W935(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW935, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[934] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[934] = true
+	j.in.W935 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW936 runs branch "w936" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW936
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW936(ctx, x, in, s)
+	} else {
+		out, err = g.h.W936(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW936, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[935] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[935] = true
+	j.in.W936 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW937 runs branch "w937" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW937
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW937(ctx, x, in, s)
+	} else {
+		out, err = g.h.W937(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW937, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[936] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[936] = true
+	j.in.W937 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW938 runs branch "w938" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW938
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW938(ctx, x, in, s)
+	} else {
+		out, err = g.h.W938(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW938, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[937] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[937] = true
+	j.in.W938 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW939 runs branch "w939" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW939
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW939(ctx, x, in, s)
+	} else {
+		out, err = g.h.W939(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW939, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[938] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[938] = true
+	j.in.W939 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW940 runs branch "w940" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW940
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW940(ctx, x, in, s)
+	} else {
+		out, err = g.h.W940(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW940, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[939] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[939] = true
+	j.in.W940 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW941 runs branch "w941" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW941
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW941(ctx, x, in, s)
+	} else {
+		out, err = g.h.W941(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW941, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[940] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[940] = true
+	j.in.W941 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW942 runs branch "w942" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW942
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW942(ctx, x, in, s)
+	} else {
+		out, err = g.h.W942(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW942, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[941] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[941] = true
+	j.in.W942 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW943 runs branch "w943" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW943
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW943(ctx, x, in, s)
+	} else {
+		out, err = g.h.W943(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW943, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[942] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[942] = true
+	j.in.W943 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW944 runs branch "w944" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW944
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW944(ctx, x, in, s)
+	} else {
+		out, err = g.h.W944(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW944, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[943] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[943] = true
+	j.in.W944 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW945 runs branch "w945" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW945
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW945(ctx, x, in, s)
+	} else {
+		out, err = g.h.W945(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW945, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[944] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[944] = true
+	j.in.W945 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW946 runs branch "w946" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW946
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW946(ctx, x, in, s)
+	} else {
+		out, err = g.h.W946(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW946, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[945] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[945] = true
+	j.in.W946 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW947 runs branch "w947" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW947
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW947(ctx, x, in, s)
+	} else {
+		out, err = g.h.W947(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW947, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[946] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[946] = true
+	j.in.W947 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW948 runs branch "w948" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW948
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW948(ctx, x, in, s)
+	} else {
+		out, err = g.h.W948(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW948, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[947] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[947] = true
+	j.in.W948 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW949 runs branch "w949" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW949
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW949(ctx, x, in, s)
+	} else {
+		out, err = g.h.W949(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW949, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[948] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[948] = true
+	j.in.W949 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW950 runs branch "w950" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW950
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW950(ctx, x, in, s)
+	} else {
+		out, err = g.h.W950(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW950, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[949] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[949] = true
+	j.in.W950 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW951 runs branch "w951" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW951
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW951(ctx, x, in, s)
+	} else {
+		out, err = g.h.W951(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW951, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[950] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[950] = true
+	j.in.W951 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW952 runs branch "w952" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW952
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW952(ctx, x, in, s)
+	} else {
+		out, err = g.h.W952(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW952, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[951] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[951] = true
+	j.in.W952 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW953 runs branch "w953" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW953
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW953(ctx, x, in, s)
+	} else {
+		out, err = g.h.W953(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW953, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[952] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[952] = true
+	j.in.W953 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW954 runs branch "w954" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW954
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW954(ctx, x, in, s)
+	} else {
+		out, err = g.h.W954(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW954, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[953] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[953] = true
+	j.in.W954 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW955 runs branch "w955" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW955
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW955(ctx, x, in, s)
+	} else {
+		out, err = g.h.W955(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW955, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[954] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[954] = true
+	j.in.W955 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW956 runs branch "w956" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW956
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW956(ctx, x, in, s)
+	} else {
+		out, err = g.h.W956(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW956, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[955] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[955] = true
+	j.in.W956 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW957 runs branch "w957" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW957
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW957(ctx, x, in, s)
+	} else {
+		out, err = g.h.W957(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW957, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[956] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[956] = true
+	j.in.W957 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW958 runs branch "w958" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW958
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW958(ctx, x, in, s)
+	} else {
+		out, err = g.h.W958(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW958, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[957] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[957] = true
+	j.in.W958 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW959 runs branch "w959" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW959
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW959(ctx, x, in, s)
+	} else {
+		out, err = g.h.W959(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW959, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[958] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[958] = true
+	j.in.W959 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW960 runs branch "w960" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW960
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW960(ctx, x, in, s)
+	} else {
+		out, err = g.h.W960(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW960, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[959] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[959] = true
+	j.in.W960 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW961 runs branch "w961" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW961
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW961(ctx, x, in, s)
+	} else {
+		out, err = g.h.W961(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW961, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[960] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[960] = true
+	j.in.W961 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW962 runs branch "w962" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW962
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW962(ctx, x, in, s)
+	} else {
+		out, err = g.h.W962(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW962, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[961] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[961] = true
+	j.in.W962 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW963 runs branch "w963" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW963
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW963(ctx, x, in, s)
+	} else {
+		out, err = g.h.W963(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW963, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[962] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[962] = true
+	j.in.W963 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW964 runs branch "w964" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW964
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW964(ctx, x, in, s)
+	} else {
+		out, err = g.h.W964(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW964, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[963] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[963] = true
+	j.in.W964 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW965 runs branch "w965" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW965
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW965(ctx, x, in, s)
+	} else {
+		out, err = g.h.W965(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW965, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[964] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[964] = true
+	j.in.W965 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW966 runs branch "w966" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW966
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW966(ctx, x, in, s)
+	} else {
+		out, err = g.h.W966(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW966, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[965] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[965] = true
+	j.in.W966 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW967 runs branch "w967" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW967
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW967(ctx, x, in, s)
+	} else {
+		out, err = g.h.W967(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW967, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[966] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[966] = true
+	j.in.W967 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW968 runs branch "w968" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW968
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW968(ctx, x, in, s)
+	} else {
+		out, err = g.h.W968(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW968, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[967] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[967] = true
+	j.in.W968 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW969 runs branch "w969" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW969
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW969(ctx, x, in, s)
+	} else {
+		out, err = g.h.W969(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW969, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[968] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[968] = true
+	j.in.W969 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW970 runs branch "w970" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW970
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW970(ctx, x, in, s)
+	} else {
+		out, err = g.h.W970(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW970, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[969] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[969] = true
+	j.in.W970 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW971 runs branch "w971" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW971
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW971(ctx, x, in, s)
+	} else {
+		out, err = g.h.W971(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW971, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[970] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[970] = true
+	j.in.W971 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW972 runs branch "w972" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW972
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW972(ctx, x, in, s)
+	} else {
+		out, err = g.h.W972(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW972, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[971] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[971] = true
+	j.in.W972 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW973 runs branch "w973" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW973
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW973(ctx, x, in, s)
+	} else {
+		out, err = g.h.W973(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW973, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[972] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[972] = true
+	j.in.W973 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW974 runs branch "w974" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW974
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW974(ctx, x, in, s)
+	} else {
+		out, err = g.h.W974(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW974, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[973] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[973] = true
+	j.in.W974 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW975 runs branch "w975" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW975
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW975(ctx, x, in, s)
+	} else {
+		out, err = g.h.W975(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW975, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[974] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[974] = true
+	j.in.W975 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW976 runs branch "w976" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW976
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW976(ctx, x, in, s)
+	} else {
+		out, err = g.h.W976(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW976, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[975] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[975] = true
+	j.in.W976 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW977 runs branch "w977" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW977
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW977(ctx, x, in, s)
+	} else {
+		out, err = g.h.W977(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW977, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[976] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[976] = true
+	j.in.W977 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW978 runs branch "w978" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW978
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW978(ctx, x, in, s)
+	} else {
+		out, err = g.h.W978(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW978, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[977] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[977] = true
+	j.in.W978 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW979 runs branch "w979" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW979
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW979(ctx, x, in, s)
+	} else {
+		out, err = g.h.W979(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW979, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[978] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[978] = true
+	j.in.W979 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW980 runs branch "w980" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW980
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW980(ctx, x, in, s)
+	} else {
+		out, err = g.h.W980(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW980, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[979] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[979] = true
+	j.in.W980 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW981 runs branch "w981" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW981
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW981(ctx, x, in, s)
+	} else {
+		out, err = g.h.W981(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW981, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[980] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[980] = true
+	j.in.W981 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW982 runs branch "w982" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW982
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW982(ctx, x, in, s)
+	} else {
+		out, err = g.h.W982(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW982, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[981] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[981] = true
+	j.in.W982 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW983 runs branch "w983" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW983
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW983(ctx, x, in, s)
+	} else {
+		out, err = g.h.W983(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW983, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[982] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[982] = true
+	j.in.W983 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW984 runs branch "w984" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW984
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW984(ctx, x, in, s)
+	} else {
+		out, err = g.h.W984(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW984, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[983] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[983] = true
+	j.in.W984 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW985 runs branch "w985" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW985
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW985(ctx, x, in, s)
+	} else {
+		out, err = g.h.W985(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW985, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[984] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[984] = true
+	j.in.W985 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW986 runs branch "w986" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW986
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW986(ctx, x, in, s)
+	} else {
+		out, err = g.h.W986(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW986, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[985] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[985] = true
+	j.in.W986 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW987 runs branch "w987" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW987
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW987(ctx, x, in, s)
+	} else {
+		out, err = g.h.W987(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW987, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[986] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[986] = true
+	j.in.W987 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW988 runs branch "w988" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW988
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW988(ctx, x, in, s)
+	} else {
+		out, err = g.h.W988(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW988, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[987] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[987] = true
+	j.in.W988 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW989 runs branch "w989" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW989
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW989(ctx, x, in, s)
+	} else {
+		out, err = g.h.W989(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW989, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[988] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[988] = true
+	j.in.W989 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW990 runs branch "w990" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW990
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW990(ctx, x, in, s)
+	} else {
+		out, err = g.h.W990(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW990, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[989] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[989] = true
+	j.in.W990 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW991 runs branch "w991" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW991
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW991(ctx, x, in, s)
+	} else {
+		out, err = g.h.W991(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW991, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[990] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[990] = true
+	j.in.W991 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW992 runs branch "w992" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW992
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW992(ctx, x, in, s)
+	} else {
+		out, err = g.h.W992(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW992, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[991] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[991] = true
+	j.in.W992 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW993 runs branch "w993" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW993
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW993(ctx, x, in, s)
+	} else {
+		out, err = g.h.W993(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW993, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[992] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[992] = true
+	j.in.W993 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW994 runs branch "w994" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW994
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW994(ctx, x, in, s)
+	} else {
+		out, err = g.h.W994(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW994, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[993] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[993] = true
+	j.in.W994 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW995 runs branch "w995" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW995
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW995(ctx, x, in, s)
+	} else {
+		out, err = g.h.W995(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW995, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[994] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[994] = true
+	j.in.W995 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW996 runs branch "w996" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW996
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW996(ctx, x, in, s)
+	} else {
+		out, err = g.h.W996(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW996, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[995] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[995] = true
+	j.in.W996 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW997 runs branch "w997" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW997
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW997(ctx, x, in, s)
+	} else {
+		out, err = g.h.W997(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW997, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[996] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[996] = true
+	j.in.W997 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW998 runs branch "w998" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW998
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW998(ctx, x, in, s)
+	} else {
+		out, err = g.h.W998(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW998, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[997] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[997] = true
+	j.in.W998 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW999 runs branch "w999" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW999
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW999(ctx, x, in, s)
+	} else {
+		out, err = g.h.W999(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW999, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[998] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[998] = true
+	j.in.W999 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
+	return nil
+}
+
+// startW1000 runs branch "w1000" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan1000NodeW1000
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW1000(ctx, x, in, s)
+	} else {
+		out, err = g.h.W1000(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan1000NodeW1000, fan1000NodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[999] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[999] = true
+	j.in.W1000 = st
+	j.x.Arrived(in, fan1000NodeJoin, st)
 	return nil
 }

@@ -14,13 +14,12 @@ package hand
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/graphc/graphc/examples/bench/model"
 )
 
 // Node is a node's body.
-type Node func(ctx context.Context, s model.State) (model.State, error)
+type Node = Of[model.State]
 
 // Chain runs nodes one after the other.
 func Chain(ctx context.Context, nodes []Node, s model.State) (model.State, error) {
@@ -57,52 +56,11 @@ func NewLoop(n int) *Loop {
 	return &Loop{Body: Inc, Again: func(s model.State) bool { return s.N < n }}
 }
 
-// Fork is a parallel edge with its fan-in: Start runs, then every branch on
-// its own copy of Start's state, then Join with Start's state and every
-// branch's final state in branch order.
-type Fork struct {
-	Start    Node
-	Branches []Node
-	Join     func(ctx context.Context, s model.State, branches []model.State) (model.State, error)
-}
-
-// Run runs the fork on s. It has the signature of a Node, so forks nest.
-func (f *Fork) Run(ctx context.Context, s model.State) (model.State, error) {
-	s, err := f.Start(ctx, s)
-	if err != nil {
-		return s, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		results  = make([]model.State, len(f.Branches))
-		firstErr error
-	)
-	for i, branch := range f.Branches {
-		wg.Add(1)
-		go func(in model.State) { // in: this branch's copy of the fork-time state
-			defer wg.Done()
-			out, err := branch(ctx, in)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("branch %d: %w", i, err)
-					cancel()
-				}
-				return
-			}
-			results[i] = out
-		}(s)
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return s, firstErr
-	}
-	return f.Join(ctx, s, results)
-}
+// Fork is a parallel edge with its fan-in on model.State: Start runs, then
+// every branch on its own copy of Start's state (an assignment: the state
+// is flat), then Join with Start's state and every branch's final state in
+// branch order. Its Run has the signature of a Node, so forks nest.
+type Fork = ForkOf[model.State]
 
 // Inc is model.Inc as a Node.
 func Inc(_ context.Context, s model.State) (model.State, error) { return model.Inc(s), nil }

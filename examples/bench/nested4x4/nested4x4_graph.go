@@ -1281,6 +1281,14 @@ type nested4x4JoinA1Join struct {
 
 // RunBranch runs branch b of the fork at "a1" from node n (its entry, or where a resumed branch stood) to "a1_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA1Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA1.Entries[b.Index] {
+		return nested4x4StartsA1[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a1": from node n (its entry, or where a resumed branch stood) to "a1_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA1Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1312,6 +1320,146 @@ func (j *nested4x4JoinA1Join) RunBranch(ctx context.Context, b runtime.Branch, n
 	return nil
 }
 
+// nested4x4StartsA1 starts each branch of the fork at "a1" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA1 = [4]func(*nested4x4JoinA1Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA1Join).startA11,
+	(*nested4x4JoinA1Join).startA12,
+	(*nested4x4JoinA1Join).startA13,
+	(*nested4x4JoinA1Join).startA14,
+}
+
+// startA11 runs branch "a1_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA11
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA11(ctx, x, in, s)
+	} else {
+		out, err = g.h.A11(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A11 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
+	return nil
+}
+
+// startA12 runs branch "a1_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA12
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA12(ctx, x, in, s)
+	} else {
+		out, err = g.h.A12(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A12 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
+	return nil
+}
+
+// startA13 runs branch "a1_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA13
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA13(ctx, x, in, s)
+	} else {
+		out, err = g.h.A13(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A13 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
+	return nil
+}
+
+// startA14 runs branch "a1_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA14
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA14(ctx, x, in, s)
+	} else {
+		out, err = g.h.A14(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A14 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
+	return nil
+}
+
 // nested4x4JoinA2Join is one activation of the fork at "a2": each branch delivers its final state into it exactly once, under its lock, and fan-in "a2_join" reads it after all have arrived.
 type nested4x4JoinA2Join struct {
 	g    *Nested4x4
@@ -1325,6 +1473,14 @@ type nested4x4JoinA2Join struct {
 
 // RunBranch runs branch b of the fork at "a2" from node n (its entry, or where a resumed branch stood) to "a2_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA2Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA2.Entries[b.Index] {
+		return nested4x4StartsA2[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a2": from node n (its entry, or where a resumed branch stood) to "a2_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA2Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1356,6 +1512,146 @@ func (j *nested4x4JoinA2Join) RunBranch(ctx context.Context, b runtime.Branch, n
 	return nil
 }
 
+// nested4x4StartsA2 starts each branch of the fork at "a2" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA2 = [4]func(*nested4x4JoinA2Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA2Join).startA21,
+	(*nested4x4JoinA2Join).startA22,
+	(*nested4x4JoinA2Join).startA23,
+	(*nested4x4JoinA2Join).startA24,
+}
+
+// startA21 runs branch "a2_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA21
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA21(ctx, x, in, s)
+	} else {
+		out, err = g.h.A21(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A21 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
+	return nil
+}
+
+// startA22 runs branch "a2_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA22
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA22(ctx, x, in, s)
+	} else {
+		out, err = g.h.A22(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A22 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
+	return nil
+}
+
+// startA23 runs branch "a2_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA23
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA23(ctx, x, in, s)
+	} else {
+		out, err = g.h.A23(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A23 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
+	return nil
+}
+
+// startA24 runs branch "a2_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA24
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA24(ctx, x, in, s)
+	} else {
+		out, err = g.h.A24(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A24 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
+	return nil
+}
+
 // nested4x4JoinA3Join is one activation of the fork at "a3": each branch delivers its final state into it exactly once, under its lock, and fan-in "a3_join" reads it after all have arrived.
 type nested4x4JoinA3Join struct {
 	g    *Nested4x4
@@ -1369,6 +1665,14 @@ type nested4x4JoinA3Join struct {
 
 // RunBranch runs branch b of the fork at "a3" from node n (its entry, or where a resumed branch stood) to "a3_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA3Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA3.Entries[b.Index] {
+		return nested4x4StartsA3[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a3": from node n (its entry, or where a resumed branch stood) to "a3_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA3Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1400,6 +1704,146 @@ func (j *nested4x4JoinA3Join) RunBranch(ctx context.Context, b runtime.Branch, n
 	return nil
 }
 
+// nested4x4StartsA3 starts each branch of the fork at "a3" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA3 = [4]func(*nested4x4JoinA3Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA3Join).startA31,
+	(*nested4x4JoinA3Join).startA32,
+	(*nested4x4JoinA3Join).startA33,
+	(*nested4x4JoinA3Join).startA34,
+}
+
+// startA31 runs branch "a3_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA31
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA31(ctx, x, in, s)
+	} else {
+		out, err = g.h.A31(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A31 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
+	return nil
+}
+
+// startA32 runs branch "a3_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA32
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA32(ctx, x, in, s)
+	} else {
+		out, err = g.h.A32(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A32 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
+	return nil
+}
+
+// startA33 runs branch "a3_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA33
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA33(ctx, x, in, s)
+	} else {
+		out, err = g.h.A33(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A33 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
+	return nil
+}
+
+// startA34 runs branch "a3_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA34
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA34(ctx, x, in, s)
+	} else {
+		out, err = g.h.A34(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A34 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
+	return nil
+}
+
 // nested4x4JoinA4Join is one activation of the fork at "a4": each branch delivers its final state into it exactly once, under its lock, and fan-in "a4_join" reads it after all have arrived.
 type nested4x4JoinA4Join struct {
 	g    *Nested4x4
@@ -1413,6 +1857,14 @@ type nested4x4JoinA4Join struct {
 
 // RunBranch runs branch b of the fork at "a4" from node n (its entry, or where a resumed branch stood) to "a4_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA4Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA4.Entries[b.Index] {
+		return nested4x4StartsA4[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a4": from node n (its entry, or where a resumed branch stood) to "a4_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA4Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1441,5 +1893,145 @@ func (j *nested4x4JoinA4Join) RunBranch(ctx context.Context, b runtime.Branch, n
 		j.in.A44 = s
 	}
 	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	return nil
+}
+
+// nested4x4StartsA4 starts each branch of the fork at "a4" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA4 = [4]func(*nested4x4JoinA4Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA4Join).startA41,
+	(*nested4x4JoinA4Join).startA42,
+	(*nested4x4JoinA4Join).startA43,
+	(*nested4x4JoinA4Join).startA44,
+}
+
+// startA41 runs branch "a4_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA41
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA41(ctx, x, in, s)
+	} else {
+		out, err = g.h.A41(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A41 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
+	return nil
+}
+
+// startA42 runs branch "a4_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA42
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA42(ctx, x, in, s)
+	} else {
+		out, err = g.h.A42(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A42 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
+	return nil
+}
+
+// startA43 runs branch "a4_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA43
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA43(ctx, x, in, s)
+	} else {
+		out, err = g.h.A43(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A43 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
+	return nil
+}
+
+// startA44 runs branch "a4_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA44
+	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA44(ctx, x, in, s)
+	} else {
+		out, err = g.h.A44(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A44 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
 	return nil
 }

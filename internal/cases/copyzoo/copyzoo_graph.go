@@ -374,6 +374,14 @@ type copyZooJoinJoin struct {
 
 // RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *copyZooJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == copyZooForkStart.Entries[b.Index] {
+		return copyZooStartsStart[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "start": from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *copyZooJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -400,6 +408,112 @@ func (j *copyZooJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int
 		j.in.Deep = s
 	}
 	j.x.Arrived(b, copyZooNodeJoin, s)
+	return nil
+}
+
+// copyZooStartsStart starts each branch of the fork at "start" from its entry, by branch index (see RunBranch).
+var copyZooStartsStart = [3]func(*copyZooJoinJoin, context.Context, runtime.Branch) error{
+	(*copyZooJoinJoin).startLeft,
+	(*copyZooJoinJoin).startRight,
+	(*copyZooJoinJoin).startDeep,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, copyZooNodeLeft
+	defer x.Recover(&n, &err)
+	st := copyZooCopyState(j.fork, &copyZooMemo{})
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callLeft(ctx, x, in, s)
+	} else {
+		out, err = g.h.Left(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, copyZooNodeJoin, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, copyZooNodeRight
+	defer x.Recover(&n, &err)
+	st := copyZooCopyState(j.fork, &copyZooMemo{})
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callRight(ctx, x, in, s)
+	} else {
+		out, err = g.h.Right(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, copyZooNodeJoin, st)
+	return nil
+}
+
+// startDeep runs branch "deep" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, copyZooNodeDeep
+	defer x.Recover(&n, &err)
+	st := copyZooCopyState(j.fork, &copyZooMemo{})
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callDeep(ctx, x, in, s)
+	} else {
+		out, err = g.h.Deep(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.Deep = st
+	j.x.Arrived(in, copyZooNodeJoin, st)
 	return nil
 }
 

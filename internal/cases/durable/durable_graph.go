@@ -752,6 +752,14 @@ type approvalJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "research" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *approvalJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == approvalForkResearch.Entries[b.Index] {
+		return approvalStartsResearch[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "research": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -781,6 +789,51 @@ func (j *approvalJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n i
 	return nil
 }
 
+// approvalStartsResearch starts each branch of the fork at "research" from its entry, by branch index (see RunBranch).
+var approvalStartsResearch = [3]func(*approvalJoinMerge, context.Context, runtime.Branch) error{
+	(*approvalJoinMerge).startWeb,
+	(*approvalJoinMerge).startAny,
+	(*approvalJoinMerge).startAny,
+}
+
+// startAny runs branch b, which is not a single node, from its entry with branchResearch.
+func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) error {
+	return j.run(ctx, b, approvalForkResearch.Entries[b.Index], nil)
+}
+
+// startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeWeb
+	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.Web(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Web = st
+	j.x.Arrived(in, approvalNodeMerge, st)
+	return nil
+}
+
 // approvalJoinNotesJoin is one activation of the fork at "notes": each branch delivers its final state into it exactly once, under its lock, and fan-in "notes_join" reads it after all have arrived.
 type approvalJoinNotesJoin struct {
 	g    *Approval
@@ -794,6 +847,14 @@ type approvalJoinNotesJoin struct {
 
 // RunBranch runs branch b of the fork at "notes" from node n (its entry, or where a resumed branch stood) to "notes_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *approvalJoinNotesJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == approvalForkNotes.Entries[b.Index] {
+		return approvalStartsNotes[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "notes": from node n (its entry, or where a resumed branch stood) to "notes_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *approvalJoinNotesJoin) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -818,6 +879,78 @@ func (j *approvalJoinNotesJoin) RunBranch(ctx context.Context, b runtime.Branch,
 		j.in.NoteB = s
 	}
 	j.x.Arrived(b, approvalNodeNotesJoin, s)
+	return nil
+}
+
+// approvalStartsNotes starts each branch of the fork at "notes" from its entry, by branch index (see RunBranch).
+var approvalStartsNotes = [2]func(*approvalJoinNotesJoin, context.Context, runtime.Branch) error{
+	(*approvalJoinNotesJoin).startNoteA,
+	(*approvalJoinNotesJoin).startNoteB,
+}
+
+// startNoteA runs branch "note_a" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeNoteA
+	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callNoteA(ctx, x, in, s)
+	} else {
+		out, err = g.h.NoteA(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.NoteA = st
+	j.x.Arrived(in, approvalNodeNotesJoin, st)
+	return nil
+}
+
+// startNoteB runs branch "note_b" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeNoteB
+	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callNoteB(ctx, x, in, s)
+	} else {
+		out, err = g.h.NoteB(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.NoteB = st
+	j.x.Arrived(in, approvalNodeNotesJoin, st)
 	return nil
 }
 

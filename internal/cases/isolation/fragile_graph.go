@@ -328,6 +328,14 @@ type fragileGraphJoinBust struct {
 
 // RunBranch runs branch b of the fork at "fork" from node n (its entry, or where a resumed branch stood) to "bust", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *fragileGraphJoinBust) RunBranch(ctx context.Context, b runtime.Branch, n int, r *Fragile) error {
+	if r == nil && n == fragileGraphForkFork.Entries[b.Index] {
+		return fragileGraphStartsFork[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "fork": from node n (its entry, or where a resumed branch stood) to "bust", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *fragileGraphJoinBust) run(ctx context.Context, b runtime.Branch, n int, r *Fragile) error {
 	var s Fragile
 	if r != nil {
 		s = *r
@@ -352,5 +360,77 @@ func (j *fragileGraphJoinBust) RunBranch(ctx context.Context, b runtime.Branch, 
 		j.in.Right = s
 	}
 	j.x.Arrived(b, fragileGraphNodeBust, s)
+	return nil
+}
+
+// fragileGraphStartsFork starts each branch of the fork at "fork" from its entry, by branch index (see RunBranch).
+var fragileGraphStartsFork = [2]func(*fragileGraphJoinBust, context.Context, runtime.Branch) error{
+	(*fragileGraphJoinBust).startLeft,
+	(*fragileGraphJoinBust).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fragileGraphNodeLeft
+	defer x.Recover(&n, &err)
+	st := j.fork.Clone()
+	s := &st
+	var out Fragile // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callLeft(ctx, x, in, s)
+	} else {
+		out, err = g.h.Left(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"bust\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, fragileGraphNodeBust, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fragileGraphNodeRight
+	defer x.Recover(&n, &err)
+	st := j.fork.Clone()
+	s := &st
+	var out Fragile // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callRight(ctx, x, in, s)
+	} else {
+		out, err = g.h.Right(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"bust\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, fragileGraphNodeBust, st)
 	return nil
 }

@@ -329,6 +329,14 @@ type layersGraphJoinGather struct {
 
 // RunBranch runs branch b of the fork at "spread" from node n (its entry, or where a resumed branch stood) to "gather", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *layersGraphJoinGather) RunBranch(ctx context.Context, b runtime.Branch, n int, r *Layers) error {
+	if r == nil && n == layersGraphForkSpread.Entries[b.Index] {
+		return layersGraphStartsSpread[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "spread": from node n (its entry, or where a resumed branch stood) to "gather", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *layersGraphJoinGather) run(ctx context.Context, b runtime.Branch, n int, r *Layers) error {
 	var s Layers
 	if r != nil {
 		s = *r
@@ -353,6 +361,78 @@ func (j *layersGraphJoinGather) RunBranch(ctx context.Context, b runtime.Branch,
 		j.in.Right = s
 	}
 	j.x.Arrived(b, layersGraphNodeGather, s)
+	return nil
+}
+
+// layersGraphStartsSpread starts each branch of the fork at "spread" from its entry, by branch index (see RunBranch).
+var layersGraphStartsSpread = [2]func(*layersGraphJoinGather, context.Context, runtime.Branch) error{
+	(*layersGraphJoinGather).startLeft,
+	(*layersGraphJoinGather).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, layersGraphNodeLeft
+	defer x.Recover(&n, &err)
+	st := layersGraphCopyLayers(j.fork)
+	s := &st
+	var out Layers // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callLeft(ctx, x, in, s)
+	} else {
+		out, err = g.h.Left(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"gather\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, layersGraphNodeGather, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, layersGraphNodeRight
+	defer x.Recover(&n, &err)
+	st := layersGraphCopyLayers(j.fork)
+	s := &st
+	var out Layers // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callRight(ctx, x, in, s)
+	} else {
+		out, err = g.h.Right(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"gather\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, layersGraphNodeGather, st)
 	return nil
 }
 

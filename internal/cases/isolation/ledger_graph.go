@@ -331,6 +331,14 @@ type ledgerGraphJoinSettle struct {
 
 // RunBranch runs branch b of the fork at "open" from node n (its entry, or where a resumed branch stood) to "settle", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *ledgerGraphJoinSettle) RunBranch(ctx context.Context, b runtime.Branch, n int, r *Ledger) error {
+	if r == nil && n == ledgerGraphForkOpen.Entries[b.Index] {
+		return ledgerGraphStartsOpen[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "open": from node n (its entry, or where a resumed branch stood) to "settle", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *ledgerGraphJoinSettle) run(ctx context.Context, b runtime.Branch, n int, r *Ledger) error {
 	var s Ledger
 	if r != nil {
 		s = *r
@@ -355,6 +363,78 @@ func (j *ledgerGraphJoinSettle) RunBranch(ctx context.Context, b runtime.Branch,
 		j.in.Right = s
 	}
 	j.x.Arrived(b, ledgerGraphNodeSettle, s)
+	return nil
+}
+
+// ledgerGraphStartsOpen starts each branch of the fork at "open" from its entry, by branch index (see RunBranch).
+var ledgerGraphStartsOpen = [2]func(*ledgerGraphJoinSettle, context.Context, runtime.Branch) error{
+	(*ledgerGraphJoinSettle).startLeft,
+	(*ledgerGraphJoinSettle).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, ledgerGraphNodeLeft
+	defer x.Recover(&n, &err)
+	st := ledgerGraphCopyLedger(j.fork)
+	s := &st
+	var out Ledger // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callLeft(ctx, x, in, s)
+	} else {
+		out, err = g.h.Left(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"settle\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, ledgerGraphNodeSettle, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, ledgerGraphNodeRight
+	defer x.Recover(&n, &err)
+	st := ledgerGraphCopyLedger(j.fork)
+	s := &st
+	var out Ledger // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callRight(ctx, x, in, s)
+	} else {
+		out, err = g.h.Right(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"settle\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, ledgerGraphNodeSettle, st)
 	return nil
 }
 

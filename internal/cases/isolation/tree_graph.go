@@ -330,6 +330,14 @@ type treeGraphJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "grow" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *treeGraphJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *Tree) error {
+	if r == nil && n == treeGraphForkGrow.Entries[b.Index] {
+		return treeGraphStartsGrow[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "grow": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *treeGraphJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *Tree) error {
 	var s Tree
 	if r != nil {
 		s = *r
@@ -354,6 +362,78 @@ func (j *treeGraphJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n 
 		j.in.Right = s
 	}
 	j.x.Arrived(b, treeGraphNodeMerge, s)
+	return nil
+}
+
+// treeGraphStartsGrow starts each branch of the fork at "grow" from its entry, by branch index (see RunBranch).
+var treeGraphStartsGrow = [2]func(*treeGraphJoinMerge, context.Context, runtime.Branch) error{
+	(*treeGraphJoinMerge).startLeft,
+	(*treeGraphJoinMerge).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, treeGraphNodeLeft
+	defer x.Recover(&n, &err)
+	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
+	s := &st
+	var out Tree // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callLeft(ctx, x, in, s)
+	} else {
+		out, err = g.h.Left(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, treeGraphNodeMerge, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, treeGraphNodeRight
+	defer x.Recover(&n, &err)
+	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
+	s := &st
+	var out Tree // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callRight(ctx, x, in, s)
+	} else {
+		out, err = g.h.Right(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, treeGraphNodeMerge, st)
 	return nil
 }
 

@@ -856,6 +856,14 @@ type mappedJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "route" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *mappedJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == mappedForkRoute.Entries[b.Index] {
+		return mappedStartsRoute[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "route": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *mappedJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -882,6 +890,112 @@ func (j *mappedJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int
 		j.in.Books = s
 	}
 	j.x.Arrived(b, mappedNodeMerge, s)
+	return nil
+}
+
+// mappedStartsRoute starts each branch of the fork at "route" from its entry, by branch index (see RunBranch).
+var mappedStartsRoute = [3]func(*mappedJoinMerge, context.Context, runtime.Branch) error{
+	(*mappedJoinMerge).startWeb,
+	(*mappedJoinMerge).startPapers,
+	(*mappedJoinMerge).startBooks,
+}
+
+// startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, mappedNodeWeb
+	defer x.Recover(&n, &err)
+	st := mappedCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.Web(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Web = st
+	j.x.Arrived(in, mappedNodeMerge, st)
+	return nil
+}
+
+// startPapers runs branch "papers" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, mappedNodePapers
+	defer x.Recover(&n, &err)
+	st := mappedCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callPapers(ctx, x, in, s)
+	} else {
+		out, err = g.h.Papers(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Papers = st
+	j.x.Arrived(in, mappedNodeMerge, st)
+	return nil
+}
+
+// startBooks runs branch "books" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, mappedNodeBooks
+	defer x.Recover(&n, &err)
+	st := mappedCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callBooks(ctx, x, in, s)
+	} else {
+		out, err = g.h.Books(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[2] = true
+	j.in.Books = st
+	j.x.Arrived(in, mappedNodeMerge, st)
 	return nil
 }
 

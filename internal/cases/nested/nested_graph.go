@@ -550,6 +550,14 @@ type nestedJoinJoinA struct {
 
 // RunBranch runs branch b of the fork at "a" from node n (its entry, or where a resumed branch stood) to "join_a", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nestedJoinJoinA) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == nestedForkA.Entries[b.Index] {
+		return nestedStartsA[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a": from node n (its entry, or where a resumed branch stood) to "join_a", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nestedJoinJoinA) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -574,6 +582,78 @@ func (j *nestedJoinJoinA) RunBranch(ctx context.Context, b runtime.Branch, n int
 		j.in.A2 = s
 	}
 	j.x.Arrived(b, nestedNodeJoinA, s)
+	return nil
+}
+
+// nestedStartsA starts each branch of the fork at "a" from its entry, by branch index (see RunBranch).
+var nestedStartsA = [2]func(*nestedJoinJoinA, context.Context, runtime.Branch) error{
+	(*nestedJoinJoinA).startA1,
+	(*nestedJoinJoinA).startA2,
+}
+
+// startA1 runs branch "a1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nestedNodeA1
+	defer x.Recover(&n, &err)
+	st := nestedCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA1(ctx, x, in, s)
+	} else {
+		out, err = g.h.A1(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join_a\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A1 = st
+	j.x.Arrived(in, nestedNodeJoinA, st)
+	return nil
+}
+
+// startA2 runs branch "a2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nestedNodeA2
+	defer x.Recover(&n, &err)
+	st := nestedCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA2(ctx, x, in, s)
+	} else {
+		out, err = g.h.A2(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join_a\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A2 = st
+	j.x.Arrived(in, nestedNodeJoinA, st)
 	return nil
 }
 

@@ -474,6 +474,14 @@ type flakyJoinJoin struct {
 
 // RunBranch runs branch b of the fork at "fetch" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *flakyJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == flakyForkFetch.Entries[b.Index] {
+		return flakyStartsFetch[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "fetch": from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *flakyJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -498,6 +506,70 @@ func (j *flakyJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, 
 		j.in.Right = s
 	}
 	j.x.Arrived(b, flakyNodeJoin, s)
+	return nil
+}
+
+// flakyStartsFetch starts each branch of the fork at "fetch" from its entry, by branch index (see RunBranch).
+var flakyStartsFetch = [2]func(*flakyJoinJoin, context.Context, runtime.Branch) error{
+	(*flakyJoinJoin).startLeft,
+	(*flakyJoinJoin).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, flakyNodeLeft
+	defer x.Recover(&n, &err)
+	st := flakyCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	out, err = g.callLeft(ctx, x, in, s)
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, flakyNodeJoin, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, flakyNodeRight
+	defer x.Recover(&n, &err)
+	st := flakyCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	out, err = g.callRight(ctx, x, in, s)
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, flakyNodeJoin, st)
 	return nil
 }
 

@@ -3,8 +3,10 @@
 // table: a row per graph, the MEDIAN ns/op, allocs/op and B/op of each
 // system (graphc, hand, eino, langgraph; a column no graph has a value for
 // is left out), and the ratios graphc/hand, eino/graphc and langgraph/graphc
-// of the medians' ns/op. Benchmarks without a /system suffix (the
-// generator's) get a second table.
+// of the medians' ns/op (likewise left out when no graph has both). The
+// system is the name's last element, so graphs may have slashes in their
+// names (Matrix/<shape>/<handler>/W<w>/graphc). Benchmarks without a
+// /system suffix (the generator's) get a second table.
 //
 // With -checkpoint it tabulates BenchmarkCheckpoint instead (graphc's
 // lines, Checkpoint/<graph>/<store>-<mode>, and the LangGraph.js peer's,
@@ -118,7 +120,9 @@ func median(vs []float64) (float64, bool) {
 func (s *samples) table(w io.Writer) {
 	var graphs, others []string
 	for _, name := range s.order {
-		graph, sys, ok := strings.Cut(name, "/")
+		// The system is the last element: matrix cells are Matrix/<shape>/<handler>/W<w>/<system>.
+		i := strings.LastIndex(name, "/")
+		graph, sys, ok := name[:max(i, 0)], name[i+1:], i >= 0
 		switch {
 		case ok && slices.Contains(systems, sys):
 			if !slices.Contains(graphs, graph) {
@@ -148,7 +152,19 @@ func (s *samples) table(w io.Writer) {
 		for _, c := range cols {
 			head = append(head, c.sys+" "+c.unit)
 		}
-		head = append(head, "graphc/hand", "eino/graphc", "langgraph/graphc")
+		// A ratio column whose two systems never both have a value is left out.
+		var ratios [][2]string
+		for _, r := range [][2]string{{"graphc", "hand"}, {"eino", "graphc"}, {"langgraph", "graphc"}} {
+			for _, g := range graphs {
+				_, ok1 := s.median(g+"/"+r[0], "ns/op")
+				_, ok2 := s.median(g+"/"+r[1], "ns/op")
+				if ok1 && ok2 {
+					ratios = append(ratios, r)
+					head = append(head, r[0]+"/"+r[1])
+					break
+				}
+			}
+		}
 		row(w, head)
 		row(w, align(len(head)))
 		for _, g := range graphs {
@@ -156,10 +172,9 @@ func (s *samples) table(w io.Writer) {
 			for _, c := range cols {
 				cells = append(cells, s.cell(g+"/"+c.sys, c.unit))
 			}
-			cells = append(cells,
-				s.ratio(g+"/graphc", g+"/hand"),
-				s.ratio(g+"/eino", g+"/graphc"),
-				s.ratio(g+"/langgraph", g+"/graphc"))
+			for _, r := range ratios {
+				cells = append(cells, s.ratio(g+"/"+r[0], g+"/"+r[1]))
+			}
 			row(w, cells)
 		}
 	}
