@@ -22,7 +22,7 @@ fmt:
 # Nested modules: what needs a third-party module (OpenTelemetry, SQLite,
 # pgx) or a store module lives in its own go.mod, so the root module's users
 # never download it. make test runs each of them too.
-NESTED := otel store/sqlite store/postgres examples/approval
+NESTED := otel store/sqlite store/postgres examples/approval temporal examples/temporal
 
 vet:
 	$(GO) vet ./...
@@ -66,6 +66,7 @@ generate:
 	$(GO) generate ./...
 	cd examples/bench && $(GO) generate ./...
 	cd examples/approval && $(GO) generate ./...
+	cd examples/temporal && $(GO) generate ./...
 	$(GO) test -count=1 ./gen ./gen/typecheck ./templates -run 'Golden' -args -update
 
 ## demo: regenerate the examples and run them (the research graph prints its event stream and diagram)
