@@ -492,7 +492,10 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 	//	g := NewApproval(approvalTemporalProbe{p}, runtime.WithStore(runtime.NewMemoryStore()), runtime.WithThread("differential"))
 	//	out, err := g.Invoke(ctx, s)
 	//	for errors.As(err, new(*runtime.Interrupted)) {
-	//		out, err = g.Resume(ctx, "differential")
+	//		out, err = g.Resume(ctx, "differential", WithApprovalUpdate(func(s *State) error {
+	//			stress.Mutate(s) // the edit temporaltest sends with the update
+	//			return nil
+	//		}))
 	//	}
 	//	return out, err
 	local := jen.Func().Params(jen.Id("ctx").Add(ctxT()), jen.Id("p").Add(probeT()), jen.Id("s").Add(e.stateT())).Params(e.stateT(), jen.Error())
@@ -501,7 +504,12 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 			jen.Id("g").Op(":=").Id("New"+g.Name).Call(jen.Id(probe).Values(jen.Id("p")), rt("WithStore").Call(rt("NewMemoryStore").Call()), rt("WithThread").Call(jen.Lit("differential"))),
 			jen.List(jen.Id("out"), jen.Err()).Op(":=").Id("g").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("s")),
 			jen.For(jen.Qual("errors", "As").Call(jen.Err(), jen.New(jen.Op("*").Add(rt("Interrupted"))))).Block(
-				jen.List(jen.Id("out"), jen.Err()).Op("=").Id("g").Dot("Resume").Call(jen.Id("ctx"), jen.Lit("differential")),
+				jen.List(jen.Id("out"), jen.Err()).Op("=").Id("g").Dot("Resume").Call(jen.Id("ctx"), jen.Lit("differential"), jen.Id("With"+g.Name+"Update").Call(
+					jen.Func().Params(jen.Id("s").Op("*").Add(e.stateT())).Error().Block(
+						jen.Qual(StressPath, "Mutate").Call(jen.Id("s")).Comment("the edit temporaltest sends with the update"),
+						jen.Return(jen.Nil()),
+					),
+				)),
 			),
 			jen.Return(jen.Id("out"), jen.Err()),
 		)

@@ -12,13 +12,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
+	sdkworkflow "go.temporal.io/sdk/workflow"
 
+	"github.com/graphc/graphc/runtime/stress"
 	temporalgraphc "github.com/graphc/graphc/temporal"
 )
 
@@ -44,6 +46,11 @@ type Graph[S any] struct {
 	New func() S
 	// Joins are the graph's forks.
 	Joins []Join
+	// Interrupts: the graph pauses at interrupts. The Temporal run is then
+	// resumed at each pause by the update temporalgraphc.UpdateResume with
+	// the paused state changed by stress.Mutate; Local must resume its run
+	// with the same edit (With<Graph>Update).
+	Interrupts bool
 }
 
 // Join is one fork of a graph: the node that forks, its branches' entries
@@ -81,7 +88,7 @@ func Differential[S any](t *testing.T, g Graph[S]) Stats {
 		}
 		local, temporal := NewProbe(seed, run), NewProbe(seed, run)
 		want, wantErr := g.Local(t.Context(), local, s0)
-		got, continues, gotErr := runTemporal(g, temporal, s0)
+		got, continues, gotErr := RunWorkflow(func(w worker.Registry) { g.Register(w, temporal) }, g.Workflow, s0, g.Interrupts)
 		st.Runs++
 		st.Continues += continues
 		for _, in := range temporal.Inputs() {
@@ -133,23 +140,33 @@ func checkJoins(t *testing.T, where string, joins []Join, p *Probe) {
 	}
 }
 
-// runTemporal runs g's workflow on s in the test environment, following
-// continue-as-new (each execution in an environment of its own), and
-// returns its result and error, decoded.
-func runTemporal[S any](g Graph[S], p *Probe, s S) (S, int, error) {
+// RunWorkflow runs workflow, a generated <Graph>Workflow, on s in the SDK's
+// test environment, with what register registers (Register<Graph> and the
+// activities), following continue-as-new (each execution in an environment
+// of its own), and returns the final state, how many times the run
+// continued as new, and its error decoded with temporalgraphc.Decode. With
+// interrupts, it resumes the run at each pause as Differential does.
+func RunWorkflow[S any](register func(worker.Registry), workflow any, s S, interrupts bool) (S, int, error) {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	var zero S
-	wf, args := g.Workflow, []any{s}
+	wf, args := workflow, []any{s}
 	for continues := 0; continues < maxContinues; continues++ {
 		env := suite.NewTestWorkflowEnvironment()
-		g.Register(env, p)
+		register(env)
+		var resumeErr error
+		if interrupts {
+			resumeAtPauses[S](env, &resumeErr)
+		}
 		env.ExecuteWorkflow(wf, args...)
+		if resumeErr != nil {
+			return zero, continues, resumeErr
+		}
 		if !env.IsWorkflowCompleted() {
 			return zero, continues, errors.New("temporaltest: the workflow did not complete")
 		}
 		err := env.GetWorkflowError()
-		var can *workflow.ContinueAsNewError
+		var can *sdkworkflow.ContinueAsNewError
 		if errors.As(err, &can) {
 			var next S
 			var at temporalgraphc.Frontier
@@ -169,6 +186,52 @@ func runTemporal[S any](g Graph[S], p *Probe, s S) (S, int, error) {
 		return out, continues, nil
 	}
 	return zero, maxContinues, fmt.Errorf("temporaltest: the run continued as new %d times", maxContinues)
+}
+
+// maxPauses bounds the interrupts one workflow execution is resumed from.
+const maxPauses = 200
+
+// resumeAtPauses makes env look, once a minute of workflow time (the test
+// environment skips ahead to it when the workflow waits), whether the
+// workflow is paused, and if so send it the update that resumes it, with
+// its state changed by stress.Mutate. The first failure goes to *failed.
+func resumeAtPauses[S any](env *testsuite.TestWorkflowEnvironment, failed *error) {
+	fail := func(err error) {
+		if *failed == nil {
+			*failed = err
+		}
+	}
+	for k := 1; k <= maxPauses; k++ {
+		env.RegisterDelayedCallback(func() {
+			v, err := env.QueryWorkflow(temporalgraphc.QueryPaused)
+			if err != nil {
+				fail(fmt.Errorf("temporaltest: query %s: %w", temporalgraphc.QueryPaused, err))
+				return
+			}
+			var pause *temporalgraphc.Pause
+			if err := v.Get(&pause); err != nil || pause == nil {
+				return
+			}
+			v, err = env.QueryWorkflow(temporalgraphc.QueryState)
+			var s S
+			if err == nil {
+				err = v.Get(&s)
+			}
+			if err != nil {
+				fail(fmt.Errorf("temporaltest: query %s: %w", temporalgraphc.QueryState, err))
+				return
+			}
+			stress.Mutate(&s)
+			env.UpdateWorkflow(temporalgraphc.UpdateResume, fmt.Sprintf("resume-%d", k), &testsuite.TestUpdateCallback{
+				OnReject: func(err error) { fail(fmt.Errorf("temporaltest: update rejected at %s %s: %w", pause.Phase, pause.Node, err)) },
+				OnComplete: func(_ any, err error) {
+					if err != nil {
+						fail(fmt.Errorf("temporaltest: update failed at %s %s: %w", pause.Phase, pause.Node, err))
+					}
+				},
+			}, s)
+		}, time.Duration(k)*time.Minute)
+	}
 }
 
 func errText(err error) string {
