@@ -223,7 +223,9 @@ func resumeAtPauses[S any](env *testsuite.TestWorkflowEnvironment, failed *error
 			}
 			stress.Mutate(&s)
 			env.UpdateWorkflow(temporalgraphc.UpdateResume, fmt.Sprintf("resume-%d", k), &testsuite.TestUpdateCallback{
-				OnReject: func(err error) { fail(fmt.Errorf("temporaltest: update rejected at %s %s: %w", pause.Phase, pause.Node, err)) },
+				OnReject: func(err error) {
+					fail(fmt.Errorf("temporaltest: update rejected at %s %s: %w", pause.Phase, pause.Node, err))
+				},
 				OnComplete: func(_ any, err error) {
 					if err != nil {
 						fail(fmt.Errorf("temporaltest: update failed at %s %s: %w", pause.Phase, pause.Node, err))
