@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/graphc/graphc/runtime"
@@ -31,17 +32,24 @@ type Routed[S any, R ~uint8] struct {
 	Route R
 }
 
-// Run calls fn, a node's handler, inside an activity, and turns what goes
-// wrong into a Temporal application error: a runtime.Permanent error is
-// non-retryable, a panic is non-retryable unless panics (the node's policy
-// retries panics), any other error is retryable under the activity's retry
-// policy. The message is the handler's error text.
-func Run[S any](panics bool, fn func() (S, error)) (out S, err error) {
+// Run calls fn, a node's handler, inside the activity of ctx, and turns what
+// goes wrong into a Temporal application error: a runtime.Permanent error
+// is non-retryable, a panic is non-retryable unless panics (the node's
+// policy retries panics), any other error is retryable under the
+// activity's retry policy. The message is the handler's error text; the
+// details, the attempt (from 1), so that the workflow can report a
+// *runtime.RetryError as the local executor does.
+func Run[S any](ctx context.Context, panics bool, fn func() (S, error)) (out S, err error) {
+	fail := func(msg, typ string, nonRetryable bool) error {
+		return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{
+			NonRetryable: nonRetryable,
+			Details:      []any{activity.GetInfo(ctx).Attempt},
+		})
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			var zero S
-			out = zero
-			err = temporal.NewApplicationErrorWithOptions(fmt.Sprint(r), TypePanic, temporal.ApplicationErrorOptions{NonRetryable: !panics})
+			out, err = zero, fail(fmt.Sprint(r), TypePanic, !panics)
 		}
 	}()
 	out, err = fn()
@@ -50,16 +58,16 @@ func Run[S any](panics bool, fn func() (S, error)) (out S, err error) {
 	}
 	var zero S
 	if pe := (*runtime.PermanentError)(nil); errors.As(err, &pe) {
-		return zero, temporal.NewApplicationErrorWithOptions(err.Error(), TypePermanent, temporal.ApplicationErrorOptions{NonRetryable: true})
+		return zero, fail(err.Error(), TypePermanent, true)
 	}
-	return zero, temporal.NewApplicationError(err.Error(), TypeError)
+	return zero, fail(err.Error(), TypeError, false)
 }
 
 // RunRoute calls a conditional node's handler and then its route handler on
 // the state it returned, in one activity (both are user code, so neither
 // may run in the workflow), with Run's error mapping.
 func RunRoute[S any, R ~uint8](ctx context.Context, panics bool, s S, node func(context.Context, S) (S, error), route func(context.Context, S) (R, error)) (Routed[S, R], error) {
-	return Run(panics, func() (Routed[S, R], error) {
+	return Run(ctx, panics, func() (Routed[S, R], error) {
 		out, err := node(ctx, s)
 		if err != nil {
 			return Routed[S, R]{}, err

@@ -46,6 +46,9 @@ type Cause struct {
 	Route     uint64 `json:",omitempty"`
 	// Timeout is the node's timeout, for "timeout".
 	Timeout time.Duration `json:",omitempty"`
+	// Attempts, when more than 1, is how many attempts failed: the cause
+	// is the last one's, in a *runtime.RetryError.
+	Attempts int `json:",omitempty"`
 }
 
 // nodeFailure turns the error of a node's activity, as the workflow sees
@@ -62,13 +65,20 @@ func activityCause(limit time.Duration, err error) error {
 	var canceled *temporal.CanceledError
 	switch {
 	case errors.As(err, &app):
+		var leaf error
 		switch app.Type() {
 		case TypePermanent:
-			return runtime.Permanent(errors.New(app.Message()))
+			leaf = runtime.Permanent(errors.New(app.Message()))
 		case TypePanic:
-			return &runtime.PanicError{Value: app.Message()}
+			leaf = &runtime.PanicError{Value: app.Message()}
+		default:
+			leaf = errors.New(app.Message())
 		}
-		return errors.New(app.Message())
+		var attempt int32
+		if app.HasDetails() && app.Details(&attempt) == nil {
+			return retried(int(attempt), leaf)
+		}
+		return leaf
 	case errors.As(err, &timeout):
 		if timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT {
 			return &runtime.TimeoutError{Timeout: limit}
@@ -78,6 +88,25 @@ func activityCause(limit time.Duration, err error) error {
 		return err
 	}
 	return err
+}
+
+// errEarlierAttempt stands for the error of an attempt before the last in a
+// *runtime.RetryError that crossed Temporal, which keeps the last one only
+// (the others are in the workflow's history, as activity task failures).
+var errEarlierAttempt = errors.New("an earlier attempt failed (Temporal reports the last attempt's error only)")
+
+// retried is leaf, the error of attempt n (from 1), as the local executor
+// reports it: a *runtime.RetryError of n errors when n > 1.
+func retried(n int, leaf error) error {
+	if n <= 1 {
+		return leaf
+	}
+	errs := make([]error, n)
+	for i := range n - 1 {
+		errs[i] = errEarlierAttempt
+	}
+	errs[n-1] = leaf
+	return &runtime.RetryError{Errs: errs}
 }
 
 // Encode turns a run's error, as the generated workflow builds it from the
@@ -112,8 +141,16 @@ func failureOf(err error) (Failure, bool) {
 		return f, true
 	}
 	var f Failure
+	attempts := 0
 	for e := err; e != nil; {
 		switch x := e.(type) {
+		case *runtime.RetryError:
+			if x.Stopped == nil && len(x.Errs) > 0 {
+				attempts = len(x.Errs)
+				e = x.Errs[len(x.Errs)-1]
+				continue
+			}
+			f.Cause = Cause{Kind: "error", Message: x.Error()}
 		case *runtime.NodeError:
 			f.Chain = append(f.Chain, Frame{Node: x.Node})
 			e = x.Err
@@ -139,6 +176,7 @@ func failureOf(err error) (Failure, bool) {
 		}
 		break
 	}
+	f.Cause.Attempts = attempts
 	return f, len(f.Chain) > 0
 }
 
@@ -166,7 +204,8 @@ func Decode(err error) error {
 // Err rebuilds the error f describes.
 func (f Failure) Err() error {
 	var e error
-	switch c := f.Cause; c.Kind {
+	c := f.Cause
+	switch c.Kind {
 	case "permanent":
 		e = runtime.Permanent(errors.New(c.Message))
 	case "panic":
@@ -180,6 +219,7 @@ func (f Failure) Err() error {
 	default:
 		e = errors.New(c.Message)
 	}
+	e = retried(c.Attempts, e)
 	for i := len(f.Chain) - 1; i >= 0; i-- {
 		if fr := f.Chain[i]; fr.Node != "" {
 			e = &runtime.NodeError{Node: fr.Node, Err: e}

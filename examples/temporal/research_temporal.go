@@ -34,21 +34,21 @@ type ResearchActivities struct {
 
 // Plan runs node "plan".
 func (a *ResearchActivities) Plan(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Plan(ctx, s)
 	})
 }
 
 // SearchWeb runs node "search_web".
 func (a *ResearchActivities) SearchWeb(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.SearchWeb(ctx, s)
 	})
 }
 
 // FetchPapers runs node "fetch_papers".
 func (a *ResearchActivities) FetchPapers(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.FetchPapers(ctx, s)
 	})
 }
@@ -60,7 +60,7 @@ func (a *ResearchActivities) RankPapers(ctx context.Context, s State) (temporalg
 
 // Merge runs node "merge".
 func (a *ResearchActivities) Merge(ctx context.Context, s State, in MergeBranches) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Merge(ctx, s, in)
 	})
 }

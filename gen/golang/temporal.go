@@ -112,7 +112,7 @@ func (e *emitter) register(name string) {
 // activities emits the activities type, one method per node:
 //
 //	func (a *ResearchActivities) Plan(ctx context.Context, s State) (State, error) {
-//		return temporalgraphc.Run(false, func() (State, error) { return a.H.Plan(ctx, s) })
+//		return temporalgraphc.Run(ctx, false, func() (State, error) { return a.H.Plan(ctx, s) })
 //	}
 //	func (a *ResearchActivities) Review(ctx context.Context, s State) (temporalgraphc.Routed[State, ReviewRoute], error) {
 //		return temporalgraphc.RunRoute(ctx, false, s, a.H.Review, a.H.RouteReview)
@@ -142,7 +142,7 @@ func (e *emitter) activities() {
 		}
 		e.f.Comment(fmt.Sprintf("%s runs node %q.", n.GoName, n.Name))
 		e.f.Add(recv()).Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(
-			jen.Return(tp("Run").Call(panics, jen.Func().Params().Params(e.stateT(), jen.Error()).Block(
+			jen.Return(tp("Run").Call(jen.Id("ctx"), panics, jen.Func().Params().Params(e.stateT(), jen.Error()).Block(
 				jen.Return(jen.Id("a").Dot("H").Dot(n.GoName).Call(args...)),
 			))),
 		)
@@ -150,7 +150,7 @@ func (e *emitter) activities() {
 		if e.splitRoute(n) {
 			e.f.Comment(fmt.Sprintf("%s picks the edge out of %q, which the run pauses after: it runs once the resume has given the state.", n.RouteMethod, n.Name))
 			e.f.Add(recv()).Id(n.RouteMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error()).Block(
-				jen.Return(tp("Run").Call(panics, jen.Func().Params().Params(jen.Id(n.RouteType), jen.Error()).Block(
+				jen.Return(tp("Run").Call(jen.Id("ctx"), panics, jen.Func().Params().Params(jen.Id(n.RouteType), jen.Error()).Block(
 					jen.Return(jen.Id("a").Dot("H").Dot(n.RouteMethod).Call(jen.Id("ctx"), jen.Id("s"))),
 				))),
 			)

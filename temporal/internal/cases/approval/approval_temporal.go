@@ -34,21 +34,21 @@ type ApprovalActivities struct {
 
 // Research runs node "research".
 func (a *ApprovalActivities) Research(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Research(ctx, s)
 	})
 }
 
 // SearchWeb runs node "search_web".
 func (a *ApprovalActivities) SearchWeb(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.SearchWeb(ctx, s)
 	})
 }
 
 // FetchPapers runs node "fetch_papers".
 func (a *ApprovalActivities) FetchPapers(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.FetchPapers(ctx, s)
 	})
 }
@@ -60,35 +60,35 @@ func (a *ApprovalActivities) RankPapers(ctx context.Context, s State) (temporalg
 
 // Merge runs node "merge".
 func (a *ApprovalActivities) Merge(ctx context.Context, s State, in MergeBranches) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Merge(ctx, s, in)
 	})
 }
 
 // Draft runs node "draft".
 func (a *ApprovalActivities) Draft(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Draft(ctx, s)
 	})
 }
 
 // Review runs node "review".
 func (a *ApprovalActivities) Review(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Review(ctx, s)
 	})
 }
 
 // RouteReview picks the edge out of "review", which the run pauses after: it runs once the resume has given the state.
 func (a *ApprovalActivities) RouteReview(ctx context.Context, s State) (ReviewRoute, error) {
-	return temporalgraphc.Run(false, func() (ReviewRoute, error) {
+	return temporalgraphc.Run(ctx, false, func() (ReviewRoute, error) {
 		return a.H.RouteReview(ctx, s)
 	})
 }
 
 // Publish runs node "publish".
 func (a *ApprovalActivities) Publish(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Publish(ctx, s)
 	})
 }

@@ -34,154 +34,154 @@ type FanoutActivities struct {
 
 // Start runs node "start".
 func (a *FanoutActivities) Start(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Start(ctx, s)
 	})
 }
 
 // W01 runs node "w01".
 func (a *FanoutActivities) W01(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W01(ctx, s)
 	})
 }
 
 // W02 runs node "w02".
 func (a *FanoutActivities) W02(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W02(ctx, s)
 	})
 }
 
 // W03 runs node "w03".
 func (a *FanoutActivities) W03(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W03(ctx, s)
 	})
 }
 
 // W04 runs node "w04".
 func (a *FanoutActivities) W04(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W04(ctx, s)
 	})
 }
 
 // W05 runs node "w05".
 func (a *FanoutActivities) W05(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W05(ctx, s)
 	})
 }
 
 // W06 runs node "w06".
 func (a *FanoutActivities) W06(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W06(ctx, s)
 	})
 }
 
 // W07 runs node "w07".
 func (a *FanoutActivities) W07(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W07(ctx, s)
 	})
 }
 
 // W08 runs node "w08".
 func (a *FanoutActivities) W08(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W08(ctx, s)
 	})
 }
 
 // W09 runs node "w09".
 func (a *FanoutActivities) W09(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W09(ctx, s)
 	})
 }
 
 // W10 runs node "w10".
 func (a *FanoutActivities) W10(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W10(ctx, s)
 	})
 }
 
 // W11 runs node "w11".
 func (a *FanoutActivities) W11(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W11(ctx, s)
 	})
 }
 
 // W12 runs node "w12".
 func (a *FanoutActivities) W12(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W12(ctx, s)
 	})
 }
 
 // W13 runs node "w13".
 func (a *FanoutActivities) W13(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W13(ctx, s)
 	})
 }
 
 // W14 runs node "w14".
 func (a *FanoutActivities) W14(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W14(ctx, s)
 	})
 }
 
 // W15 runs node "w15".
 func (a *FanoutActivities) W15(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W15(ctx, s)
 	})
 }
 
 // W16 runs node "w16".
 func (a *FanoutActivities) W16(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W16(ctx, s)
 	})
 }
 
 // W17 runs node "w17".
 func (a *FanoutActivities) W17(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W17(ctx, s)
 	})
 }
 
 // W18 runs node "w18".
 func (a *FanoutActivities) W18(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W18(ctx, s)
 	})
 }
 
 // W19 runs node "w19".
 func (a *FanoutActivities) W19(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W19(ctx, s)
 	})
 }
 
 // W20 runs node "w20".
 func (a *FanoutActivities) W20(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.W20(ctx, s)
 	})
 }
 
 // Aggregate runs node "aggregate".
 func (a *FanoutActivities) Aggregate(ctx context.Context, s State, in AggregateBranches) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Aggregate(ctx, s, in)
 	})
 }

@@ -34,7 +34,7 @@ type LoopActivities struct {
 
 // Count runs node "count".
 func (a *LoopActivities) Count(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Count(ctx, s)
 	})
 }

@@ -34,56 +34,56 @@ type PipelineActivities struct {
 
 // Checkout runs node "checkout".
 func (a *PipelineActivities) Checkout(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Checkout(ctx, s)
 	})
 }
 
 // Compile runs node "compile".
 func (a *PipelineActivities) Compile(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Compile(ctx, s)
 	})
 }
 
 // Link runs node "link".
 func (a *PipelineActivities) Link(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Link(ctx, s)
 	})
 }
 
 // Test runs node "test".
 func (a *PipelineActivities) Test(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Test(ctx, s)
 	})
 }
 
 // Unit runs node "unit".
 func (a *PipelineActivities) Unit(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Unit(ctx, s)
 	})
 }
 
 // Integration runs node "integration".
 func (a *PipelineActivities) Integration(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Integration(ctx, s)
 	})
 }
 
 // Tested runs node "tested".
 func (a *PipelineActivities) Tested(ctx context.Context, s State, in TestedBranches) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Tested(ctx, s, in)
 	})
 }
 
 // Release runs node "release".
 func (a *PipelineActivities) Release(ctx context.Context, s State, in ReleaseBranches) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Release(ctx, s, in)
 	})
 }

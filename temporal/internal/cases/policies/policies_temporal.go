@@ -35,35 +35,35 @@ type FlakyActivities struct {
 
 // Start runs node "start".
 func (a *FlakyActivities) Start(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Start(ctx, s)
 	})
 }
 
 // Fetch runs node "fetch".
 func (a *FlakyActivities) Fetch(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Fetch(ctx, s)
 	})
 }
 
 // Left runs node "left".
 func (a *FlakyActivities) Left(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Left(ctx, s)
 	})
 }
 
 // Right runs node "right".
 func (a *FlakyActivities) Right(ctx context.Context, s State) (State, error) {
-	return temporalgraphc.Run(true, func() (State, error) {
+	return temporalgraphc.Run(ctx, true, func() (State, error) {
 		return a.H.Right(ctx, s)
 	})
 }
 
 // Join runs node "join".
 func (a *FlakyActivities) Join(ctx context.Context, s State, in JoinBranches) (State, error) {
-	return temporalgraphc.Run(false, func() (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
 		return a.H.Join(ctx, s, in)
 	})
 }
