@@ -161,6 +161,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		// Checkpoints carry the state through encoding/json, and so does
 		// every activity call of the Temporal workflow.
 		for _, e := range pkg.CheckCodec(st) {
+			e.Temporal = temporal
 			errs.Add(at(goPos(g, e.Pos, e.Path, absOut)), "%v", e)
 		}
 	}

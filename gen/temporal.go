@@ -29,7 +29,7 @@ func temporalRefusals(g *graph.Graph, at func(diag.Pos) diag.Pos) diag.List {
 	for _, f := range g.Forks {
 		switch {
 		case f.Map != nil:
-			errs.Add(at(f.Map.Pos), "map edges have no Temporal mapping yet: the map at %q cannot be generated with -temporal; generate without -temporal (and delete %s), or replace the map with a parallel edge", f.From.Name, "its _temporal.go")
+			errs.Add(at(f.Map.Pos), "map edges have no Temporal mapping yet: the map at %q cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge", f.From.Name)
 		case f.Select:
 			errs.Add(at(f.Pos), "select edges have no Temporal mapping yet: the parallel edge from %q picks its branches with Select%s; generate without -temporal (and delete its _temporal.go), or fork every branch", f.From.Name, f.From.GoName)
 		}
