@@ -142,6 +142,9 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return nil, diag.List{{Pos: at(g.Pos), Message: "loading the package: " + err.Error()}}
 	}
 	errs = append(errs, collisions(g, pkg, absOut, at)...)
+	if wantsTemporal(out, opts) {
+		errs = append(errs, temporalCollisions(g, pkg, at)...)
+	}
 	if g.State.Inline {
 		if p, ok := pkg.Lookup(g.State.Type); ok && p.Filename != absOut {
 			errs.Add(at(g.State.Pos), "the inline state %s is already declared at %s: name the Go type with `state: %s`, or rename one", g.State.Type, p, g.State.Type)

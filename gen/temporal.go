@@ -7,6 +7,7 @@ import (
 	"github.com/graphc/graphc/gen/diag"
 	"github.com/graphc/graphc/gen/golang"
 	"github.com/graphc/graphc/gen/graph"
+	"github.com/graphc/graphc/gen/typecheck"
 )
 
 // wantsTemporal reports whether the Temporal workflow of the spec whose
@@ -32,6 +33,19 @@ func temporalRefusals(g *graph.Graph, at func(diag.Pos) diag.Pos) diag.List {
 			errs.Add(at(f.Map.Pos), "map edges have no Temporal mapping yet: the map at %q cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge", f.From.Name)
 		case f.Select:
 			errs.Add(at(f.Pos), "select edges have no Temporal mapping yet: the parallel edge from %q picks its branches with Select%s; generate without -temporal (and delete its _temporal.go), or fork every branch", f.From.Name, f.From.GoName)
+		}
+	}
+	return errs
+}
+
+// temporalCollisions reports the names the Temporal files of g would
+// declare that the package already declares (outside graphc's output, which
+// loads as its package clause only).
+func temporalCollisions(g *graph.Graph, pkg *typecheck.Package, at func(diag.Pos) diag.Pos) diag.List {
+	var errs diag.List
+	for _, name := range golang.TemporalNames(g) {
+		if p, ok := pkg.Lookup(name); ok {
+			errs.Add(at(g.NamePos), "graph %s would declare %s in its Temporal workflow, which the package already declares at %s: rename one", g.Name, name, p)
 		}
 	}
 	return errs

@@ -110,3 +110,14 @@ func TestVerifyKeepsTemporalFiles(t *testing.T) {
 		t.Errorf("a _temporal.go without graphc's header turns the Temporal output on")
 	}
 }
+
+// TestTemporalCollisions: a name the Temporal workflow would declare that
+// the package declares already is reported, naming both.
+func TestTemporalCollisions(t *testing.T) {
+	dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": "package app\n\ntype State struct{ Items []string }\n\nfunc RegisterJob() {}\n"})
+	_, errs := Generate([]string{filepath.Join(dir, "job.graph.yaml")}, Options{Temporal: true})
+	want := filepath.Join(dir, "job.graph.yaml") + ":2:8: graph Job would declare RegisterJob in its Temporal workflow, which the package already declares at " + filepath.Join(dir, "state.go") + ":5:6: rename one"
+	if errs.Error() != want {
+		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
+	}
+}

@@ -45,6 +45,23 @@ func (e *emitter) routeActivityVar(n *graph.Node) string {
 	return e.pfx + "Activity" + n.RouteMethod
 }
 
+// TemporalNames lists the package-level names the Temporal files of g
+// declare (its test file's included).
+func TemporalNames(g *graph.Graph) []string {
+	e := &emitter{g: g, pfx: lowerFirst(g.Name)}
+	out := []string{
+		g.Name + "Workflow", g.Name + "WorkflowName", g.Name + "Activities", "Register" + g.Name, "Register" + g.Name + "Activities",
+		e.wfType(), e.continueFunc(), "Test" + g.Name + "Temporal", TemporalProbeType(g),
+	}
+	for _, n := range g.Nodes {
+		out = append(out, e.activityVar(n))
+		if e.splitRoute(n) {
+			out = append(out, e.routeActivityVar(n))
+		}
+	}
+	return out
+}
+
 // splitRoute reports whether conditional node n's route handler runs in an
 // activity of its own: when the run pauses after n, the edge is taken on
 // the state the resume gives, so the route cannot run with the node.
