@@ -111,9 +111,14 @@ func retried(n int, leaf error) error {
 
 // Encode turns a run's error, as the generated workflow builds it from the
 // runtime's types, into the application error that carries it out of the
-// workflow (see Failure). Other errors — a continue-as-new, a nil — pass
-// through unchanged.
+// workflow (see Failure). A run cancelled from outside returns its
+// *temporal.CanceledError, so that Temporal records it as cancelled; other
+// errors — a continue-as-new, a nil — pass through unchanged.
 func Encode(err error) error {
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) {
+		return canceled
+	}
 	f, ok := failureOf(err)
 	if !ok {
 		return err

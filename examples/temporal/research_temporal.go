@@ -16,8 +16,8 @@ import (
 // ResearchWorkflowName is the workflow type ResearchWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
 const ResearchWorkflowName = "Research_864ea844c2c8192f"
 
-// RegisterResearch registers ResearchWorkflow with w under ResearchWorkflowName, and the workflow type it continues as new under ("Research_864ea844c2c8192f.continue"). Register the activities too, on this worker or another of the task queue, with RegisterResearchActivities.
-func RegisterResearch(w worker.Registry) {
+// RegisterResearch registers ResearchWorkflow with w under ResearchWorkflowName, and the workflow type it continues as new under ("Research_864ea844c2c8192f.continue"). Register the activities too, on this worker or another of the task queue, with RegisterResearchActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+func RegisterResearch(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: ResearchWorkflowName})
 	w.RegisterWorkflowWithOptions(researchContinue, workflow.RegisterOptions{Name: ResearchWorkflowName + ".continue"})
 }

@@ -100,7 +100,7 @@ func GenerateTemporal(in Input) ([]byte, error) {
 
 // register emits the registration helpers:
 //
-//	func RegisterResearch(w worker.Registry) {
+//	func RegisterResearch(w worker.WorkflowRegistry) {
 //		w.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: ResearchWorkflowName})
 //		w.RegisterWorkflowWithOptions(researchContinue, workflow.RegisterOptions{Name: ResearchWorkflowName + ".continue"})
 //	}
@@ -110,8 +110,8 @@ func GenerateTemporal(in Input) ([]byte, error) {
 func (e *emitter) register(name string) {
 	g := e.g
 	wfName := jen.Id(g.Name + "WorkflowName")
-	e.f.Add(doc(fmt.Sprintf("Register%s registers %sWorkflow with w under %sWorkflowName, and the workflow type it continues as new under (%q). Register the activities too, on this worker or another of the task queue, with Register%sActivities.", g.Name, g.Name, g.Name, name+".continue", g.Name)))
-	e.f.Func().Id("Register"+g.Name).Params(jen.Id("w").Qual(sdkWorker, "Registry")).Block(
+	e.f.Add(doc(fmt.Sprintf("Register%s registers %sWorkflow with w under %sWorkflowName, and the workflow type it continues as new under (%q). Register the activities too, on this worker or another of the task queue, with Register%sActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.", g.Name, g.Name, g.Name, name+".continue", g.Name)))
+	e.f.Func().Id("Register"+g.Name).Params(jen.Id("w").Qual(sdkWorker, "WorkflowRegistry")).Block(
 		jen.Id("w").Dot("RegisterWorkflowWithOptions").Call(jen.Id(g.Name+"Workflow"), jen.Qual(sdkWorkflow, "RegisterOptions").Values(jen.Dict{jen.Id("Name"): wfName})),
 		jen.Id("w").Dot("RegisterWorkflowWithOptions").Call(jen.Id(e.continueFunc()), jen.Qual(sdkWorkflow, "RegisterOptions").Values(jen.Dict{jen.Id("Name"): jen.Add(wfName).Op("+").Lit(".continue")})),
 	)

@@ -16,8 +16,8 @@ import (
 // ApprovalWorkflowName is the workflow type ApprovalWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
 const ApprovalWorkflowName = "Approval_e93bcf27f98524bd"
 
-// RegisterApproval registers ApprovalWorkflow with w under ApprovalWorkflowName, and the workflow type it continues as new under ("Approval_e93bcf27f98524bd.continue"). Register the activities too, on this worker or another of the task queue, with RegisterApprovalActivities.
-func RegisterApproval(w worker.Registry) {
+// RegisterApproval registers ApprovalWorkflow with w under ApprovalWorkflowName, and the workflow type it continues as new under ("Approval_e93bcf27f98524bd.continue"). Register the activities too, on this worker or another of the task queue, with RegisterApprovalActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+func RegisterApproval(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ApprovalWorkflow, workflow.RegisterOptions{Name: ApprovalWorkflowName})
 	w.RegisterWorkflowWithOptions(approvalContinue, workflow.RegisterOptions{Name: ApprovalWorkflowName + ".continue"})
 }

@@ -16,8 +16,8 @@ import (
 // FanoutWorkflowName is the workflow type FanoutWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
 const FanoutWorkflowName = "Fanout_aa2a926207196fed"
 
-// RegisterFanout registers FanoutWorkflow with w under FanoutWorkflowName, and the workflow type it continues as new under ("Fanout_aa2a926207196fed.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFanoutActivities.
-func RegisterFanout(w worker.Registry) {
+// RegisterFanout registers FanoutWorkflow with w under FanoutWorkflowName, and the workflow type it continues as new under ("Fanout_aa2a926207196fed.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFanoutActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+func RegisterFanout(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(FanoutWorkflow, workflow.RegisterOptions{Name: FanoutWorkflowName})
 	w.RegisterWorkflowWithOptions(fanoutContinue, workflow.RegisterOptions{Name: FanoutWorkflowName + ".continue"})
 }

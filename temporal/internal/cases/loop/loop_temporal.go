@@ -16,8 +16,8 @@ import (
 // LoopWorkflowName is the workflow type LoopWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
 const LoopWorkflowName = "Loop_2d68f3527d894415"
 
-// RegisterLoop registers LoopWorkflow with w under LoopWorkflowName, and the workflow type it continues as new under ("Loop_2d68f3527d894415.continue"). Register the activities too, on this worker or another of the task queue, with RegisterLoopActivities.
-func RegisterLoop(w worker.Registry) {
+// RegisterLoop registers LoopWorkflow with w under LoopWorkflowName, and the workflow type it continues as new under ("Loop_2d68f3527d894415.continue"). Register the activities too, on this worker or another of the task queue, with RegisterLoopActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+func RegisterLoop(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(LoopWorkflow, workflow.RegisterOptions{Name: LoopWorkflowName})
 	w.RegisterWorkflowWithOptions(loopContinue, workflow.RegisterOptions{Name: LoopWorkflowName + ".continue"})
 }

@@ -16,8 +16,8 @@ import (
 // PipelineWorkflowName is the workflow type PipelineWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
 const PipelineWorkflowName = "Pipeline_6e72815b6983d103"
 
-// RegisterPipeline registers PipelineWorkflow with w under PipelineWorkflowName, and the workflow type it continues as new under ("Pipeline_6e72815b6983d103.continue"). Register the activities too, on this worker or another of the task queue, with RegisterPipelineActivities.
-func RegisterPipeline(w worker.Registry) {
+// RegisterPipeline registers PipelineWorkflow with w under PipelineWorkflowName, and the workflow type it continues as new under ("Pipeline_6e72815b6983d103.continue"). Register the activities too, on this worker or another of the task queue, with RegisterPipelineActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+func RegisterPipeline(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(PipelineWorkflow, workflow.RegisterOptions{Name: PipelineWorkflowName})
 	w.RegisterWorkflowWithOptions(pipelineContinue, workflow.RegisterOptions{Name: PipelineWorkflowName + ".continue"})
 }

@@ -17,8 +17,8 @@ import (
 // FlakyWorkflowName is the workflow type FlakyWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
 const FlakyWorkflowName = "Flaky_7970f7079daf2ea3"
 
-// RegisterFlaky registers FlakyWorkflow with w under FlakyWorkflowName, and the workflow type it continues as new under ("Flaky_7970f7079daf2ea3.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFlakyActivities.
-func RegisterFlaky(w worker.Registry) {
+// RegisterFlaky registers FlakyWorkflow with w under FlakyWorkflowName, and the workflow type it continues as new under ("Flaky_7970f7079daf2ea3.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFlakyActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+func RegisterFlaky(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(FlakyWorkflow, workflow.RegisterOptions{Name: FlakyWorkflowName})
 	w.RegisterWorkflowWithOptions(flakyContinue, workflow.RegisterOptions{Name: FlakyWorkflowName + ".continue"})
 }
