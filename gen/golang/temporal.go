@@ -44,7 +44,9 @@ func (e *emitter) activityVar(n *graph.Node) string { return e.pfx + "Activity" 
 func (e *emitter) routeActivityVar(n *graph.Node) string {
 	return e.pfx + "Activity" + n.RouteMethod
 }
-func (e *emitter) selectActivityVar(f *graph.Fork) string { return e.pfx + "Activity" + f.SelectMethod() }
+func (e *emitter) selectActivityVar(f *graph.Fork) string {
+	return e.pfx + "Activity" + f.SelectMethod()
+}
 
 // TemporalNames lists the package-level names the Temporal files of g
 // declare (its test file's included).
