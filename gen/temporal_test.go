@@ -121,3 +121,18 @@ func TestTemporalCollisions(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
 	}
 }
+
+// TestCheckTemporalAlone: check -temporal on a spec alone in its directory
+// (no package to load) still refuses what -temporal cannot map.
+func TestCheckTemporalAlone(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "job.graph.yaml")
+	os.WriteFile(spec, []byte(temporalMapSpec), 0o644)
+	if errs := CheckAll([]string{spec}, Options{}); errs != nil {
+		t.Fatalf("without -temporal: %v", errs)
+	}
+	errs := CheckAll([]string{spec}, Options{Temporal: true})
+	if len(errs) != 1 || !strings.Contains(errs[0].Message, "map edges have no Temporal mapping yet") {
+		t.Errorf("check -temporal: %v", errs)
+	}
+}
