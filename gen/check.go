@@ -58,7 +58,11 @@ func CheckAll(paths []string, opts Options) diag.List {
 	specs := loadSpecs(alone, opts)
 	errs = append(errs, acrossGraphs(alone, specs)...)
 	for _, p := range alone {
-		errs = append(errs, specs[p].errs...)
+		spec := specs[p]
+		errs = append(errs, spec.errs...)
+		if spec.g != nil && opts.Temporal {
+			errs = append(errs, temporalRefusals(spec.g, func(p diag.Pos) diag.Pos { return p })...)
+		}
 	}
 	return errs.Sort()
 }
