@@ -628,7 +628,7 @@ func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -636,11 +636,12 @@ func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 		out, err = g.h.SearchWeb(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

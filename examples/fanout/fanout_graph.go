@@ -1048,7 +1048,7 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW01(ctx, x, in, s)
@@ -1056,11 +1056,12 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W01(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1081,7 +1082,7 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW02(ctx, x, in, s)
@@ -1089,11 +1090,12 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W02(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1114,7 +1116,7 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW03(ctx, x, in, s)
@@ -1122,11 +1124,12 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W03(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1147,7 +1150,7 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW04(ctx, x, in, s)
@@ -1155,11 +1158,12 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W04(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1180,7 +1184,7 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW05(ctx, x, in, s)
@@ -1188,11 +1192,12 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W05(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1213,7 +1218,7 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW06(ctx, x, in, s)
@@ -1221,11 +1226,12 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W06(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1246,7 +1252,7 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW07(ctx, x, in, s)
@@ -1254,11 +1260,12 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W07(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1279,7 +1286,7 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW08(ctx, x, in, s)
@@ -1287,11 +1294,12 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W08(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1312,7 +1320,7 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW09(ctx, x, in, s)
@@ -1320,11 +1328,12 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W09(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1345,7 +1354,7 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1353,11 +1362,12 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1378,7 +1388,7 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1386,11 +1396,12 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1411,7 +1422,7 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1419,11 +1430,12 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1444,7 +1456,7 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1452,11 +1464,12 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1477,7 +1490,7 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1485,11 +1498,12 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1510,7 +1524,7 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1518,11 +1532,12 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1543,7 +1558,7 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1551,11 +1566,12 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1576,7 +1592,7 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1584,11 +1600,12 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1609,7 +1626,7 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1617,11 +1634,12 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1642,7 +1660,7 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1650,11 +1668,12 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1675,7 +1694,7 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1683,11 +1702,12 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

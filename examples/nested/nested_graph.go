@@ -607,7 +607,7 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callUnit(ctx, x, in, s)
@@ -615,11 +615,12 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.Unit(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -640,7 +641,7 @@ func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Br
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callIntegration(ctx, x, in, s)
@@ -648,11 +649,12 @@ func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Br
 		out, err = g.h.Integration(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

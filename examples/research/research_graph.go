@@ -560,7 +560,7 @@ func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -568,11 +568,12 @@ func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 		out, err = g.h.SearchWeb(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -305,11 +305,12 @@ func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], 
 func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case researchNodePlan:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -317,11 +318,12 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Plan(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodePlan, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = researchAfterPlan
 			fallthrough
@@ -337,7 +339,7 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			n = researchNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -345,17 +347,18 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodeMerge, researchNodeReview, s); err != nil {
-				return err
+				break flow
 			}
 			n = researchNodeReview
 			fallthrough
 		case researchNodeReview:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -363,30 +366,49 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Review(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
-			if n, err = g.routeReview(ctx, x, in, s); err != nil {
-				return err
+			var r ReviewRoute
+			if x.Hooked() {
+				r, err = g.callRouteReview(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteReview(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(researchNodeReview, err)
+				break flow
+			}
+			switch r {
+			case ReviewRevise:
+				n = researchNodePlan
+			case ReviewDone:
+				n = researchEnd
+			default:
+				err = x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
+				break flow
 			}
 			if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
 func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case researchNodeSearchWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -394,16 +416,17 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case researchNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -411,17 +434,18 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodeFetchPapers, researchNodeRankPapers, s); err != nil {
-				return err
+				break flow
 			}
 			n = researchNodeRankPapers
 			fallthrough
 		case researchNodeRankPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -429,19 +453,21 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.RankPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, researchNodeRankPapers, n, s); err != nil || n == researchNodeMerge {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
@@ -467,29 +493,6 @@ func (g *Research) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 	return 0, x.BadRoute(researchNodeRankPapers, "RankPapersRoute", uint64(r))
 }
 
-// routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   ReviewRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteReview(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteReview(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(researchNodeReview, err)
-	}
-	switch r {
-	case ReviewRevise:
-		return researchNodePlan, nil
-	case ReviewDone:
-		return researchEnd, nil
-	}
-	return 0, x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
-}
-
 // researchJoinMerge is one activation of the fork at "plan": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.
 type researchJoinMerge struct {
 	g    *Research
@@ -503,6 +506,14 @@ type researchJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "plan" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *researchJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == researchForkPlan.Entries[b.Index] {
+		return researchStartsPlan[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "plan": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *researchJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -527,6 +538,51 @@ func (j *researchJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n i
 		j.in.FetchPapers = s
 	}
 	j.x.Arrived(b, researchNodeMerge, s)
+	return nil
+}
+
+// researchStartsPlan starts each branch of the fork at "plan" from its entry, by branch index (see RunBranch).
+var researchStartsPlan = [2]func(*researchJoinMerge, context.Context, runtime.Branch) error{
+	(*researchJoinMerge).startSearchWeb,
+	(*researchJoinMerge).startAny,
+}
+
+// startAny runs branch b, which is not a single node, from its entry with branchPlan.
+func (j *researchJoinMerge) startAny(ctx context.Context, b runtime.Branch) error {
+	return j.run(ctx, b, researchForkPlan.Entries[b.Index], nil)
+}
+
+// startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, researchNodeSearchWeb
+	defer x.Recover(&n, &err)
+	st := researchCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callSearchWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.SearchWeb(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, researchNodeMerge, st)
 	return nil
 }
 

@@ -4004,7 +4004,7 @@ func (j *fan100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -4012,11 +4012,12 @@ func (j *fan100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW1, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4037,7 +4038,7 @@ func (j *fan100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -4045,11 +4046,12 @@ func (j *fan100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW2, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4070,7 +4072,7 @@ func (j *fan100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -4078,11 +4080,12 @@ func (j *fan100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW3, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4103,7 +4106,7 @@ func (j *fan100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4111,11 +4114,12 @@ func (j *fan100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW4, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4136,7 +4140,7 @@ func (j *fan100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4144,11 +4148,12 @@ func (j *fan100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW5, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4169,7 +4174,7 @@ func (j *fan100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4177,11 +4182,12 @@ func (j *fan100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW6, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4202,7 +4208,7 @@ func (j *fan100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4210,11 +4216,12 @@ func (j *fan100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW7, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4235,7 +4242,7 @@ func (j *fan100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4243,11 +4250,12 @@ func (j *fan100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW8, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4268,7 +4276,7 @@ func (j *fan100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4276,11 +4284,12 @@ func (j *fan100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW9, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4301,7 +4310,7 @@ func (j *fan100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4309,11 +4318,12 @@ func (j *fan100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW10, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4334,7 +4344,7 @@ func (j *fan100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4342,11 +4352,12 @@ func (j *fan100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW11, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4367,7 +4378,7 @@ func (j *fan100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4375,11 +4386,12 @@ func (j *fan100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW12, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4400,7 +4412,7 @@ func (j *fan100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4408,11 +4420,12 @@ func (j *fan100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW13, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4433,7 +4446,7 @@ func (j *fan100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4441,11 +4454,12 @@ func (j *fan100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW14, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4466,7 +4480,7 @@ func (j *fan100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4474,11 +4488,12 @@ func (j *fan100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW15, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4499,7 +4514,7 @@ func (j *fan100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4507,11 +4522,12 @@ func (j *fan100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW16, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4532,7 +4548,7 @@ func (j *fan100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4540,11 +4556,12 @@ func (j *fan100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW17, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4565,7 +4582,7 @@ func (j *fan100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4573,11 +4590,12 @@ func (j *fan100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW18, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4598,7 +4616,7 @@ func (j *fan100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4606,11 +4624,12 @@ func (j *fan100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW19, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4631,7 +4650,7 @@ func (j *fan100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4639,11 +4658,12 @@ func (j *fan100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW20, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4664,7 +4684,7 @@ func (j *fan100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4672,11 +4692,12 @@ func (j *fan100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W21(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW21, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4697,7 +4718,7 @@ func (j *fan100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4705,11 +4726,12 @@ func (j *fan100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W22(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW22, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4730,7 +4752,7 @@ func (j *fan100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4738,11 +4760,12 @@ func (j *fan100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W23(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW23, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4763,7 +4786,7 @@ func (j *fan100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4771,11 +4794,12 @@ func (j *fan100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W24(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW24, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4796,7 +4820,7 @@ func (j *fan100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4804,11 +4828,12 @@ func (j *fan100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W25(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW25, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4829,7 +4854,7 @@ func (j *fan100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4837,11 +4862,12 @@ func (j *fan100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W26(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW26, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4862,7 +4888,7 @@ func (j *fan100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4870,11 +4896,12 @@ func (j *fan100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W27(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW27, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4895,7 +4922,7 @@ func (j *fan100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4903,11 +4930,12 @@ func (j *fan100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W28(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW28, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4928,7 +4956,7 @@ func (j *fan100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -4936,11 +4964,12 @@ func (j *fan100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W29(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW29, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4961,7 +4990,7 @@ func (j *fan100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -4969,11 +4998,12 @@ func (j *fan100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W30(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW30, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4994,7 +5024,7 @@ func (j *fan100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -5002,11 +5032,12 @@ func (j *fan100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W31(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW31, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5027,7 +5058,7 @@ func (j *fan100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -5035,11 +5066,12 @@ func (j *fan100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W32(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW32, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5060,7 +5092,7 @@ func (j *fan100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -5068,11 +5100,12 @@ func (j *fan100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W33(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW33, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5093,7 +5126,7 @@ func (j *fan100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -5101,11 +5134,12 @@ func (j *fan100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W34(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW34, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5126,7 +5160,7 @@ func (j *fan100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5134,11 +5168,12 @@ func (j *fan100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W35(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW35, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5159,7 +5194,7 @@ func (j *fan100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5167,11 +5202,12 @@ func (j *fan100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W36(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW36, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5192,7 +5228,7 @@ func (j *fan100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5200,11 +5236,12 @@ func (j *fan100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W37(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW37, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5225,7 +5262,7 @@ func (j *fan100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5233,11 +5270,12 @@ func (j *fan100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W38(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW38, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5258,7 +5296,7 @@ func (j *fan100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5266,11 +5304,12 @@ func (j *fan100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W39(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW39, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5291,7 +5330,7 @@ func (j *fan100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5299,11 +5338,12 @@ func (j *fan100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W40(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW40, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5324,7 +5364,7 @@ func (j *fan100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5332,11 +5372,12 @@ func (j *fan100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W41(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW41, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5357,7 +5398,7 @@ func (j *fan100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5365,11 +5406,12 @@ func (j *fan100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W42(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW42, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5390,7 +5432,7 @@ func (j *fan100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5398,11 +5440,12 @@ func (j *fan100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W43(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW43, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5423,7 +5466,7 @@ func (j *fan100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5431,11 +5474,12 @@ func (j *fan100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W44(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW44, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5456,7 +5500,7 @@ func (j *fan100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5464,11 +5508,12 @@ func (j *fan100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W45(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW45, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5489,7 +5534,7 @@ func (j *fan100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5497,11 +5542,12 @@ func (j *fan100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W46(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW46, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5522,7 +5568,7 @@ func (j *fan100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5530,11 +5576,12 @@ func (j *fan100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W47(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW47, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5555,7 +5602,7 @@ func (j *fan100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5563,11 +5610,12 @@ func (j *fan100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W48(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW48, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5588,7 +5636,7 @@ func (j *fan100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5596,11 +5644,12 @@ func (j *fan100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W49(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW49, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5621,7 +5670,7 @@ func (j *fan100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5629,11 +5678,12 @@ func (j *fan100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W50(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW50, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5654,7 +5704,7 @@ func (j *fan100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5662,11 +5712,12 @@ func (j *fan100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W51(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW51, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5687,7 +5738,7 @@ func (j *fan100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5695,11 +5746,12 @@ func (j *fan100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W52(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW52, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5720,7 +5772,7 @@ func (j *fan100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5728,11 +5780,12 @@ func (j *fan100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W53(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW53, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5753,7 +5806,7 @@ func (j *fan100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5761,11 +5814,12 @@ func (j *fan100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W54(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW54, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5786,7 +5840,7 @@ func (j *fan100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5794,11 +5848,12 @@ func (j *fan100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W55(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW55, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5819,7 +5874,7 @@ func (j *fan100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5827,11 +5882,12 @@ func (j *fan100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W56(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW56, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5852,7 +5908,7 @@ func (j *fan100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5860,11 +5916,12 @@ func (j *fan100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W57(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW57, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5885,7 +5942,7 @@ func (j *fan100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -5893,11 +5950,12 @@ func (j *fan100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W58(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW58, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5918,7 +5976,7 @@ func (j *fan100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -5926,11 +5984,12 @@ func (j *fan100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W59(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW59, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5951,7 +6010,7 @@ func (j *fan100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -5959,11 +6018,12 @@ func (j *fan100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W60(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW60, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5984,7 +6044,7 @@ func (j *fan100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -5992,11 +6052,12 @@ func (j *fan100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W61(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW61, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6017,7 +6078,7 @@ func (j *fan100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -6025,11 +6086,12 @@ func (j *fan100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W62(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW62, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6050,7 +6112,7 @@ func (j *fan100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -6058,11 +6120,12 @@ func (j *fan100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W63(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW63, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6083,7 +6146,7 @@ func (j *fan100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -6091,11 +6154,12 @@ func (j *fan100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W64(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW64, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6116,7 +6180,7 @@ func (j *fan100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6124,11 +6188,12 @@ func (j *fan100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W65(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW65, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6149,7 +6214,7 @@ func (j *fan100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6157,11 +6222,12 @@ func (j *fan100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W66(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW66, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6182,7 +6248,7 @@ func (j *fan100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6190,11 +6256,12 @@ func (j *fan100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W67(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW67, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6215,7 +6282,7 @@ func (j *fan100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6223,11 +6290,12 @@ func (j *fan100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W68(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW68, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6248,7 +6316,7 @@ func (j *fan100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6256,11 +6324,12 @@ func (j *fan100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W69(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW69, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6281,7 +6350,7 @@ func (j *fan100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6289,11 +6358,12 @@ func (j *fan100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W70(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW70, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6314,7 +6384,7 @@ func (j *fan100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6322,11 +6392,12 @@ func (j *fan100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W71(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW71, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6347,7 +6418,7 @@ func (j *fan100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6355,11 +6426,12 @@ func (j *fan100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W72(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW72, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6380,7 +6452,7 @@ func (j *fan100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6388,11 +6460,12 @@ func (j *fan100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W73(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW73, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6413,7 +6486,7 @@ func (j *fan100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6421,11 +6494,12 @@ func (j *fan100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W74(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW74, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6446,7 +6520,7 @@ func (j *fan100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6454,11 +6528,12 @@ func (j *fan100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W75(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW75, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6479,7 +6554,7 @@ func (j *fan100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6487,11 +6562,12 @@ func (j *fan100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W76(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW76, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6512,7 +6588,7 @@ func (j *fan100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6520,11 +6596,12 @@ func (j *fan100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W77(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW77, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6545,7 +6622,7 @@ func (j *fan100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6553,11 +6630,12 @@ func (j *fan100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W78(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW78, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6578,7 +6656,7 @@ func (j *fan100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6586,11 +6664,12 @@ func (j *fan100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W79(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW79, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6611,7 +6690,7 @@ func (j *fan100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6619,11 +6698,12 @@ func (j *fan100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W80(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW80, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6644,7 +6724,7 @@ func (j *fan100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6652,11 +6732,12 @@ func (j *fan100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W81(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW81, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6677,7 +6758,7 @@ func (j *fan100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6685,11 +6766,12 @@ func (j *fan100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W82(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW82, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6710,7 +6792,7 @@ func (j *fan100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6718,11 +6800,12 @@ func (j *fan100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W83(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW83, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6743,7 +6826,7 @@ func (j *fan100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6751,11 +6834,12 @@ func (j *fan100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W84(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW84, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6776,7 +6860,7 @@ func (j *fan100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6784,11 +6868,12 @@ func (j *fan100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W85(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW85, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6809,7 +6894,7 @@ func (j *fan100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6817,11 +6902,12 @@ func (j *fan100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W86(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW86, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6842,7 +6928,7 @@ func (j *fan100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -6850,11 +6936,12 @@ func (j *fan100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W87(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW87, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6875,7 +6962,7 @@ func (j *fan100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -6883,11 +6970,12 @@ func (j *fan100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W88(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW88, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6908,7 +6996,7 @@ func (j *fan100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -6916,11 +7004,12 @@ func (j *fan100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W89(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW89, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6941,7 +7030,7 @@ func (j *fan100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -6949,11 +7038,12 @@ func (j *fan100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W90(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW90, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6974,7 +7064,7 @@ func (j *fan100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -6982,11 +7072,12 @@ func (j *fan100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W91(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW91, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7007,7 +7098,7 @@ func (j *fan100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -7015,11 +7106,12 @@ func (j *fan100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W92(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW92, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7040,7 +7132,7 @@ func (j *fan100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -7048,11 +7140,12 @@ func (j *fan100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W93(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW93, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7073,7 +7166,7 @@ func (j *fan100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -7081,11 +7174,12 @@ func (j *fan100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W94(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW94, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7106,7 +7200,7 @@ func (j *fan100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7114,11 +7208,12 @@ func (j *fan100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W95(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW95, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7139,7 +7234,7 @@ func (j *fan100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7147,11 +7242,12 @@ func (j *fan100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W96(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW96, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7172,7 +7268,7 @@ func (j *fan100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7180,11 +7276,12 @@ func (j *fan100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W97(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW97, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7205,7 +7302,7 @@ func (j *fan100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7213,11 +7310,12 @@ func (j *fan100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W98(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW98, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7238,7 +7336,7 @@ func (j *fan100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7246,11 +7344,12 @@ func (j *fan100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W99(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW99, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7271,7 +7370,7 @@ func (j *fan100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7279,11 +7378,12 @@ func (j *fan100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W100(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan100NodeW100, fan100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -37304,7 +37304,7 @@ func (j *fan1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -37312,11 +37312,12 @@ func (j *fan1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW1, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37337,7 +37338,7 @@ func (j *fan1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -37345,11 +37346,12 @@ func (j *fan1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW2, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37370,7 +37372,7 @@ func (j *fan1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -37378,11 +37380,12 @@ func (j *fan1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW3, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37403,7 +37406,7 @@ func (j *fan1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -37411,11 +37414,12 @@ func (j *fan1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW4, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37436,7 +37440,7 @@ func (j *fan1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -37444,11 +37448,12 @@ func (j *fan1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW5, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37469,7 +37474,7 @@ func (j *fan1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -37477,11 +37482,12 @@ func (j *fan1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW6, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37502,7 +37508,7 @@ func (j *fan1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -37510,11 +37516,12 @@ func (j *fan1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW7, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37535,7 +37542,7 @@ func (j *fan1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -37543,11 +37550,12 @@ func (j *fan1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW8, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37568,7 +37576,7 @@ func (j *fan1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -37576,11 +37584,12 @@ func (j *fan1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW9, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37601,7 +37610,7 @@ func (j *fan1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -37609,11 +37618,12 @@ func (j *fan1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW10, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37634,7 +37644,7 @@ func (j *fan1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -37642,11 +37652,12 @@ func (j *fan1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW11, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37667,7 +37678,7 @@ func (j *fan1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -37675,11 +37686,12 @@ func (j *fan1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW12, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37700,7 +37712,7 @@ func (j *fan1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -37708,11 +37720,12 @@ func (j *fan1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW13, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37733,7 +37746,7 @@ func (j *fan1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -37741,11 +37754,12 @@ func (j *fan1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW14, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37766,7 +37780,7 @@ func (j *fan1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -37774,11 +37788,12 @@ func (j *fan1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW15, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37799,7 +37814,7 @@ func (j *fan1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -37807,11 +37822,12 @@ func (j *fan1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW16, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37832,7 +37848,7 @@ func (j *fan1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -37840,11 +37856,12 @@ func (j *fan1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW17, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37865,7 +37882,7 @@ func (j *fan1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -37873,11 +37890,12 @@ func (j *fan1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW18, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37898,7 +37916,7 @@ func (j *fan1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -37906,11 +37924,12 @@ func (j *fan1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW19, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37931,7 +37950,7 @@ func (j *fan1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -37939,11 +37958,12 @@ func (j *fan1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW20, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37964,7 +37984,7 @@ func (j *fan1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -37972,11 +37992,12 @@ func (j *fan1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W21(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW21, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37997,7 +38018,7 @@ func (j *fan1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -38005,11 +38026,12 @@ func (j *fan1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W22(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW22, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38030,7 +38052,7 @@ func (j *fan1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -38038,11 +38060,12 @@ func (j *fan1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W23(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW23, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38063,7 +38086,7 @@ func (j *fan1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -38071,11 +38094,12 @@ func (j *fan1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W24(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW24, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38096,7 +38120,7 @@ func (j *fan1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -38104,11 +38128,12 @@ func (j *fan1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W25(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW25, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38129,7 +38154,7 @@ func (j *fan1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -38137,11 +38162,12 @@ func (j *fan1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W26(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW26, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38162,7 +38188,7 @@ func (j *fan1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -38170,11 +38196,12 @@ func (j *fan1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W27(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW27, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38195,7 +38222,7 @@ func (j *fan1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -38203,11 +38230,12 @@ func (j *fan1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W28(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW28, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38228,7 +38256,7 @@ func (j *fan1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -38236,11 +38264,12 @@ func (j *fan1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W29(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW29, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38261,7 +38290,7 @@ func (j *fan1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -38269,11 +38298,12 @@ func (j *fan1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W30(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW30, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38294,7 +38324,7 @@ func (j *fan1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -38302,11 +38332,12 @@ func (j *fan1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W31(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW31, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38327,7 +38358,7 @@ func (j *fan1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -38335,11 +38366,12 @@ func (j *fan1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W32(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW32, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38360,7 +38392,7 @@ func (j *fan1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -38368,11 +38400,12 @@ func (j *fan1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W33(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW33, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38393,7 +38426,7 @@ func (j *fan1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -38401,11 +38434,12 @@ func (j *fan1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W34(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW34, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38426,7 +38460,7 @@ func (j *fan1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -38434,11 +38468,12 @@ func (j *fan1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W35(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW35, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38459,7 +38494,7 @@ func (j *fan1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -38467,11 +38502,12 @@ func (j *fan1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W36(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW36, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38492,7 +38528,7 @@ func (j *fan1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -38500,11 +38536,12 @@ func (j *fan1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W37(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW37, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38525,7 +38562,7 @@ func (j *fan1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -38533,11 +38570,12 @@ func (j *fan1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W38(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW38, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38558,7 +38596,7 @@ func (j *fan1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -38566,11 +38604,12 @@ func (j *fan1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W39(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW39, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38591,7 +38630,7 @@ func (j *fan1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -38599,11 +38638,12 @@ func (j *fan1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W40(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW40, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38624,7 +38664,7 @@ func (j *fan1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -38632,11 +38672,12 @@ func (j *fan1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W41(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW41, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38657,7 +38698,7 @@ func (j *fan1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -38665,11 +38706,12 @@ func (j *fan1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W42(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW42, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38690,7 +38732,7 @@ func (j *fan1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -38698,11 +38740,12 @@ func (j *fan1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W43(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW43, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38723,7 +38766,7 @@ func (j *fan1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -38731,11 +38774,12 @@ func (j *fan1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W44(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW44, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38756,7 +38800,7 @@ func (j *fan1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -38764,11 +38808,12 @@ func (j *fan1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W45(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW45, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38789,7 +38834,7 @@ func (j *fan1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -38797,11 +38842,12 @@ func (j *fan1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W46(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW46, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38822,7 +38868,7 @@ func (j *fan1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -38830,11 +38876,12 @@ func (j *fan1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W47(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW47, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38855,7 +38902,7 @@ func (j *fan1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -38863,11 +38910,12 @@ func (j *fan1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W48(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW48, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38888,7 +38936,7 @@ func (j *fan1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -38896,11 +38944,12 @@ func (j *fan1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W49(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW49, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38921,7 +38970,7 @@ func (j *fan1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -38929,11 +38978,12 @@ func (j *fan1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W50(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW50, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38954,7 +39004,7 @@ func (j *fan1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -38962,11 +39012,12 @@ func (j *fan1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W51(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW51, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38987,7 +39038,7 @@ func (j *fan1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -38995,11 +39046,12 @@ func (j *fan1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W52(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW52, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39020,7 +39072,7 @@ func (j *fan1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -39028,11 +39080,12 @@ func (j *fan1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W53(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW53, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39053,7 +39106,7 @@ func (j *fan1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -39061,11 +39114,12 @@ func (j *fan1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W54(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW54, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39086,7 +39140,7 @@ func (j *fan1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -39094,11 +39148,12 @@ func (j *fan1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W55(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW55, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39119,7 +39174,7 @@ func (j *fan1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -39127,11 +39182,12 @@ func (j *fan1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W56(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW56, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39152,7 +39208,7 @@ func (j *fan1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -39160,11 +39216,12 @@ func (j *fan1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W57(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW57, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39185,7 +39242,7 @@ func (j *fan1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -39193,11 +39250,12 @@ func (j *fan1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W58(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW58, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39218,7 +39276,7 @@ func (j *fan1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -39226,11 +39284,12 @@ func (j *fan1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W59(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW59, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39251,7 +39310,7 @@ func (j *fan1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -39259,11 +39318,12 @@ func (j *fan1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W60(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW60, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39284,7 +39344,7 @@ func (j *fan1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -39292,11 +39352,12 @@ func (j *fan1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W61(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW61, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39317,7 +39378,7 @@ func (j *fan1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -39325,11 +39386,12 @@ func (j *fan1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W62(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW62, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39350,7 +39412,7 @@ func (j *fan1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -39358,11 +39420,12 @@ func (j *fan1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W63(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW63, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39383,7 +39446,7 @@ func (j *fan1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -39391,11 +39454,12 @@ func (j *fan1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W64(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW64, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39416,7 +39480,7 @@ func (j *fan1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -39424,11 +39488,12 @@ func (j *fan1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W65(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW65, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39449,7 +39514,7 @@ func (j *fan1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -39457,11 +39522,12 @@ func (j *fan1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W66(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW66, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39482,7 +39548,7 @@ func (j *fan1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -39490,11 +39556,12 @@ func (j *fan1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W67(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW67, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39515,7 +39582,7 @@ func (j *fan1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -39523,11 +39590,12 @@ func (j *fan1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W68(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW68, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39548,7 +39616,7 @@ func (j *fan1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -39556,11 +39624,12 @@ func (j *fan1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W69(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW69, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39581,7 +39650,7 @@ func (j *fan1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -39589,11 +39658,12 @@ func (j *fan1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W70(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW70, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39614,7 +39684,7 @@ func (j *fan1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -39622,11 +39692,12 @@ func (j *fan1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W71(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW71, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39647,7 +39718,7 @@ func (j *fan1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -39655,11 +39726,12 @@ func (j *fan1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W72(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW72, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39680,7 +39752,7 @@ func (j *fan1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -39688,11 +39760,12 @@ func (j *fan1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W73(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW73, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39713,7 +39786,7 @@ func (j *fan1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -39721,11 +39794,12 @@ func (j *fan1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W74(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW74, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39746,7 +39820,7 @@ func (j *fan1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -39754,11 +39828,12 @@ func (j *fan1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W75(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW75, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39779,7 +39854,7 @@ func (j *fan1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -39787,11 +39862,12 @@ func (j *fan1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W76(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW76, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39812,7 +39888,7 @@ func (j *fan1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -39820,11 +39896,12 @@ func (j *fan1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W77(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW77, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39845,7 +39922,7 @@ func (j *fan1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -39853,11 +39930,12 @@ func (j *fan1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W78(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW78, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39878,7 +39956,7 @@ func (j *fan1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -39886,11 +39964,12 @@ func (j *fan1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W79(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW79, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39911,7 +39990,7 @@ func (j *fan1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -39919,11 +39998,12 @@ func (j *fan1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W80(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW80, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39944,7 +40024,7 @@ func (j *fan1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -39952,11 +40032,12 @@ func (j *fan1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W81(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW81, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39977,7 +40058,7 @@ func (j *fan1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -39985,11 +40066,12 @@ func (j *fan1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W82(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW82, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40010,7 +40092,7 @@ func (j *fan1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -40018,11 +40100,12 @@ func (j *fan1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W83(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW83, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40043,7 +40126,7 @@ func (j *fan1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -40051,11 +40134,12 @@ func (j *fan1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W84(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW84, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40076,7 +40160,7 @@ func (j *fan1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -40084,11 +40168,12 @@ func (j *fan1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W85(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW85, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40109,7 +40194,7 @@ func (j *fan1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -40117,11 +40202,12 @@ func (j *fan1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W86(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW86, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40142,7 +40228,7 @@ func (j *fan1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -40150,11 +40236,12 @@ func (j *fan1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W87(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW87, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40175,7 +40262,7 @@ func (j *fan1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -40183,11 +40270,12 @@ func (j *fan1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W88(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW88, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40208,7 +40296,7 @@ func (j *fan1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -40216,11 +40304,12 @@ func (j *fan1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W89(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW89, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40241,7 +40330,7 @@ func (j *fan1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -40249,11 +40338,12 @@ func (j *fan1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W90(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW90, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40274,7 +40364,7 @@ func (j *fan1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -40282,11 +40372,12 @@ func (j *fan1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W91(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW91, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40307,7 +40398,7 @@ func (j *fan1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -40315,11 +40406,12 @@ func (j *fan1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W92(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW92, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40340,7 +40432,7 @@ func (j *fan1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -40348,11 +40440,12 @@ func (j *fan1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W93(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW93, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40373,7 +40466,7 @@ func (j *fan1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -40381,11 +40474,12 @@ func (j *fan1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W94(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW94, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40406,7 +40500,7 @@ func (j *fan1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -40414,11 +40508,12 @@ func (j *fan1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W95(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW95, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40439,7 +40534,7 @@ func (j *fan1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -40447,11 +40542,12 @@ func (j *fan1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W96(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW96, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40472,7 +40568,7 @@ func (j *fan1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -40480,11 +40576,12 @@ func (j *fan1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W97(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW97, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40505,7 +40602,7 @@ func (j *fan1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -40513,11 +40610,12 @@ func (j *fan1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W98(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW98, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40538,7 +40636,7 @@ func (j *fan1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -40546,11 +40644,12 @@ func (j *fan1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W99(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW99, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40571,7 +40670,7 @@ func (j *fan1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -40579,11 +40678,12 @@ func (j *fan1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W100(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW100, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40604,7 +40704,7 @@ func (j *fan1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW101(ctx, x, in, s)
@@ -40612,11 +40712,12 @@ func (j *fan1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W101(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW101, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40637,7 +40738,7 @@ func (j *fan1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW102(ctx, x, in, s)
@@ -40645,11 +40746,12 @@ func (j *fan1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W102(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW102, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40670,7 +40772,7 @@ func (j *fan1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW103(ctx, x, in, s)
@@ -40678,11 +40780,12 @@ func (j *fan1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W103(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW103, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40703,7 +40806,7 @@ func (j *fan1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW104(ctx, x, in, s)
@@ -40711,11 +40814,12 @@ func (j *fan1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W104(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW104, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40736,7 +40840,7 @@ func (j *fan1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW105(ctx, x, in, s)
@@ -40744,11 +40848,12 @@ func (j *fan1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W105(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW105, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40769,7 +40874,7 @@ func (j *fan1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW106(ctx, x, in, s)
@@ -40777,11 +40882,12 @@ func (j *fan1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W106(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW106, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40802,7 +40908,7 @@ func (j *fan1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW107(ctx, x, in, s)
@@ -40810,11 +40916,12 @@ func (j *fan1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W107(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW107, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40835,7 +40942,7 @@ func (j *fan1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW108(ctx, x, in, s)
@@ -40843,11 +40950,12 @@ func (j *fan1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W108(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW108, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40868,7 +40976,7 @@ func (j *fan1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW109(ctx, x, in, s)
@@ -40876,11 +40984,12 @@ func (j *fan1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W109(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW109, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40901,7 +41010,7 @@ func (j *fan1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW110(ctx, x, in, s)
@@ -40909,11 +41018,12 @@ func (j *fan1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W110(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW110, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40934,7 +41044,7 @@ func (j *fan1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW111(ctx, x, in, s)
@@ -40942,11 +41052,12 @@ func (j *fan1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W111(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW111, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40967,7 +41078,7 @@ func (j *fan1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW112(ctx, x, in, s)
@@ -40975,11 +41086,12 @@ func (j *fan1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W112(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW112, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41000,7 +41112,7 @@ func (j *fan1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW113(ctx, x, in, s)
@@ -41008,11 +41120,12 @@ func (j *fan1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W113(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW113, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41033,7 +41146,7 @@ func (j *fan1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW114(ctx, x, in, s)
@@ -41041,11 +41154,12 @@ func (j *fan1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W114(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW114, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41066,7 +41180,7 @@ func (j *fan1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW115(ctx, x, in, s)
@@ -41074,11 +41188,12 @@ func (j *fan1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W115(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW115, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41099,7 +41214,7 @@ func (j *fan1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW116(ctx, x, in, s)
@@ -41107,11 +41222,12 @@ func (j *fan1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W116(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW116, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41132,7 +41248,7 @@ func (j *fan1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW117(ctx, x, in, s)
@@ -41140,11 +41256,12 @@ func (j *fan1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W117(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW117, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41165,7 +41282,7 @@ func (j *fan1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW118(ctx, x, in, s)
@@ -41173,11 +41290,12 @@ func (j *fan1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W118(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW118, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41198,7 +41316,7 @@ func (j *fan1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW119(ctx, x, in, s)
@@ -41206,11 +41324,12 @@ func (j *fan1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W119(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW119, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41231,7 +41350,7 @@ func (j *fan1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW120(ctx, x, in, s)
@@ -41239,11 +41358,12 @@ func (j *fan1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W120(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW120, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41264,7 +41384,7 @@ func (j *fan1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW121(ctx, x, in, s)
@@ -41272,11 +41392,12 @@ func (j *fan1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W121(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW121, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41297,7 +41418,7 @@ func (j *fan1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW122(ctx, x, in, s)
@@ -41305,11 +41426,12 @@ func (j *fan1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W122(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW122, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41330,7 +41452,7 @@ func (j *fan1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW123(ctx, x, in, s)
@@ -41338,11 +41460,12 @@ func (j *fan1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W123(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW123, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41363,7 +41486,7 @@ func (j *fan1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW124(ctx, x, in, s)
@@ -41371,11 +41494,12 @@ func (j *fan1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W124(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW124, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41396,7 +41520,7 @@ func (j *fan1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW125(ctx, x, in, s)
@@ -41404,11 +41528,12 @@ func (j *fan1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W125(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW125, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41429,7 +41554,7 @@ func (j *fan1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW126(ctx, x, in, s)
@@ -41437,11 +41562,12 @@ func (j *fan1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W126(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW126, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41462,7 +41588,7 @@ func (j *fan1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW127(ctx, x, in, s)
@@ -41470,11 +41596,12 @@ func (j *fan1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W127(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW127, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41495,7 +41622,7 @@ func (j *fan1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW128(ctx, x, in, s)
@@ -41503,11 +41630,12 @@ func (j *fan1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W128(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW128, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41528,7 +41656,7 @@ func (j *fan1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW129(ctx, x, in, s)
@@ -41536,11 +41664,12 @@ func (j *fan1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W129(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW129, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41561,7 +41690,7 @@ func (j *fan1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW130(ctx, x, in, s)
@@ -41569,11 +41698,12 @@ func (j *fan1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W130(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW130, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41594,7 +41724,7 @@ func (j *fan1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW131(ctx, x, in, s)
@@ -41602,11 +41732,12 @@ func (j *fan1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W131(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW131, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41627,7 +41758,7 @@ func (j *fan1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW132(ctx, x, in, s)
@@ -41635,11 +41766,12 @@ func (j *fan1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W132(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW132, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41660,7 +41792,7 @@ func (j *fan1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW133(ctx, x, in, s)
@@ -41668,11 +41800,12 @@ func (j *fan1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W133(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW133, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41693,7 +41826,7 @@ func (j *fan1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW134(ctx, x, in, s)
@@ -41701,11 +41834,12 @@ func (j *fan1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W134(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW134, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41726,7 +41860,7 @@ func (j *fan1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW135(ctx, x, in, s)
@@ -41734,11 +41868,12 @@ func (j *fan1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W135(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW135, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41759,7 +41894,7 @@ func (j *fan1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW136(ctx, x, in, s)
@@ -41767,11 +41902,12 @@ func (j *fan1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W136(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW136, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41792,7 +41928,7 @@ func (j *fan1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW137(ctx, x, in, s)
@@ -41800,11 +41936,12 @@ func (j *fan1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W137(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW137, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41825,7 +41962,7 @@ func (j *fan1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW138(ctx, x, in, s)
@@ -41833,11 +41970,12 @@ func (j *fan1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W138(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW138, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41858,7 +41996,7 @@ func (j *fan1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW139(ctx, x, in, s)
@@ -41866,11 +42004,12 @@ func (j *fan1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W139(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW139, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41891,7 +42030,7 @@ func (j *fan1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW140(ctx, x, in, s)
@@ -41899,11 +42038,12 @@ func (j *fan1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W140(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW140, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41924,7 +42064,7 @@ func (j *fan1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW141(ctx, x, in, s)
@@ -41932,11 +42072,12 @@ func (j *fan1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W141(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW141, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41957,7 +42098,7 @@ func (j *fan1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW142(ctx, x, in, s)
@@ -41965,11 +42106,12 @@ func (j *fan1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W142(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW142, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41990,7 +42132,7 @@ func (j *fan1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW143(ctx, x, in, s)
@@ -41998,11 +42140,12 @@ func (j *fan1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W143(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW143, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42023,7 +42166,7 @@ func (j *fan1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW144(ctx, x, in, s)
@@ -42031,11 +42174,12 @@ func (j *fan1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W144(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW144, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42056,7 +42200,7 @@ func (j *fan1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW145(ctx, x, in, s)
@@ -42064,11 +42208,12 @@ func (j *fan1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W145(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW145, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42089,7 +42234,7 @@ func (j *fan1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW146(ctx, x, in, s)
@@ -42097,11 +42242,12 @@ func (j *fan1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W146(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW146, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42122,7 +42268,7 @@ func (j *fan1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW147(ctx, x, in, s)
@@ -42130,11 +42276,12 @@ func (j *fan1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W147(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW147, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42155,7 +42302,7 @@ func (j *fan1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW148(ctx, x, in, s)
@@ -42163,11 +42310,12 @@ func (j *fan1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W148(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW148, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42188,7 +42336,7 @@ func (j *fan1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW149(ctx, x, in, s)
@@ -42196,11 +42344,12 @@ func (j *fan1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W149(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW149, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42221,7 +42370,7 @@ func (j *fan1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW150(ctx, x, in, s)
@@ -42229,11 +42378,12 @@ func (j *fan1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W150(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW150, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42254,7 +42404,7 @@ func (j *fan1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW151(ctx, x, in, s)
@@ -42262,11 +42412,12 @@ func (j *fan1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W151(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW151, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42287,7 +42438,7 @@ func (j *fan1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW152(ctx, x, in, s)
@@ -42295,11 +42446,12 @@ func (j *fan1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W152(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW152, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42320,7 +42472,7 @@ func (j *fan1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW153(ctx, x, in, s)
@@ -42328,11 +42480,12 @@ func (j *fan1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W153(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW153, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42353,7 +42506,7 @@ func (j *fan1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW154(ctx, x, in, s)
@@ -42361,11 +42514,12 @@ func (j *fan1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W154(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW154, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42386,7 +42540,7 @@ func (j *fan1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW155(ctx, x, in, s)
@@ -42394,11 +42548,12 @@ func (j *fan1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W155(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW155, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42419,7 +42574,7 @@ func (j *fan1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW156(ctx, x, in, s)
@@ -42427,11 +42582,12 @@ func (j *fan1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W156(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW156, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42452,7 +42608,7 @@ func (j *fan1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW157(ctx, x, in, s)
@@ -42460,11 +42616,12 @@ func (j *fan1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W157(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW157, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42485,7 +42642,7 @@ func (j *fan1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW158(ctx, x, in, s)
@@ -42493,11 +42650,12 @@ func (j *fan1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W158(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW158, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42518,7 +42676,7 @@ func (j *fan1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW159(ctx, x, in, s)
@@ -42526,11 +42684,12 @@ func (j *fan1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W159(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW159, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42551,7 +42710,7 @@ func (j *fan1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW160(ctx, x, in, s)
@@ -42559,11 +42718,12 @@ func (j *fan1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W160(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW160, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42584,7 +42744,7 @@ func (j *fan1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW161(ctx, x, in, s)
@@ -42592,11 +42752,12 @@ func (j *fan1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W161(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW161, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42617,7 +42778,7 @@ func (j *fan1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW162(ctx, x, in, s)
@@ -42625,11 +42786,12 @@ func (j *fan1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W162(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW162, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42650,7 +42812,7 @@ func (j *fan1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW163(ctx, x, in, s)
@@ -42658,11 +42820,12 @@ func (j *fan1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W163(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW163, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42683,7 +42846,7 @@ func (j *fan1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW164(ctx, x, in, s)
@@ -42691,11 +42854,12 @@ func (j *fan1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W164(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW164, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42716,7 +42880,7 @@ func (j *fan1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW165(ctx, x, in, s)
@@ -42724,11 +42888,12 @@ func (j *fan1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W165(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW165, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42749,7 +42914,7 @@ func (j *fan1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW166(ctx, x, in, s)
@@ -42757,11 +42922,12 @@ func (j *fan1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W166(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW166, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42782,7 +42948,7 @@ func (j *fan1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW167(ctx, x, in, s)
@@ -42790,11 +42956,12 @@ func (j *fan1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W167(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW167, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42815,7 +42982,7 @@ func (j *fan1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW168(ctx, x, in, s)
@@ -42823,11 +42990,12 @@ func (j *fan1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W168(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW168, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42848,7 +43016,7 @@ func (j *fan1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW169(ctx, x, in, s)
@@ -42856,11 +43024,12 @@ func (j *fan1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W169(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW169, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42881,7 +43050,7 @@ func (j *fan1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW170(ctx, x, in, s)
@@ -42889,11 +43058,12 @@ func (j *fan1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W170(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW170, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42914,7 +43084,7 @@ func (j *fan1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW171(ctx, x, in, s)
@@ -42922,11 +43092,12 @@ func (j *fan1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W171(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW171, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42947,7 +43118,7 @@ func (j *fan1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW172(ctx, x, in, s)
@@ -42955,11 +43126,12 @@ func (j *fan1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W172(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW172, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42980,7 +43152,7 @@ func (j *fan1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW173(ctx, x, in, s)
@@ -42988,11 +43160,12 @@ func (j *fan1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W173(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW173, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43013,7 +43186,7 @@ func (j *fan1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW174(ctx, x, in, s)
@@ -43021,11 +43194,12 @@ func (j *fan1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W174(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW174, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43046,7 +43220,7 @@ func (j *fan1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW175(ctx, x, in, s)
@@ -43054,11 +43228,12 @@ func (j *fan1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W175(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW175, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43079,7 +43254,7 @@ func (j *fan1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW176(ctx, x, in, s)
@@ -43087,11 +43262,12 @@ func (j *fan1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W176(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW176, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43112,7 +43288,7 @@ func (j *fan1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW177(ctx, x, in, s)
@@ -43120,11 +43296,12 @@ func (j *fan1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W177(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW177, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43145,7 +43322,7 @@ func (j *fan1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW178(ctx, x, in, s)
@@ -43153,11 +43330,12 @@ func (j *fan1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W178(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW178, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43178,7 +43356,7 @@ func (j *fan1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW179(ctx, x, in, s)
@@ -43186,11 +43364,12 @@ func (j *fan1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W179(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW179, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43211,7 +43390,7 @@ func (j *fan1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW180(ctx, x, in, s)
@@ -43219,11 +43398,12 @@ func (j *fan1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W180(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW180, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43244,7 +43424,7 @@ func (j *fan1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW181(ctx, x, in, s)
@@ -43252,11 +43432,12 @@ func (j *fan1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W181(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW181, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43277,7 +43458,7 @@ func (j *fan1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW182(ctx, x, in, s)
@@ -43285,11 +43466,12 @@ func (j *fan1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W182(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW182, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43310,7 +43492,7 @@ func (j *fan1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW183(ctx, x, in, s)
@@ -43318,11 +43500,12 @@ func (j *fan1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W183(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW183, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43343,7 +43526,7 @@ func (j *fan1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW184(ctx, x, in, s)
@@ -43351,11 +43534,12 @@ func (j *fan1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W184(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW184, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43376,7 +43560,7 @@ func (j *fan1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW185(ctx, x, in, s)
@@ -43384,11 +43568,12 @@ func (j *fan1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W185(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW185, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43409,7 +43594,7 @@ func (j *fan1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW186(ctx, x, in, s)
@@ -43417,11 +43602,12 @@ func (j *fan1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W186(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW186, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43442,7 +43628,7 @@ func (j *fan1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW187(ctx, x, in, s)
@@ -43450,11 +43636,12 @@ func (j *fan1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W187(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW187, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43475,7 +43662,7 @@ func (j *fan1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW188(ctx, x, in, s)
@@ -43483,11 +43670,12 @@ func (j *fan1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W188(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW188, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43508,7 +43696,7 @@ func (j *fan1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW189(ctx, x, in, s)
@@ -43516,11 +43704,12 @@ func (j *fan1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W189(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW189, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43541,7 +43730,7 @@ func (j *fan1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW190(ctx, x, in, s)
@@ -43549,11 +43738,12 @@ func (j *fan1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W190(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW190, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43574,7 +43764,7 @@ func (j *fan1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW191(ctx, x, in, s)
@@ -43582,11 +43772,12 @@ func (j *fan1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W191(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW191, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43607,7 +43798,7 @@ func (j *fan1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW192(ctx, x, in, s)
@@ -43615,11 +43806,12 @@ func (j *fan1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W192(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW192, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43640,7 +43832,7 @@ func (j *fan1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW193(ctx, x, in, s)
@@ -43648,11 +43840,12 @@ func (j *fan1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W193(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW193, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43673,7 +43866,7 @@ func (j *fan1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW194(ctx, x, in, s)
@@ -43681,11 +43874,12 @@ func (j *fan1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W194(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW194, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43706,7 +43900,7 @@ func (j *fan1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW195(ctx, x, in, s)
@@ -43714,11 +43908,12 @@ func (j *fan1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W195(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW195, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43739,7 +43934,7 @@ func (j *fan1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW196(ctx, x, in, s)
@@ -43747,11 +43942,12 @@ func (j *fan1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W196(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW196, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43772,7 +43968,7 @@ func (j *fan1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW197(ctx, x, in, s)
@@ -43780,11 +43976,12 @@ func (j *fan1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W197(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW197, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43805,7 +44002,7 @@ func (j *fan1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW198(ctx, x, in, s)
@@ -43813,11 +44010,12 @@ func (j *fan1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W198(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW198, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43838,7 +44036,7 @@ func (j *fan1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW199(ctx, x, in, s)
@@ -43846,11 +44044,12 @@ func (j *fan1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W199(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW199, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43871,7 +44070,7 @@ func (j *fan1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW200(ctx, x, in, s)
@@ -43879,11 +44078,12 @@ func (j *fan1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W200(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW200, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43904,7 +44104,7 @@ func (j *fan1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW201(ctx, x, in, s)
@@ -43912,11 +44112,12 @@ func (j *fan1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W201(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW201, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43937,7 +44138,7 @@ func (j *fan1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW202(ctx, x, in, s)
@@ -43945,11 +44146,12 @@ func (j *fan1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W202(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW202, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43970,7 +44172,7 @@ func (j *fan1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW203(ctx, x, in, s)
@@ -43978,11 +44180,12 @@ func (j *fan1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W203(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW203, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44003,7 +44206,7 @@ func (j *fan1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW204(ctx, x, in, s)
@@ -44011,11 +44214,12 @@ func (j *fan1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W204(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW204, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44036,7 +44240,7 @@ func (j *fan1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW205(ctx, x, in, s)
@@ -44044,11 +44248,12 @@ func (j *fan1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W205(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW205, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44069,7 +44274,7 @@ func (j *fan1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW206(ctx, x, in, s)
@@ -44077,11 +44282,12 @@ func (j *fan1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W206(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW206, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44102,7 +44308,7 @@ func (j *fan1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW207(ctx, x, in, s)
@@ -44110,11 +44316,12 @@ func (j *fan1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W207(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW207, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44135,7 +44342,7 @@ func (j *fan1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW208(ctx, x, in, s)
@@ -44143,11 +44350,12 @@ func (j *fan1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W208(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW208, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44168,7 +44376,7 @@ func (j *fan1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW209(ctx, x, in, s)
@@ -44176,11 +44384,12 @@ func (j *fan1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W209(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW209, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44201,7 +44410,7 @@ func (j *fan1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW210(ctx, x, in, s)
@@ -44209,11 +44418,12 @@ func (j *fan1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W210(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW210, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44234,7 +44444,7 @@ func (j *fan1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW211(ctx, x, in, s)
@@ -44242,11 +44452,12 @@ func (j *fan1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W211(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW211, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44267,7 +44478,7 @@ func (j *fan1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW212(ctx, x, in, s)
@@ -44275,11 +44486,12 @@ func (j *fan1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W212(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW212, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44300,7 +44512,7 @@ func (j *fan1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW213(ctx, x, in, s)
@@ -44308,11 +44520,12 @@ func (j *fan1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W213(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW213, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44333,7 +44546,7 @@ func (j *fan1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW214(ctx, x, in, s)
@@ -44341,11 +44554,12 @@ func (j *fan1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W214(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW214, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44366,7 +44580,7 @@ func (j *fan1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW215(ctx, x, in, s)
@@ -44374,11 +44588,12 @@ func (j *fan1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W215(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW215, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44399,7 +44614,7 @@ func (j *fan1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW216(ctx, x, in, s)
@@ -44407,11 +44622,12 @@ func (j *fan1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W216(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW216, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44432,7 +44648,7 @@ func (j *fan1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW217(ctx, x, in, s)
@@ -44440,11 +44656,12 @@ func (j *fan1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W217(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW217, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44465,7 +44682,7 @@ func (j *fan1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW218(ctx, x, in, s)
@@ -44473,11 +44690,12 @@ func (j *fan1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W218(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW218, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44498,7 +44716,7 @@ func (j *fan1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW219(ctx, x, in, s)
@@ -44506,11 +44724,12 @@ func (j *fan1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W219(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW219, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44531,7 +44750,7 @@ func (j *fan1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW220(ctx, x, in, s)
@@ -44539,11 +44758,12 @@ func (j *fan1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W220(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW220, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44564,7 +44784,7 @@ func (j *fan1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW221(ctx, x, in, s)
@@ -44572,11 +44792,12 @@ func (j *fan1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W221(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW221, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44597,7 +44818,7 @@ func (j *fan1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW222(ctx, x, in, s)
@@ -44605,11 +44826,12 @@ func (j *fan1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W222(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW222, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44630,7 +44852,7 @@ func (j *fan1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW223(ctx, x, in, s)
@@ -44638,11 +44860,12 @@ func (j *fan1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W223(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW223, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44663,7 +44886,7 @@ func (j *fan1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW224(ctx, x, in, s)
@@ -44671,11 +44894,12 @@ func (j *fan1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W224(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW224, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44696,7 +44920,7 @@ func (j *fan1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW225(ctx, x, in, s)
@@ -44704,11 +44928,12 @@ func (j *fan1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W225(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW225, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44729,7 +44954,7 @@ func (j *fan1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW226(ctx, x, in, s)
@@ -44737,11 +44962,12 @@ func (j *fan1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W226(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW226, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44762,7 +44988,7 @@ func (j *fan1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW227(ctx, x, in, s)
@@ -44770,11 +44996,12 @@ func (j *fan1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W227(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW227, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44795,7 +45022,7 @@ func (j *fan1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW228(ctx, x, in, s)
@@ -44803,11 +45030,12 @@ func (j *fan1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W228(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW228, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44828,7 +45056,7 @@ func (j *fan1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW229(ctx, x, in, s)
@@ -44836,11 +45064,12 @@ func (j *fan1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W229(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW229, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44861,7 +45090,7 @@ func (j *fan1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW230(ctx, x, in, s)
@@ -44869,11 +45098,12 @@ func (j *fan1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W230(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW230, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44894,7 +45124,7 @@ func (j *fan1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW231(ctx, x, in, s)
@@ -44902,11 +45132,12 @@ func (j *fan1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W231(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW231, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44927,7 +45158,7 @@ func (j *fan1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW232(ctx, x, in, s)
@@ -44935,11 +45166,12 @@ func (j *fan1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W232(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW232, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44960,7 +45192,7 @@ func (j *fan1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW233(ctx, x, in, s)
@@ -44968,11 +45200,12 @@ func (j *fan1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W233(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW233, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44993,7 +45226,7 @@ func (j *fan1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW234(ctx, x, in, s)
@@ -45001,11 +45234,12 @@ func (j *fan1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W234(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW234, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45026,7 +45260,7 @@ func (j *fan1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW235(ctx, x, in, s)
@@ -45034,11 +45268,12 @@ func (j *fan1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W235(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW235, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45059,7 +45294,7 @@ func (j *fan1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW236(ctx, x, in, s)
@@ -45067,11 +45302,12 @@ func (j *fan1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W236(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW236, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45092,7 +45328,7 @@ func (j *fan1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW237(ctx, x, in, s)
@@ -45100,11 +45336,12 @@ func (j *fan1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W237(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW237, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45125,7 +45362,7 @@ func (j *fan1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW238(ctx, x, in, s)
@@ -45133,11 +45370,12 @@ func (j *fan1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W238(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW238, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45158,7 +45396,7 @@ func (j *fan1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW239(ctx, x, in, s)
@@ -45166,11 +45404,12 @@ func (j *fan1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W239(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW239, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45191,7 +45430,7 @@ func (j *fan1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW240(ctx, x, in, s)
@@ -45199,11 +45438,12 @@ func (j *fan1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W240(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW240, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45224,7 +45464,7 @@ func (j *fan1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW241(ctx, x, in, s)
@@ -45232,11 +45472,12 @@ func (j *fan1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W241(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW241, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45257,7 +45498,7 @@ func (j *fan1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW242(ctx, x, in, s)
@@ -45265,11 +45506,12 @@ func (j *fan1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W242(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW242, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45290,7 +45532,7 @@ func (j *fan1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW243(ctx, x, in, s)
@@ -45298,11 +45540,12 @@ func (j *fan1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W243(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW243, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45323,7 +45566,7 @@ func (j *fan1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW244(ctx, x, in, s)
@@ -45331,11 +45574,12 @@ func (j *fan1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W244(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW244, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45356,7 +45600,7 @@ func (j *fan1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW245(ctx, x, in, s)
@@ -45364,11 +45608,12 @@ func (j *fan1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W245(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW245, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45389,7 +45634,7 @@ func (j *fan1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW246(ctx, x, in, s)
@@ -45397,11 +45642,12 @@ func (j *fan1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W246(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW246, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45422,7 +45668,7 @@ func (j *fan1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW247(ctx, x, in, s)
@@ -45430,11 +45676,12 @@ func (j *fan1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W247(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW247, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45455,7 +45702,7 @@ func (j *fan1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW248(ctx, x, in, s)
@@ -45463,11 +45710,12 @@ func (j *fan1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W248(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW248, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45488,7 +45736,7 @@ func (j *fan1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW249(ctx, x, in, s)
@@ -45496,11 +45744,12 @@ func (j *fan1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W249(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW249, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45521,7 +45770,7 @@ func (j *fan1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW250(ctx, x, in, s)
@@ -45529,11 +45778,12 @@ func (j *fan1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W250(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW250, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45554,7 +45804,7 @@ func (j *fan1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW251(ctx, x, in, s)
@@ -45562,11 +45812,12 @@ func (j *fan1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W251(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW251, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45587,7 +45838,7 @@ func (j *fan1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW252(ctx, x, in, s)
@@ -45595,11 +45846,12 @@ func (j *fan1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W252(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW252, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45620,7 +45872,7 @@ func (j *fan1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW253(ctx, x, in, s)
@@ -45628,11 +45880,12 @@ func (j *fan1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W253(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW253, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45653,7 +45906,7 @@ func (j *fan1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW254(ctx, x, in, s)
@@ -45661,11 +45914,12 @@ func (j *fan1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W254(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW254, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45686,7 +45940,7 @@ func (j *fan1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW255(ctx, x, in, s)
@@ -45694,11 +45948,12 @@ func (j *fan1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W255(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW255, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45719,7 +45974,7 @@ func (j *fan1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW256(ctx, x, in, s)
@@ -45727,11 +45982,12 @@ func (j *fan1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W256(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW256, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45752,7 +46008,7 @@ func (j *fan1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW257(ctx, x, in, s)
@@ -45760,11 +46016,12 @@ func (j *fan1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W257(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW257, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45785,7 +46042,7 @@ func (j *fan1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW258(ctx, x, in, s)
@@ -45793,11 +46050,12 @@ func (j *fan1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W258(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW258, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45818,7 +46076,7 @@ func (j *fan1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW259(ctx, x, in, s)
@@ -45826,11 +46084,12 @@ func (j *fan1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W259(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW259, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45851,7 +46110,7 @@ func (j *fan1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW260(ctx, x, in, s)
@@ -45859,11 +46118,12 @@ func (j *fan1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W260(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW260, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45884,7 +46144,7 @@ func (j *fan1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW261(ctx, x, in, s)
@@ -45892,11 +46152,12 @@ func (j *fan1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W261(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW261, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45917,7 +46178,7 @@ func (j *fan1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW262(ctx, x, in, s)
@@ -45925,11 +46186,12 @@ func (j *fan1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W262(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW262, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45950,7 +46212,7 @@ func (j *fan1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW263(ctx, x, in, s)
@@ -45958,11 +46220,12 @@ func (j *fan1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W263(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW263, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45983,7 +46246,7 @@ func (j *fan1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW264(ctx, x, in, s)
@@ -45991,11 +46254,12 @@ func (j *fan1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W264(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW264, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46016,7 +46280,7 @@ func (j *fan1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW265(ctx, x, in, s)
@@ -46024,11 +46288,12 @@ func (j *fan1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W265(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW265, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46049,7 +46314,7 @@ func (j *fan1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW266(ctx, x, in, s)
@@ -46057,11 +46322,12 @@ func (j *fan1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W266(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW266, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46082,7 +46348,7 @@ func (j *fan1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW267(ctx, x, in, s)
@@ -46090,11 +46356,12 @@ func (j *fan1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W267(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW267, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46115,7 +46382,7 @@ func (j *fan1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW268(ctx, x, in, s)
@@ -46123,11 +46390,12 @@ func (j *fan1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W268(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW268, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46148,7 +46416,7 @@ func (j *fan1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW269(ctx, x, in, s)
@@ -46156,11 +46424,12 @@ func (j *fan1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W269(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW269, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46181,7 +46450,7 @@ func (j *fan1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW270(ctx, x, in, s)
@@ -46189,11 +46458,12 @@ func (j *fan1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W270(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW270, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46214,7 +46484,7 @@ func (j *fan1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW271(ctx, x, in, s)
@@ -46222,11 +46492,12 @@ func (j *fan1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W271(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW271, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46247,7 +46518,7 @@ func (j *fan1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW272(ctx, x, in, s)
@@ -46255,11 +46526,12 @@ func (j *fan1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W272(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW272, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46280,7 +46552,7 @@ func (j *fan1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW273(ctx, x, in, s)
@@ -46288,11 +46560,12 @@ func (j *fan1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W273(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW273, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46313,7 +46586,7 @@ func (j *fan1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW274(ctx, x, in, s)
@@ -46321,11 +46594,12 @@ func (j *fan1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W274(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW274, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46346,7 +46620,7 @@ func (j *fan1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW275(ctx, x, in, s)
@@ -46354,11 +46628,12 @@ func (j *fan1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W275(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW275, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46379,7 +46654,7 @@ func (j *fan1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW276(ctx, x, in, s)
@@ -46387,11 +46662,12 @@ func (j *fan1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W276(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW276, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46412,7 +46688,7 @@ func (j *fan1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW277(ctx, x, in, s)
@@ -46420,11 +46696,12 @@ func (j *fan1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W277(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW277, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46445,7 +46722,7 @@ func (j *fan1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW278(ctx, x, in, s)
@@ -46453,11 +46730,12 @@ func (j *fan1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W278(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW278, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46478,7 +46756,7 @@ func (j *fan1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW279(ctx, x, in, s)
@@ -46486,11 +46764,12 @@ func (j *fan1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W279(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW279, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46511,7 +46790,7 @@ func (j *fan1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW280(ctx, x, in, s)
@@ -46519,11 +46798,12 @@ func (j *fan1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W280(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW280, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46544,7 +46824,7 @@ func (j *fan1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW281(ctx, x, in, s)
@@ -46552,11 +46832,12 @@ func (j *fan1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W281(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW281, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46577,7 +46858,7 @@ func (j *fan1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW282(ctx, x, in, s)
@@ -46585,11 +46866,12 @@ func (j *fan1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W282(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW282, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46610,7 +46892,7 @@ func (j *fan1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW283(ctx, x, in, s)
@@ -46618,11 +46900,12 @@ func (j *fan1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W283(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW283, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46643,7 +46926,7 @@ func (j *fan1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW284(ctx, x, in, s)
@@ -46651,11 +46934,12 @@ func (j *fan1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W284(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW284, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46676,7 +46960,7 @@ func (j *fan1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW285(ctx, x, in, s)
@@ -46684,11 +46968,12 @@ func (j *fan1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W285(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW285, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46709,7 +46994,7 @@ func (j *fan1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW286(ctx, x, in, s)
@@ -46717,11 +47002,12 @@ func (j *fan1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W286(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW286, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46742,7 +47028,7 @@ func (j *fan1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW287(ctx, x, in, s)
@@ -46750,11 +47036,12 @@ func (j *fan1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W287(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW287, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46775,7 +47062,7 @@ func (j *fan1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW288(ctx, x, in, s)
@@ -46783,11 +47070,12 @@ func (j *fan1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W288(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW288, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46808,7 +47096,7 @@ func (j *fan1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW289(ctx, x, in, s)
@@ -46816,11 +47104,12 @@ func (j *fan1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W289(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW289, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46841,7 +47130,7 @@ func (j *fan1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW290(ctx, x, in, s)
@@ -46849,11 +47138,12 @@ func (j *fan1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W290(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW290, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46874,7 +47164,7 @@ func (j *fan1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW291(ctx, x, in, s)
@@ -46882,11 +47172,12 @@ func (j *fan1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W291(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW291, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46907,7 +47198,7 @@ func (j *fan1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW292(ctx, x, in, s)
@@ -46915,11 +47206,12 @@ func (j *fan1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W292(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW292, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46940,7 +47232,7 @@ func (j *fan1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW293(ctx, x, in, s)
@@ -46948,11 +47240,12 @@ func (j *fan1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W293(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW293, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46973,7 +47266,7 @@ func (j *fan1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW294(ctx, x, in, s)
@@ -46981,11 +47274,12 @@ func (j *fan1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W294(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW294, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47006,7 +47300,7 @@ func (j *fan1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW295(ctx, x, in, s)
@@ -47014,11 +47308,12 @@ func (j *fan1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W295(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW295, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47039,7 +47334,7 @@ func (j *fan1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW296(ctx, x, in, s)
@@ -47047,11 +47342,12 @@ func (j *fan1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W296(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW296, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47072,7 +47368,7 @@ func (j *fan1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW297(ctx, x, in, s)
@@ -47080,11 +47376,12 @@ func (j *fan1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W297(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW297, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47105,7 +47402,7 @@ func (j *fan1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW298(ctx, x, in, s)
@@ -47113,11 +47410,12 @@ func (j *fan1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W298(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW298, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47138,7 +47436,7 @@ func (j *fan1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW299(ctx, x, in, s)
@@ -47146,11 +47444,12 @@ func (j *fan1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W299(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW299, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47171,7 +47470,7 @@ func (j *fan1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW300(ctx, x, in, s)
@@ -47179,11 +47478,12 @@ func (j *fan1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W300(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW300, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47204,7 +47504,7 @@ func (j *fan1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW301(ctx, x, in, s)
@@ -47212,11 +47512,12 @@ func (j *fan1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W301(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW301, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47237,7 +47538,7 @@ func (j *fan1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW302(ctx, x, in, s)
@@ -47245,11 +47546,12 @@ func (j *fan1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W302(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW302, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47270,7 +47572,7 @@ func (j *fan1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW303(ctx, x, in, s)
@@ -47278,11 +47580,12 @@ func (j *fan1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W303(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW303, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47303,7 +47606,7 @@ func (j *fan1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW304(ctx, x, in, s)
@@ -47311,11 +47614,12 @@ func (j *fan1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W304(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW304, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47336,7 +47640,7 @@ func (j *fan1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW305(ctx, x, in, s)
@@ -47344,11 +47648,12 @@ func (j *fan1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W305(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW305, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47369,7 +47674,7 @@ func (j *fan1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW306(ctx, x, in, s)
@@ -47377,11 +47682,12 @@ func (j *fan1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W306(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW306, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47402,7 +47708,7 @@ func (j *fan1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW307(ctx, x, in, s)
@@ -47410,11 +47716,12 @@ func (j *fan1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W307(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW307, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47435,7 +47742,7 @@ func (j *fan1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW308(ctx, x, in, s)
@@ -47443,11 +47750,12 @@ func (j *fan1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W308(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW308, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47468,7 +47776,7 @@ func (j *fan1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW309(ctx, x, in, s)
@@ -47476,11 +47784,12 @@ func (j *fan1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W309(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW309, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47501,7 +47810,7 @@ func (j *fan1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW310(ctx, x, in, s)
@@ -47509,11 +47818,12 @@ func (j *fan1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W310(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW310, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47534,7 +47844,7 @@ func (j *fan1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW311(ctx, x, in, s)
@@ -47542,11 +47852,12 @@ func (j *fan1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W311(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW311, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47567,7 +47878,7 @@ func (j *fan1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW312(ctx, x, in, s)
@@ -47575,11 +47886,12 @@ func (j *fan1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W312(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW312, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47600,7 +47912,7 @@ func (j *fan1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW313(ctx, x, in, s)
@@ -47608,11 +47920,12 @@ func (j *fan1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W313(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW313, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47633,7 +47946,7 @@ func (j *fan1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW314(ctx, x, in, s)
@@ -47641,11 +47954,12 @@ func (j *fan1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W314(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW314, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47666,7 +47980,7 @@ func (j *fan1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW315(ctx, x, in, s)
@@ -47674,11 +47988,12 @@ func (j *fan1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W315(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW315, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47699,7 +48014,7 @@ func (j *fan1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW316(ctx, x, in, s)
@@ -47707,11 +48022,12 @@ func (j *fan1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W316(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW316, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47732,7 +48048,7 @@ func (j *fan1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW317(ctx, x, in, s)
@@ -47740,11 +48056,12 @@ func (j *fan1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W317(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW317, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47765,7 +48082,7 @@ func (j *fan1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW318(ctx, x, in, s)
@@ -47773,11 +48090,12 @@ func (j *fan1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W318(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW318, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47798,7 +48116,7 @@ func (j *fan1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW319(ctx, x, in, s)
@@ -47806,11 +48124,12 @@ func (j *fan1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W319(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW319, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47831,7 +48150,7 @@ func (j *fan1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW320(ctx, x, in, s)
@@ -47839,11 +48158,12 @@ func (j *fan1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W320(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW320, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47864,7 +48184,7 @@ func (j *fan1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW321(ctx, x, in, s)
@@ -47872,11 +48192,12 @@ func (j *fan1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W321(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW321, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47897,7 +48218,7 @@ func (j *fan1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW322(ctx, x, in, s)
@@ -47905,11 +48226,12 @@ func (j *fan1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W322(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW322, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47930,7 +48252,7 @@ func (j *fan1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW323(ctx, x, in, s)
@@ -47938,11 +48260,12 @@ func (j *fan1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W323(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW323, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47963,7 +48286,7 @@ func (j *fan1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW324(ctx, x, in, s)
@@ -47971,11 +48294,12 @@ func (j *fan1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W324(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW324, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47996,7 +48320,7 @@ func (j *fan1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW325(ctx, x, in, s)
@@ -48004,11 +48328,12 @@ func (j *fan1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W325(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW325, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48029,7 +48354,7 @@ func (j *fan1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW326(ctx, x, in, s)
@@ -48037,11 +48362,12 @@ func (j *fan1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W326(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW326, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48062,7 +48388,7 @@ func (j *fan1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW327(ctx, x, in, s)
@@ -48070,11 +48396,12 @@ func (j *fan1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W327(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW327, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48095,7 +48422,7 @@ func (j *fan1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW328(ctx, x, in, s)
@@ -48103,11 +48430,12 @@ func (j *fan1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W328(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW328, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48128,7 +48456,7 @@ func (j *fan1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW329(ctx, x, in, s)
@@ -48136,11 +48464,12 @@ func (j *fan1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W329(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW329, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48161,7 +48490,7 @@ func (j *fan1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW330(ctx, x, in, s)
@@ -48169,11 +48498,12 @@ func (j *fan1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W330(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW330, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48194,7 +48524,7 @@ func (j *fan1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW331(ctx, x, in, s)
@@ -48202,11 +48532,12 @@ func (j *fan1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W331(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW331, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48227,7 +48558,7 @@ func (j *fan1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW332(ctx, x, in, s)
@@ -48235,11 +48566,12 @@ func (j *fan1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W332(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW332, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48260,7 +48592,7 @@ func (j *fan1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW333(ctx, x, in, s)
@@ -48268,11 +48600,12 @@ func (j *fan1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W333(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW333, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48293,7 +48626,7 @@ func (j *fan1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW334(ctx, x, in, s)
@@ -48301,11 +48634,12 @@ func (j *fan1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W334(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW334, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48326,7 +48660,7 @@ func (j *fan1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW335(ctx, x, in, s)
@@ -48334,11 +48668,12 @@ func (j *fan1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W335(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW335, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48359,7 +48694,7 @@ func (j *fan1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW336(ctx, x, in, s)
@@ -48367,11 +48702,12 @@ func (j *fan1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W336(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW336, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48392,7 +48728,7 @@ func (j *fan1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW337(ctx, x, in, s)
@@ -48400,11 +48736,12 @@ func (j *fan1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W337(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW337, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48425,7 +48762,7 @@ func (j *fan1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW338(ctx, x, in, s)
@@ -48433,11 +48770,12 @@ func (j *fan1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W338(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW338, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48458,7 +48796,7 @@ func (j *fan1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW339(ctx, x, in, s)
@@ -48466,11 +48804,12 @@ func (j *fan1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W339(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW339, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48491,7 +48830,7 @@ func (j *fan1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW340(ctx, x, in, s)
@@ -48499,11 +48838,12 @@ func (j *fan1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W340(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW340, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48524,7 +48864,7 @@ func (j *fan1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW341(ctx, x, in, s)
@@ -48532,11 +48872,12 @@ func (j *fan1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W341(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW341, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48557,7 +48898,7 @@ func (j *fan1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW342(ctx, x, in, s)
@@ -48565,11 +48906,12 @@ func (j *fan1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W342(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW342, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48590,7 +48932,7 @@ func (j *fan1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW343(ctx, x, in, s)
@@ -48598,11 +48940,12 @@ func (j *fan1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W343(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW343, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48623,7 +48966,7 @@ func (j *fan1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW344(ctx, x, in, s)
@@ -48631,11 +48974,12 @@ func (j *fan1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W344(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW344, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48656,7 +49000,7 @@ func (j *fan1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW345(ctx, x, in, s)
@@ -48664,11 +49008,12 @@ func (j *fan1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W345(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW345, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48689,7 +49034,7 @@ func (j *fan1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW346(ctx, x, in, s)
@@ -48697,11 +49042,12 @@ func (j *fan1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W346(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW346, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48722,7 +49068,7 @@ func (j *fan1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW347(ctx, x, in, s)
@@ -48730,11 +49076,12 @@ func (j *fan1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W347(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW347, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48755,7 +49102,7 @@ func (j *fan1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW348(ctx, x, in, s)
@@ -48763,11 +49110,12 @@ func (j *fan1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W348(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW348, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48788,7 +49136,7 @@ func (j *fan1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW349(ctx, x, in, s)
@@ -48796,11 +49144,12 @@ func (j *fan1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W349(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW349, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48821,7 +49170,7 @@ func (j *fan1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW350(ctx, x, in, s)
@@ -48829,11 +49178,12 @@ func (j *fan1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W350(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW350, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48854,7 +49204,7 @@ func (j *fan1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW351(ctx, x, in, s)
@@ -48862,11 +49212,12 @@ func (j *fan1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W351(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW351, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48887,7 +49238,7 @@ func (j *fan1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW352(ctx, x, in, s)
@@ -48895,11 +49246,12 @@ func (j *fan1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W352(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW352, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48920,7 +49272,7 @@ func (j *fan1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW353(ctx, x, in, s)
@@ -48928,11 +49280,12 @@ func (j *fan1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W353(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW353, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48953,7 +49306,7 @@ func (j *fan1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW354(ctx, x, in, s)
@@ -48961,11 +49314,12 @@ func (j *fan1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W354(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW354, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48986,7 +49340,7 @@ func (j *fan1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW355(ctx, x, in, s)
@@ -48994,11 +49348,12 @@ func (j *fan1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W355(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW355, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49019,7 +49374,7 @@ func (j *fan1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW356(ctx, x, in, s)
@@ -49027,11 +49382,12 @@ func (j *fan1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W356(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW356, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49052,7 +49408,7 @@ func (j *fan1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW357(ctx, x, in, s)
@@ -49060,11 +49416,12 @@ func (j *fan1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W357(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW357, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49085,7 +49442,7 @@ func (j *fan1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW358(ctx, x, in, s)
@@ -49093,11 +49450,12 @@ func (j *fan1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W358(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW358, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49118,7 +49476,7 @@ func (j *fan1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW359(ctx, x, in, s)
@@ -49126,11 +49484,12 @@ func (j *fan1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W359(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW359, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49151,7 +49510,7 @@ func (j *fan1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW360(ctx, x, in, s)
@@ -49159,11 +49518,12 @@ func (j *fan1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W360(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW360, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49184,7 +49544,7 @@ func (j *fan1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW361(ctx, x, in, s)
@@ -49192,11 +49552,12 @@ func (j *fan1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W361(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW361, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49217,7 +49578,7 @@ func (j *fan1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW362(ctx, x, in, s)
@@ -49225,11 +49586,12 @@ func (j *fan1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W362(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW362, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49250,7 +49612,7 @@ func (j *fan1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW363(ctx, x, in, s)
@@ -49258,11 +49620,12 @@ func (j *fan1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W363(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW363, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49283,7 +49646,7 @@ func (j *fan1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW364(ctx, x, in, s)
@@ -49291,11 +49654,12 @@ func (j *fan1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W364(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW364, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49316,7 +49680,7 @@ func (j *fan1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW365(ctx, x, in, s)
@@ -49324,11 +49688,12 @@ func (j *fan1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W365(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW365, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49349,7 +49714,7 @@ func (j *fan1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW366(ctx, x, in, s)
@@ -49357,11 +49722,12 @@ func (j *fan1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W366(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW366, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49382,7 +49748,7 @@ func (j *fan1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW367(ctx, x, in, s)
@@ -49390,11 +49756,12 @@ func (j *fan1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W367(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW367, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49415,7 +49782,7 @@ func (j *fan1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW368(ctx, x, in, s)
@@ -49423,11 +49790,12 @@ func (j *fan1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W368(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW368, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49448,7 +49816,7 @@ func (j *fan1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW369(ctx, x, in, s)
@@ -49456,11 +49824,12 @@ func (j *fan1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W369(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW369, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49481,7 +49850,7 @@ func (j *fan1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW370(ctx, x, in, s)
@@ -49489,11 +49858,12 @@ func (j *fan1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W370(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW370, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49514,7 +49884,7 @@ func (j *fan1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW371(ctx, x, in, s)
@@ -49522,11 +49892,12 @@ func (j *fan1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W371(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW371, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49547,7 +49918,7 @@ func (j *fan1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW372(ctx, x, in, s)
@@ -49555,11 +49926,12 @@ func (j *fan1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W372(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW372, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49580,7 +49952,7 @@ func (j *fan1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW373(ctx, x, in, s)
@@ -49588,11 +49960,12 @@ func (j *fan1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W373(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW373, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49613,7 +49986,7 @@ func (j *fan1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW374(ctx, x, in, s)
@@ -49621,11 +49994,12 @@ func (j *fan1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W374(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW374, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49646,7 +50020,7 @@ func (j *fan1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW375(ctx, x, in, s)
@@ -49654,11 +50028,12 @@ func (j *fan1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W375(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW375, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49679,7 +50054,7 @@ func (j *fan1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW376(ctx, x, in, s)
@@ -49687,11 +50062,12 @@ func (j *fan1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W376(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW376, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49712,7 +50088,7 @@ func (j *fan1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW377(ctx, x, in, s)
@@ -49720,11 +50096,12 @@ func (j *fan1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W377(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW377, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49745,7 +50122,7 @@ func (j *fan1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW378(ctx, x, in, s)
@@ -49753,11 +50130,12 @@ func (j *fan1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W378(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW378, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49778,7 +50156,7 @@ func (j *fan1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW379(ctx, x, in, s)
@@ -49786,11 +50164,12 @@ func (j *fan1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W379(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW379, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49811,7 +50190,7 @@ func (j *fan1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW380(ctx, x, in, s)
@@ -49819,11 +50198,12 @@ func (j *fan1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W380(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW380, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49844,7 +50224,7 @@ func (j *fan1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW381(ctx, x, in, s)
@@ -49852,11 +50232,12 @@ func (j *fan1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W381(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW381, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49877,7 +50258,7 @@ func (j *fan1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW382(ctx, x, in, s)
@@ -49885,11 +50266,12 @@ func (j *fan1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W382(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW382, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49910,7 +50292,7 @@ func (j *fan1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW383(ctx, x, in, s)
@@ -49918,11 +50300,12 @@ func (j *fan1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W383(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW383, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49943,7 +50326,7 @@ func (j *fan1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW384(ctx, x, in, s)
@@ -49951,11 +50334,12 @@ func (j *fan1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W384(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW384, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49976,7 +50360,7 @@ func (j *fan1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW385(ctx, x, in, s)
@@ -49984,11 +50368,12 @@ func (j *fan1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W385(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW385, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50009,7 +50394,7 @@ func (j *fan1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW386(ctx, x, in, s)
@@ -50017,11 +50402,12 @@ func (j *fan1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W386(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW386, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50042,7 +50428,7 @@ func (j *fan1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW387(ctx, x, in, s)
@@ -50050,11 +50436,12 @@ func (j *fan1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W387(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW387, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50075,7 +50462,7 @@ func (j *fan1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW388(ctx, x, in, s)
@@ -50083,11 +50470,12 @@ func (j *fan1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W388(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW388, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50108,7 +50496,7 @@ func (j *fan1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW389(ctx, x, in, s)
@@ -50116,11 +50504,12 @@ func (j *fan1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W389(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW389, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50141,7 +50530,7 @@ func (j *fan1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW390(ctx, x, in, s)
@@ -50149,11 +50538,12 @@ func (j *fan1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W390(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW390, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50174,7 +50564,7 @@ func (j *fan1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW391(ctx, x, in, s)
@@ -50182,11 +50572,12 @@ func (j *fan1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W391(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW391, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50207,7 +50598,7 @@ func (j *fan1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW392(ctx, x, in, s)
@@ -50215,11 +50606,12 @@ func (j *fan1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W392(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW392, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50240,7 +50632,7 @@ func (j *fan1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW393(ctx, x, in, s)
@@ -50248,11 +50640,12 @@ func (j *fan1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W393(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW393, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50273,7 +50666,7 @@ func (j *fan1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW394(ctx, x, in, s)
@@ -50281,11 +50674,12 @@ func (j *fan1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W394(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW394, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50306,7 +50700,7 @@ func (j *fan1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW395(ctx, x, in, s)
@@ -50314,11 +50708,12 @@ func (j *fan1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W395(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW395, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50339,7 +50734,7 @@ func (j *fan1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW396(ctx, x, in, s)
@@ -50347,11 +50742,12 @@ func (j *fan1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W396(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW396, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50372,7 +50768,7 @@ func (j *fan1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW397(ctx, x, in, s)
@@ -50380,11 +50776,12 @@ func (j *fan1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W397(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW397, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50405,7 +50802,7 @@ func (j *fan1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW398(ctx, x, in, s)
@@ -50413,11 +50810,12 @@ func (j *fan1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W398(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW398, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50438,7 +50836,7 @@ func (j *fan1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW399(ctx, x, in, s)
@@ -50446,11 +50844,12 @@ func (j *fan1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W399(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW399, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50471,7 +50870,7 @@ func (j *fan1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW400(ctx, x, in, s)
@@ -50479,11 +50878,12 @@ func (j *fan1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W400(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW400, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50504,7 +50904,7 @@ func (j *fan1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW401(ctx, x, in, s)
@@ -50512,11 +50912,12 @@ func (j *fan1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W401(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW401, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50537,7 +50938,7 @@ func (j *fan1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW402(ctx, x, in, s)
@@ -50545,11 +50946,12 @@ func (j *fan1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W402(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW402, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50570,7 +50972,7 @@ func (j *fan1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW403(ctx, x, in, s)
@@ -50578,11 +50980,12 @@ func (j *fan1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W403(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW403, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50603,7 +51006,7 @@ func (j *fan1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW404(ctx, x, in, s)
@@ -50611,11 +51014,12 @@ func (j *fan1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W404(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW404, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50636,7 +51040,7 @@ func (j *fan1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW405(ctx, x, in, s)
@@ -50644,11 +51048,12 @@ func (j *fan1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W405(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW405, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50669,7 +51074,7 @@ func (j *fan1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW406(ctx, x, in, s)
@@ -50677,11 +51082,12 @@ func (j *fan1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W406(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW406, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50702,7 +51108,7 @@ func (j *fan1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW407(ctx, x, in, s)
@@ -50710,11 +51116,12 @@ func (j *fan1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W407(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW407, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50735,7 +51142,7 @@ func (j *fan1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW408(ctx, x, in, s)
@@ -50743,11 +51150,12 @@ func (j *fan1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W408(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW408, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50768,7 +51176,7 @@ func (j *fan1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW409(ctx, x, in, s)
@@ -50776,11 +51184,12 @@ func (j *fan1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W409(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW409, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50801,7 +51210,7 @@ func (j *fan1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW410(ctx, x, in, s)
@@ -50809,11 +51218,12 @@ func (j *fan1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W410(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW410, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50834,7 +51244,7 @@ func (j *fan1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW411(ctx, x, in, s)
@@ -50842,11 +51252,12 @@ func (j *fan1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W411(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW411, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50867,7 +51278,7 @@ func (j *fan1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW412(ctx, x, in, s)
@@ -50875,11 +51286,12 @@ func (j *fan1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W412(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW412, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50900,7 +51312,7 @@ func (j *fan1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW413(ctx, x, in, s)
@@ -50908,11 +51320,12 @@ func (j *fan1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W413(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW413, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50933,7 +51346,7 @@ func (j *fan1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW414(ctx, x, in, s)
@@ -50941,11 +51354,12 @@ func (j *fan1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W414(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW414, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50966,7 +51380,7 @@ func (j *fan1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW415(ctx, x, in, s)
@@ -50974,11 +51388,12 @@ func (j *fan1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W415(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW415, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50999,7 +51414,7 @@ func (j *fan1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW416(ctx, x, in, s)
@@ -51007,11 +51422,12 @@ func (j *fan1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W416(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW416, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51032,7 +51448,7 @@ func (j *fan1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW417(ctx, x, in, s)
@@ -51040,11 +51456,12 @@ func (j *fan1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W417(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW417, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51065,7 +51482,7 @@ func (j *fan1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW418(ctx, x, in, s)
@@ -51073,11 +51490,12 @@ func (j *fan1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W418(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW418, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51098,7 +51516,7 @@ func (j *fan1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW419(ctx, x, in, s)
@@ -51106,11 +51524,12 @@ func (j *fan1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W419(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW419, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51131,7 +51550,7 @@ func (j *fan1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW420(ctx, x, in, s)
@@ -51139,11 +51558,12 @@ func (j *fan1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W420(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW420, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51164,7 +51584,7 @@ func (j *fan1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW421(ctx, x, in, s)
@@ -51172,11 +51592,12 @@ func (j *fan1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W421(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW421, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51197,7 +51618,7 @@ func (j *fan1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW422(ctx, x, in, s)
@@ -51205,11 +51626,12 @@ func (j *fan1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W422(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW422, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51230,7 +51652,7 @@ func (j *fan1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW423(ctx, x, in, s)
@@ -51238,11 +51660,12 @@ func (j *fan1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W423(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW423, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51263,7 +51686,7 @@ func (j *fan1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW424(ctx, x, in, s)
@@ -51271,11 +51694,12 @@ func (j *fan1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W424(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW424, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51296,7 +51720,7 @@ func (j *fan1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW425(ctx, x, in, s)
@@ -51304,11 +51728,12 @@ func (j *fan1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W425(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW425, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51329,7 +51754,7 @@ func (j *fan1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW426(ctx, x, in, s)
@@ -51337,11 +51762,12 @@ func (j *fan1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W426(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW426, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51362,7 +51788,7 @@ func (j *fan1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW427(ctx, x, in, s)
@@ -51370,11 +51796,12 @@ func (j *fan1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W427(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW427, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51395,7 +51822,7 @@ func (j *fan1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW428(ctx, x, in, s)
@@ -51403,11 +51830,12 @@ func (j *fan1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W428(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW428, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51428,7 +51856,7 @@ func (j *fan1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW429(ctx, x, in, s)
@@ -51436,11 +51864,12 @@ func (j *fan1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W429(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW429, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51461,7 +51890,7 @@ func (j *fan1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW430(ctx, x, in, s)
@@ -51469,11 +51898,12 @@ func (j *fan1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W430(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW430, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51494,7 +51924,7 @@ func (j *fan1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW431(ctx, x, in, s)
@@ -51502,11 +51932,12 @@ func (j *fan1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W431(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW431, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51527,7 +51958,7 @@ func (j *fan1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW432(ctx, x, in, s)
@@ -51535,11 +51966,12 @@ func (j *fan1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W432(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW432, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51560,7 +51992,7 @@ func (j *fan1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW433(ctx, x, in, s)
@@ -51568,11 +52000,12 @@ func (j *fan1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W433(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW433, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51593,7 +52026,7 @@ func (j *fan1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW434(ctx, x, in, s)
@@ -51601,11 +52034,12 @@ func (j *fan1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W434(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW434, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51626,7 +52060,7 @@ func (j *fan1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW435(ctx, x, in, s)
@@ -51634,11 +52068,12 @@ func (j *fan1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W435(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW435, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51659,7 +52094,7 @@ func (j *fan1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW436(ctx, x, in, s)
@@ -51667,11 +52102,12 @@ func (j *fan1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W436(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW436, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51692,7 +52128,7 @@ func (j *fan1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW437(ctx, x, in, s)
@@ -51700,11 +52136,12 @@ func (j *fan1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W437(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW437, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51725,7 +52162,7 @@ func (j *fan1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW438(ctx, x, in, s)
@@ -51733,11 +52170,12 @@ func (j *fan1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W438(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW438, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51758,7 +52196,7 @@ func (j *fan1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW439(ctx, x, in, s)
@@ -51766,11 +52204,12 @@ func (j *fan1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W439(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW439, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51791,7 +52230,7 @@ func (j *fan1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW440(ctx, x, in, s)
@@ -51799,11 +52238,12 @@ func (j *fan1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W440(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW440, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51824,7 +52264,7 @@ func (j *fan1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW441(ctx, x, in, s)
@@ -51832,11 +52272,12 @@ func (j *fan1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W441(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW441, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51857,7 +52298,7 @@ func (j *fan1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW442(ctx, x, in, s)
@@ -51865,11 +52306,12 @@ func (j *fan1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W442(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW442, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51890,7 +52332,7 @@ func (j *fan1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW443(ctx, x, in, s)
@@ -51898,11 +52340,12 @@ func (j *fan1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W443(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW443, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51923,7 +52366,7 @@ func (j *fan1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW444(ctx, x, in, s)
@@ -51931,11 +52374,12 @@ func (j *fan1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W444(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW444, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51956,7 +52400,7 @@ func (j *fan1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW445(ctx, x, in, s)
@@ -51964,11 +52408,12 @@ func (j *fan1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W445(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW445, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51989,7 +52434,7 @@ func (j *fan1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW446(ctx, x, in, s)
@@ -51997,11 +52442,12 @@ func (j *fan1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W446(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW446, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52022,7 +52468,7 @@ func (j *fan1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW447(ctx, x, in, s)
@@ -52030,11 +52476,12 @@ func (j *fan1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W447(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW447, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52055,7 +52502,7 @@ func (j *fan1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW448(ctx, x, in, s)
@@ -52063,11 +52510,12 @@ func (j *fan1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W448(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW448, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52088,7 +52536,7 @@ func (j *fan1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW449(ctx, x, in, s)
@@ -52096,11 +52544,12 @@ func (j *fan1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W449(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW449, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52121,7 +52570,7 @@ func (j *fan1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW450(ctx, x, in, s)
@@ -52129,11 +52578,12 @@ func (j *fan1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W450(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW450, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52154,7 +52604,7 @@ func (j *fan1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW451(ctx, x, in, s)
@@ -52162,11 +52612,12 @@ func (j *fan1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W451(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW451, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52187,7 +52638,7 @@ func (j *fan1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW452(ctx, x, in, s)
@@ -52195,11 +52646,12 @@ func (j *fan1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W452(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW452, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52220,7 +52672,7 @@ func (j *fan1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW453(ctx, x, in, s)
@@ -52228,11 +52680,12 @@ func (j *fan1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W453(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW453, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52253,7 +52706,7 @@ func (j *fan1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW454(ctx, x, in, s)
@@ -52261,11 +52714,12 @@ func (j *fan1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W454(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW454, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52286,7 +52740,7 @@ func (j *fan1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW455(ctx, x, in, s)
@@ -52294,11 +52748,12 @@ func (j *fan1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W455(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW455, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52319,7 +52774,7 @@ func (j *fan1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW456(ctx, x, in, s)
@@ -52327,11 +52782,12 @@ func (j *fan1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W456(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW456, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52352,7 +52808,7 @@ func (j *fan1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW457(ctx, x, in, s)
@@ -52360,11 +52816,12 @@ func (j *fan1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W457(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW457, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52385,7 +52842,7 @@ func (j *fan1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW458(ctx, x, in, s)
@@ -52393,11 +52850,12 @@ func (j *fan1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W458(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW458, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52418,7 +52876,7 @@ func (j *fan1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW459(ctx, x, in, s)
@@ -52426,11 +52884,12 @@ func (j *fan1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W459(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW459, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52451,7 +52910,7 @@ func (j *fan1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW460(ctx, x, in, s)
@@ -52459,11 +52918,12 @@ func (j *fan1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W460(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW460, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52484,7 +52944,7 @@ func (j *fan1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW461(ctx, x, in, s)
@@ -52492,11 +52952,12 @@ func (j *fan1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W461(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW461, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52517,7 +52978,7 @@ func (j *fan1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW462(ctx, x, in, s)
@@ -52525,11 +52986,12 @@ func (j *fan1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W462(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW462, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52550,7 +53012,7 @@ func (j *fan1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW463(ctx, x, in, s)
@@ -52558,11 +53020,12 @@ func (j *fan1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W463(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW463, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52583,7 +53046,7 @@ func (j *fan1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW464(ctx, x, in, s)
@@ -52591,11 +53054,12 @@ func (j *fan1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W464(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW464, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52616,7 +53080,7 @@ func (j *fan1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW465(ctx, x, in, s)
@@ -52624,11 +53088,12 @@ func (j *fan1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W465(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW465, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52649,7 +53114,7 @@ func (j *fan1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW466(ctx, x, in, s)
@@ -52657,11 +53122,12 @@ func (j *fan1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W466(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW466, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52682,7 +53148,7 @@ func (j *fan1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW467(ctx, x, in, s)
@@ -52690,11 +53156,12 @@ func (j *fan1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W467(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW467, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52715,7 +53182,7 @@ func (j *fan1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW468(ctx, x, in, s)
@@ -52723,11 +53190,12 @@ func (j *fan1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W468(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW468, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52748,7 +53216,7 @@ func (j *fan1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW469(ctx, x, in, s)
@@ -52756,11 +53224,12 @@ func (j *fan1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W469(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW469, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52781,7 +53250,7 @@ func (j *fan1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW470(ctx, x, in, s)
@@ -52789,11 +53258,12 @@ func (j *fan1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W470(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW470, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52814,7 +53284,7 @@ func (j *fan1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW471(ctx, x, in, s)
@@ -52822,11 +53292,12 @@ func (j *fan1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W471(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW471, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52847,7 +53318,7 @@ func (j *fan1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW472(ctx, x, in, s)
@@ -52855,11 +53326,12 @@ func (j *fan1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W472(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW472, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52880,7 +53352,7 @@ func (j *fan1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW473(ctx, x, in, s)
@@ -52888,11 +53360,12 @@ func (j *fan1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W473(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW473, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52913,7 +53386,7 @@ func (j *fan1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW474(ctx, x, in, s)
@@ -52921,11 +53394,12 @@ func (j *fan1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W474(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW474, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52946,7 +53420,7 @@ func (j *fan1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW475(ctx, x, in, s)
@@ -52954,11 +53428,12 @@ func (j *fan1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W475(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW475, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52979,7 +53454,7 @@ func (j *fan1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW476(ctx, x, in, s)
@@ -52987,11 +53462,12 @@ func (j *fan1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W476(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW476, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53012,7 +53488,7 @@ func (j *fan1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW477(ctx, x, in, s)
@@ -53020,11 +53496,12 @@ func (j *fan1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W477(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW477, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53045,7 +53522,7 @@ func (j *fan1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW478(ctx, x, in, s)
@@ -53053,11 +53530,12 @@ func (j *fan1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W478(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW478, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53078,7 +53556,7 @@ func (j *fan1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW479(ctx, x, in, s)
@@ -53086,11 +53564,12 @@ func (j *fan1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W479(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW479, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53111,7 +53590,7 @@ func (j *fan1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW480(ctx, x, in, s)
@@ -53119,11 +53598,12 @@ func (j *fan1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W480(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW480, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53144,7 +53624,7 @@ func (j *fan1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW481(ctx, x, in, s)
@@ -53152,11 +53632,12 @@ func (j *fan1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W481(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW481, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53177,7 +53658,7 @@ func (j *fan1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW482(ctx, x, in, s)
@@ -53185,11 +53666,12 @@ func (j *fan1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W482(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW482, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53210,7 +53692,7 @@ func (j *fan1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW483(ctx, x, in, s)
@@ -53218,11 +53700,12 @@ func (j *fan1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W483(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW483, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53243,7 +53726,7 @@ func (j *fan1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW484(ctx, x, in, s)
@@ -53251,11 +53734,12 @@ func (j *fan1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W484(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW484, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53276,7 +53760,7 @@ func (j *fan1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW485(ctx, x, in, s)
@@ -53284,11 +53768,12 @@ func (j *fan1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W485(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW485, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53309,7 +53794,7 @@ func (j *fan1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW486(ctx, x, in, s)
@@ -53317,11 +53802,12 @@ func (j *fan1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W486(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW486, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53342,7 +53828,7 @@ func (j *fan1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW487(ctx, x, in, s)
@@ -53350,11 +53836,12 @@ func (j *fan1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W487(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW487, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53375,7 +53862,7 @@ func (j *fan1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW488(ctx, x, in, s)
@@ -53383,11 +53870,12 @@ func (j *fan1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W488(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW488, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53408,7 +53896,7 @@ func (j *fan1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW489(ctx, x, in, s)
@@ -53416,11 +53904,12 @@ func (j *fan1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W489(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW489, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53441,7 +53930,7 @@ func (j *fan1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW490(ctx, x, in, s)
@@ -53449,11 +53938,12 @@ func (j *fan1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W490(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW490, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53474,7 +53964,7 @@ func (j *fan1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW491(ctx, x, in, s)
@@ -53482,11 +53972,12 @@ func (j *fan1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W491(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW491, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53507,7 +53998,7 @@ func (j *fan1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW492(ctx, x, in, s)
@@ -53515,11 +54006,12 @@ func (j *fan1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W492(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW492, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53540,7 +54032,7 @@ func (j *fan1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW493(ctx, x, in, s)
@@ -53548,11 +54040,12 @@ func (j *fan1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W493(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW493, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53573,7 +54066,7 @@ func (j *fan1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW494(ctx, x, in, s)
@@ -53581,11 +54074,12 @@ func (j *fan1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W494(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW494, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53606,7 +54100,7 @@ func (j *fan1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW495(ctx, x, in, s)
@@ -53614,11 +54108,12 @@ func (j *fan1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W495(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW495, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53639,7 +54134,7 @@ func (j *fan1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW496(ctx, x, in, s)
@@ -53647,11 +54142,12 @@ func (j *fan1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W496(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW496, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53672,7 +54168,7 @@ func (j *fan1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW497(ctx, x, in, s)
@@ -53680,11 +54176,12 @@ func (j *fan1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W497(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW497, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53705,7 +54202,7 @@ func (j *fan1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW498(ctx, x, in, s)
@@ -53713,11 +54210,12 @@ func (j *fan1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W498(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW498, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53738,7 +54236,7 @@ func (j *fan1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW499(ctx, x, in, s)
@@ -53746,11 +54244,12 @@ func (j *fan1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W499(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW499, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53771,7 +54270,7 @@ func (j *fan1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW500(ctx, x, in, s)
@@ -53779,11 +54278,12 @@ func (j *fan1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W500(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW500, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53804,7 +54304,7 @@ func (j *fan1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW501(ctx, x, in, s)
@@ -53812,11 +54312,12 @@ func (j *fan1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W501(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW501, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53837,7 +54338,7 @@ func (j *fan1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW502(ctx, x, in, s)
@@ -53845,11 +54346,12 @@ func (j *fan1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W502(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW502, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53870,7 +54372,7 @@ func (j *fan1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW503(ctx, x, in, s)
@@ -53878,11 +54380,12 @@ func (j *fan1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W503(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW503, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53903,7 +54406,7 @@ func (j *fan1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW504(ctx, x, in, s)
@@ -53911,11 +54414,12 @@ func (j *fan1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W504(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW504, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53936,7 +54440,7 @@ func (j *fan1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW505(ctx, x, in, s)
@@ -53944,11 +54448,12 @@ func (j *fan1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W505(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW505, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53969,7 +54474,7 @@ func (j *fan1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW506(ctx, x, in, s)
@@ -53977,11 +54482,12 @@ func (j *fan1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W506(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW506, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54002,7 +54508,7 @@ func (j *fan1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW507(ctx, x, in, s)
@@ -54010,11 +54516,12 @@ func (j *fan1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W507(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW507, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54035,7 +54542,7 @@ func (j *fan1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW508(ctx, x, in, s)
@@ -54043,11 +54550,12 @@ func (j *fan1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W508(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW508, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54068,7 +54576,7 @@ func (j *fan1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW509(ctx, x, in, s)
@@ -54076,11 +54584,12 @@ func (j *fan1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W509(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW509, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54101,7 +54610,7 @@ func (j *fan1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW510(ctx, x, in, s)
@@ -54109,11 +54618,12 @@ func (j *fan1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W510(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW510, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54134,7 +54644,7 @@ func (j *fan1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW511(ctx, x, in, s)
@@ -54142,11 +54652,12 @@ func (j *fan1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W511(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW511, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54167,7 +54678,7 @@ func (j *fan1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW512(ctx, x, in, s)
@@ -54175,11 +54686,12 @@ func (j *fan1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W512(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW512, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54200,7 +54712,7 @@ func (j *fan1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW513(ctx, x, in, s)
@@ -54208,11 +54720,12 @@ func (j *fan1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W513(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW513, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54233,7 +54746,7 @@ func (j *fan1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW514(ctx, x, in, s)
@@ -54241,11 +54754,12 @@ func (j *fan1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W514(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW514, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54266,7 +54780,7 @@ func (j *fan1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW515(ctx, x, in, s)
@@ -54274,11 +54788,12 @@ func (j *fan1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W515(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW515, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54299,7 +54814,7 @@ func (j *fan1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW516(ctx, x, in, s)
@@ -54307,11 +54822,12 @@ func (j *fan1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W516(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW516, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54332,7 +54848,7 @@ func (j *fan1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW517(ctx, x, in, s)
@@ -54340,11 +54856,12 @@ func (j *fan1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W517(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW517, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54365,7 +54882,7 @@ func (j *fan1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW518(ctx, x, in, s)
@@ -54373,11 +54890,12 @@ func (j *fan1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W518(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW518, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54398,7 +54916,7 @@ func (j *fan1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW519(ctx, x, in, s)
@@ -54406,11 +54924,12 @@ func (j *fan1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W519(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW519, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54431,7 +54950,7 @@ func (j *fan1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW520(ctx, x, in, s)
@@ -54439,11 +54958,12 @@ func (j *fan1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W520(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW520, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54464,7 +54984,7 @@ func (j *fan1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW521(ctx, x, in, s)
@@ -54472,11 +54992,12 @@ func (j *fan1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W521(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW521, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54497,7 +55018,7 @@ func (j *fan1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW522(ctx, x, in, s)
@@ -54505,11 +55026,12 @@ func (j *fan1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W522(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW522, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54530,7 +55052,7 @@ func (j *fan1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW523(ctx, x, in, s)
@@ -54538,11 +55060,12 @@ func (j *fan1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W523(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW523, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54563,7 +55086,7 @@ func (j *fan1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW524(ctx, x, in, s)
@@ -54571,11 +55094,12 @@ func (j *fan1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W524(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW524, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54596,7 +55120,7 @@ func (j *fan1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW525(ctx, x, in, s)
@@ -54604,11 +55128,12 @@ func (j *fan1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W525(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW525, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54629,7 +55154,7 @@ func (j *fan1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW526(ctx, x, in, s)
@@ -54637,11 +55162,12 @@ func (j *fan1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W526(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW526, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54662,7 +55188,7 @@ func (j *fan1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW527(ctx, x, in, s)
@@ -54670,11 +55196,12 @@ func (j *fan1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W527(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW527, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54695,7 +55222,7 @@ func (j *fan1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW528(ctx, x, in, s)
@@ -54703,11 +55230,12 @@ func (j *fan1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W528(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW528, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54728,7 +55256,7 @@ func (j *fan1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW529(ctx, x, in, s)
@@ -54736,11 +55264,12 @@ func (j *fan1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W529(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW529, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54761,7 +55290,7 @@ func (j *fan1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW530(ctx, x, in, s)
@@ -54769,11 +55298,12 @@ func (j *fan1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W530(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW530, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54794,7 +55324,7 @@ func (j *fan1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW531(ctx, x, in, s)
@@ -54802,11 +55332,12 @@ func (j *fan1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W531(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW531, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54827,7 +55358,7 @@ func (j *fan1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW532(ctx, x, in, s)
@@ -54835,11 +55366,12 @@ func (j *fan1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W532(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW532, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54860,7 +55392,7 @@ func (j *fan1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW533(ctx, x, in, s)
@@ -54868,11 +55400,12 @@ func (j *fan1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W533(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW533, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54893,7 +55426,7 @@ func (j *fan1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW534(ctx, x, in, s)
@@ -54901,11 +55434,12 @@ func (j *fan1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W534(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW534, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54926,7 +55460,7 @@ func (j *fan1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW535(ctx, x, in, s)
@@ -54934,11 +55468,12 @@ func (j *fan1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W535(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW535, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54959,7 +55494,7 @@ func (j *fan1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW536(ctx, x, in, s)
@@ -54967,11 +55502,12 @@ func (j *fan1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W536(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW536, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54992,7 +55528,7 @@ func (j *fan1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW537(ctx, x, in, s)
@@ -55000,11 +55536,12 @@ func (j *fan1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W537(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW537, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55025,7 +55562,7 @@ func (j *fan1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW538(ctx, x, in, s)
@@ -55033,11 +55570,12 @@ func (j *fan1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W538(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW538, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55058,7 +55596,7 @@ func (j *fan1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW539(ctx, x, in, s)
@@ -55066,11 +55604,12 @@ func (j *fan1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W539(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW539, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55091,7 +55630,7 @@ func (j *fan1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW540(ctx, x, in, s)
@@ -55099,11 +55638,12 @@ func (j *fan1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W540(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW540, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55124,7 +55664,7 @@ func (j *fan1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW541(ctx, x, in, s)
@@ -55132,11 +55672,12 @@ func (j *fan1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W541(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW541, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55157,7 +55698,7 @@ func (j *fan1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW542(ctx, x, in, s)
@@ -55165,11 +55706,12 @@ func (j *fan1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W542(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW542, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55190,7 +55732,7 @@ func (j *fan1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW543(ctx, x, in, s)
@@ -55198,11 +55740,12 @@ func (j *fan1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W543(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW543, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55223,7 +55766,7 @@ func (j *fan1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW544(ctx, x, in, s)
@@ -55231,11 +55774,12 @@ func (j *fan1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W544(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW544, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55256,7 +55800,7 @@ func (j *fan1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW545(ctx, x, in, s)
@@ -55264,11 +55808,12 @@ func (j *fan1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W545(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW545, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55289,7 +55834,7 @@ func (j *fan1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW546(ctx, x, in, s)
@@ -55297,11 +55842,12 @@ func (j *fan1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W546(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW546, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55322,7 +55868,7 @@ func (j *fan1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW547(ctx, x, in, s)
@@ -55330,11 +55876,12 @@ func (j *fan1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W547(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW547, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55355,7 +55902,7 @@ func (j *fan1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW548(ctx, x, in, s)
@@ -55363,11 +55910,12 @@ func (j *fan1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W548(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW548, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55388,7 +55936,7 @@ func (j *fan1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW549(ctx, x, in, s)
@@ -55396,11 +55944,12 @@ func (j *fan1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W549(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW549, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55421,7 +55970,7 @@ func (j *fan1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW550(ctx, x, in, s)
@@ -55429,11 +55978,12 @@ func (j *fan1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W550(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW550, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55454,7 +56004,7 @@ func (j *fan1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW551(ctx, x, in, s)
@@ -55462,11 +56012,12 @@ func (j *fan1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W551(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW551, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55487,7 +56038,7 @@ func (j *fan1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW552(ctx, x, in, s)
@@ -55495,11 +56046,12 @@ func (j *fan1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W552(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW552, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55520,7 +56072,7 @@ func (j *fan1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW553(ctx, x, in, s)
@@ -55528,11 +56080,12 @@ func (j *fan1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W553(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW553, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55553,7 +56106,7 @@ func (j *fan1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW554(ctx, x, in, s)
@@ -55561,11 +56114,12 @@ func (j *fan1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W554(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW554, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55586,7 +56140,7 @@ func (j *fan1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW555(ctx, x, in, s)
@@ -55594,11 +56148,12 @@ func (j *fan1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W555(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW555, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55619,7 +56174,7 @@ func (j *fan1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW556(ctx, x, in, s)
@@ -55627,11 +56182,12 @@ func (j *fan1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W556(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW556, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55652,7 +56208,7 @@ func (j *fan1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW557(ctx, x, in, s)
@@ -55660,11 +56216,12 @@ func (j *fan1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W557(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW557, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55685,7 +56242,7 @@ func (j *fan1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW558(ctx, x, in, s)
@@ -55693,11 +56250,12 @@ func (j *fan1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W558(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW558, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55718,7 +56276,7 @@ func (j *fan1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW559(ctx, x, in, s)
@@ -55726,11 +56284,12 @@ func (j *fan1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W559(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW559, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55751,7 +56310,7 @@ func (j *fan1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW560(ctx, x, in, s)
@@ -55759,11 +56318,12 @@ func (j *fan1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W560(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW560, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55784,7 +56344,7 @@ func (j *fan1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW561(ctx, x, in, s)
@@ -55792,11 +56352,12 @@ func (j *fan1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W561(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW561, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55817,7 +56378,7 @@ func (j *fan1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW562(ctx, x, in, s)
@@ -55825,11 +56386,12 @@ func (j *fan1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W562(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW562, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55850,7 +56412,7 @@ func (j *fan1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW563(ctx, x, in, s)
@@ -55858,11 +56420,12 @@ func (j *fan1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W563(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW563, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55883,7 +56446,7 @@ func (j *fan1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW564(ctx, x, in, s)
@@ -55891,11 +56454,12 @@ func (j *fan1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W564(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW564, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55916,7 +56480,7 @@ func (j *fan1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW565(ctx, x, in, s)
@@ -55924,11 +56488,12 @@ func (j *fan1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W565(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW565, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55949,7 +56514,7 @@ func (j *fan1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW566(ctx, x, in, s)
@@ -55957,11 +56522,12 @@ func (j *fan1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W566(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW566, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55982,7 +56548,7 @@ func (j *fan1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW567(ctx, x, in, s)
@@ -55990,11 +56556,12 @@ func (j *fan1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W567(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW567, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56015,7 +56582,7 @@ func (j *fan1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW568(ctx, x, in, s)
@@ -56023,11 +56590,12 @@ func (j *fan1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W568(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW568, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56048,7 +56616,7 @@ func (j *fan1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW569(ctx, x, in, s)
@@ -56056,11 +56624,12 @@ func (j *fan1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W569(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW569, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56081,7 +56650,7 @@ func (j *fan1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW570(ctx, x, in, s)
@@ -56089,11 +56658,12 @@ func (j *fan1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W570(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW570, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56114,7 +56684,7 @@ func (j *fan1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW571(ctx, x, in, s)
@@ -56122,11 +56692,12 @@ func (j *fan1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W571(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW571, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56147,7 +56718,7 @@ func (j *fan1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW572(ctx, x, in, s)
@@ -56155,11 +56726,12 @@ func (j *fan1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W572(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW572, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56180,7 +56752,7 @@ func (j *fan1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW573(ctx, x, in, s)
@@ -56188,11 +56760,12 @@ func (j *fan1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W573(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW573, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56213,7 +56786,7 @@ func (j *fan1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW574(ctx, x, in, s)
@@ -56221,11 +56794,12 @@ func (j *fan1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W574(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW574, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56246,7 +56820,7 @@ func (j *fan1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW575(ctx, x, in, s)
@@ -56254,11 +56828,12 @@ func (j *fan1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W575(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW575, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56279,7 +56854,7 @@ func (j *fan1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW576(ctx, x, in, s)
@@ -56287,11 +56862,12 @@ func (j *fan1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W576(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW576, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56312,7 +56888,7 @@ func (j *fan1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW577(ctx, x, in, s)
@@ -56320,11 +56896,12 @@ func (j *fan1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W577(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW577, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56345,7 +56922,7 @@ func (j *fan1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW578(ctx, x, in, s)
@@ -56353,11 +56930,12 @@ func (j *fan1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W578(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW578, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56378,7 +56956,7 @@ func (j *fan1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW579(ctx, x, in, s)
@@ -56386,11 +56964,12 @@ func (j *fan1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W579(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW579, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56411,7 +56990,7 @@ func (j *fan1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW580(ctx, x, in, s)
@@ -56419,11 +56998,12 @@ func (j *fan1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W580(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW580, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56444,7 +57024,7 @@ func (j *fan1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW581(ctx, x, in, s)
@@ -56452,11 +57032,12 @@ func (j *fan1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W581(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW581, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56477,7 +57058,7 @@ func (j *fan1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW582(ctx, x, in, s)
@@ -56485,11 +57066,12 @@ func (j *fan1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W582(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW582, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56510,7 +57092,7 @@ func (j *fan1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW583(ctx, x, in, s)
@@ -56518,11 +57100,12 @@ func (j *fan1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W583(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW583, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56543,7 +57126,7 @@ func (j *fan1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW584(ctx, x, in, s)
@@ -56551,11 +57134,12 @@ func (j *fan1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W584(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW584, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56576,7 +57160,7 @@ func (j *fan1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW585(ctx, x, in, s)
@@ -56584,11 +57168,12 @@ func (j *fan1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W585(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW585, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56609,7 +57194,7 @@ func (j *fan1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW586(ctx, x, in, s)
@@ -56617,11 +57202,12 @@ func (j *fan1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W586(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW586, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56642,7 +57228,7 @@ func (j *fan1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW587(ctx, x, in, s)
@@ -56650,11 +57236,12 @@ func (j *fan1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W587(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW587, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56675,7 +57262,7 @@ func (j *fan1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW588(ctx, x, in, s)
@@ -56683,11 +57270,12 @@ func (j *fan1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W588(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW588, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56708,7 +57296,7 @@ func (j *fan1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW589(ctx, x, in, s)
@@ -56716,11 +57304,12 @@ func (j *fan1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W589(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW589, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56741,7 +57330,7 @@ func (j *fan1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW590(ctx, x, in, s)
@@ -56749,11 +57338,12 @@ func (j *fan1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W590(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW590, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56774,7 +57364,7 @@ func (j *fan1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW591(ctx, x, in, s)
@@ -56782,11 +57372,12 @@ func (j *fan1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W591(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW591, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56807,7 +57398,7 @@ func (j *fan1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW592(ctx, x, in, s)
@@ -56815,11 +57406,12 @@ func (j *fan1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W592(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW592, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56840,7 +57432,7 @@ func (j *fan1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW593(ctx, x, in, s)
@@ -56848,11 +57440,12 @@ func (j *fan1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W593(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW593, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56873,7 +57466,7 @@ func (j *fan1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW594(ctx, x, in, s)
@@ -56881,11 +57474,12 @@ func (j *fan1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W594(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW594, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56906,7 +57500,7 @@ func (j *fan1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW595(ctx, x, in, s)
@@ -56914,11 +57508,12 @@ func (j *fan1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W595(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW595, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56939,7 +57534,7 @@ func (j *fan1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW596(ctx, x, in, s)
@@ -56947,11 +57542,12 @@ func (j *fan1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W596(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW596, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56972,7 +57568,7 @@ func (j *fan1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW597(ctx, x, in, s)
@@ -56980,11 +57576,12 @@ func (j *fan1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W597(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW597, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57005,7 +57602,7 @@ func (j *fan1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW598(ctx, x, in, s)
@@ -57013,11 +57610,12 @@ func (j *fan1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W598(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW598, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57038,7 +57636,7 @@ func (j *fan1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW599(ctx, x, in, s)
@@ -57046,11 +57644,12 @@ func (j *fan1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W599(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW599, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57071,7 +57670,7 @@ func (j *fan1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW600(ctx, x, in, s)
@@ -57079,11 +57678,12 @@ func (j *fan1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W600(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW600, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57104,7 +57704,7 @@ func (j *fan1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW601(ctx, x, in, s)
@@ -57112,11 +57712,12 @@ func (j *fan1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W601(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW601, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57137,7 +57738,7 @@ func (j *fan1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW602(ctx, x, in, s)
@@ -57145,11 +57746,12 @@ func (j *fan1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W602(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW602, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57170,7 +57772,7 @@ func (j *fan1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW603(ctx, x, in, s)
@@ -57178,11 +57780,12 @@ func (j *fan1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W603(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW603, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57203,7 +57806,7 @@ func (j *fan1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW604(ctx, x, in, s)
@@ -57211,11 +57814,12 @@ func (j *fan1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W604(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW604, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57236,7 +57840,7 @@ func (j *fan1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW605(ctx, x, in, s)
@@ -57244,11 +57848,12 @@ func (j *fan1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W605(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW605, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57269,7 +57874,7 @@ func (j *fan1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW606(ctx, x, in, s)
@@ -57277,11 +57882,12 @@ func (j *fan1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W606(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW606, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57302,7 +57908,7 @@ func (j *fan1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW607(ctx, x, in, s)
@@ -57310,11 +57916,12 @@ func (j *fan1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W607(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW607, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57335,7 +57942,7 @@ func (j *fan1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW608(ctx, x, in, s)
@@ -57343,11 +57950,12 @@ func (j *fan1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W608(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW608, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57368,7 +57976,7 @@ func (j *fan1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW609(ctx, x, in, s)
@@ -57376,11 +57984,12 @@ func (j *fan1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W609(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW609, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57401,7 +58010,7 @@ func (j *fan1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW610(ctx, x, in, s)
@@ -57409,11 +58018,12 @@ func (j *fan1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W610(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW610, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57434,7 +58044,7 @@ func (j *fan1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW611(ctx, x, in, s)
@@ -57442,11 +58052,12 @@ func (j *fan1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W611(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW611, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57467,7 +58078,7 @@ func (j *fan1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW612(ctx, x, in, s)
@@ -57475,11 +58086,12 @@ func (j *fan1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W612(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW612, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57500,7 +58112,7 @@ func (j *fan1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW613(ctx, x, in, s)
@@ -57508,11 +58120,12 @@ func (j *fan1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W613(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW613, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57533,7 +58146,7 @@ func (j *fan1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW614(ctx, x, in, s)
@@ -57541,11 +58154,12 @@ func (j *fan1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W614(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW614, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57566,7 +58180,7 @@ func (j *fan1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW615(ctx, x, in, s)
@@ -57574,11 +58188,12 @@ func (j *fan1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W615(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW615, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57599,7 +58214,7 @@ func (j *fan1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW616(ctx, x, in, s)
@@ -57607,11 +58222,12 @@ func (j *fan1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W616(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW616, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57632,7 +58248,7 @@ func (j *fan1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW617(ctx, x, in, s)
@@ -57640,11 +58256,12 @@ func (j *fan1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W617(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW617, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57665,7 +58282,7 @@ func (j *fan1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW618(ctx, x, in, s)
@@ -57673,11 +58290,12 @@ func (j *fan1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W618(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW618, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57698,7 +58316,7 @@ func (j *fan1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW619(ctx, x, in, s)
@@ -57706,11 +58324,12 @@ func (j *fan1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W619(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW619, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57731,7 +58350,7 @@ func (j *fan1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW620(ctx, x, in, s)
@@ -57739,11 +58358,12 @@ func (j *fan1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W620(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW620, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57764,7 +58384,7 @@ func (j *fan1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW621(ctx, x, in, s)
@@ -57772,11 +58392,12 @@ func (j *fan1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W621(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW621, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57797,7 +58418,7 @@ func (j *fan1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW622(ctx, x, in, s)
@@ -57805,11 +58426,12 @@ func (j *fan1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W622(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW622, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57830,7 +58452,7 @@ func (j *fan1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW623(ctx, x, in, s)
@@ -57838,11 +58460,12 @@ func (j *fan1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W623(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW623, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57863,7 +58486,7 @@ func (j *fan1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW624(ctx, x, in, s)
@@ -57871,11 +58494,12 @@ func (j *fan1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W624(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW624, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57896,7 +58520,7 @@ func (j *fan1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW625(ctx, x, in, s)
@@ -57904,11 +58528,12 @@ func (j *fan1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W625(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW625, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57929,7 +58554,7 @@ func (j *fan1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW626(ctx, x, in, s)
@@ -57937,11 +58562,12 @@ func (j *fan1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W626(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW626, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57962,7 +58588,7 @@ func (j *fan1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW627(ctx, x, in, s)
@@ -57970,11 +58596,12 @@ func (j *fan1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W627(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW627, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57995,7 +58622,7 @@ func (j *fan1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW628(ctx, x, in, s)
@@ -58003,11 +58630,12 @@ func (j *fan1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W628(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW628, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58028,7 +58656,7 @@ func (j *fan1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW629(ctx, x, in, s)
@@ -58036,11 +58664,12 @@ func (j *fan1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W629(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW629, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58061,7 +58690,7 @@ func (j *fan1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW630(ctx, x, in, s)
@@ -58069,11 +58698,12 @@ func (j *fan1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W630(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW630, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58094,7 +58724,7 @@ func (j *fan1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW631(ctx, x, in, s)
@@ -58102,11 +58732,12 @@ func (j *fan1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W631(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW631, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58127,7 +58758,7 @@ func (j *fan1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW632(ctx, x, in, s)
@@ -58135,11 +58766,12 @@ func (j *fan1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W632(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW632, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58160,7 +58792,7 @@ func (j *fan1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW633(ctx, x, in, s)
@@ -58168,11 +58800,12 @@ func (j *fan1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W633(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW633, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58193,7 +58826,7 @@ func (j *fan1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW634(ctx, x, in, s)
@@ -58201,11 +58834,12 @@ func (j *fan1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W634(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW634, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58226,7 +58860,7 @@ func (j *fan1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW635(ctx, x, in, s)
@@ -58234,11 +58868,12 @@ func (j *fan1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W635(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW635, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58259,7 +58894,7 @@ func (j *fan1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW636(ctx, x, in, s)
@@ -58267,11 +58902,12 @@ func (j *fan1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W636(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW636, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58292,7 +58928,7 @@ func (j *fan1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW637(ctx, x, in, s)
@@ -58300,11 +58936,12 @@ func (j *fan1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W637(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW637, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58325,7 +58962,7 @@ func (j *fan1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW638(ctx, x, in, s)
@@ -58333,11 +58970,12 @@ func (j *fan1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W638(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW638, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58358,7 +58996,7 @@ func (j *fan1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW639(ctx, x, in, s)
@@ -58366,11 +59004,12 @@ func (j *fan1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W639(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW639, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58391,7 +59030,7 @@ func (j *fan1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW640(ctx, x, in, s)
@@ -58399,11 +59038,12 @@ func (j *fan1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W640(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW640, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58424,7 +59064,7 @@ func (j *fan1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW641(ctx, x, in, s)
@@ -58432,11 +59072,12 @@ func (j *fan1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W641(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW641, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58457,7 +59098,7 @@ func (j *fan1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW642(ctx, x, in, s)
@@ -58465,11 +59106,12 @@ func (j *fan1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W642(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW642, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58490,7 +59132,7 @@ func (j *fan1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW643(ctx, x, in, s)
@@ -58498,11 +59140,12 @@ func (j *fan1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W643(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW643, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58523,7 +59166,7 @@ func (j *fan1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW644(ctx, x, in, s)
@@ -58531,11 +59174,12 @@ func (j *fan1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W644(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW644, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58556,7 +59200,7 @@ func (j *fan1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW645(ctx, x, in, s)
@@ -58564,11 +59208,12 @@ func (j *fan1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W645(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW645, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58589,7 +59234,7 @@ func (j *fan1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW646(ctx, x, in, s)
@@ -58597,11 +59242,12 @@ func (j *fan1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W646(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW646, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58622,7 +59268,7 @@ func (j *fan1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW647(ctx, x, in, s)
@@ -58630,11 +59276,12 @@ func (j *fan1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W647(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW647, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58655,7 +59302,7 @@ func (j *fan1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW648(ctx, x, in, s)
@@ -58663,11 +59310,12 @@ func (j *fan1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W648(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW648, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58688,7 +59336,7 @@ func (j *fan1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW649(ctx, x, in, s)
@@ -58696,11 +59344,12 @@ func (j *fan1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W649(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW649, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58721,7 +59370,7 @@ func (j *fan1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW650(ctx, x, in, s)
@@ -58729,11 +59378,12 @@ func (j *fan1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W650(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW650, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58754,7 +59404,7 @@ func (j *fan1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW651(ctx, x, in, s)
@@ -58762,11 +59412,12 @@ func (j *fan1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W651(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW651, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58787,7 +59438,7 @@ func (j *fan1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW652(ctx, x, in, s)
@@ -58795,11 +59446,12 @@ func (j *fan1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W652(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW652, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58820,7 +59472,7 @@ func (j *fan1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW653(ctx, x, in, s)
@@ -58828,11 +59480,12 @@ func (j *fan1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W653(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW653, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58853,7 +59506,7 @@ func (j *fan1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW654(ctx, x, in, s)
@@ -58861,11 +59514,12 @@ func (j *fan1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W654(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW654, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58886,7 +59540,7 @@ func (j *fan1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW655(ctx, x, in, s)
@@ -58894,11 +59548,12 @@ func (j *fan1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W655(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW655, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58919,7 +59574,7 @@ func (j *fan1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW656(ctx, x, in, s)
@@ -58927,11 +59582,12 @@ func (j *fan1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W656(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW656, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58952,7 +59608,7 @@ func (j *fan1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW657(ctx, x, in, s)
@@ -58960,11 +59616,12 @@ func (j *fan1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W657(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW657, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58985,7 +59642,7 @@ func (j *fan1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW658(ctx, x, in, s)
@@ -58993,11 +59650,12 @@ func (j *fan1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W658(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW658, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59018,7 +59676,7 @@ func (j *fan1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW659(ctx, x, in, s)
@@ -59026,11 +59684,12 @@ func (j *fan1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W659(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW659, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59051,7 +59710,7 @@ func (j *fan1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW660(ctx, x, in, s)
@@ -59059,11 +59718,12 @@ func (j *fan1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W660(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW660, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59084,7 +59744,7 @@ func (j *fan1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW661(ctx, x, in, s)
@@ -59092,11 +59752,12 @@ func (j *fan1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W661(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW661, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59117,7 +59778,7 @@ func (j *fan1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW662(ctx, x, in, s)
@@ -59125,11 +59786,12 @@ func (j *fan1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W662(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW662, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59150,7 +59812,7 @@ func (j *fan1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW663(ctx, x, in, s)
@@ -59158,11 +59820,12 @@ func (j *fan1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W663(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW663, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59183,7 +59846,7 @@ func (j *fan1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW664(ctx, x, in, s)
@@ -59191,11 +59854,12 @@ func (j *fan1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W664(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW664, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59216,7 +59880,7 @@ func (j *fan1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW665(ctx, x, in, s)
@@ -59224,11 +59888,12 @@ func (j *fan1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W665(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW665, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59249,7 +59914,7 @@ func (j *fan1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW666(ctx, x, in, s)
@@ -59257,11 +59922,12 @@ func (j *fan1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W666(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW666, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59282,7 +59948,7 @@ func (j *fan1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW667(ctx, x, in, s)
@@ -59290,11 +59956,12 @@ func (j *fan1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W667(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW667, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59315,7 +59982,7 @@ func (j *fan1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW668(ctx, x, in, s)
@@ -59323,11 +59990,12 @@ func (j *fan1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W668(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW668, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59348,7 +60016,7 @@ func (j *fan1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW669(ctx, x, in, s)
@@ -59356,11 +60024,12 @@ func (j *fan1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W669(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW669, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59381,7 +60050,7 @@ func (j *fan1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW670(ctx, x, in, s)
@@ -59389,11 +60058,12 @@ func (j *fan1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W670(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW670, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59414,7 +60084,7 @@ func (j *fan1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW671(ctx, x, in, s)
@@ -59422,11 +60092,12 @@ func (j *fan1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W671(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW671, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59447,7 +60118,7 @@ func (j *fan1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW672(ctx, x, in, s)
@@ -59455,11 +60126,12 @@ func (j *fan1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W672(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW672, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59480,7 +60152,7 @@ func (j *fan1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW673(ctx, x, in, s)
@@ -59488,11 +60160,12 @@ func (j *fan1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W673(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW673, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59513,7 +60186,7 @@ func (j *fan1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW674(ctx, x, in, s)
@@ -59521,11 +60194,12 @@ func (j *fan1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W674(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW674, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59546,7 +60220,7 @@ func (j *fan1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW675(ctx, x, in, s)
@@ -59554,11 +60228,12 @@ func (j *fan1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W675(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW675, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59579,7 +60254,7 @@ func (j *fan1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW676(ctx, x, in, s)
@@ -59587,11 +60262,12 @@ func (j *fan1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W676(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW676, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59612,7 +60288,7 @@ func (j *fan1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW677(ctx, x, in, s)
@@ -59620,11 +60296,12 @@ func (j *fan1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W677(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW677, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59645,7 +60322,7 @@ func (j *fan1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW678(ctx, x, in, s)
@@ -59653,11 +60330,12 @@ func (j *fan1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W678(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW678, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59678,7 +60356,7 @@ func (j *fan1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW679(ctx, x, in, s)
@@ -59686,11 +60364,12 @@ func (j *fan1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W679(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW679, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59711,7 +60390,7 @@ func (j *fan1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW680(ctx, x, in, s)
@@ -59719,11 +60398,12 @@ func (j *fan1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W680(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW680, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59744,7 +60424,7 @@ func (j *fan1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW681(ctx, x, in, s)
@@ -59752,11 +60432,12 @@ func (j *fan1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W681(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW681, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59777,7 +60458,7 @@ func (j *fan1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW682(ctx, x, in, s)
@@ -59785,11 +60466,12 @@ func (j *fan1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W682(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW682, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59810,7 +60492,7 @@ func (j *fan1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW683(ctx, x, in, s)
@@ -59818,11 +60500,12 @@ func (j *fan1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W683(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW683, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59843,7 +60526,7 @@ func (j *fan1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW684(ctx, x, in, s)
@@ -59851,11 +60534,12 @@ func (j *fan1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W684(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW684, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59876,7 +60560,7 @@ func (j *fan1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW685(ctx, x, in, s)
@@ -59884,11 +60568,12 @@ func (j *fan1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W685(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW685, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59909,7 +60594,7 @@ func (j *fan1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW686(ctx, x, in, s)
@@ -59917,11 +60602,12 @@ func (j *fan1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W686(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW686, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59942,7 +60628,7 @@ func (j *fan1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW687(ctx, x, in, s)
@@ -59950,11 +60636,12 @@ func (j *fan1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W687(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW687, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59975,7 +60662,7 @@ func (j *fan1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW688(ctx, x, in, s)
@@ -59983,11 +60670,12 @@ func (j *fan1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W688(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW688, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60008,7 +60696,7 @@ func (j *fan1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW689(ctx, x, in, s)
@@ -60016,11 +60704,12 @@ func (j *fan1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W689(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW689, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60041,7 +60730,7 @@ func (j *fan1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW690(ctx, x, in, s)
@@ -60049,11 +60738,12 @@ func (j *fan1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W690(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW690, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60074,7 +60764,7 @@ func (j *fan1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW691(ctx, x, in, s)
@@ -60082,11 +60772,12 @@ func (j *fan1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W691(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW691, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60107,7 +60798,7 @@ func (j *fan1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW692(ctx, x, in, s)
@@ -60115,11 +60806,12 @@ func (j *fan1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W692(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW692, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60140,7 +60832,7 @@ func (j *fan1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW693(ctx, x, in, s)
@@ -60148,11 +60840,12 @@ func (j *fan1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W693(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW693, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60173,7 +60866,7 @@ func (j *fan1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW694(ctx, x, in, s)
@@ -60181,11 +60874,12 @@ func (j *fan1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W694(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW694, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60206,7 +60900,7 @@ func (j *fan1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW695(ctx, x, in, s)
@@ -60214,11 +60908,12 @@ func (j *fan1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W695(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW695, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60239,7 +60934,7 @@ func (j *fan1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW696(ctx, x, in, s)
@@ -60247,11 +60942,12 @@ func (j *fan1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W696(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW696, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60272,7 +60968,7 @@ func (j *fan1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW697(ctx, x, in, s)
@@ -60280,11 +60976,12 @@ func (j *fan1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W697(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW697, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60305,7 +61002,7 @@ func (j *fan1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW698(ctx, x, in, s)
@@ -60313,11 +61010,12 @@ func (j *fan1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W698(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW698, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60338,7 +61036,7 @@ func (j *fan1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW699(ctx, x, in, s)
@@ -60346,11 +61044,12 @@ func (j *fan1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W699(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW699, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60371,7 +61070,7 @@ func (j *fan1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW700(ctx, x, in, s)
@@ -60379,11 +61078,12 @@ func (j *fan1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W700(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW700, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60404,7 +61104,7 @@ func (j *fan1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW701(ctx, x, in, s)
@@ -60412,11 +61112,12 @@ func (j *fan1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W701(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW701, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60437,7 +61138,7 @@ func (j *fan1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW702(ctx, x, in, s)
@@ -60445,11 +61146,12 @@ func (j *fan1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W702(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW702, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60470,7 +61172,7 @@ func (j *fan1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW703(ctx, x, in, s)
@@ -60478,11 +61180,12 @@ func (j *fan1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W703(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW703, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60503,7 +61206,7 @@ func (j *fan1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW704(ctx, x, in, s)
@@ -60511,11 +61214,12 @@ func (j *fan1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W704(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW704, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60536,7 +61240,7 @@ func (j *fan1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW705(ctx, x, in, s)
@@ -60544,11 +61248,12 @@ func (j *fan1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W705(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW705, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60569,7 +61274,7 @@ func (j *fan1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW706(ctx, x, in, s)
@@ -60577,11 +61282,12 @@ func (j *fan1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W706(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW706, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60602,7 +61308,7 @@ func (j *fan1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW707(ctx, x, in, s)
@@ -60610,11 +61316,12 @@ func (j *fan1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W707(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW707, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60635,7 +61342,7 @@ func (j *fan1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW708(ctx, x, in, s)
@@ -60643,11 +61350,12 @@ func (j *fan1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W708(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW708, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60668,7 +61376,7 @@ func (j *fan1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW709(ctx, x, in, s)
@@ -60676,11 +61384,12 @@ func (j *fan1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W709(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW709, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60701,7 +61410,7 @@ func (j *fan1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW710(ctx, x, in, s)
@@ -60709,11 +61418,12 @@ func (j *fan1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W710(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW710, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60734,7 +61444,7 @@ func (j *fan1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW711(ctx, x, in, s)
@@ -60742,11 +61452,12 @@ func (j *fan1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W711(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW711, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60767,7 +61478,7 @@ func (j *fan1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW712(ctx, x, in, s)
@@ -60775,11 +61486,12 @@ func (j *fan1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W712(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW712, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60800,7 +61512,7 @@ func (j *fan1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW713(ctx, x, in, s)
@@ -60808,11 +61520,12 @@ func (j *fan1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W713(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW713, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60833,7 +61546,7 @@ func (j *fan1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW714(ctx, x, in, s)
@@ -60841,11 +61554,12 @@ func (j *fan1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W714(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW714, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60866,7 +61580,7 @@ func (j *fan1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW715(ctx, x, in, s)
@@ -60874,11 +61588,12 @@ func (j *fan1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W715(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW715, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60899,7 +61614,7 @@ func (j *fan1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW716(ctx, x, in, s)
@@ -60907,11 +61622,12 @@ func (j *fan1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W716(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW716, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60932,7 +61648,7 @@ func (j *fan1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW717(ctx, x, in, s)
@@ -60940,11 +61656,12 @@ func (j *fan1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W717(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW717, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60965,7 +61682,7 @@ func (j *fan1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW718(ctx, x, in, s)
@@ -60973,11 +61690,12 @@ func (j *fan1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W718(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW718, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60998,7 +61716,7 @@ func (j *fan1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW719(ctx, x, in, s)
@@ -61006,11 +61724,12 @@ func (j *fan1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W719(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW719, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61031,7 +61750,7 @@ func (j *fan1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW720(ctx, x, in, s)
@@ -61039,11 +61758,12 @@ func (j *fan1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W720(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW720, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61064,7 +61784,7 @@ func (j *fan1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW721(ctx, x, in, s)
@@ -61072,11 +61792,12 @@ func (j *fan1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W721(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW721, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61097,7 +61818,7 @@ func (j *fan1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW722(ctx, x, in, s)
@@ -61105,11 +61826,12 @@ func (j *fan1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W722(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW722, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61130,7 +61852,7 @@ func (j *fan1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW723(ctx, x, in, s)
@@ -61138,11 +61860,12 @@ func (j *fan1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W723(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW723, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61163,7 +61886,7 @@ func (j *fan1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW724(ctx, x, in, s)
@@ -61171,11 +61894,12 @@ func (j *fan1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W724(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW724, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61196,7 +61920,7 @@ func (j *fan1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW725(ctx, x, in, s)
@@ -61204,11 +61928,12 @@ func (j *fan1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W725(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW725, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61229,7 +61954,7 @@ func (j *fan1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW726(ctx, x, in, s)
@@ -61237,11 +61962,12 @@ func (j *fan1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W726(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW726, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61262,7 +61988,7 @@ func (j *fan1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW727(ctx, x, in, s)
@@ -61270,11 +61996,12 @@ func (j *fan1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W727(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW727, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61295,7 +62022,7 @@ func (j *fan1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW728(ctx, x, in, s)
@@ -61303,11 +62030,12 @@ func (j *fan1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W728(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW728, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61328,7 +62056,7 @@ func (j *fan1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW729(ctx, x, in, s)
@@ -61336,11 +62064,12 @@ func (j *fan1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W729(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW729, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61361,7 +62090,7 @@ func (j *fan1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW730(ctx, x, in, s)
@@ -61369,11 +62098,12 @@ func (j *fan1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W730(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW730, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61394,7 +62124,7 @@ func (j *fan1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW731(ctx, x, in, s)
@@ -61402,11 +62132,12 @@ func (j *fan1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W731(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW731, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61427,7 +62158,7 @@ func (j *fan1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW732(ctx, x, in, s)
@@ -61435,11 +62166,12 @@ func (j *fan1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W732(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW732, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61460,7 +62192,7 @@ func (j *fan1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW733(ctx, x, in, s)
@@ -61468,11 +62200,12 @@ func (j *fan1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W733(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW733, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61493,7 +62226,7 @@ func (j *fan1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW734(ctx, x, in, s)
@@ -61501,11 +62234,12 @@ func (j *fan1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W734(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW734, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61526,7 +62260,7 @@ func (j *fan1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW735(ctx, x, in, s)
@@ -61534,11 +62268,12 @@ func (j *fan1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W735(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW735, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61559,7 +62294,7 @@ func (j *fan1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW736(ctx, x, in, s)
@@ -61567,11 +62302,12 @@ func (j *fan1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W736(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW736, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61592,7 +62328,7 @@ func (j *fan1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW737(ctx, x, in, s)
@@ -61600,11 +62336,12 @@ func (j *fan1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W737(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW737, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61625,7 +62362,7 @@ func (j *fan1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW738(ctx, x, in, s)
@@ -61633,11 +62370,12 @@ func (j *fan1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W738(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW738, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61658,7 +62396,7 @@ func (j *fan1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW739(ctx, x, in, s)
@@ -61666,11 +62404,12 @@ func (j *fan1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W739(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW739, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61691,7 +62430,7 @@ func (j *fan1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW740(ctx, x, in, s)
@@ -61699,11 +62438,12 @@ func (j *fan1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W740(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW740, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61724,7 +62464,7 @@ func (j *fan1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW741(ctx, x, in, s)
@@ -61732,11 +62472,12 @@ func (j *fan1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W741(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW741, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61757,7 +62498,7 @@ func (j *fan1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW742(ctx, x, in, s)
@@ -61765,11 +62506,12 @@ func (j *fan1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W742(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW742, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61790,7 +62532,7 @@ func (j *fan1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW743(ctx, x, in, s)
@@ -61798,11 +62540,12 @@ func (j *fan1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W743(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW743, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61823,7 +62566,7 @@ func (j *fan1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW744(ctx, x, in, s)
@@ -61831,11 +62574,12 @@ func (j *fan1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W744(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW744, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61856,7 +62600,7 @@ func (j *fan1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW745(ctx, x, in, s)
@@ -61864,11 +62608,12 @@ func (j *fan1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W745(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW745, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61889,7 +62634,7 @@ func (j *fan1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW746(ctx, x, in, s)
@@ -61897,11 +62642,12 @@ func (j *fan1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W746(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW746, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61922,7 +62668,7 @@ func (j *fan1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW747(ctx, x, in, s)
@@ -61930,11 +62676,12 @@ func (j *fan1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W747(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW747, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61955,7 +62702,7 @@ func (j *fan1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW748(ctx, x, in, s)
@@ -61963,11 +62710,12 @@ func (j *fan1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W748(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW748, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61988,7 +62736,7 @@ func (j *fan1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW749(ctx, x, in, s)
@@ -61996,11 +62744,12 @@ func (j *fan1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W749(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW749, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62021,7 +62770,7 @@ func (j *fan1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW750(ctx, x, in, s)
@@ -62029,11 +62778,12 @@ func (j *fan1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W750(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW750, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62054,7 +62804,7 @@ func (j *fan1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW751(ctx, x, in, s)
@@ -62062,11 +62812,12 @@ func (j *fan1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W751(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW751, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62087,7 +62838,7 @@ func (j *fan1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW752(ctx, x, in, s)
@@ -62095,11 +62846,12 @@ func (j *fan1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W752(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW752, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62120,7 +62872,7 @@ func (j *fan1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW753(ctx, x, in, s)
@@ -62128,11 +62880,12 @@ func (j *fan1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W753(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW753, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62153,7 +62906,7 @@ func (j *fan1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW754(ctx, x, in, s)
@@ -62161,11 +62914,12 @@ func (j *fan1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W754(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW754, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62186,7 +62940,7 @@ func (j *fan1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW755(ctx, x, in, s)
@@ -62194,11 +62948,12 @@ func (j *fan1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W755(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW755, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62219,7 +62974,7 @@ func (j *fan1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW756(ctx, x, in, s)
@@ -62227,11 +62982,12 @@ func (j *fan1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W756(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW756, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62252,7 +63008,7 @@ func (j *fan1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW757(ctx, x, in, s)
@@ -62260,11 +63016,12 @@ func (j *fan1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W757(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW757, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62285,7 +63042,7 @@ func (j *fan1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW758(ctx, x, in, s)
@@ -62293,11 +63050,12 @@ func (j *fan1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W758(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW758, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62318,7 +63076,7 @@ func (j *fan1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW759(ctx, x, in, s)
@@ -62326,11 +63084,12 @@ func (j *fan1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W759(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW759, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62351,7 +63110,7 @@ func (j *fan1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW760(ctx, x, in, s)
@@ -62359,11 +63118,12 @@ func (j *fan1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W760(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW760, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62384,7 +63144,7 @@ func (j *fan1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW761(ctx, x, in, s)
@@ -62392,11 +63152,12 @@ func (j *fan1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W761(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW761, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62417,7 +63178,7 @@ func (j *fan1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW762(ctx, x, in, s)
@@ -62425,11 +63186,12 @@ func (j *fan1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W762(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW762, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62450,7 +63212,7 @@ func (j *fan1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW763(ctx, x, in, s)
@@ -62458,11 +63220,12 @@ func (j *fan1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W763(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW763, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62483,7 +63246,7 @@ func (j *fan1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW764(ctx, x, in, s)
@@ -62491,11 +63254,12 @@ func (j *fan1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W764(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW764, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62516,7 +63280,7 @@ func (j *fan1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW765(ctx, x, in, s)
@@ -62524,11 +63288,12 @@ func (j *fan1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W765(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW765, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62549,7 +63314,7 @@ func (j *fan1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW766(ctx, x, in, s)
@@ -62557,11 +63322,12 @@ func (j *fan1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W766(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW766, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62582,7 +63348,7 @@ func (j *fan1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW767(ctx, x, in, s)
@@ -62590,11 +63356,12 @@ func (j *fan1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W767(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW767, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62615,7 +63382,7 @@ func (j *fan1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW768(ctx, x, in, s)
@@ -62623,11 +63390,12 @@ func (j *fan1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W768(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW768, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62648,7 +63416,7 @@ func (j *fan1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW769(ctx, x, in, s)
@@ -62656,11 +63424,12 @@ func (j *fan1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W769(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW769, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62681,7 +63450,7 @@ func (j *fan1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW770(ctx, x, in, s)
@@ -62689,11 +63458,12 @@ func (j *fan1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W770(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW770, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62714,7 +63484,7 @@ func (j *fan1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW771(ctx, x, in, s)
@@ -62722,11 +63492,12 @@ func (j *fan1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W771(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW771, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62747,7 +63518,7 @@ func (j *fan1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW772(ctx, x, in, s)
@@ -62755,11 +63526,12 @@ func (j *fan1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W772(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW772, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62780,7 +63552,7 @@ func (j *fan1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW773(ctx, x, in, s)
@@ -62788,11 +63560,12 @@ func (j *fan1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W773(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW773, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62813,7 +63586,7 @@ func (j *fan1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW774(ctx, x, in, s)
@@ -62821,11 +63594,12 @@ func (j *fan1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W774(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW774, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62846,7 +63620,7 @@ func (j *fan1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW775(ctx, x, in, s)
@@ -62854,11 +63628,12 @@ func (j *fan1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W775(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW775, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62879,7 +63654,7 @@ func (j *fan1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW776(ctx, x, in, s)
@@ -62887,11 +63662,12 @@ func (j *fan1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W776(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW776, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62912,7 +63688,7 @@ func (j *fan1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW777(ctx, x, in, s)
@@ -62920,11 +63696,12 @@ func (j *fan1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W777(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW777, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62945,7 +63722,7 @@ func (j *fan1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW778(ctx, x, in, s)
@@ -62953,11 +63730,12 @@ func (j *fan1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W778(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW778, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62978,7 +63756,7 @@ func (j *fan1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW779(ctx, x, in, s)
@@ -62986,11 +63764,12 @@ func (j *fan1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W779(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW779, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63011,7 +63790,7 @@ func (j *fan1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW780(ctx, x, in, s)
@@ -63019,11 +63798,12 @@ func (j *fan1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W780(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW780, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63044,7 +63824,7 @@ func (j *fan1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW781(ctx, x, in, s)
@@ -63052,11 +63832,12 @@ func (j *fan1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W781(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW781, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63077,7 +63858,7 @@ func (j *fan1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW782(ctx, x, in, s)
@@ -63085,11 +63866,12 @@ func (j *fan1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W782(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW782, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63110,7 +63892,7 @@ func (j *fan1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW783(ctx, x, in, s)
@@ -63118,11 +63900,12 @@ func (j *fan1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W783(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW783, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63143,7 +63926,7 @@ func (j *fan1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW784(ctx, x, in, s)
@@ -63151,11 +63934,12 @@ func (j *fan1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W784(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW784, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63176,7 +63960,7 @@ func (j *fan1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW785(ctx, x, in, s)
@@ -63184,11 +63968,12 @@ func (j *fan1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W785(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW785, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63209,7 +63994,7 @@ func (j *fan1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW786(ctx, x, in, s)
@@ -63217,11 +64002,12 @@ func (j *fan1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W786(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW786, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63242,7 +64028,7 @@ func (j *fan1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW787(ctx, x, in, s)
@@ -63250,11 +64036,12 @@ func (j *fan1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W787(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW787, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63275,7 +64062,7 @@ func (j *fan1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW788(ctx, x, in, s)
@@ -63283,11 +64070,12 @@ func (j *fan1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W788(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW788, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63308,7 +64096,7 @@ func (j *fan1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW789(ctx, x, in, s)
@@ -63316,11 +64104,12 @@ func (j *fan1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W789(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW789, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63341,7 +64130,7 @@ func (j *fan1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW790(ctx, x, in, s)
@@ -63349,11 +64138,12 @@ func (j *fan1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W790(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW790, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63374,7 +64164,7 @@ func (j *fan1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW791(ctx, x, in, s)
@@ -63382,11 +64172,12 @@ func (j *fan1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W791(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW791, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63407,7 +64198,7 @@ func (j *fan1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW792(ctx, x, in, s)
@@ -63415,11 +64206,12 @@ func (j *fan1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W792(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW792, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63440,7 +64232,7 @@ func (j *fan1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW793(ctx, x, in, s)
@@ -63448,11 +64240,12 @@ func (j *fan1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W793(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW793, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63473,7 +64266,7 @@ func (j *fan1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW794(ctx, x, in, s)
@@ -63481,11 +64274,12 @@ func (j *fan1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W794(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW794, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63506,7 +64300,7 @@ func (j *fan1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW795(ctx, x, in, s)
@@ -63514,11 +64308,12 @@ func (j *fan1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W795(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW795, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63539,7 +64334,7 @@ func (j *fan1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW796(ctx, x, in, s)
@@ -63547,11 +64342,12 @@ func (j *fan1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W796(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW796, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63572,7 +64368,7 @@ func (j *fan1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW797(ctx, x, in, s)
@@ -63580,11 +64376,12 @@ func (j *fan1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W797(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW797, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63605,7 +64402,7 @@ func (j *fan1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW798(ctx, x, in, s)
@@ -63613,11 +64410,12 @@ func (j *fan1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W798(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW798, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63638,7 +64436,7 @@ func (j *fan1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW799(ctx, x, in, s)
@@ -63646,11 +64444,12 @@ func (j *fan1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W799(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW799, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63671,7 +64470,7 @@ func (j *fan1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW800(ctx, x, in, s)
@@ -63679,11 +64478,12 @@ func (j *fan1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W800(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW800, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63704,7 +64504,7 @@ func (j *fan1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW801(ctx, x, in, s)
@@ -63712,11 +64512,12 @@ func (j *fan1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W801(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW801, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63737,7 +64538,7 @@ func (j *fan1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW802(ctx, x, in, s)
@@ -63745,11 +64546,12 @@ func (j *fan1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W802(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW802, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63770,7 +64572,7 @@ func (j *fan1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW803(ctx, x, in, s)
@@ -63778,11 +64580,12 @@ func (j *fan1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W803(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW803, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63803,7 +64606,7 @@ func (j *fan1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW804(ctx, x, in, s)
@@ -63811,11 +64614,12 @@ func (j *fan1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W804(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW804, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63836,7 +64640,7 @@ func (j *fan1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW805(ctx, x, in, s)
@@ -63844,11 +64648,12 @@ func (j *fan1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W805(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW805, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63869,7 +64674,7 @@ func (j *fan1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW806(ctx, x, in, s)
@@ -63877,11 +64682,12 @@ func (j *fan1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W806(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW806, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63902,7 +64708,7 @@ func (j *fan1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW807(ctx, x, in, s)
@@ -63910,11 +64716,12 @@ func (j *fan1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W807(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW807, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63935,7 +64742,7 @@ func (j *fan1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW808(ctx, x, in, s)
@@ -63943,11 +64750,12 @@ func (j *fan1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W808(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW808, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63968,7 +64776,7 @@ func (j *fan1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW809(ctx, x, in, s)
@@ -63976,11 +64784,12 @@ func (j *fan1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W809(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW809, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64001,7 +64810,7 @@ func (j *fan1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW810(ctx, x, in, s)
@@ -64009,11 +64818,12 @@ func (j *fan1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W810(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW810, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64034,7 +64844,7 @@ func (j *fan1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW811(ctx, x, in, s)
@@ -64042,11 +64852,12 @@ func (j *fan1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W811(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW811, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64067,7 +64878,7 @@ func (j *fan1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW812(ctx, x, in, s)
@@ -64075,11 +64886,12 @@ func (j *fan1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W812(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW812, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64100,7 +64912,7 @@ func (j *fan1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW813(ctx, x, in, s)
@@ -64108,11 +64920,12 @@ func (j *fan1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W813(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW813, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64133,7 +64946,7 @@ func (j *fan1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW814(ctx, x, in, s)
@@ -64141,11 +64954,12 @@ func (j *fan1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W814(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW814, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64166,7 +64980,7 @@ func (j *fan1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW815(ctx, x, in, s)
@@ -64174,11 +64988,12 @@ func (j *fan1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W815(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW815, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64199,7 +65014,7 @@ func (j *fan1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW816(ctx, x, in, s)
@@ -64207,11 +65022,12 @@ func (j *fan1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W816(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW816, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64232,7 +65048,7 @@ func (j *fan1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW817(ctx, x, in, s)
@@ -64240,11 +65056,12 @@ func (j *fan1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W817(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW817, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64265,7 +65082,7 @@ func (j *fan1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW818(ctx, x, in, s)
@@ -64273,11 +65090,12 @@ func (j *fan1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W818(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW818, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64298,7 +65116,7 @@ func (j *fan1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW819(ctx, x, in, s)
@@ -64306,11 +65124,12 @@ func (j *fan1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W819(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW819, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64331,7 +65150,7 @@ func (j *fan1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW820(ctx, x, in, s)
@@ -64339,11 +65158,12 @@ func (j *fan1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W820(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW820, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64364,7 +65184,7 @@ func (j *fan1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW821(ctx, x, in, s)
@@ -64372,11 +65192,12 @@ func (j *fan1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W821(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW821, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64397,7 +65218,7 @@ func (j *fan1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW822(ctx, x, in, s)
@@ -64405,11 +65226,12 @@ func (j *fan1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W822(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW822, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64430,7 +65252,7 @@ func (j *fan1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW823(ctx, x, in, s)
@@ -64438,11 +65260,12 @@ func (j *fan1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W823(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW823, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64463,7 +65286,7 @@ func (j *fan1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW824(ctx, x, in, s)
@@ -64471,11 +65294,12 @@ func (j *fan1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W824(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW824, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64496,7 +65320,7 @@ func (j *fan1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW825(ctx, x, in, s)
@@ -64504,11 +65328,12 @@ func (j *fan1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W825(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW825, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64529,7 +65354,7 @@ func (j *fan1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW826(ctx, x, in, s)
@@ -64537,11 +65362,12 @@ func (j *fan1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W826(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW826, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64562,7 +65388,7 @@ func (j *fan1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW827(ctx, x, in, s)
@@ -64570,11 +65396,12 @@ func (j *fan1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W827(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW827, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64595,7 +65422,7 @@ func (j *fan1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW828(ctx, x, in, s)
@@ -64603,11 +65430,12 @@ func (j *fan1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W828(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW828, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64628,7 +65456,7 @@ func (j *fan1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW829(ctx, x, in, s)
@@ -64636,11 +65464,12 @@ func (j *fan1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W829(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW829, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64661,7 +65490,7 @@ func (j *fan1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW830(ctx, x, in, s)
@@ -64669,11 +65498,12 @@ func (j *fan1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W830(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW830, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64694,7 +65524,7 @@ func (j *fan1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW831(ctx, x, in, s)
@@ -64702,11 +65532,12 @@ func (j *fan1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W831(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW831, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64727,7 +65558,7 @@ func (j *fan1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW832(ctx, x, in, s)
@@ -64735,11 +65566,12 @@ func (j *fan1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W832(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW832, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64760,7 +65592,7 @@ func (j *fan1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW833(ctx, x, in, s)
@@ -64768,11 +65600,12 @@ func (j *fan1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W833(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW833, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64793,7 +65626,7 @@ func (j *fan1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW834(ctx, x, in, s)
@@ -64801,11 +65634,12 @@ func (j *fan1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W834(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW834, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64826,7 +65660,7 @@ func (j *fan1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW835(ctx, x, in, s)
@@ -64834,11 +65668,12 @@ func (j *fan1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W835(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW835, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64859,7 +65694,7 @@ func (j *fan1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW836(ctx, x, in, s)
@@ -64867,11 +65702,12 @@ func (j *fan1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W836(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW836, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64892,7 +65728,7 @@ func (j *fan1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW837(ctx, x, in, s)
@@ -64900,11 +65736,12 @@ func (j *fan1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W837(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW837, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64925,7 +65762,7 @@ func (j *fan1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW838(ctx, x, in, s)
@@ -64933,11 +65770,12 @@ func (j *fan1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W838(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW838, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64958,7 +65796,7 @@ func (j *fan1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW839(ctx, x, in, s)
@@ -64966,11 +65804,12 @@ func (j *fan1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W839(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW839, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64991,7 +65830,7 @@ func (j *fan1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW840(ctx, x, in, s)
@@ -64999,11 +65838,12 @@ func (j *fan1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W840(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW840, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65024,7 +65864,7 @@ func (j *fan1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW841(ctx, x, in, s)
@@ -65032,11 +65872,12 @@ func (j *fan1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W841(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW841, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65057,7 +65898,7 @@ func (j *fan1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW842(ctx, x, in, s)
@@ -65065,11 +65906,12 @@ func (j *fan1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W842(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW842, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65090,7 +65932,7 @@ func (j *fan1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW843(ctx, x, in, s)
@@ -65098,11 +65940,12 @@ func (j *fan1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W843(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW843, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65123,7 +65966,7 @@ func (j *fan1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW844(ctx, x, in, s)
@@ -65131,11 +65974,12 @@ func (j *fan1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W844(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW844, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65156,7 +66000,7 @@ func (j *fan1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW845(ctx, x, in, s)
@@ -65164,11 +66008,12 @@ func (j *fan1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W845(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW845, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65189,7 +66034,7 @@ func (j *fan1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW846(ctx, x, in, s)
@@ -65197,11 +66042,12 @@ func (j *fan1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W846(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW846, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65222,7 +66068,7 @@ func (j *fan1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW847(ctx, x, in, s)
@@ -65230,11 +66076,12 @@ func (j *fan1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W847(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW847, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65255,7 +66102,7 @@ func (j *fan1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW848(ctx, x, in, s)
@@ -65263,11 +66110,12 @@ func (j *fan1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W848(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW848, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65288,7 +66136,7 @@ func (j *fan1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW849(ctx, x, in, s)
@@ -65296,11 +66144,12 @@ func (j *fan1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W849(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW849, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65321,7 +66170,7 @@ func (j *fan1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW850(ctx, x, in, s)
@@ -65329,11 +66178,12 @@ func (j *fan1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W850(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW850, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65354,7 +66204,7 @@ func (j *fan1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW851(ctx, x, in, s)
@@ -65362,11 +66212,12 @@ func (j *fan1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W851(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW851, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65387,7 +66238,7 @@ func (j *fan1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW852(ctx, x, in, s)
@@ -65395,11 +66246,12 @@ func (j *fan1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W852(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW852, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65420,7 +66272,7 @@ func (j *fan1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW853(ctx, x, in, s)
@@ -65428,11 +66280,12 @@ func (j *fan1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W853(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW853, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65453,7 +66306,7 @@ func (j *fan1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW854(ctx, x, in, s)
@@ -65461,11 +66314,12 @@ func (j *fan1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W854(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW854, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65486,7 +66340,7 @@ func (j *fan1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW855(ctx, x, in, s)
@@ -65494,11 +66348,12 @@ func (j *fan1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W855(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW855, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65519,7 +66374,7 @@ func (j *fan1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW856(ctx, x, in, s)
@@ -65527,11 +66382,12 @@ func (j *fan1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W856(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW856, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65552,7 +66408,7 @@ func (j *fan1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW857(ctx, x, in, s)
@@ -65560,11 +66416,12 @@ func (j *fan1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W857(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW857, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65585,7 +66442,7 @@ func (j *fan1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW858(ctx, x, in, s)
@@ -65593,11 +66450,12 @@ func (j *fan1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W858(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW858, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65618,7 +66476,7 @@ func (j *fan1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW859(ctx, x, in, s)
@@ -65626,11 +66484,12 @@ func (j *fan1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W859(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW859, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65651,7 +66510,7 @@ func (j *fan1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW860(ctx, x, in, s)
@@ -65659,11 +66518,12 @@ func (j *fan1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W860(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW860, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65684,7 +66544,7 @@ func (j *fan1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW861(ctx, x, in, s)
@@ -65692,11 +66552,12 @@ func (j *fan1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W861(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW861, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65717,7 +66578,7 @@ func (j *fan1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW862(ctx, x, in, s)
@@ -65725,11 +66586,12 @@ func (j *fan1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W862(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW862, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65750,7 +66612,7 @@ func (j *fan1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW863(ctx, x, in, s)
@@ -65758,11 +66620,12 @@ func (j *fan1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W863(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW863, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65783,7 +66646,7 @@ func (j *fan1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW864(ctx, x, in, s)
@@ -65791,11 +66654,12 @@ func (j *fan1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W864(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW864, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65816,7 +66680,7 @@ func (j *fan1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW865(ctx, x, in, s)
@@ -65824,11 +66688,12 @@ func (j *fan1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W865(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW865, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65849,7 +66714,7 @@ func (j *fan1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW866(ctx, x, in, s)
@@ -65857,11 +66722,12 @@ func (j *fan1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W866(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW866, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65882,7 +66748,7 @@ func (j *fan1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW867(ctx, x, in, s)
@@ -65890,11 +66756,12 @@ func (j *fan1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W867(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW867, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65915,7 +66782,7 @@ func (j *fan1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW868(ctx, x, in, s)
@@ -65923,11 +66790,12 @@ func (j *fan1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W868(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW868, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65948,7 +66816,7 @@ func (j *fan1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW869(ctx, x, in, s)
@@ -65956,11 +66824,12 @@ func (j *fan1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W869(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW869, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65981,7 +66850,7 @@ func (j *fan1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW870(ctx, x, in, s)
@@ -65989,11 +66858,12 @@ func (j *fan1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W870(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW870, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66014,7 +66884,7 @@ func (j *fan1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW871(ctx, x, in, s)
@@ -66022,11 +66892,12 @@ func (j *fan1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W871(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW871, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66047,7 +66918,7 @@ func (j *fan1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW872(ctx, x, in, s)
@@ -66055,11 +66926,12 @@ func (j *fan1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W872(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW872, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66080,7 +66952,7 @@ func (j *fan1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW873(ctx, x, in, s)
@@ -66088,11 +66960,12 @@ func (j *fan1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W873(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW873, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66113,7 +66986,7 @@ func (j *fan1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW874(ctx, x, in, s)
@@ -66121,11 +66994,12 @@ func (j *fan1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W874(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW874, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66146,7 +67020,7 @@ func (j *fan1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW875(ctx, x, in, s)
@@ -66154,11 +67028,12 @@ func (j *fan1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W875(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW875, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66179,7 +67054,7 @@ func (j *fan1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW876(ctx, x, in, s)
@@ -66187,11 +67062,12 @@ func (j *fan1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W876(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW876, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66212,7 +67088,7 @@ func (j *fan1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW877(ctx, x, in, s)
@@ -66220,11 +67096,12 @@ func (j *fan1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W877(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW877, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66245,7 +67122,7 @@ func (j *fan1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW878(ctx, x, in, s)
@@ -66253,11 +67130,12 @@ func (j *fan1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W878(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW878, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66278,7 +67156,7 @@ func (j *fan1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW879(ctx, x, in, s)
@@ -66286,11 +67164,12 @@ func (j *fan1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W879(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW879, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66311,7 +67190,7 @@ func (j *fan1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW880(ctx, x, in, s)
@@ -66319,11 +67198,12 @@ func (j *fan1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W880(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW880, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66344,7 +67224,7 @@ func (j *fan1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW881(ctx, x, in, s)
@@ -66352,11 +67232,12 @@ func (j *fan1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W881(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW881, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66377,7 +67258,7 @@ func (j *fan1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW882(ctx, x, in, s)
@@ -66385,11 +67266,12 @@ func (j *fan1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W882(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW882, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66410,7 +67292,7 @@ func (j *fan1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW883(ctx, x, in, s)
@@ -66418,11 +67300,12 @@ func (j *fan1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W883(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW883, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66443,7 +67326,7 @@ func (j *fan1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW884(ctx, x, in, s)
@@ -66451,11 +67334,12 @@ func (j *fan1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W884(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW884, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66476,7 +67360,7 @@ func (j *fan1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW885(ctx, x, in, s)
@@ -66484,11 +67368,12 @@ func (j *fan1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W885(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW885, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66509,7 +67394,7 @@ func (j *fan1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW886(ctx, x, in, s)
@@ -66517,11 +67402,12 @@ func (j *fan1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W886(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW886, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66542,7 +67428,7 @@ func (j *fan1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW887(ctx, x, in, s)
@@ -66550,11 +67436,12 @@ func (j *fan1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W887(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW887, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66575,7 +67462,7 @@ func (j *fan1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW888(ctx, x, in, s)
@@ -66583,11 +67470,12 @@ func (j *fan1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W888(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW888, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66608,7 +67496,7 @@ func (j *fan1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW889(ctx, x, in, s)
@@ -66616,11 +67504,12 @@ func (j *fan1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W889(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW889, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66641,7 +67530,7 @@ func (j *fan1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW890(ctx, x, in, s)
@@ -66649,11 +67538,12 @@ func (j *fan1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W890(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW890, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66674,7 +67564,7 @@ func (j *fan1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW891(ctx, x, in, s)
@@ -66682,11 +67572,12 @@ func (j *fan1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W891(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW891, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66707,7 +67598,7 @@ func (j *fan1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW892(ctx, x, in, s)
@@ -66715,11 +67606,12 @@ func (j *fan1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W892(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW892, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66740,7 +67632,7 @@ func (j *fan1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW893(ctx, x, in, s)
@@ -66748,11 +67640,12 @@ func (j *fan1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W893(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW893, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66773,7 +67666,7 @@ func (j *fan1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW894(ctx, x, in, s)
@@ -66781,11 +67674,12 @@ func (j *fan1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W894(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW894, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66806,7 +67700,7 @@ func (j *fan1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW895(ctx, x, in, s)
@@ -66814,11 +67708,12 @@ func (j *fan1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W895(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW895, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66839,7 +67734,7 @@ func (j *fan1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW896(ctx, x, in, s)
@@ -66847,11 +67742,12 @@ func (j *fan1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W896(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW896, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66872,7 +67768,7 @@ func (j *fan1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW897(ctx, x, in, s)
@@ -66880,11 +67776,12 @@ func (j *fan1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W897(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW897, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66905,7 +67802,7 @@ func (j *fan1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW898(ctx, x, in, s)
@@ -66913,11 +67810,12 @@ func (j *fan1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W898(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW898, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66938,7 +67836,7 @@ func (j *fan1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW899(ctx, x, in, s)
@@ -66946,11 +67844,12 @@ func (j *fan1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W899(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW899, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66971,7 +67870,7 @@ func (j *fan1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW900(ctx, x, in, s)
@@ -66979,11 +67878,12 @@ func (j *fan1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W900(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW900, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67004,7 +67904,7 @@ func (j *fan1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW901(ctx, x, in, s)
@@ -67012,11 +67912,12 @@ func (j *fan1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W901(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW901, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67037,7 +67938,7 @@ func (j *fan1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW902(ctx, x, in, s)
@@ -67045,11 +67946,12 @@ func (j *fan1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W902(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW902, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67070,7 +67972,7 @@ func (j *fan1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW903(ctx, x, in, s)
@@ -67078,11 +67980,12 @@ func (j *fan1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W903(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW903, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67103,7 +68006,7 @@ func (j *fan1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW904(ctx, x, in, s)
@@ -67111,11 +68014,12 @@ func (j *fan1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W904(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW904, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67136,7 +68040,7 @@ func (j *fan1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW905(ctx, x, in, s)
@@ -67144,11 +68048,12 @@ func (j *fan1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W905(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW905, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67169,7 +68074,7 @@ func (j *fan1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW906(ctx, x, in, s)
@@ -67177,11 +68082,12 @@ func (j *fan1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W906(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW906, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67202,7 +68108,7 @@ func (j *fan1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW907(ctx, x, in, s)
@@ -67210,11 +68116,12 @@ func (j *fan1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W907(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW907, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67235,7 +68142,7 @@ func (j *fan1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW908(ctx, x, in, s)
@@ -67243,11 +68150,12 @@ func (j *fan1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W908(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW908, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67268,7 +68176,7 @@ func (j *fan1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW909(ctx, x, in, s)
@@ -67276,11 +68184,12 @@ func (j *fan1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W909(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW909, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67301,7 +68210,7 @@ func (j *fan1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW910(ctx, x, in, s)
@@ -67309,11 +68218,12 @@ func (j *fan1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W910(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW910, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67334,7 +68244,7 @@ func (j *fan1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW911(ctx, x, in, s)
@@ -67342,11 +68252,12 @@ func (j *fan1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W911(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW911, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67367,7 +68278,7 @@ func (j *fan1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW912(ctx, x, in, s)
@@ -67375,11 +68286,12 @@ func (j *fan1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W912(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW912, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67400,7 +68312,7 @@ func (j *fan1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW913(ctx, x, in, s)
@@ -67408,11 +68320,12 @@ func (j *fan1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W913(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW913, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67433,7 +68346,7 @@ func (j *fan1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW914(ctx, x, in, s)
@@ -67441,11 +68354,12 @@ func (j *fan1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W914(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW914, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67466,7 +68380,7 @@ func (j *fan1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW915(ctx, x, in, s)
@@ -67474,11 +68388,12 @@ func (j *fan1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W915(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW915, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67499,7 +68414,7 @@ func (j *fan1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW916(ctx, x, in, s)
@@ -67507,11 +68422,12 @@ func (j *fan1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W916(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW916, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67532,7 +68448,7 @@ func (j *fan1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW917(ctx, x, in, s)
@@ -67540,11 +68456,12 @@ func (j *fan1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W917(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW917, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67565,7 +68482,7 @@ func (j *fan1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW918(ctx, x, in, s)
@@ -67573,11 +68490,12 @@ func (j *fan1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W918(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW918, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67598,7 +68516,7 @@ func (j *fan1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW919(ctx, x, in, s)
@@ -67606,11 +68524,12 @@ func (j *fan1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W919(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW919, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67631,7 +68550,7 @@ func (j *fan1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW920(ctx, x, in, s)
@@ -67639,11 +68558,12 @@ func (j *fan1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W920(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW920, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67664,7 +68584,7 @@ func (j *fan1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW921(ctx, x, in, s)
@@ -67672,11 +68592,12 @@ func (j *fan1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W921(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW921, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67697,7 +68618,7 @@ func (j *fan1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW922(ctx, x, in, s)
@@ -67705,11 +68626,12 @@ func (j *fan1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W922(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW922, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67730,7 +68652,7 @@ func (j *fan1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW923(ctx, x, in, s)
@@ -67738,11 +68660,12 @@ func (j *fan1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W923(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW923, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67763,7 +68686,7 @@ func (j *fan1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW924(ctx, x, in, s)
@@ -67771,11 +68694,12 @@ func (j *fan1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W924(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW924, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67796,7 +68720,7 @@ func (j *fan1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW925(ctx, x, in, s)
@@ -67804,11 +68728,12 @@ func (j *fan1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W925(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW925, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67829,7 +68754,7 @@ func (j *fan1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW926(ctx, x, in, s)
@@ -67837,11 +68762,12 @@ func (j *fan1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W926(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW926, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67862,7 +68788,7 @@ func (j *fan1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW927(ctx, x, in, s)
@@ -67870,11 +68796,12 @@ func (j *fan1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W927(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW927, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67895,7 +68822,7 @@ func (j *fan1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW928(ctx, x, in, s)
@@ -67903,11 +68830,12 @@ func (j *fan1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W928(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW928, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67928,7 +68856,7 @@ func (j *fan1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW929(ctx, x, in, s)
@@ -67936,11 +68864,12 @@ func (j *fan1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W929(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW929, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67961,7 +68890,7 @@ func (j *fan1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW930(ctx, x, in, s)
@@ -67969,11 +68898,12 @@ func (j *fan1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W930(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW930, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67994,7 +68924,7 @@ func (j *fan1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW931(ctx, x, in, s)
@@ -68002,11 +68932,12 @@ func (j *fan1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W931(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW931, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68027,7 +68958,7 @@ func (j *fan1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW932(ctx, x, in, s)
@@ -68035,11 +68966,12 @@ func (j *fan1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W932(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW932, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68060,7 +68992,7 @@ func (j *fan1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW933(ctx, x, in, s)
@@ -68068,11 +69000,12 @@ func (j *fan1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W933(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW933, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68093,7 +69026,7 @@ func (j *fan1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW934(ctx, x, in, s)
@@ -68101,11 +69034,12 @@ func (j *fan1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W934(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW934, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68126,7 +69060,7 @@ func (j *fan1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW935(ctx, x, in, s)
@@ -68134,11 +69068,12 @@ func (j *fan1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W935(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW935, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68159,7 +69094,7 @@ func (j *fan1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW936(ctx, x, in, s)
@@ -68167,11 +69102,12 @@ func (j *fan1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W936(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW936, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68192,7 +69128,7 @@ func (j *fan1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW937(ctx, x, in, s)
@@ -68200,11 +69136,12 @@ func (j *fan1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W937(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW937, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68225,7 +69162,7 @@ func (j *fan1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW938(ctx, x, in, s)
@@ -68233,11 +69170,12 @@ func (j *fan1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W938(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW938, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68258,7 +69196,7 @@ func (j *fan1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW939(ctx, x, in, s)
@@ -68266,11 +69204,12 @@ func (j *fan1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W939(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW939, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68291,7 +69230,7 @@ func (j *fan1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW940(ctx, x, in, s)
@@ -68299,11 +69238,12 @@ func (j *fan1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W940(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW940, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68324,7 +69264,7 @@ func (j *fan1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW941(ctx, x, in, s)
@@ -68332,11 +69272,12 @@ func (j *fan1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W941(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW941, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68357,7 +69298,7 @@ func (j *fan1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW942(ctx, x, in, s)
@@ -68365,11 +69306,12 @@ func (j *fan1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W942(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW942, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68390,7 +69332,7 @@ func (j *fan1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW943(ctx, x, in, s)
@@ -68398,11 +69340,12 @@ func (j *fan1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W943(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW943, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68423,7 +69366,7 @@ func (j *fan1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW944(ctx, x, in, s)
@@ -68431,11 +69374,12 @@ func (j *fan1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W944(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW944, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68456,7 +69400,7 @@ func (j *fan1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW945(ctx, x, in, s)
@@ -68464,11 +69408,12 @@ func (j *fan1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W945(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW945, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68489,7 +69434,7 @@ func (j *fan1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW946(ctx, x, in, s)
@@ -68497,11 +69442,12 @@ func (j *fan1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W946(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW946, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68522,7 +69468,7 @@ func (j *fan1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW947(ctx, x, in, s)
@@ -68530,11 +69476,12 @@ func (j *fan1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W947(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW947, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68555,7 +69502,7 @@ func (j *fan1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW948(ctx, x, in, s)
@@ -68563,11 +69510,12 @@ func (j *fan1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W948(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW948, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68588,7 +69536,7 @@ func (j *fan1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW949(ctx, x, in, s)
@@ -68596,11 +69544,12 @@ func (j *fan1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W949(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW949, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68621,7 +69570,7 @@ func (j *fan1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW950(ctx, x, in, s)
@@ -68629,11 +69578,12 @@ func (j *fan1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W950(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW950, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68654,7 +69604,7 @@ func (j *fan1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW951(ctx, x, in, s)
@@ -68662,11 +69612,12 @@ func (j *fan1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W951(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW951, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68687,7 +69638,7 @@ func (j *fan1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW952(ctx, x, in, s)
@@ -68695,11 +69646,12 @@ func (j *fan1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W952(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW952, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68720,7 +69672,7 @@ func (j *fan1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW953(ctx, x, in, s)
@@ -68728,11 +69680,12 @@ func (j *fan1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W953(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW953, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68753,7 +69706,7 @@ func (j *fan1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW954(ctx, x, in, s)
@@ -68761,11 +69714,12 @@ func (j *fan1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W954(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW954, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68786,7 +69740,7 @@ func (j *fan1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW955(ctx, x, in, s)
@@ -68794,11 +69748,12 @@ func (j *fan1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W955(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW955, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68819,7 +69774,7 @@ func (j *fan1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW956(ctx, x, in, s)
@@ -68827,11 +69782,12 @@ func (j *fan1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W956(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW956, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68852,7 +69808,7 @@ func (j *fan1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW957(ctx, x, in, s)
@@ -68860,11 +69816,12 @@ func (j *fan1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W957(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW957, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68885,7 +69842,7 @@ func (j *fan1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW958(ctx, x, in, s)
@@ -68893,11 +69850,12 @@ func (j *fan1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W958(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW958, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68918,7 +69876,7 @@ func (j *fan1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW959(ctx, x, in, s)
@@ -68926,11 +69884,12 @@ func (j *fan1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W959(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW959, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68951,7 +69910,7 @@ func (j *fan1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW960(ctx, x, in, s)
@@ -68959,11 +69918,12 @@ func (j *fan1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W960(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW960, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68984,7 +69944,7 @@ func (j *fan1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW961(ctx, x, in, s)
@@ -68992,11 +69952,12 @@ func (j *fan1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W961(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW961, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69017,7 +69978,7 @@ func (j *fan1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW962(ctx, x, in, s)
@@ -69025,11 +69986,12 @@ func (j *fan1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W962(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW962, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69050,7 +70012,7 @@ func (j *fan1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW963(ctx, x, in, s)
@@ -69058,11 +70020,12 @@ func (j *fan1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W963(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW963, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69083,7 +70046,7 @@ func (j *fan1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW964(ctx, x, in, s)
@@ -69091,11 +70054,12 @@ func (j *fan1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W964(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW964, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69116,7 +70080,7 @@ func (j *fan1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW965(ctx, x, in, s)
@@ -69124,11 +70088,12 @@ func (j *fan1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W965(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW965, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69149,7 +70114,7 @@ func (j *fan1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW966(ctx, x, in, s)
@@ -69157,11 +70122,12 @@ func (j *fan1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W966(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW966, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69182,7 +70148,7 @@ func (j *fan1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW967(ctx, x, in, s)
@@ -69190,11 +70156,12 @@ func (j *fan1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W967(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW967, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69215,7 +70182,7 @@ func (j *fan1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW968(ctx, x, in, s)
@@ -69223,11 +70190,12 @@ func (j *fan1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W968(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW968, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69248,7 +70216,7 @@ func (j *fan1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW969(ctx, x, in, s)
@@ -69256,11 +70224,12 @@ func (j *fan1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W969(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW969, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69281,7 +70250,7 @@ func (j *fan1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW970(ctx, x, in, s)
@@ -69289,11 +70258,12 @@ func (j *fan1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W970(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW970, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69314,7 +70284,7 @@ func (j *fan1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW971(ctx, x, in, s)
@@ -69322,11 +70292,12 @@ func (j *fan1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W971(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW971, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69347,7 +70318,7 @@ func (j *fan1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW972(ctx, x, in, s)
@@ -69355,11 +70326,12 @@ func (j *fan1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W972(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW972, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69380,7 +70352,7 @@ func (j *fan1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW973(ctx, x, in, s)
@@ -69388,11 +70360,12 @@ func (j *fan1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W973(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW973, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69413,7 +70386,7 @@ func (j *fan1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW974(ctx, x, in, s)
@@ -69421,11 +70394,12 @@ func (j *fan1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W974(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW974, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69446,7 +70420,7 @@ func (j *fan1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW975(ctx, x, in, s)
@@ -69454,11 +70428,12 @@ func (j *fan1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W975(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW975, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69479,7 +70454,7 @@ func (j *fan1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW976(ctx, x, in, s)
@@ -69487,11 +70462,12 @@ func (j *fan1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W976(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW976, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69512,7 +70488,7 @@ func (j *fan1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW977(ctx, x, in, s)
@@ -69520,11 +70496,12 @@ func (j *fan1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W977(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW977, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69545,7 +70522,7 @@ func (j *fan1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW978(ctx, x, in, s)
@@ -69553,11 +70530,12 @@ func (j *fan1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W978(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW978, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69578,7 +70556,7 @@ func (j *fan1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW979(ctx, x, in, s)
@@ -69586,11 +70564,12 @@ func (j *fan1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W979(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW979, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69611,7 +70590,7 @@ func (j *fan1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW980(ctx, x, in, s)
@@ -69619,11 +70598,12 @@ func (j *fan1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W980(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW980, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69644,7 +70624,7 @@ func (j *fan1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW981(ctx, x, in, s)
@@ -69652,11 +70632,12 @@ func (j *fan1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W981(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW981, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69677,7 +70658,7 @@ func (j *fan1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW982(ctx, x, in, s)
@@ -69685,11 +70666,12 @@ func (j *fan1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W982(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW982, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69710,7 +70692,7 @@ func (j *fan1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW983(ctx, x, in, s)
@@ -69718,11 +70700,12 @@ func (j *fan1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W983(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW983, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69743,7 +70726,7 @@ func (j *fan1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW984(ctx, x, in, s)
@@ -69751,11 +70734,12 @@ func (j *fan1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W984(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW984, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69776,7 +70760,7 @@ func (j *fan1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW985(ctx, x, in, s)
@@ -69784,11 +70768,12 @@ func (j *fan1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W985(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW985, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69809,7 +70794,7 @@ func (j *fan1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW986(ctx, x, in, s)
@@ -69817,11 +70802,12 @@ func (j *fan1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W986(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW986, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69842,7 +70828,7 @@ func (j *fan1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW987(ctx, x, in, s)
@@ -69850,11 +70836,12 @@ func (j *fan1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W987(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW987, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69875,7 +70862,7 @@ func (j *fan1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW988(ctx, x, in, s)
@@ -69883,11 +70870,12 @@ func (j *fan1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W988(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW988, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69908,7 +70896,7 @@ func (j *fan1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW989(ctx, x, in, s)
@@ -69916,11 +70904,12 @@ func (j *fan1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W989(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW989, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69941,7 +70930,7 @@ func (j *fan1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW990(ctx, x, in, s)
@@ -69949,11 +70938,12 @@ func (j *fan1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W990(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW990, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69974,7 +70964,7 @@ func (j *fan1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW991(ctx, x, in, s)
@@ -69982,11 +70972,12 @@ func (j *fan1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W991(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW991, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70007,7 +70998,7 @@ func (j *fan1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW992(ctx, x, in, s)
@@ -70015,11 +71006,12 @@ func (j *fan1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W992(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW992, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70040,7 +71032,7 @@ func (j *fan1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW993(ctx, x, in, s)
@@ -70048,11 +71040,12 @@ func (j *fan1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W993(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW993, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70073,7 +71066,7 @@ func (j *fan1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW994(ctx, x, in, s)
@@ -70081,11 +71074,12 @@ func (j *fan1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W994(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW994, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70106,7 +71100,7 @@ func (j *fan1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW995(ctx, x, in, s)
@@ -70114,11 +71108,12 @@ func (j *fan1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W995(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW995, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70139,7 +71134,7 @@ func (j *fan1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW996(ctx, x, in, s)
@@ -70147,11 +71142,12 @@ func (j *fan1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W996(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW996, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70172,7 +71168,7 @@ func (j *fan1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW997(ctx, x, in, s)
@@ -70180,11 +71176,12 @@ func (j *fan1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W997(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW997, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70205,7 +71202,7 @@ func (j *fan1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW998(ctx, x, in, s)
@@ -70213,11 +71210,12 @@ func (j *fan1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W998(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW998, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70238,7 +71236,7 @@ func (j *fan1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW999(ctx, x, in, s)
@@ -70246,11 +71244,12 @@ func (j *fan1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W999(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW999, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70271,7 +71270,7 @@ func (j *fan1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1000(ctx, x, in, s)
@@ -70279,11 +71278,12 @@ func (j *fan1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W1000(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan1000NodeW1000, fan1000NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

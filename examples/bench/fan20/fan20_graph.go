@@ -1044,7 +1044,7 @@ func (j *fan20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1052,11 +1052,12 @@ func (j *fan20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW1, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1077,7 +1078,7 @@ func (j *fan20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1085,11 +1086,12 @@ func (j *fan20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW2, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1110,7 +1112,7 @@ func (j *fan20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1118,11 +1120,12 @@ func (j *fan20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW3, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1143,7 +1146,7 @@ func (j *fan20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1151,11 +1154,12 @@ func (j *fan20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW4, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1176,7 +1180,7 @@ func (j *fan20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1184,11 +1188,12 @@ func (j *fan20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW5, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1209,7 +1214,7 @@ func (j *fan20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1217,11 +1222,12 @@ func (j *fan20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW6, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1242,7 +1248,7 @@ func (j *fan20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1250,11 +1256,12 @@ func (j *fan20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW7, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1275,7 +1282,7 @@ func (j *fan20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1283,11 +1290,12 @@ func (j *fan20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW8, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1308,7 +1316,7 @@ func (j *fan20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1316,11 +1324,12 @@ func (j *fan20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW9, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1341,7 +1350,7 @@ func (j *fan20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1349,11 +1358,12 @@ func (j *fan20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW10, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1374,7 +1384,7 @@ func (j *fan20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1382,11 +1392,12 @@ func (j *fan20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW11, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1407,7 +1418,7 @@ func (j *fan20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1415,11 +1426,12 @@ func (j *fan20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW12, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1440,7 +1452,7 @@ func (j *fan20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1448,11 +1460,12 @@ func (j *fan20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW13, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1473,7 +1486,7 @@ func (j *fan20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1481,11 +1494,12 @@ func (j *fan20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW14, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1506,7 +1520,7 @@ func (j *fan20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1514,11 +1528,12 @@ func (j *fan20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW15, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1539,7 +1554,7 @@ func (j *fan20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1547,11 +1562,12 @@ func (j *fan20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW16, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1572,7 +1588,7 @@ func (j *fan20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1580,11 +1596,12 @@ func (j *fan20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW17, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1605,7 +1622,7 @@ func (j *fan20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1613,11 +1630,12 @@ func (j *fan20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW18, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1638,7 +1656,7 @@ func (j *fan20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1646,11 +1664,12 @@ func (j *fan20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW19, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1671,7 +1690,7 @@ func (j *fan20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1679,11 +1698,12 @@ func (j *fan20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fan20NodeW20, fan20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1336,7 +1336,7 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA11(ctx, x, in, s)
@@ -1344,11 +1344,12 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1369,7 +1370,7 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA12(ctx, x, in, s)
@@ -1377,11 +1378,12 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1402,7 +1404,7 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA13(ctx, x, in, s)
@@ -1410,11 +1412,12 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1435,7 +1438,7 @@ func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA14(ctx, x, in, s)
@@ -1443,11 +1446,12 @@ func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1528,7 +1532,7 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA21(ctx, x, in, s)
@@ -1536,11 +1540,12 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A21(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1561,7 +1566,7 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA22(ctx, x, in, s)
@@ -1569,11 +1574,12 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A22(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1594,7 +1600,7 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA23(ctx, x, in, s)
@@ -1602,11 +1608,12 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A23(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1627,7 +1634,7 @@ func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA24(ctx, x, in, s)
@@ -1635,11 +1642,12 @@ func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A24(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1720,7 +1728,7 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA31(ctx, x, in, s)
@@ -1728,11 +1736,12 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A31(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1753,7 +1762,7 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA32(ctx, x, in, s)
@@ -1761,11 +1770,12 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A32(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1786,7 +1796,7 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA33(ctx, x, in, s)
@@ -1794,11 +1804,12 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A33(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1819,7 +1830,7 @@ func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA34(ctx, x, in, s)
@@ -1827,11 +1838,12 @@ func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A34(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1912,7 +1924,7 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA41(ctx, x, in, s)
@@ -1920,11 +1932,12 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A41(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1945,7 +1958,7 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA42(ctx, x, in, s)
@@ -1953,11 +1966,12 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A42(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1978,7 +1992,7 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA43(ctx, x, in, s)
@@ -1986,11 +2000,12 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A43(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -2011,7 +2026,7 @@ func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA44(ctx, x, in, s)
@@ -2019,11 +2034,12 @@ func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.A44(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

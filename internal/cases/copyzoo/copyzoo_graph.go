@@ -426,7 +426,7 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -434,11 +434,12 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.Left(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -459,7 +460,7 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -467,11 +468,12 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.Right(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -492,7 +494,7 @@ func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callDeep(ctx, x, in, s)
@@ -500,11 +502,12 @@ func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.Deep(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -809,7 +809,7 @@ func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -817,11 +817,12 @@ func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.Web(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -896,7 +897,7 @@ func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callNoteA(ctx, x, in, s)
@@ -904,11 +905,12 @@ func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branc
 		out, err = g.h.NoteA(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -929,7 +931,7 @@ func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callNoteB(ctx, x, in, s)
@@ -937,11 +939,12 @@ func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branc
 		out, err = g.h.NoteB(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -377,7 +377,7 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 	s := &st
 	var out Fragile // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -385,11 +385,12 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 		out, err = g.h.Left(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -410,7 +411,7 @@ func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch
 	s := &st
 	var out Fragile // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -418,11 +419,12 @@ func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch
 		out, err = g.h.Right(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -378,7 +378,7 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 	s := &st
 	var out Layers // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -386,11 +386,12 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 		out, err = g.h.Left(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -411,7 +412,7 @@ func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branc
 	s := &st
 	var out Layers // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -419,11 +420,12 @@ func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branc
 		out, err = g.h.Right(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -380,7 +380,7 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 	s := &st
 	var out Ledger // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -388,11 +388,12 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 		out, err = g.h.Left(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -413,7 +414,7 @@ func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branc
 	s := &st
 	var out Ledger // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -421,11 +422,12 @@ func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branc
 		out, err = g.h.Right(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -379,7 +379,7 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out Tree // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -387,11 +387,12 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 		out, err = g.h.Left(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -412,7 +413,7 @@ func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) 
 	s := &st
 	var out Tree // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -420,11 +421,12 @@ func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) 
 		out, err = g.h.Right(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -908,7 +908,7 @@ func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -916,11 +916,12 @@ func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.Web(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -941,7 +942,7 @@ func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callPapers(ctx, x, in, s)
@@ -949,11 +950,12 @@ func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (e
 		out, err = g.h.Papers(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -974,7 +976,7 @@ func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callBooks(ctx, x, in, s)
@@ -982,11 +984,12 @@ func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.Books(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

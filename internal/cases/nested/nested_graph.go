@@ -599,7 +599,7 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA1(ctx, x, in, s)
@@ -607,11 +607,12 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.A1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -632,7 +633,7 @@ func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callA2(ctx, x, in, s)
@@ -640,11 +641,12 @@ func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.A2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

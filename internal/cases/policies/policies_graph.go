@@ -523,15 +523,16 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	out, err = g.callLeft(ctx, x, in, s)
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -552,15 +553,16 @@ func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	out, err = g.callRight(ctx, x, in, s)
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -560,7 +560,7 @@ func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch)
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -568,11 +568,12 @@ func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch)
 		out, err = g.h.SearchWeb(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, unevenNodeSearchWeb, unevenNodeMerge, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1777,11 +1777,12 @@ func (g *Big100) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in ru
 func (g *Big100) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Big // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case big100NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -1789,11 +1790,12 @@ func (g *Big100) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = big100AfterStart
 			fallthrough
@@ -1809,7 +1811,7 @@ func (g *Big100) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime
 			}
 			n = big100NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -1817,28 +1819,31 @@ func (g *Big100) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeJoin, big100End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Big // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case big100NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -1846,16 +1851,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW1, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -1863,16 +1869,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW2, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -1880,16 +1887,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW3, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -1897,16 +1905,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW4, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -1914,16 +1923,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW5, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -1931,16 +1941,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW6, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -1948,16 +1959,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW7, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -1965,16 +1977,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW8, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -1982,16 +1995,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW9, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -1999,16 +2013,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW10, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -2016,16 +2031,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW11, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -2033,16 +2049,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW12, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -2050,16 +2067,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW13, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -2067,16 +2085,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW14, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -2084,16 +2103,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW15, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -2101,16 +2121,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW16, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -2118,16 +2139,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW17, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -2135,16 +2157,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW18, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -2152,16 +2175,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW19, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -2169,16 +2193,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW20, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW21:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW21(ctx, x, in, s)
@@ -2186,16 +2211,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W21(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW21, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW22:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW22(ctx, x, in, s)
@@ -2203,16 +2229,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W22(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW22, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW23:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW23(ctx, x, in, s)
@@ -2220,16 +2247,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W23(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW23, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW24:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW24(ctx, x, in, s)
@@ -2237,16 +2265,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W24(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW24, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW25:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW25(ctx, x, in, s)
@@ -2254,16 +2283,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W25(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW25, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW26:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW26(ctx, x, in, s)
@@ -2271,16 +2301,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W26(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW26, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW27:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW27(ctx, x, in, s)
@@ -2288,16 +2319,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W27(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW27, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW28:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW28(ctx, x, in, s)
@@ -2305,16 +2337,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W28(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW28, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW29:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW29(ctx, x, in, s)
@@ -2322,16 +2355,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W29(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW29, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW30:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW30(ctx, x, in, s)
@@ -2339,16 +2373,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W30(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW30, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW31:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW31(ctx, x, in, s)
@@ -2356,16 +2391,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W31(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW31, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW32:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW32(ctx, x, in, s)
@@ -2373,16 +2409,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W32(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW32, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW33:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW33(ctx, x, in, s)
@@ -2390,16 +2427,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W33(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW33, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW34:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW34(ctx, x, in, s)
@@ -2407,16 +2445,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W34(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW34, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW35:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW35(ctx, x, in, s)
@@ -2424,16 +2463,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W35(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW35, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW36:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW36(ctx, x, in, s)
@@ -2441,16 +2481,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W36(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW36, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW37:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW37(ctx, x, in, s)
@@ -2458,16 +2499,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W37(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW37, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW38:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW38(ctx, x, in, s)
@@ -2475,16 +2517,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W38(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW38, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW39:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW39(ctx, x, in, s)
@@ -2492,16 +2535,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W39(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW39, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW40:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW40(ctx, x, in, s)
@@ -2509,16 +2553,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W40(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW40, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW41:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW41(ctx, x, in, s)
@@ -2526,16 +2571,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W41(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW41, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW42:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW42(ctx, x, in, s)
@@ -2543,16 +2589,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W42(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW42, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW43:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW43(ctx, x, in, s)
@@ -2560,16 +2607,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W43(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW43, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW44:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW44(ctx, x, in, s)
@@ -2577,16 +2625,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W44(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW44, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW45:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW45(ctx, x, in, s)
@@ -2594,16 +2643,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W45(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW45, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW46:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW46(ctx, x, in, s)
@@ -2611,16 +2661,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W46(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW46, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW47:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW47(ctx, x, in, s)
@@ -2628,16 +2679,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W47(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW47, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW48:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW48(ctx, x, in, s)
@@ -2645,16 +2697,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W48(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW48, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW49:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW49(ctx, x, in, s)
@@ -2662,16 +2715,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W49(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW49, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW50:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW50(ctx, x, in, s)
@@ -2679,16 +2733,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W50(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW50, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW51:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW51(ctx, x, in, s)
@@ -2696,16 +2751,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W51(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW51, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW52:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW52(ctx, x, in, s)
@@ -2713,16 +2769,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W52(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW52, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW53:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW53(ctx, x, in, s)
@@ -2730,16 +2787,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W53(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW53, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW54:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW54(ctx, x, in, s)
@@ -2747,16 +2805,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W54(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW54, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW55:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW55(ctx, x, in, s)
@@ -2764,16 +2823,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W55(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW55, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW56:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW56(ctx, x, in, s)
@@ -2781,16 +2841,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W56(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW56, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW57:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW57(ctx, x, in, s)
@@ -2798,16 +2859,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W57(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW57, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW58:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW58(ctx, x, in, s)
@@ -2815,16 +2877,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W58(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW58, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW59:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW59(ctx, x, in, s)
@@ -2832,16 +2895,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W59(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW59, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW60:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW60(ctx, x, in, s)
@@ -2849,16 +2913,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W60(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW60, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW61:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW61(ctx, x, in, s)
@@ -2866,16 +2931,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W61(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW61, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW62:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW62(ctx, x, in, s)
@@ -2883,16 +2949,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W62(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW62, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW63:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW63(ctx, x, in, s)
@@ -2900,16 +2967,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W63(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW63, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW64:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW64(ctx, x, in, s)
@@ -2917,16 +2985,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W64(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW64, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW65:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW65(ctx, x, in, s)
@@ -2934,16 +3003,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W65(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW65, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW66:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW66(ctx, x, in, s)
@@ -2951,16 +3021,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W66(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW66, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW67:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW67(ctx, x, in, s)
@@ -2968,16 +3039,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W67(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW67, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW68:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW68(ctx, x, in, s)
@@ -2985,16 +3057,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W68(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW68, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW69:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW69(ctx, x, in, s)
@@ -3002,16 +3075,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W69(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW69, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW70:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW70(ctx, x, in, s)
@@ -3019,16 +3093,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W70(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW70, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW71:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW71(ctx, x, in, s)
@@ -3036,16 +3111,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W71(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW71, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW72:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW72(ctx, x, in, s)
@@ -3053,16 +3129,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W72(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW72, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW73:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW73(ctx, x, in, s)
@@ -3070,16 +3147,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W73(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW73, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW74:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW74(ctx, x, in, s)
@@ -3087,16 +3165,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W74(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW74, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW75:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW75(ctx, x, in, s)
@@ -3104,16 +3183,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W75(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW75, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW76:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW76(ctx, x, in, s)
@@ -3121,16 +3201,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W76(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW76, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW77:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW77(ctx, x, in, s)
@@ -3138,16 +3219,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W77(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW77, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW78:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW78(ctx, x, in, s)
@@ -3155,16 +3237,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W78(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW78, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW79:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW79(ctx, x, in, s)
@@ -3172,16 +3255,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W79(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW79, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW80:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW80(ctx, x, in, s)
@@ -3189,16 +3273,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W80(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW80, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW81:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW81(ctx, x, in, s)
@@ -3206,16 +3291,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W81(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW81, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW82:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW82(ctx, x, in, s)
@@ -3223,16 +3309,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W82(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW82, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW83:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW83(ctx, x, in, s)
@@ -3240,16 +3327,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W83(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW83, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW84:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW84(ctx, x, in, s)
@@ -3257,16 +3345,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W84(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW84, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW85:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW85(ctx, x, in, s)
@@ -3274,16 +3363,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W85(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW85, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW86:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW86(ctx, x, in, s)
@@ -3291,16 +3381,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W86(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW86, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW87:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW87(ctx, x, in, s)
@@ -3308,16 +3399,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W87(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW87, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW88:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW88(ctx, x, in, s)
@@ -3325,16 +3417,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W88(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW88, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW89:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW89(ctx, x, in, s)
@@ -3342,16 +3435,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W89(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW89, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW90:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW90(ctx, x, in, s)
@@ -3359,16 +3453,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W90(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW90, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW91:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW91(ctx, x, in, s)
@@ -3376,16 +3471,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W91(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW91, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW92:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW92(ctx, x, in, s)
@@ -3393,16 +3489,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W92(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW92, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW93:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW93(ctx, x, in, s)
@@ -3410,16 +3507,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W93(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW93, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW94:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW94(ctx, x, in, s)
@@ -3427,16 +3525,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W94(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW94, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW95:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW95(ctx, x, in, s)
@@ -3444,16 +3543,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W95(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW95, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW96:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW96(ctx, x, in, s)
@@ -3461,16 +3561,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W96(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW96, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW97:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW97(ctx, x, in, s)
@@ -3478,16 +3579,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W97(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW97, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW98:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW98(ctx, x, in, s)
@@ -3495,16 +3597,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W98(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW98, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW99:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW99(ctx, x, in, s)
@@ -3512,16 +3615,17 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W99(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW99, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case big100NodeW100:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW100(ctx, x, in, s)
@@ -3529,17 +3633,19 @@ func (g *Big100) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in
 				out, err = g.h.W100(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, big100NodeW100, big100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // big100JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -3898,7 +4004,7 @@ func (j *big100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -3906,11 +4012,12 @@ func (j *big100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW1, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -3931,7 +4038,7 @@ func (j *big100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -3939,11 +4046,12 @@ func (j *big100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW2, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -3964,7 +4072,7 @@ func (j *big100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -3972,11 +4080,12 @@ func (j *big100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW3, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -3997,7 +4106,7 @@ func (j *big100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4005,11 +4114,12 @@ func (j *big100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW4, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4030,7 +4140,7 @@ func (j *big100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4038,11 +4148,12 @@ func (j *big100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW5, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4063,7 +4174,7 @@ func (j *big100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4071,11 +4182,12 @@ func (j *big100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW6, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4096,7 +4208,7 @@ func (j *big100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4104,11 +4216,12 @@ func (j *big100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW7, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4129,7 +4242,7 @@ func (j *big100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4137,11 +4250,12 @@ func (j *big100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW8, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4162,7 +4276,7 @@ func (j *big100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4170,11 +4284,12 @@ func (j *big100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW9, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4195,7 +4310,7 @@ func (j *big100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4203,11 +4318,12 @@ func (j *big100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW10, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4228,7 +4344,7 @@ func (j *big100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4236,11 +4352,12 @@ func (j *big100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW11, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4261,7 +4378,7 @@ func (j *big100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4269,11 +4386,12 @@ func (j *big100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW12, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4294,7 +4412,7 @@ func (j *big100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4302,11 +4420,12 @@ func (j *big100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW13, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4327,7 +4446,7 @@ func (j *big100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4335,11 +4454,12 @@ func (j *big100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW14, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4360,7 +4480,7 @@ func (j *big100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4368,11 +4488,12 @@ func (j *big100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW15, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4393,7 +4514,7 @@ func (j *big100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4401,11 +4522,12 @@ func (j *big100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW16, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4426,7 +4548,7 @@ func (j *big100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4434,11 +4556,12 @@ func (j *big100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW17, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4459,7 +4582,7 @@ func (j *big100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4467,11 +4590,12 @@ func (j *big100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW18, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4492,7 +4616,7 @@ func (j *big100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4500,11 +4624,12 @@ func (j *big100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW19, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4525,7 +4650,7 @@ func (j *big100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4533,11 +4658,12 @@ func (j *big100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW20, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4558,7 +4684,7 @@ func (j *big100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4566,11 +4692,12 @@ func (j *big100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W21(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW21, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4591,7 +4718,7 @@ func (j *big100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4599,11 +4726,12 @@ func (j *big100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W22(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW22, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4624,7 +4752,7 @@ func (j *big100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4632,11 +4760,12 @@ func (j *big100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W23(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW23, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4657,7 +4786,7 @@ func (j *big100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4665,11 +4794,12 @@ func (j *big100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W24(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW24, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4690,7 +4820,7 @@ func (j *big100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4698,11 +4828,12 @@ func (j *big100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W25(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW25, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4723,7 +4854,7 @@ func (j *big100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4731,11 +4862,12 @@ func (j *big100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W26(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW26, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4756,7 +4888,7 @@ func (j *big100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4764,11 +4896,12 @@ func (j *big100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W27(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW27, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4789,7 +4922,7 @@ func (j *big100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4797,11 +4930,12 @@ func (j *big100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W28(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW28, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4822,7 +4956,7 @@ func (j *big100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -4830,11 +4964,12 @@ func (j *big100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W29(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW29, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4855,7 +4990,7 @@ func (j *big100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -4863,11 +4998,12 @@ func (j *big100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W30(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW30, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4888,7 +5024,7 @@ func (j *big100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -4896,11 +5032,12 @@ func (j *big100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W31(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW31, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4921,7 +5058,7 @@ func (j *big100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -4929,11 +5066,12 @@ func (j *big100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W32(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW32, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4954,7 +5092,7 @@ func (j *big100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -4962,11 +5100,12 @@ func (j *big100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W33(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW33, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4987,7 +5126,7 @@ func (j *big100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -4995,11 +5134,12 @@ func (j *big100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W34(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW34, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5020,7 +5160,7 @@ func (j *big100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5028,11 +5168,12 @@ func (j *big100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W35(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW35, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5053,7 +5194,7 @@ func (j *big100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5061,11 +5202,12 @@ func (j *big100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W36(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW36, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5086,7 +5228,7 @@ func (j *big100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5094,11 +5236,12 @@ func (j *big100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W37(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW37, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5119,7 +5262,7 @@ func (j *big100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5127,11 +5270,12 @@ func (j *big100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W38(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW38, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5152,7 +5296,7 @@ func (j *big100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5160,11 +5304,12 @@ func (j *big100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W39(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW39, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5185,7 +5330,7 @@ func (j *big100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5193,11 +5338,12 @@ func (j *big100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W40(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW40, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5218,7 +5364,7 @@ func (j *big100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5226,11 +5372,12 @@ func (j *big100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W41(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW41, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5251,7 +5398,7 @@ func (j *big100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5259,11 +5406,12 @@ func (j *big100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W42(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW42, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5284,7 +5432,7 @@ func (j *big100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5292,11 +5440,12 @@ func (j *big100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W43(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW43, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5317,7 +5466,7 @@ func (j *big100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5325,11 +5474,12 @@ func (j *big100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W44(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW44, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5350,7 +5500,7 @@ func (j *big100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5358,11 +5508,12 @@ func (j *big100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W45(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW45, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5383,7 +5534,7 @@ func (j *big100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5391,11 +5542,12 @@ func (j *big100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W46(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW46, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5416,7 +5568,7 @@ func (j *big100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5424,11 +5576,12 @@ func (j *big100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W47(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW47, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5449,7 +5602,7 @@ func (j *big100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5457,11 +5610,12 @@ func (j *big100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W48(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW48, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5482,7 +5636,7 @@ func (j *big100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5490,11 +5644,12 @@ func (j *big100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W49(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW49, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5515,7 +5670,7 @@ func (j *big100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5523,11 +5678,12 @@ func (j *big100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W50(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW50, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5548,7 +5704,7 @@ func (j *big100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5556,11 +5712,12 @@ func (j *big100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W51(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW51, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5581,7 +5738,7 @@ func (j *big100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5589,11 +5746,12 @@ func (j *big100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W52(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW52, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5614,7 +5772,7 @@ func (j *big100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5622,11 +5780,12 @@ func (j *big100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W53(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW53, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5647,7 +5806,7 @@ func (j *big100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5655,11 +5814,12 @@ func (j *big100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W54(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW54, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5680,7 +5840,7 @@ func (j *big100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5688,11 +5848,12 @@ func (j *big100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W55(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW55, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5713,7 +5874,7 @@ func (j *big100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5721,11 +5882,12 @@ func (j *big100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W56(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW56, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5746,7 +5908,7 @@ func (j *big100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5754,11 +5916,12 @@ func (j *big100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W57(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW57, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5779,7 +5942,7 @@ func (j *big100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -5787,11 +5950,12 @@ func (j *big100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W58(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW58, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5812,7 +5976,7 @@ func (j *big100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -5820,11 +5984,12 @@ func (j *big100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W59(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW59, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5845,7 +6010,7 @@ func (j *big100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -5853,11 +6018,12 @@ func (j *big100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W60(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW60, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5878,7 +6044,7 @@ func (j *big100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -5886,11 +6052,12 @@ func (j *big100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W61(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW61, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5911,7 +6078,7 @@ func (j *big100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -5919,11 +6086,12 @@ func (j *big100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W62(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW62, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5944,7 +6112,7 @@ func (j *big100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -5952,11 +6120,12 @@ func (j *big100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W63(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW63, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5977,7 +6146,7 @@ func (j *big100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -5985,11 +6154,12 @@ func (j *big100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W64(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW64, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6010,7 +6180,7 @@ func (j *big100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6018,11 +6188,12 @@ func (j *big100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W65(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW65, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6043,7 +6214,7 @@ func (j *big100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6051,11 +6222,12 @@ func (j *big100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W66(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW66, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6076,7 +6248,7 @@ func (j *big100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6084,11 +6256,12 @@ func (j *big100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W67(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW67, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6109,7 +6282,7 @@ func (j *big100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6117,11 +6290,12 @@ func (j *big100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W68(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW68, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6142,7 +6316,7 @@ func (j *big100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6150,11 +6324,12 @@ func (j *big100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W69(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW69, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6175,7 +6350,7 @@ func (j *big100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6183,11 +6358,12 @@ func (j *big100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W70(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW70, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6208,7 +6384,7 @@ func (j *big100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6216,11 +6392,12 @@ func (j *big100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W71(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW71, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6241,7 +6418,7 @@ func (j *big100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6249,11 +6426,12 @@ func (j *big100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W72(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW72, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6274,7 +6452,7 @@ func (j *big100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6282,11 +6460,12 @@ func (j *big100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W73(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW73, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6307,7 +6486,7 @@ func (j *big100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6315,11 +6494,12 @@ func (j *big100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W74(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW74, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6340,7 +6520,7 @@ func (j *big100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6348,11 +6528,12 @@ func (j *big100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W75(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW75, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6373,7 +6554,7 @@ func (j *big100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6381,11 +6562,12 @@ func (j *big100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W76(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW76, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6406,7 +6588,7 @@ func (j *big100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6414,11 +6596,12 @@ func (j *big100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W77(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW77, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6439,7 +6622,7 @@ func (j *big100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6447,11 +6630,12 @@ func (j *big100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W78(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW78, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6472,7 +6656,7 @@ func (j *big100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6480,11 +6664,12 @@ func (j *big100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W79(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW79, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6505,7 +6690,7 @@ func (j *big100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6513,11 +6698,12 @@ func (j *big100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W80(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW80, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6538,7 +6724,7 @@ func (j *big100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6546,11 +6732,12 @@ func (j *big100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W81(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW81, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6571,7 +6758,7 @@ func (j *big100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6579,11 +6766,12 @@ func (j *big100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W82(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW82, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6604,7 +6792,7 @@ func (j *big100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6612,11 +6800,12 @@ func (j *big100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W83(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW83, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6637,7 +6826,7 @@ func (j *big100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6645,11 +6834,12 @@ func (j *big100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W84(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW84, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6670,7 +6860,7 @@ func (j *big100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6678,11 +6868,12 @@ func (j *big100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W85(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW85, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6703,7 +6894,7 @@ func (j *big100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6711,11 +6902,12 @@ func (j *big100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W86(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW86, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6736,7 +6928,7 @@ func (j *big100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -6744,11 +6936,12 @@ func (j *big100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W87(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW87, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6769,7 +6962,7 @@ func (j *big100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -6777,11 +6970,12 @@ func (j *big100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W88(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW88, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6802,7 +6996,7 @@ func (j *big100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -6810,11 +7004,12 @@ func (j *big100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W89(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW89, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6835,7 +7030,7 @@ func (j *big100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -6843,11 +7038,12 @@ func (j *big100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W90(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW90, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6868,7 +7064,7 @@ func (j *big100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -6876,11 +7072,12 @@ func (j *big100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W91(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW91, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6901,7 +7098,7 @@ func (j *big100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -6909,11 +7106,12 @@ func (j *big100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W92(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW92, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6934,7 +7132,7 @@ func (j *big100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -6942,11 +7140,12 @@ func (j *big100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W93(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW93, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6967,7 +7166,7 @@ func (j *big100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -6975,11 +7174,12 @@ func (j *big100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W94(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW94, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7000,7 +7200,7 @@ func (j *big100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7008,11 +7208,12 @@ func (j *big100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W95(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW95, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7033,7 +7234,7 @@ func (j *big100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7041,11 +7242,12 @@ func (j *big100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W96(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW96, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7066,7 +7268,7 @@ func (j *big100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7074,11 +7276,12 @@ func (j *big100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W97(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW97, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7099,7 +7302,7 @@ func (j *big100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7107,11 +7310,12 @@ func (j *big100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W98(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW98, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7132,7 +7336,7 @@ func (j *big100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7140,11 +7344,12 @@ func (j *big100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 		out, err = g.h.W99(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW99, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7165,7 +7370,7 @@ func (j *big100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7173,11 +7378,12 @@ func (j *big100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W100(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW100, big100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -498,11 +498,12 @@ func (g *Map20) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in run
 func (g *Map20) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Map // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case map20NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -510,11 +511,12 @@ func (g *Map20) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = map20AfterStart
 			fallthrough
@@ -530,7 +532,7 @@ func (g *Map20) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.
 			}
 			n = map20NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -538,28 +540,31 @@ func (g *Map20) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeJoin, map20End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Map // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case map20NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -567,16 +572,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW1, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -584,16 +590,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW2, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -601,16 +608,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW3, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -618,16 +626,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW4, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -635,16 +644,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW5, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -652,16 +662,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW6, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -669,16 +680,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW7, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -686,16 +698,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW8, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -703,16 +716,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW9, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -720,16 +734,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW10, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -737,16 +752,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW11, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -754,16 +770,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW12, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -771,16 +788,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW13, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -788,16 +806,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW14, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -805,16 +824,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW15, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -822,16 +842,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW16, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -839,16 +860,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW17, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -856,16 +878,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW18, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -873,16 +896,17 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW19, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case map20NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -890,17 +914,19 @@ func (g *Map20) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map20NodeW20, map20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // map20JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -1019,7 +1045,7 @@ func (j *map20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1027,11 +1053,12 @@ func (j *map20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW1, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1052,7 +1079,7 @@ func (j *map20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1060,11 +1087,12 @@ func (j *map20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW2, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1085,7 +1113,7 @@ func (j *map20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1093,11 +1121,12 @@ func (j *map20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW3, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1118,7 +1147,7 @@ func (j *map20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1126,11 +1155,12 @@ func (j *map20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW4, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1151,7 +1181,7 @@ func (j *map20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1159,11 +1189,12 @@ func (j *map20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW5, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1184,7 +1215,7 @@ func (j *map20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1192,11 +1223,12 @@ func (j *map20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW6, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1217,7 +1249,7 @@ func (j *map20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1225,11 +1257,12 @@ func (j *map20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW7, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1250,7 +1283,7 @@ func (j *map20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1258,11 +1291,12 @@ func (j *map20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW8, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1283,7 +1317,7 @@ func (j *map20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1291,11 +1325,12 @@ func (j *map20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err err
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW9, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1316,7 +1351,7 @@ func (j *map20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1324,11 +1359,12 @@ func (j *map20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW10, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1349,7 +1385,7 @@ func (j *map20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1357,11 +1393,12 @@ func (j *map20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW11, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1382,7 +1419,7 @@ func (j *map20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1390,11 +1427,12 @@ func (j *map20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW12, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1415,7 +1453,7 @@ func (j *map20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1423,11 +1461,12 @@ func (j *map20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW13, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1448,7 +1487,7 @@ func (j *map20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1456,11 +1495,12 @@ func (j *map20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW14, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1481,7 +1521,7 @@ func (j *map20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1489,11 +1529,12 @@ func (j *map20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW15, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1514,7 +1555,7 @@ func (j *map20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1522,11 +1563,12 @@ func (j *map20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW16, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1547,7 +1589,7 @@ func (j *map20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1555,11 +1597,12 @@ func (j *map20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW17, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1580,7 +1623,7 @@ func (j *map20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1588,11 +1631,12 @@ func (j *map20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW18, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1613,7 +1657,7 @@ func (j *map20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1621,11 +1665,12 @@ func (j *map20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW19, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1646,7 +1691,7 @@ func (j *map20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1654,11 +1699,12 @@ func (j *map20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW20, map20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1778,11 +1778,12 @@ func (g *Slice100) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], i
 func (g *Slice100) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Slice // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case slice100NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -1790,11 +1791,12 @@ func (g *Slice100) run(ctx context.Context, x *runtime.Exec[model.Slice], in run
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = slice100AfterStart
 			fallthrough
@@ -1810,7 +1812,7 @@ func (g *Slice100) run(ctx context.Context, x *runtime.Exec[model.Slice], in run
 			}
 			n = slice100NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -1818,28 +1820,31 @@ func (g *Slice100) run(ctx context.Context, x *runtime.Exec[model.Slice], in run
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeJoin, slice100End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Slice // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case slice100NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -1847,16 +1852,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW1, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -1864,16 +1870,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW2, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -1881,16 +1888,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW3, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -1898,16 +1906,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW4, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -1915,16 +1924,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW5, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -1932,16 +1942,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW6, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -1949,16 +1960,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW7, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -1966,16 +1978,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW8, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -1983,16 +1996,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW9, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -2000,16 +2014,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW10, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -2017,16 +2032,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW11, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -2034,16 +2050,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW12, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -2051,16 +2068,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW13, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -2068,16 +2086,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW14, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -2085,16 +2104,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW15, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -2102,16 +2122,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW16, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -2119,16 +2140,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW17, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -2136,16 +2158,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW18, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -2153,16 +2176,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW19, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -2170,16 +2194,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW20, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW21:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW21(ctx, x, in, s)
@@ -2187,16 +2212,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W21(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW21, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW22:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW22(ctx, x, in, s)
@@ -2204,16 +2230,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W22(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW22, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW23:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW23(ctx, x, in, s)
@@ -2221,16 +2248,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W23(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW23, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW24:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW24(ctx, x, in, s)
@@ -2238,16 +2266,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W24(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW24, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW25:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW25(ctx, x, in, s)
@@ -2255,16 +2284,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W25(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW25, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW26:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW26(ctx, x, in, s)
@@ -2272,16 +2302,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W26(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW26, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW27:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW27(ctx, x, in, s)
@@ -2289,16 +2320,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W27(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW27, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW28:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW28(ctx, x, in, s)
@@ -2306,16 +2338,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W28(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW28, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW29:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW29(ctx, x, in, s)
@@ -2323,16 +2356,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W29(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW29, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW30:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW30(ctx, x, in, s)
@@ -2340,16 +2374,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W30(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW30, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW31:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW31(ctx, x, in, s)
@@ -2357,16 +2392,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W31(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW31, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW32:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW32(ctx, x, in, s)
@@ -2374,16 +2410,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W32(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW32, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW33:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW33(ctx, x, in, s)
@@ -2391,16 +2428,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W33(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW33, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW34:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW34(ctx, x, in, s)
@@ -2408,16 +2446,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W34(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW34, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW35:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW35(ctx, x, in, s)
@@ -2425,16 +2464,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W35(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW35, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW36:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW36(ctx, x, in, s)
@@ -2442,16 +2482,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W36(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW36, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW37:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW37(ctx, x, in, s)
@@ -2459,16 +2500,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W37(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW37, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW38:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW38(ctx, x, in, s)
@@ -2476,16 +2518,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W38(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW38, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW39:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW39(ctx, x, in, s)
@@ -2493,16 +2536,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W39(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW39, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW40:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW40(ctx, x, in, s)
@@ -2510,16 +2554,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W40(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW40, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW41:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW41(ctx, x, in, s)
@@ -2527,16 +2572,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W41(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW41, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW42:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW42(ctx, x, in, s)
@@ -2544,16 +2590,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W42(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW42, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW43:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW43(ctx, x, in, s)
@@ -2561,16 +2608,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W43(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW43, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW44:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW44(ctx, x, in, s)
@@ -2578,16 +2626,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W44(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW44, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW45:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW45(ctx, x, in, s)
@@ -2595,16 +2644,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W45(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW45, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW46:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW46(ctx, x, in, s)
@@ -2612,16 +2662,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W46(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW46, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW47:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW47(ctx, x, in, s)
@@ -2629,16 +2680,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W47(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW47, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW48:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW48(ctx, x, in, s)
@@ -2646,16 +2698,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W48(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW48, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW49:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW49(ctx, x, in, s)
@@ -2663,16 +2716,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W49(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW49, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW50:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW50(ctx, x, in, s)
@@ -2680,16 +2734,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W50(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW50, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW51:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW51(ctx, x, in, s)
@@ -2697,16 +2752,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W51(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW51, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW52:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW52(ctx, x, in, s)
@@ -2714,16 +2770,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W52(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW52, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW53:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW53(ctx, x, in, s)
@@ -2731,16 +2788,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W53(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW53, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW54:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW54(ctx, x, in, s)
@@ -2748,16 +2806,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W54(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW54, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW55:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW55(ctx, x, in, s)
@@ -2765,16 +2824,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W55(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW55, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW56:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW56(ctx, x, in, s)
@@ -2782,16 +2842,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W56(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW56, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW57:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW57(ctx, x, in, s)
@@ -2799,16 +2860,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W57(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW57, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW58:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW58(ctx, x, in, s)
@@ -2816,16 +2878,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W58(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW58, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW59:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW59(ctx, x, in, s)
@@ -2833,16 +2896,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W59(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW59, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW60:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW60(ctx, x, in, s)
@@ -2850,16 +2914,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W60(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW60, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW61:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW61(ctx, x, in, s)
@@ -2867,16 +2932,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W61(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW61, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW62:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW62(ctx, x, in, s)
@@ -2884,16 +2950,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W62(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW62, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW63:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW63(ctx, x, in, s)
@@ -2901,16 +2968,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W63(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW63, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW64:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW64(ctx, x, in, s)
@@ -2918,16 +2986,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W64(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW64, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW65:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW65(ctx, x, in, s)
@@ -2935,16 +3004,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W65(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW65, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW66:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW66(ctx, x, in, s)
@@ -2952,16 +3022,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W66(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW66, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW67:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW67(ctx, x, in, s)
@@ -2969,16 +3040,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W67(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW67, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW68:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW68(ctx, x, in, s)
@@ -2986,16 +3058,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W68(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW68, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW69:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW69(ctx, x, in, s)
@@ -3003,16 +3076,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W69(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW69, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW70:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW70(ctx, x, in, s)
@@ -3020,16 +3094,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W70(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW70, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW71:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW71(ctx, x, in, s)
@@ -3037,16 +3112,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W71(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW71, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW72:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW72(ctx, x, in, s)
@@ -3054,16 +3130,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W72(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW72, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW73:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW73(ctx, x, in, s)
@@ -3071,16 +3148,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W73(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW73, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW74:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW74(ctx, x, in, s)
@@ -3088,16 +3166,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W74(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW74, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW75:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW75(ctx, x, in, s)
@@ -3105,16 +3184,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W75(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW75, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW76:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW76(ctx, x, in, s)
@@ -3122,16 +3202,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W76(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW76, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW77:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW77(ctx, x, in, s)
@@ -3139,16 +3220,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W77(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW77, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW78:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW78(ctx, x, in, s)
@@ -3156,16 +3238,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W78(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW78, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW79:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW79(ctx, x, in, s)
@@ -3173,16 +3256,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W79(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW79, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW80:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW80(ctx, x, in, s)
@@ -3190,16 +3274,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W80(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW80, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW81:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW81(ctx, x, in, s)
@@ -3207,16 +3292,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W81(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW81, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW82:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW82(ctx, x, in, s)
@@ -3224,16 +3310,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W82(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW82, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW83:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW83(ctx, x, in, s)
@@ -3241,16 +3328,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W83(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW83, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW84:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW84(ctx, x, in, s)
@@ -3258,16 +3346,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W84(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW84, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW85:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW85(ctx, x, in, s)
@@ -3275,16 +3364,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W85(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW85, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW86:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW86(ctx, x, in, s)
@@ -3292,16 +3382,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W86(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW86, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW87:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW87(ctx, x, in, s)
@@ -3309,16 +3400,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W87(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW87, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW88:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW88(ctx, x, in, s)
@@ -3326,16 +3418,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W88(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW88, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW89:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW89(ctx, x, in, s)
@@ -3343,16 +3436,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W89(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW89, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW90:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW90(ctx, x, in, s)
@@ -3360,16 +3454,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W90(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW90, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW91:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW91(ctx, x, in, s)
@@ -3377,16 +3472,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W91(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW91, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW92:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW92(ctx, x, in, s)
@@ -3394,16 +3490,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W92(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW92, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW93:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW93(ctx, x, in, s)
@@ -3411,16 +3508,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W93(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW93, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW94:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW94(ctx, x, in, s)
@@ -3428,16 +3526,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W94(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW94, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW95:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW95(ctx, x, in, s)
@@ -3445,16 +3544,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W95(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW95, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW96:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW96(ctx, x, in, s)
@@ -3462,16 +3562,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W96(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW96, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW97:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW97(ctx, x, in, s)
@@ -3479,16 +3580,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W97(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW97, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW98:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW98(ctx, x, in, s)
@@ -3496,16 +3598,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W98(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW98, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW99:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW99(ctx, x, in, s)
@@ -3513,16 +3616,17 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W99(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW99, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice100NodeW100:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW100(ctx, x, in, s)
@@ -3530,17 +3634,19 @@ func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice]
 				out, err = g.h.W100(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice100NodeW100, slice100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // slice100JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -3899,7 +4005,7 @@ func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -3907,11 +4013,12 @@ func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW1, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -3932,7 +4039,7 @@ func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -3940,11 +4047,12 @@ func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW2, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -3965,7 +4073,7 @@ func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -3973,11 +4081,12 @@ func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW3, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -3998,7 +4107,7 @@ func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4006,11 +4115,12 @@ func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW4, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4031,7 +4141,7 @@ func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4039,11 +4149,12 @@ func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW5, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4064,7 +4175,7 @@ func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4072,11 +4183,12 @@ func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW6, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4097,7 +4209,7 @@ func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4105,11 +4217,12 @@ func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW7, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4130,7 +4243,7 @@ func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4138,11 +4251,12 @@ func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW8, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4163,7 +4277,7 @@ func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4171,11 +4285,12 @@ func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW9, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4196,7 +4311,7 @@ func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4204,11 +4319,12 @@ func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW10, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4229,7 +4345,7 @@ func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4237,11 +4353,12 @@ func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW11, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4262,7 +4379,7 @@ func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4270,11 +4387,12 @@ func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW12, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4295,7 +4413,7 @@ func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4303,11 +4421,12 @@ func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW13, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4328,7 +4447,7 @@ func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4336,11 +4455,12 @@ func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW14, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4361,7 +4481,7 @@ func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4369,11 +4489,12 @@ func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW15, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4394,7 +4515,7 @@ func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4402,11 +4523,12 @@ func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW16, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4427,7 +4549,7 @@ func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4435,11 +4557,12 @@ func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW17, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4460,7 +4583,7 @@ func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4468,11 +4591,12 @@ func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW18, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4493,7 +4617,7 @@ func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4501,11 +4625,12 @@ func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW19, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4526,7 +4651,7 @@ func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4534,11 +4659,12 @@ func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW20, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4559,7 +4685,7 @@ func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4567,11 +4693,12 @@ func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W21(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW21, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4592,7 +4719,7 @@ func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4600,11 +4727,12 @@ func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W22(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW22, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4625,7 +4753,7 @@ func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4633,11 +4761,12 @@ func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W23(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW23, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4658,7 +4787,7 @@ func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4666,11 +4795,12 @@ func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W24(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW24, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4691,7 +4821,7 @@ func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4699,11 +4829,12 @@ func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W25(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW25, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4724,7 +4855,7 @@ func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4732,11 +4863,12 @@ func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W26(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW26, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4757,7 +4889,7 @@ func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4765,11 +4897,12 @@ func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W27(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW27, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4790,7 +4923,7 @@ func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4798,11 +4931,12 @@ func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W28(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW28, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4823,7 +4957,7 @@ func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -4831,11 +4965,12 @@ func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W29(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW29, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4856,7 +4991,7 @@ func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -4864,11 +4999,12 @@ func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W30(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW30, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4889,7 +5025,7 @@ func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -4897,11 +5033,12 @@ func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W31(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW31, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4922,7 +5059,7 @@ func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -4930,11 +5067,12 @@ func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W32(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW32, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4955,7 +5093,7 @@ func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -4963,11 +5101,12 @@ func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W33(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW33, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4988,7 +5127,7 @@ func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -4996,11 +5135,12 @@ func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W34(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW34, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5021,7 +5161,7 @@ func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5029,11 +5169,12 @@ func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W35(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW35, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5054,7 +5195,7 @@ func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5062,11 +5203,12 @@ func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W36(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW36, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5087,7 +5229,7 @@ func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5095,11 +5237,12 @@ func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W37(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW37, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5120,7 +5263,7 @@ func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5128,11 +5271,12 @@ func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W38(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW38, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5153,7 +5297,7 @@ func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5161,11 +5305,12 @@ func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W39(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW39, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5186,7 +5331,7 @@ func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5194,11 +5339,12 @@ func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W40(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW40, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5219,7 +5365,7 @@ func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5227,11 +5373,12 @@ func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W41(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW41, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5252,7 +5399,7 @@ func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5260,11 +5407,12 @@ func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W42(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW42, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5285,7 +5433,7 @@ func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5293,11 +5441,12 @@ func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W43(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW43, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5318,7 +5467,7 @@ func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5326,11 +5475,12 @@ func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W44(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW44, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5351,7 +5501,7 @@ func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5359,11 +5509,12 @@ func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W45(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW45, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5384,7 +5535,7 @@ func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5392,11 +5543,12 @@ func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W46(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW46, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5417,7 +5569,7 @@ func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5425,11 +5577,12 @@ func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W47(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW47, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5450,7 +5603,7 @@ func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5458,11 +5611,12 @@ func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W48(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW48, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5483,7 +5637,7 @@ func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5491,11 +5645,12 @@ func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W49(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW49, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5516,7 +5671,7 @@ func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5524,11 +5679,12 @@ func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W50(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW50, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5549,7 +5705,7 @@ func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5557,11 +5713,12 @@ func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W51(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW51, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5582,7 +5739,7 @@ func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5590,11 +5747,12 @@ func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W52(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW52, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5615,7 +5773,7 @@ func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5623,11 +5781,12 @@ func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W53(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW53, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5648,7 +5807,7 @@ func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5656,11 +5815,12 @@ func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W54(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW54, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5681,7 +5841,7 @@ func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5689,11 +5849,12 @@ func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W55(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW55, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5714,7 +5875,7 @@ func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5722,11 +5883,12 @@ func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W56(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW56, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5747,7 +5909,7 @@ func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5755,11 +5917,12 @@ func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W57(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW57, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5780,7 +5943,7 @@ func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -5788,11 +5951,12 @@ func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W58(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW58, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5813,7 +5977,7 @@ func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -5821,11 +5985,12 @@ func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W59(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW59, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5846,7 +6011,7 @@ func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -5854,11 +6019,12 @@ func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W60(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW60, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5879,7 +6045,7 @@ func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -5887,11 +6053,12 @@ func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W61(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW61, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5912,7 +6079,7 @@ func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -5920,11 +6087,12 @@ func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W62(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW62, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5945,7 +6113,7 @@ func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -5953,11 +6121,12 @@ func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W63(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW63, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5978,7 +6147,7 @@ func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -5986,11 +6155,12 @@ func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W64(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW64, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6011,7 +6181,7 @@ func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6019,11 +6189,12 @@ func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W65(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW65, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6044,7 +6215,7 @@ func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6052,11 +6223,12 @@ func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W66(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW66, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6077,7 +6249,7 @@ func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6085,11 +6257,12 @@ func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W67(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW67, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6110,7 +6283,7 @@ func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6118,11 +6291,12 @@ func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W68(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW68, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6143,7 +6317,7 @@ func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6151,11 +6325,12 @@ func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W69(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW69, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6176,7 +6351,7 @@ func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6184,11 +6359,12 @@ func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W70(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW70, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6209,7 +6385,7 @@ func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6217,11 +6393,12 @@ func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W71(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW71, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6242,7 +6419,7 @@ func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6250,11 +6427,12 @@ func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W72(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW72, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6275,7 +6453,7 @@ func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6283,11 +6461,12 @@ func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W73(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW73, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6308,7 +6487,7 @@ func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6316,11 +6495,12 @@ func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W74(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW74, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6341,7 +6521,7 @@ func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6349,11 +6529,12 @@ func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W75(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW75, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6374,7 +6555,7 @@ func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6382,11 +6563,12 @@ func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W76(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW76, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6407,7 +6589,7 @@ func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6415,11 +6597,12 @@ func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W77(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW77, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6440,7 +6623,7 @@ func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6448,11 +6631,12 @@ func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W78(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW78, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6473,7 +6657,7 @@ func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6481,11 +6665,12 @@ func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W79(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW79, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6506,7 +6691,7 @@ func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6514,11 +6699,12 @@ func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W80(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW80, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6539,7 +6725,7 @@ func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6547,11 +6733,12 @@ func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W81(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW81, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6572,7 +6759,7 @@ func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6580,11 +6767,12 @@ func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W82(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW82, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6605,7 +6793,7 @@ func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6613,11 +6801,12 @@ func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W83(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW83, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6638,7 +6827,7 @@ func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6646,11 +6835,12 @@ func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W84(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW84, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6671,7 +6861,7 @@ func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6679,11 +6869,12 @@ func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W85(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW85, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6704,7 +6895,7 @@ func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6712,11 +6903,12 @@ func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W86(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW86, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6737,7 +6929,7 @@ func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -6745,11 +6937,12 @@ func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W87(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW87, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6770,7 +6963,7 @@ func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -6778,11 +6971,12 @@ func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W88(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW88, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6803,7 +6997,7 @@ func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -6811,11 +7005,12 @@ func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W89(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW89, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6836,7 +7031,7 @@ func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -6844,11 +7039,12 @@ func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W90(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW90, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6869,7 +7065,7 @@ func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -6877,11 +7073,12 @@ func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W91(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW91, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6902,7 +7099,7 @@ func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -6910,11 +7107,12 @@ func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W92(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW92, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6935,7 +7133,7 @@ func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -6943,11 +7141,12 @@ func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W93(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW93, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6968,7 +7167,7 @@ func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -6976,11 +7175,12 @@ func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W94(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW94, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7001,7 +7201,7 @@ func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7009,11 +7209,12 @@ func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W95(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW95, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7034,7 +7235,7 @@ func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7042,11 +7243,12 @@ func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W96(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW96, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7067,7 +7269,7 @@ func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7075,11 +7277,12 @@ func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W97(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW97, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7100,7 +7303,7 @@ func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7108,11 +7311,12 @@ func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W98(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW98, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7133,7 +7337,7 @@ func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7141,11 +7345,12 @@ func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W99(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW99, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7166,7 +7371,7 @@ func (j *slice100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7174,11 +7379,12 @@ func (j *slice100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W100(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW100, slice100NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

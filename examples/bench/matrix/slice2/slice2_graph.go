@@ -210,11 +210,12 @@ func (g *Slice2) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in 
 func (g *Slice2) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Slice // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case slice2NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -222,11 +223,12 @@ func (g *Slice2) run(ctx context.Context, x *runtime.Exec[model.Slice], in runti
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice2NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = slice2AfterStart
 			fallthrough
@@ -242,7 +244,7 @@ func (g *Slice2) run(ctx context.Context, x *runtime.Exec[model.Slice], in runti
 			}
 			n = slice2NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -250,28 +252,31 @@ func (g *Slice2) run(ctx context.Context, x *runtime.Exec[model.Slice], in runti
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice2NodeJoin, slice2End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Slice2) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Slice // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case slice2NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -279,16 +284,17 @@ func (g *Slice2) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], 
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case slice2NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -296,17 +302,19 @@ func (g *Slice2) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], 
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // slice2JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -371,7 +379,7 @@ func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -379,11 +387,12 @@ func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -404,7 +413,7 @@ func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -412,11 +421,12 @@ func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -209,11 +209,12 @@ func (g *Strings2) callJoin(ctx context.Context, x *runtime.Exec[model.Strings],
 func (g *Strings2) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Strings // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case strings2NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -221,11 +222,12 @@ func (g *Strings2) run(ctx context.Context, x *runtime.Exec[model.Strings], in r
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings2NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = strings2AfterStart
 			fallthrough
@@ -241,7 +243,7 @@ func (g *Strings2) run(ctx context.Context, x *runtime.Exec[model.Strings], in r
 			}
 			n = strings2NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -249,28 +251,31 @@ func (g *Strings2) run(ctx context.Context, x *runtime.Exec[model.Strings], in r
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings2NodeJoin, strings2End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Strings2) branchStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Strings // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case strings2NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -278,16 +283,17 @@ func (g *Strings2) branchStart(ctx context.Context, x *runtime.Exec[model.String
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings2NodeW1, strings2NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings2NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -295,17 +301,19 @@ func (g *Strings2) branchStart(ctx context.Context, x *runtime.Exec[model.String
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings2NodeW2, strings2NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // strings2JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -370,7 +378,7 @@ func (j *strings2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -378,11 +386,12 @@ func (j *strings2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings2NodeW1, strings2NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -403,7 +412,7 @@ func (j *strings2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -411,11 +420,12 @@ func (j *strings2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings2NodeW2, strings2NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

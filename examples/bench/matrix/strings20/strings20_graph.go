@@ -497,11 +497,12 @@ func (g *Strings20) callJoin(ctx context.Context, x *runtime.Exec[model.Strings]
 func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Strings // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case strings20NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -509,11 +510,12 @@ func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in 
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = strings20AfterStart
 			fallthrough
@@ -529,7 +531,7 @@ func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in 
 			}
 			n = strings20NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -537,28 +539,31 @@ func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in 
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeJoin, strings20End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.Strings // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case strings20NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -566,16 +571,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW1, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -583,16 +589,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW2, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -600,16 +607,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW3, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -617,16 +625,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW4, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -634,16 +643,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW5, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -651,16 +661,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW6, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -668,16 +679,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW7, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -685,16 +697,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW8, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -702,16 +715,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW9, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -719,16 +733,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW10, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -736,16 +751,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW11, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -753,16 +769,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW12, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -770,16 +787,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW13, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -787,16 +805,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW14, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -804,16 +823,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW15, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -821,16 +841,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW16, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -838,16 +859,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW17, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -855,16 +877,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW18, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -872,16 +895,17 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW19, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case strings20NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -889,17 +913,19 @@ func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strin
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, strings20NodeW20, strings20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // strings20JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -1018,7 +1044,7 @@ func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1026,11 +1052,12 @@ func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W1(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW1, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1051,7 +1078,7 @@ func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1059,11 +1086,12 @@ func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W2(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW2, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1084,7 +1112,7 @@ func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1092,11 +1120,12 @@ func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W3(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW3, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1117,7 +1146,7 @@ func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1125,11 +1154,12 @@ func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W4(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW4, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1150,7 +1180,7 @@ func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1158,11 +1188,12 @@ func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W5(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW5, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1183,7 +1214,7 @@ func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1191,11 +1222,12 @@ func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W6(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW6, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1216,7 +1248,7 @@ func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1224,11 +1256,12 @@ func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W7(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW7, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1249,7 +1282,7 @@ func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1257,11 +1290,12 @@ func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W8(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW8, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1282,7 +1316,7 @@ func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1290,11 +1324,12 @@ func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err
 		out, err = g.h.W9(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW9, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1315,7 +1350,7 @@ func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1323,11 +1358,12 @@ func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W10(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW10, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1348,7 +1384,7 @@ func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1356,11 +1392,12 @@ func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W11(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW11, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1381,7 +1418,7 @@ func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1389,11 +1426,12 @@ func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W12(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW12, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1414,7 +1452,7 @@ func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1422,11 +1460,12 @@ func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W13(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW13, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1447,7 +1486,7 @@ func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1455,11 +1494,12 @@ func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W14(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW14, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1480,7 +1520,7 @@ func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1488,11 +1528,12 @@ func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W15(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW15, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1513,7 +1554,7 @@ func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1521,11 +1562,12 @@ func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W16(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW16, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1546,7 +1588,7 @@ func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1554,11 +1596,12 @@ func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W17(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW17, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1579,7 +1622,7 @@ func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1587,11 +1630,12 @@ func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W18(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW18, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1612,7 +1656,7 @@ func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1620,11 +1664,12 @@ func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W19(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW19, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1645,7 +1690,7 @@ func (j *strings20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+		break flow
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1653,11 +1698,12 @@ func (j *strings20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (er
 		out, err = g.h.W20(ctx, *s)
 	}
 	if err != nil {
-		return x.Fail(n, err)
+		err = x.Fail(n, err)
+		break flow
 	}
 	*s = out
 	if err = x.Leave(in, strings20NodeW20, strings20NodeJoin, s); err != nil {
-		return err
+		break flow
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -341,11 +341,12 @@ func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in r
 func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeResearch:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callResearch(ctx, x, in, s)
@@ -353,11 +354,12 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Research(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalAfterResearch
 			fallthrough
@@ -373,7 +375,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			n = approvalNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -381,20 +383,21 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeDraft
 			fallthrough
 		case approvalNodeDraft:
 			if err = x.Pause(approvalNodeDraft, runtime.Before, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callDraft(ctx, x, in, s)
@@ -402,17 +405,18 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Draft(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeReview
 			fallthrough
 		case approvalNodeReview:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -420,20 +424,37 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Review(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
-			if n, err = g.routeReview(ctx, x, in, s); err != nil {
-				return err
+			var r ReviewRoute
+			if x.Hooked() {
+				r, err = g.callRouteReview(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteReview(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(approvalNodeReview, err)
+				break flow
+			}
+			switch r {
+			case ReviewRevise:
+				n = approvalNodeResearch
+			case ReviewApprove:
+				n = approvalNodePublish
+			default:
+				err = x.BadRoute(approvalNodeReview, "ReviewRoute", uint64(r))
+				break flow
 			}
 			if err = x.Route(in, approvalNodeReview, n); err != nil || n == approvalEnd {
-				return err
+				break flow
 			}
 		case approvalNodePublish:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPublish(ctx, x, in, s)
@@ -441,28 +462,31 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Publish(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchResearch runs one branch forked at "research" from node n until it reaches fan-in "merge".
 func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeSearchWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -470,16 +494,17 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case approvalNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -487,17 +512,18 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeFetchPapers, approvalNodeRankPapers, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeRankPapers
 			fallthrough
 		case approvalNodeRankPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -505,19 +531,21 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.RankPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, approvalNodeRankPapers, n, s); err != nil || n == approvalNodeMerge {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
@@ -543,29 +571,6 @@ func (g *Approval) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 	return 0, x.BadRoute(approvalNodeRankPapers, "RankPapersRoute", uint64(r))
 }
 
-// routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Approval) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   ReviewRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteReview(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteReview(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(approvalNodeReview, err)
-	}
-	switch r {
-	case ReviewRevise:
-		return approvalNodeResearch, nil
-	case ReviewApprove:
-		return approvalNodePublish, nil
-	}
-	return 0, x.BadRoute(approvalNodeReview, "ReviewRoute", uint64(r))
-}
-
 // approvalJoinMerge is one activation of the fork at "research": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.
 type approvalJoinMerge struct {
 	g    *Approval
@@ -579,6 +584,14 @@ type approvalJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "research" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *approvalJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == approvalForkResearch.Entries[b.Index] {
+		return approvalStartsResearch[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "research": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -603,6 +616,51 @@ func (j *approvalJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n i
 		j.in.FetchPapers = s
 	}
 	j.x.Arrived(b, approvalNodeMerge, s)
+	return nil
+}
+
+// approvalStartsResearch starts each branch of the fork at "research" from its entry, by branch index (see RunBranch).
+var approvalStartsResearch = [2]func(*approvalJoinMerge, context.Context, runtime.Branch) error{
+	(*approvalJoinMerge).startSearchWeb,
+	(*approvalJoinMerge).startAny,
+}
+
+// startAny runs branch b, which is not a single node, from its entry with branchResearch.
+func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) error {
+	return j.run(ctx, b, approvalForkResearch.Entries[b.Index], nil)
+}
+
+// startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeSearchWeb
+	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callSearchWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.SearchWeb(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, approvalNodeMerge, st)
 	return nil
 }
 

@@ -507,11 +507,12 @@ func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in r
 func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fanoutNodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -519,11 +520,12 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = fanoutAfterStart
 			fallthrough
@@ -539,7 +541,7 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = fanoutNodeAggregate
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callAggregate(ctx, x, in, s, jAggregate.in)
@@ -547,28 +549,31 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "aggregate".
 func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fanoutNodeW01:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW01(ctx, x, in, s)
@@ -576,16 +581,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W01(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW02:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW02(ctx, x, in, s)
@@ -593,16 +599,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W02(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW03:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW03(ctx, x, in, s)
@@ -610,16 +617,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W03(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW04:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW04(ctx, x, in, s)
@@ -627,16 +635,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W04(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW05:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW05(ctx, x, in, s)
@@ -644,16 +653,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W05(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW06:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW06(ctx, x, in, s)
@@ -661,16 +671,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W06(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW07:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW07(ctx, x, in, s)
@@ -678,16 +689,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W07(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW08:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW08(ctx, x, in, s)
@@ -695,16 +707,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W08(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW09:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW09(ctx, x, in, s)
@@ -712,16 +725,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W09(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -729,16 +743,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -746,16 +761,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -763,16 +779,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -780,16 +797,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -797,16 +815,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -814,16 +833,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -831,16 +851,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -848,16 +869,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -865,16 +887,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -882,16 +905,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -899,17 +923,19 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // fanoutJoinAggregate is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "aggregate" reads it after all have arrived.
@@ -925,6 +951,14 @@ type fanoutJoinAggregate struct {
 
 // RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "aggregate", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *fanoutJoinAggregate) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == fanoutForkStart.Entries[b.Index] {
+		return fanoutStartsStart[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "start": from node n (its entry, or where a resumed branch stood) to "aggregate", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *fanoutJoinAggregate) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -985,6 +1019,710 @@ func (j *fanoutJoinAggregate) RunBranch(ctx context.Context, b runtime.Branch, n
 		j.in.W20 = s
 	}
 	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// fanoutStartsStart starts each branch of the fork at "start" from its entry, by branch index (see RunBranch).
+var fanoutStartsStart = [20]func(*fanoutJoinAggregate, context.Context, runtime.Branch) error{
+	(*fanoutJoinAggregate).startW01,
+	(*fanoutJoinAggregate).startW02,
+	(*fanoutJoinAggregate).startW03,
+	(*fanoutJoinAggregate).startW04,
+	(*fanoutJoinAggregate).startW05,
+	(*fanoutJoinAggregate).startW06,
+	(*fanoutJoinAggregate).startW07,
+	(*fanoutJoinAggregate).startW08,
+	(*fanoutJoinAggregate).startW09,
+	(*fanoutJoinAggregate).startW10,
+	(*fanoutJoinAggregate).startW11,
+	(*fanoutJoinAggregate).startW12,
+	(*fanoutJoinAggregate).startW13,
+	(*fanoutJoinAggregate).startW14,
+	(*fanoutJoinAggregate).startW15,
+	(*fanoutJoinAggregate).startW16,
+	(*fanoutJoinAggregate).startW17,
+	(*fanoutJoinAggregate).startW18,
+	(*fanoutJoinAggregate).startW19,
+	(*fanoutJoinAggregate).startW20,
+}
+
+// startW01 runs branch "w01" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW01
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW01(ctx, x, in, s)
+	} else {
+		out, err = g.h.W01(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W01 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW02 runs branch "w02" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW02
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW02(ctx, x, in, s)
+	} else {
+		out, err = g.h.W02(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W02 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW03 runs branch "w03" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW03
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW03(ctx, x, in, s)
+	} else {
+		out, err = g.h.W03(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W03 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW04 runs branch "w04" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW04
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW04(ctx, x, in, s)
+	} else {
+		out, err = g.h.W04(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W04 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW05 runs branch "w05" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW05
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW05(ctx, x, in, s)
+	} else {
+		out, err = g.h.W05(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W05 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW06 runs branch "w06" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW06
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW06(ctx, x, in, s)
+	} else {
+		out, err = g.h.W06(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W06 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW07 runs branch "w07" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW07
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW07(ctx, x, in, s)
+	} else {
+		out, err = g.h.W07(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W07 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW08 runs branch "w08" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW08
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW08(ctx, x, in, s)
+	} else {
+		out, err = g.h.W08(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W08 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW09 runs branch "w09" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW09
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW09(ctx, x, in, s)
+	} else {
+		out, err = g.h.W09(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W09 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW10
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW10(ctx, x, in, s)
+	} else {
+		out, err = g.h.W10(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW11
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW11(ctx, x, in, s)
+	} else {
+		out, err = g.h.W11(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW12
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW12(ctx, x, in, s)
+	} else {
+		out, err = g.h.W12(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW13
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW13(ctx, x, in, s)
+	} else {
+		out, err = g.h.W13(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW14
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW14(ctx, x, in, s)
+	} else {
+		out, err = g.h.W14(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW15
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW15(ctx, x, in, s)
+	} else {
+		out, err = g.h.W15(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW16
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW16(ctx, x, in, s)
+	} else {
+		out, err = g.h.W16(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW17
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW17(ctx, x, in, s)
+	} else {
+		out, err = g.h.W17(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW18
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW18(ctx, x, in, s)
+	} else {
+		out, err = g.h.W18(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW19
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW19(ctx, x, in, s)
+	} else {
+		out, err = g.h.W19(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
+	return nil
+}
+
+// startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW20
+	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callW20(ctx, x, in, s)
+	} else {
+		out, err = g.h.W20(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 

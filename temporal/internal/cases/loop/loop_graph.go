@@ -194,11 +194,12 @@ func (g *Loop) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in ru
 func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case loopNodeCount:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCount(ctx, x, in, s)
@@ -206,17 +207,18 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				out, err = g.h.Count(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, loopNodeCount, loopNodeCheck, s); err != nil {
-				return err
+				break flow
 			}
 			n = loopNodeCheck
 			fallthrough
 		case loopNodeCheck:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)
@@ -224,40 +226,35 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				out, err = g.h.Check(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
-			if n, err = g.routeCheck(ctx, x, in, s); err != nil {
-				return err
+			var r CheckRoute
+			if x.Hooked() {
+				r, err = g.callRouteCheck(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteCheck(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(loopNodeCheck, err)
+				break flow
+			}
+			switch r {
+			case CheckAgain:
+				n = loopNodeCount
+			case CheckDone:
+				n = loopEnd
+			default:
+				err = x.BadRoute(loopNodeCheck, "CheckRoute", uint64(r))
+				break flow
 			}
 			if err = x.Leave(in, loopNodeCheck, n, s); err != nil || n == loopEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// routeCheck asks RouteCheck which edge leaves "check" and returns the node it leads to.
-func (g *Loop) routeCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   CheckRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteCheck(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteCheck(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(loopNodeCheck, err)
-	}
-	switch r {
-	case CheckAgain:
-		return loopNodeCount, nil
-	case CheckDone:
-		return loopEnd, nil
-	}
-	return 0, x.BadRoute(loopNodeCheck, "CheckRoute", uint64(r))
+	return err
 }

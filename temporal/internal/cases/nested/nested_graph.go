@@ -300,11 +300,12 @@ func (g *Pipeline) callRelease(ctx context.Context, x *runtime.Exec[State], in r
 func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case pipelineNodeCheckout:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCheckout(ctx, x, in, s)
@@ -312,11 +313,12 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Checkout(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeCheckout, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = pipelineAfterCheckout
 			fallthrough
@@ -332,7 +334,7 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			n = pipelineNodeRelease
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRelease(ctx, x, in, s, jRelease.in)
@@ -340,28 +342,31 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Release(ctx, *s, jRelease.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeRelease, pipelineEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchCheckout runs one branch forked at "checkout" from node n until it reaches fan-in "release".
 func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case pipelineNodeCompile:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCompile(ctx, x, in, s)
@@ -369,17 +374,18 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Compile(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeCompile, pipelineNodeLink, s); err != nil {
-				return err
+				break flow
 			}
 			n = pipelineNodeLink
 			fallthrough
 		case pipelineNodeLink:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLink(ctx, x, in, s)
@@ -387,16 +393,17 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Link(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeLink, pipelineNodeRelease, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case pipelineNodeTest:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callTest(ctx, x, in, s)
@@ -404,11 +411,12 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Test(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeTest, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = pipelineAfterTest
 			fallthrough
@@ -424,7 +432,7 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			}
 			n = pipelineNodeTested
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callTested(ctx, x, in, s, jTested.in)
@@ -432,28 +440,31 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Tested(ctx, *s, jTested.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeTested, pipelineNodeRelease, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchTest runs one branch forked at "test" from node n until it reaches fan-in "tested".
 func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case pipelineNodeUnit:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callUnit(ctx, x, in, s)
@@ -461,16 +472,17 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Unit(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case pipelineNodeIntegration:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callIntegration(ctx, x, in, s)
@@ -478,17 +490,19 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Integration(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // pipelineJoinRelease is one activation of the fork at "checkout": each branch delivers its final state into it exactly once, under its lock, and fan-in "release" reads it after all have arrived.
@@ -544,6 +558,14 @@ type pipelineJoinTested struct {
 
 // RunBranch runs branch b of the fork at "test" from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == pipelineForkTest.Entries[b.Index] {
+		return pipelineStartsTest[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "test": from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *pipelineJoinTested) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -568,6 +590,80 @@ func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n 
 		j.in.Integration = s
 	}
 	j.x.Arrived(b, pipelineNodeTested, s)
+	return nil
+}
+
+// pipelineStartsTest starts each branch of the fork at "test" from its entry, by branch index (see RunBranch).
+var pipelineStartsTest = [2]func(*pipelineJoinTested, context.Context, runtime.Branch) error{
+	(*pipelineJoinTested).startUnit,
+	(*pipelineJoinTested).startIntegration,
+}
+
+// startUnit runs branch "unit" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pipelineNodeUnit
+	defer x.Recover(&n, &err)
+	st := pipelineCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callUnit(ctx, x, in, s)
+	} else {
+		out, err = g.h.Unit(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Unit = st
+	j.x.Arrived(in, pipelineNodeTested, st)
+	return nil
+}
+
+// startIntegration runs branch "integration" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pipelineNodeIntegration
+	defer x.Recover(&n, &err)
+	st := pipelineCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callIntegration(ctx, x, in, s)
+	} else {
+		out, err = g.h.Integration(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Integration = st
+	j.x.Arrived(in, pipelineNodeTested, st)
 	return nil
 }
 

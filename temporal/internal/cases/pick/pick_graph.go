@@ -295,11 +295,12 @@ func (g *Pick) callRouteMerge(ctx context.Context, x *runtime.Exec[State], in ru
 func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case pickNodeRoute:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRoute(ctx, x, in, s)
@@ -307,11 +308,12 @@ func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				out, err = g.h.Route(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pickNodeRoute, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = pickAfterRoute
 			fallthrough
@@ -336,7 +338,7 @@ func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 			}
 			n = pickNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -344,30 +346,49 @@ func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
-			if n, err = g.routeMerge(ctx, x, in, s); err != nil {
-				return err
+			var r MergeRoute
+			if x.Hooked() {
+				r, err = g.callRouteMerge(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteMerge(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(pickNodeMerge, err)
+				break flow
+			}
+			switch r {
+			case MergeAgain:
+				n = pickNodeRoute
+			case MergeDone:
+				n = pickEnd
+			default:
+				err = x.BadRoute(pickNodeMerge, "MergeRoute", uint64(r))
+				break flow
 			}
 			if err = x.Leave(in, pickNodeMerge, n, s); err != nil || n == pickEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchRoute runs one branch forked at "route" from node n until it reaches fan-in "merge".
 func (g *Pick) branchRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case pickNodeWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callWeb(ctx, x, in, s)
@@ -375,16 +396,17 @@ func (g *Pick) branchRoute(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.Web(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case pickNodePapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPapers(ctx, x, in, s)
@@ -392,16 +414,17 @@ func (g *Pick) branchRoute(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.Papers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case pickNodeBooks:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callBooks(ctx, x, in, s)
@@ -409,40 +432,19 @@ func (g *Pick) branchRoute(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.Books(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// routeMerge asks RouteMerge which edge leaves "merge" and returns the node it leads to.
-func (g *Pick) routeMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   MergeRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteMerge(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteMerge(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(pickNodeMerge, err)
-	}
-	switch r {
-	case MergeAgain:
-		return pickNodeRoute, nil
-	case MergeDone:
-		return pickEnd, nil
-	}
-	return 0, x.BadRoute(pickNodeMerge, "MergeRoute", uint64(r))
+	return err
 }
 
 // pickJoinMerge is one activation of the fork at "route": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.
@@ -458,6 +460,14 @@ type pickJoinMerge struct {
 
 // RunBranch runs branch b of the fork at "route" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *pickJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == pickForkRoute.Entries[b.Index] {
+		return pickStartsRoute[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "route": from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *pickJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -484,6 +494,115 @@ func (j *pickJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, 
 		j.in.Books = s
 	}
 	j.x.Arrived(b, pickNodeMerge, s)
+	return nil
+}
+
+// pickStartsRoute starts each branch of the fork at "route" from its entry, by branch index (see RunBranch).
+var pickStartsRoute = [3]func(*pickJoinMerge, context.Context, runtime.Branch) error{
+	(*pickJoinMerge).startWeb,
+	(*pickJoinMerge).startPapers,
+	(*pickJoinMerge).startBooks,
+}
+
+// startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pickNodeWeb
+	defer x.Recover(&n, &err)
+	st := pickCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callWeb(ctx, x, in, s)
+	} else {
+		out, err = g.h.Web(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Web = st
+	j.x.Arrived(in, pickNodeMerge, st)
+	return nil
+}
+
+// startPapers runs branch "papers" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pickNodePapers
+	defer x.Recover(&n, &err)
+	st := pickCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callPapers(ctx, x, in, s)
+	} else {
+		out, err = g.h.Papers(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Papers = st
+	j.x.Arrived(in, pickNodeMerge, st)
+	return nil
+}
+
+// startBooks runs branch "books" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pickNodeBooks
+	defer x.Recover(&n, &err)
+	st := pickCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	if x.Hooked() {
+		out, err = g.callBooks(ctx, x, in, s)
+	} else {
+		out, err = g.h.Books(ctx, *s)
+	}
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[2] = true
+	j.in.Books = st
+	j.x.Arrived(in, pickNodeMerge, st)
 	return nil
 }
 

@@ -320,11 +320,12 @@ func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in 
 func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case flakyNodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -332,25 +333,27 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeStart, flakyNodeFetch, s); err != nil {
-				return err
+				break flow
 			}
 			n = flakyNodeFetch
 			fallthrough
 		case flakyNodeFetch:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callFetch(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeFetch, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = flakyAfterFetch
 			fallthrough
@@ -366,7 +369,7 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 			}
 			n = flakyNodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -374,90 +377,90 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeJoin, flakyNodeDecide, s); err != nil {
-				return err
+				break flow
 			}
 			n = flakyNodeDecide
 			fallthrough
 		case flakyNodeDecide:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callDecide(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
-			if n, err = g.routeDecide(ctx, x, in, s); err != nil {
-				return err
+			var r DecideRoute
+			r, err = g.callRouteDecide(ctx, x, in, s)
+			if err != nil {
+				err = x.Fail(flakyNodeDecide, err)
+				break flow
+			}
+			switch r {
+			case DecideAgain:
+				n = flakyNodeFetch
+			case DecideDone:
+				n = flakyEnd
+			default:
+				err = x.BadRoute(flakyNodeDecide, "DecideRoute", uint64(r))
+				break flow
 			}
 			if err = x.Leave(in, flakyNodeDecide, n, s); err != nil || n == flakyEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchFetch runs one branch forked at "fetch" from node n until it reaches fan-in "join".
 func (g *Flaky) branchFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case flakyNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callLeft(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case flakyNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callRight(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// routeDecide asks RouteDecide which edge leaves "decide" and returns the node it leads to.
-func (g *Flaky) routeDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   DecideRoute
-		err error
-	)
-	r, err = g.callRouteDecide(ctx, x, in, s)
-	if err != nil {
-		return 0, x.Fail(flakyNodeDecide, err)
-	}
-	switch r {
-	case DecideAgain:
-		return flakyNodeFetch, nil
-	case DecideDone:
-		return flakyEnd, nil
-	}
-	return 0, x.BadRoute(flakyNodeDecide, "DecideRoute", uint64(r))
+	return err
 }
 
 // flakyJoinJoin is one activation of the fork at "fetch": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.
@@ -473,6 +476,14 @@ type flakyJoinJoin struct {
 
 // RunBranch runs branch b of the fork at "fetch" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *flakyJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == flakyForkFetch.Entries[b.Index] {
+		return flakyStartsFetch[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "fetch": from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *flakyJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -497,6 +508,72 @@ func (j *flakyJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, 
 		j.in.Right = s
 	}
 	j.x.Arrived(b, flakyNodeJoin, s)
+	return nil
+}
+
+// flakyStartsFetch starts each branch of the fork at "fetch" from its entry, by branch index (see RunBranch).
+var flakyStartsFetch = [2]func(*flakyJoinJoin, context.Context, runtime.Branch) error{
+	(*flakyJoinJoin).startLeft,
+	(*flakyJoinJoin).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, flakyNodeLeft
+	defer x.Recover(&n, &err)
+	st := flakyCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	out, err = g.callLeft(ctx, x, in, s)
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, flakyNodeJoin, st)
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, flakyNodeRight
+	defer x.Recover(&n, &err)
+	st := flakyCopyState(j.fork)
+	s := &st
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		break flow
+	}
+	out, err = g.callRight(ctx, x, in, s)
+	if err != nil {
+		err = x.Fail(n, err)
+		break flow
+	}
+	*s = out
+	if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
+		break flow
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, flakyNodeJoin, st)
 	return nil
 }
 
