@@ -1048,7 +1048,7 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW01(ctx, x, in, s)
@@ -1057,11 +1057,11 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1082,7 +1082,7 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW02(ctx, x, in, s)
@@ -1091,11 +1091,11 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1116,7 +1116,7 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW03(ctx, x, in, s)
@@ -1125,11 +1125,11 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1150,7 +1150,7 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW04(ctx, x, in, s)
@@ -1159,11 +1159,11 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1184,7 +1184,7 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW05(ctx, x, in, s)
@@ -1193,11 +1193,11 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1218,7 +1218,7 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW06(ctx, x, in, s)
@@ -1227,11 +1227,11 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1252,7 +1252,7 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW07(ctx, x, in, s)
@@ -1261,11 +1261,11 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1286,7 +1286,7 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW08(ctx, x, in, s)
@@ -1295,11 +1295,11 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1320,7 +1320,7 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW09(ctx, x, in, s)
@@ -1329,11 +1329,11 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1354,7 +1354,7 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1363,11 +1363,11 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1388,7 +1388,7 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1397,11 +1397,11 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1422,7 +1422,7 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1431,11 +1431,11 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1456,7 +1456,7 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1465,11 +1465,11 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1490,7 +1490,7 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1499,11 +1499,11 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1524,7 +1524,7 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1533,11 +1533,11 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1558,7 +1558,7 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1567,11 +1567,11 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1592,7 +1592,7 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1601,11 +1601,11 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1626,7 +1626,7 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1635,11 +1635,11 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1660,7 +1660,7 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1669,11 +1669,11 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1694,7 +1694,7 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1703,11 +1703,11 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -560,7 +560,7 @@ func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -569,11 +569,11 @@ func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -114,8 +114,10 @@ func (e *emitter) branchStartMethods(f *graph.Fork) {
 			c.Id("st").Op(":=").Add(e.copyOf(jen.Id("j").Dot("fork")))
 			c.Id("s").Op(":=").Op("&").Id("st")
 			c.Var().Id("out").Add(e.stateT()).Comment("what the node returned")
+			e.startMethod = true
 			e.call(c, br)
 			e.leave(c, br, jen.Id(e.nodeConst(f.FanIn)), nil)
+			e.startMethod = false
 			c.Id("j").Dot("mu").Dot("Lock").Call()
 			c.Defer().Id("j").Dot("mu").Dot("Unlock").Call()
 			c.If(jen.Id("j").Dot("arrived").Index(jen.Lit(i))).Block(

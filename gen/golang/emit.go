@@ -591,7 +591,7 @@ func (e *emitter) flows() {
 //		return err
 //	}
 //
-// (see breakFlow).
+// (see emitter.breakFlow).
 //
 // A node with an after-entry (see hasAfter) ends its case once it has run
 // and falls through into the case of its after-entry, where a resumed run
@@ -643,7 +643,15 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 // few return statements: the compiler then inlines the deferred Recover at
 // each (an open-coded defer) instead of registering it at run time, and a
 // long chain's cases carry no return sequence each.
-func breakFlow() *jen.Statement { return jen.Break().Id("flow") }
+//
+// In a branch's start method (see branchStartMethods), which has no loop,
+// the same exits return err instead.
+func (e *emitter) breakFlow() *jen.Statement {
+	if e.startMethod {
+		return jen.Return(jen.Err())
+	}
+	return jen.Break().Id("flow")
+}
 
 // flowCases collects the case clauses of a flow's switch; cur is the body
 // of the last one, which statements are added to.
@@ -734,11 +742,11 @@ func (e *emitter) call(c *jen.Group, n *graph.Node) {
 		args = append(args, jen.Id("j"+f.FanIn.GoName).Dot("in"))
 	}
 	if e.interrupts(n, false) {
-		c.If(jen.Err().Op("=").Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("Before"), jen.Id("s")), jen.Err().Op("!=").Nil()).Block(breakFlow())
+		c.If(jen.Err().Op("=").Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("Before"), jen.Id("s")), jen.Err().Op("!=").Nil()).Block(e.breakFlow())
 	}
-	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(breakFlow())
+	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(e.breakFlow())
 	c.Add(e.invoke(n, false, jen.Id("n"), []jen.Code{jen.Id("out"), jen.Err()}, args))
-	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err()), breakFlow())
+	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err()), e.breakFlow())
 	c.Op("*").Id("s").Op("=").Id("out")
 }
 
@@ -755,10 +763,10 @@ func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.St
 	}
 	if n.IsItem() {
 		// if err = runtime.LeaveItem(x, in, mapNodeSummarize, mapNodeCheck, s); err != nil { return err }
-		c.If(jen.Err().Op("=").Add(rt("LeaveItem")).Call(jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(breakFlow())
+		c.If(jen.Err().Op("=").Add(rt("LeaveItem")).Call(jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(e.breakFlow())
 		return
 	}
-	c.If(jen.Err().Op("=").Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(breakFlow())
+	c.If(jen.Err().Op("=").Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(e.breakFlow())
 }
 
 // edge emits the transition out of n, which has just run. A node that
@@ -788,7 +796,7 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 		}
 		if resumed {
 			// if err = x.Route(in, researchNodeReview, researchNodePlan); err != nil { break flow }
-			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), target), jen.Err().Op("!=").Nil()).Block(breakFlow())
+			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), target), jen.Err().Op("!=").Nil()).Block(e.breakFlow())
 		} else {
 			e.leave(c, n, target, nil)
 		}
@@ -808,11 +816,11 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 			c.If(
 				jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")),
 				jen.Err().Op("!=").Nil(),
-			).Block(breakFlow())
+			).Block(e.breakFlow())
 		}
 		if resumed {
 			// if err = x.Route(in, researchNodeReview, n); err != nil || n == researchEnd { break flow }
-			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("n")), jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink)).Block(breakFlow())
+			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("n")), jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink)).Block(e.breakFlow())
 		} else {
 			e.leave(c, n, jen.Id("n"), sink)
 		}
@@ -949,14 +957,14 @@ func (e *emitter) route(c *jen.Group, n *graph.Node) {
 	id := jen.Id(e.nodeConst(n))
 	c.Var().Id("r").Id(n.RouteType)
 	c.Add(e.invoke(n, true, id, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}))
-	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(id, jen.Err()), breakFlow())
+	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(id, jen.Err()), e.breakFlow())
 	c.Switch(jen.Id("r")).BlockFunc(func(sw *jen.Group) {
 		for _, rc := range n.Cases {
 			sw.Case(jen.Id(rc.Const)).Id("n").Op("=").Add(e.target(rc.Target))
 		}
 		sw.Default().Block(
 			jen.Err().Op("=").Id("x").Dot("BadRoute").Call(id, jen.Lit(n.RouteType), jen.Uint64().Call(jen.Id("r"))),
-			breakFlow(),
+			e.breakFlow(),
 		)
 	})
 }

@@ -1336,7 +1336,7 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA11(ctx, x, in, s)
@@ -1345,11 +1345,11 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1370,7 +1370,7 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA12(ctx, x, in, s)
@@ -1379,11 +1379,11 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1404,7 +1404,7 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA13(ctx, x, in, s)
@@ -1413,11 +1413,11 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1438,7 +1438,7 @@ func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA14(ctx, x, in, s)
@@ -1447,11 +1447,11 @@ func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1532,7 +1532,7 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA21(ctx, x, in, s)
@@ -1541,11 +1541,11 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1566,7 +1566,7 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA22(ctx, x, in, s)
@@ -1575,11 +1575,11 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1600,7 +1600,7 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA23(ctx, x, in, s)
@@ -1609,11 +1609,11 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1634,7 +1634,7 @@ func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA24(ctx, x, in, s)
@@ -1643,11 +1643,11 @@ func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1728,7 +1728,7 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA31(ctx, x, in, s)
@@ -1737,11 +1737,11 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1762,7 +1762,7 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA32(ctx, x, in, s)
@@ -1771,11 +1771,11 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1796,7 +1796,7 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA33(ctx, x, in, s)
@@ -1805,11 +1805,11 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1830,7 +1830,7 @@ func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA34(ctx, x, in, s)
@@ -1839,11 +1839,11 @@ func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1924,7 +1924,7 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA41(ctx, x, in, s)
@@ -1933,11 +1933,11 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1958,7 +1958,7 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA42(ctx, x, in, s)
@@ -1967,11 +1967,11 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1992,7 +1992,7 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA43(ctx, x, in, s)
@@ -2001,11 +2001,11 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -2026,7 +2026,7 @@ func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA44(ctx, x, in, s)
@@ -2035,11 +2035,11 @@ func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -426,7 +426,7 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -435,11 +435,11 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -460,7 +460,7 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -469,11 +469,11 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -494,7 +494,7 @@ func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callDeep(ctx, x, in, s)
@@ -503,11 +503,11 @@ func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

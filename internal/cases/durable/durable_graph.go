@@ -809,7 +809,7 @@ func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -818,11 +818,11 @@ func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -897,7 +897,7 @@ func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callNoteA(ctx, x, in, s)
@@ -906,11 +906,11 @@ func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branc
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -931,7 +931,7 @@ func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branc
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callNoteB(ctx, x, in, s)
@@ -940,11 +940,11 @@ func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branc
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -377,7 +377,7 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 	s := &st
 	var out Fragile // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -386,11 +386,11 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -411,7 +411,7 @@ func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch
 	s := &st
 	var out Fragile // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -420,11 +420,11 @@ func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

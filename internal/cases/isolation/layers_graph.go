@@ -378,7 +378,7 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 	s := &st
 	var out Layers // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -387,11 +387,11 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -412,7 +412,7 @@ func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branc
 	s := &st
 	var out Layers // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -421,11 +421,11 @@ func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branc
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -380,7 +380,7 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 	s := &st
 	var out Ledger // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -389,11 +389,11 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -414,7 +414,7 @@ func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branc
 	s := &st
 	var out Ledger // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -423,11 +423,11 @@ func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branc
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

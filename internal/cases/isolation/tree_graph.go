@@ -379,7 +379,7 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out Tree // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -388,11 +388,11 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -413,7 +413,7 @@ func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) 
 	s := &st
 	var out Tree // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -422,11 +422,11 @@ func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -908,7 +908,7 @@ func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -917,11 +917,11 @@ func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -942,7 +942,7 @@ func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callPapers(ctx, x, in, s)
@@ -951,11 +951,11 @@ func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -976,7 +976,7 @@ func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callBooks(ctx, x, in, s)
@@ -985,11 +985,11 @@ func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

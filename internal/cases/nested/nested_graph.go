@@ -599,7 +599,7 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA1(ctx, x, in, s)
@@ -608,11 +608,11 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -633,7 +633,7 @@ func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callA2(ctx, x, in, s)
@@ -642,11 +642,11 @@ func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -523,16 +523,16 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	out, err = g.callLeft(ctx, x, in, s)
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -553,16 +553,16 @@ func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	out, err = g.callRight(ctx, x, in, s)
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

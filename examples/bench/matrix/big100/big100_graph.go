@@ -4004,7 +4004,7 @@ func (j *big100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -4013,11 +4013,11 @@ func (j *big100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW1, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4038,7 +4038,7 @@ func (j *big100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -4047,11 +4047,11 @@ func (j *big100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW2, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4072,7 +4072,7 @@ func (j *big100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -4081,11 +4081,11 @@ func (j *big100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW3, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4106,7 +4106,7 @@ func (j *big100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4115,11 +4115,11 @@ func (j *big100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW4, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4140,7 +4140,7 @@ func (j *big100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4149,11 +4149,11 @@ func (j *big100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW5, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4174,7 +4174,7 @@ func (j *big100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4183,11 +4183,11 @@ func (j *big100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW6, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4208,7 +4208,7 @@ func (j *big100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4217,11 +4217,11 @@ func (j *big100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW7, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4242,7 +4242,7 @@ func (j *big100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4251,11 +4251,11 @@ func (j *big100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW8, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4276,7 +4276,7 @@ func (j *big100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4285,11 +4285,11 @@ func (j *big100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW9, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4310,7 +4310,7 @@ func (j *big100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4319,11 +4319,11 @@ func (j *big100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW10, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4344,7 +4344,7 @@ func (j *big100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4353,11 +4353,11 @@ func (j *big100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW11, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4378,7 +4378,7 @@ func (j *big100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4387,11 +4387,11 @@ func (j *big100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW12, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4412,7 +4412,7 @@ func (j *big100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4421,11 +4421,11 @@ func (j *big100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW13, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4446,7 +4446,7 @@ func (j *big100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4455,11 +4455,11 @@ func (j *big100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW14, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4480,7 +4480,7 @@ func (j *big100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4489,11 +4489,11 @@ func (j *big100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW15, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4514,7 +4514,7 @@ func (j *big100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4523,11 +4523,11 @@ func (j *big100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW16, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4548,7 +4548,7 @@ func (j *big100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4557,11 +4557,11 @@ func (j *big100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW17, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4582,7 +4582,7 @@ func (j *big100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4591,11 +4591,11 @@ func (j *big100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW18, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4616,7 +4616,7 @@ func (j *big100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4625,11 +4625,11 @@ func (j *big100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW19, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4650,7 +4650,7 @@ func (j *big100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4659,11 +4659,11 @@ func (j *big100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW20, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4684,7 +4684,7 @@ func (j *big100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4693,11 +4693,11 @@ func (j *big100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW21, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4718,7 +4718,7 @@ func (j *big100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4727,11 +4727,11 @@ func (j *big100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW22, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4752,7 +4752,7 @@ func (j *big100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4761,11 +4761,11 @@ func (j *big100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW23, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4786,7 +4786,7 @@ func (j *big100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4795,11 +4795,11 @@ func (j *big100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW24, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4820,7 +4820,7 @@ func (j *big100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4829,11 +4829,11 @@ func (j *big100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW25, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4854,7 +4854,7 @@ func (j *big100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4863,11 +4863,11 @@ func (j *big100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW26, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4888,7 +4888,7 @@ func (j *big100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4897,11 +4897,11 @@ func (j *big100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW27, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4922,7 +4922,7 @@ func (j *big100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4931,11 +4931,11 @@ func (j *big100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW28, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4956,7 +4956,7 @@ func (j *big100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -4965,11 +4965,11 @@ func (j *big100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW29, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4990,7 +4990,7 @@ func (j *big100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -4999,11 +4999,11 @@ func (j *big100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW30, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5024,7 +5024,7 @@ func (j *big100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -5033,11 +5033,11 @@ func (j *big100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW31, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5058,7 +5058,7 @@ func (j *big100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -5067,11 +5067,11 @@ func (j *big100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW32, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5092,7 +5092,7 @@ func (j *big100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -5101,11 +5101,11 @@ func (j *big100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW33, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5126,7 +5126,7 @@ func (j *big100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -5135,11 +5135,11 @@ func (j *big100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW34, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5160,7 +5160,7 @@ func (j *big100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5169,11 +5169,11 @@ func (j *big100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW35, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5194,7 +5194,7 @@ func (j *big100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5203,11 +5203,11 @@ func (j *big100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW36, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5228,7 +5228,7 @@ func (j *big100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5237,11 +5237,11 @@ func (j *big100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW37, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5262,7 +5262,7 @@ func (j *big100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5271,11 +5271,11 @@ func (j *big100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW38, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5296,7 +5296,7 @@ func (j *big100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5305,11 +5305,11 @@ func (j *big100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW39, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5330,7 +5330,7 @@ func (j *big100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5339,11 +5339,11 @@ func (j *big100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW40, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5364,7 +5364,7 @@ func (j *big100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5373,11 +5373,11 @@ func (j *big100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW41, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5398,7 +5398,7 @@ func (j *big100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5407,11 +5407,11 @@ func (j *big100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW42, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5432,7 +5432,7 @@ func (j *big100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5441,11 +5441,11 @@ func (j *big100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW43, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5466,7 +5466,7 @@ func (j *big100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5475,11 +5475,11 @@ func (j *big100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW44, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5500,7 +5500,7 @@ func (j *big100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5509,11 +5509,11 @@ func (j *big100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW45, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5534,7 +5534,7 @@ func (j *big100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5543,11 +5543,11 @@ func (j *big100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW46, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5568,7 +5568,7 @@ func (j *big100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5577,11 +5577,11 @@ func (j *big100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW47, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5602,7 +5602,7 @@ func (j *big100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5611,11 +5611,11 @@ func (j *big100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW48, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5636,7 +5636,7 @@ func (j *big100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5645,11 +5645,11 @@ func (j *big100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW49, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5670,7 +5670,7 @@ func (j *big100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5679,11 +5679,11 @@ func (j *big100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW50, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5704,7 +5704,7 @@ func (j *big100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5713,11 +5713,11 @@ func (j *big100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW51, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5738,7 +5738,7 @@ func (j *big100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5747,11 +5747,11 @@ func (j *big100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW52, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5772,7 +5772,7 @@ func (j *big100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5781,11 +5781,11 @@ func (j *big100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW53, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5806,7 +5806,7 @@ func (j *big100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5815,11 +5815,11 @@ func (j *big100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW54, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5840,7 +5840,7 @@ func (j *big100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5849,11 +5849,11 @@ func (j *big100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW55, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5874,7 +5874,7 @@ func (j *big100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5883,11 +5883,11 @@ func (j *big100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW56, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5908,7 +5908,7 @@ func (j *big100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5917,11 +5917,11 @@ func (j *big100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW57, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5942,7 +5942,7 @@ func (j *big100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -5951,11 +5951,11 @@ func (j *big100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW58, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5976,7 +5976,7 @@ func (j *big100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -5985,11 +5985,11 @@ func (j *big100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW59, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6010,7 +6010,7 @@ func (j *big100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -6019,11 +6019,11 @@ func (j *big100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW60, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6044,7 +6044,7 @@ func (j *big100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -6053,11 +6053,11 @@ func (j *big100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW61, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6078,7 +6078,7 @@ func (j *big100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -6087,11 +6087,11 @@ func (j *big100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW62, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6112,7 +6112,7 @@ func (j *big100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -6121,11 +6121,11 @@ func (j *big100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW63, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6146,7 +6146,7 @@ func (j *big100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -6155,11 +6155,11 @@ func (j *big100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW64, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6180,7 +6180,7 @@ func (j *big100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6189,11 +6189,11 @@ func (j *big100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW65, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6214,7 +6214,7 @@ func (j *big100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6223,11 +6223,11 @@ func (j *big100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW66, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6248,7 +6248,7 @@ func (j *big100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6257,11 +6257,11 @@ func (j *big100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW67, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6282,7 +6282,7 @@ func (j *big100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6291,11 +6291,11 @@ func (j *big100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW68, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6316,7 +6316,7 @@ func (j *big100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6325,11 +6325,11 @@ func (j *big100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW69, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6350,7 +6350,7 @@ func (j *big100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6359,11 +6359,11 @@ func (j *big100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW70, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6384,7 +6384,7 @@ func (j *big100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6393,11 +6393,11 @@ func (j *big100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW71, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6418,7 +6418,7 @@ func (j *big100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6427,11 +6427,11 @@ func (j *big100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW72, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6452,7 +6452,7 @@ func (j *big100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6461,11 +6461,11 @@ func (j *big100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW73, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6486,7 +6486,7 @@ func (j *big100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6495,11 +6495,11 @@ func (j *big100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW74, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6520,7 +6520,7 @@ func (j *big100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6529,11 +6529,11 @@ func (j *big100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW75, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6554,7 +6554,7 @@ func (j *big100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6563,11 +6563,11 @@ func (j *big100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW76, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6588,7 +6588,7 @@ func (j *big100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6597,11 +6597,11 @@ func (j *big100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW77, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6622,7 +6622,7 @@ func (j *big100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6631,11 +6631,11 @@ func (j *big100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW78, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6656,7 +6656,7 @@ func (j *big100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6665,11 +6665,11 @@ func (j *big100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW79, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6690,7 +6690,7 @@ func (j *big100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6699,11 +6699,11 @@ func (j *big100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW80, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6724,7 +6724,7 @@ func (j *big100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6733,11 +6733,11 @@ func (j *big100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW81, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6758,7 +6758,7 @@ func (j *big100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6767,11 +6767,11 @@ func (j *big100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW82, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6792,7 +6792,7 @@ func (j *big100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6801,11 +6801,11 @@ func (j *big100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW83, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6826,7 +6826,7 @@ func (j *big100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6835,11 +6835,11 @@ func (j *big100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW84, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6860,7 +6860,7 @@ func (j *big100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6869,11 +6869,11 @@ func (j *big100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW85, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6894,7 +6894,7 @@ func (j *big100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6903,11 +6903,11 @@ func (j *big100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW86, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6928,7 +6928,7 @@ func (j *big100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -6937,11 +6937,11 @@ func (j *big100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW87, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6962,7 +6962,7 @@ func (j *big100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -6971,11 +6971,11 @@ func (j *big100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW88, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6996,7 +6996,7 @@ func (j *big100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -7005,11 +7005,11 @@ func (j *big100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW89, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7030,7 +7030,7 @@ func (j *big100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -7039,11 +7039,11 @@ func (j *big100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW90, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7064,7 +7064,7 @@ func (j *big100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -7073,11 +7073,11 @@ func (j *big100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW91, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7098,7 +7098,7 @@ func (j *big100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -7107,11 +7107,11 @@ func (j *big100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW92, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7132,7 +7132,7 @@ func (j *big100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -7141,11 +7141,11 @@ func (j *big100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW93, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7166,7 +7166,7 @@ func (j *big100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -7175,11 +7175,11 @@ func (j *big100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW94, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7200,7 +7200,7 @@ func (j *big100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7209,11 +7209,11 @@ func (j *big100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW95, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7234,7 +7234,7 @@ func (j *big100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7243,11 +7243,11 @@ func (j *big100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW96, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7268,7 +7268,7 @@ func (j *big100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7277,11 +7277,11 @@ func (j *big100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW97, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7302,7 +7302,7 @@ func (j *big100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7311,11 +7311,11 @@ func (j *big100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW98, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7336,7 +7336,7 @@ func (j *big100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7345,11 +7345,11 @@ func (j *big100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW99, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7370,7 +7370,7 @@ func (j *big100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7379,11 +7379,11 @@ func (j *big100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big100NodeW100, big100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

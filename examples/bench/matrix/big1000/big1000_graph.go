@@ -37304,7 +37304,7 @@ func (j *big1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -37313,11 +37313,11 @@ func (j *big1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW1, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37338,7 +37338,7 @@ func (j *big1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -37347,11 +37347,11 @@ func (j *big1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW2, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37372,7 +37372,7 @@ func (j *big1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -37381,11 +37381,11 @@ func (j *big1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW3, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37406,7 +37406,7 @@ func (j *big1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -37415,11 +37415,11 @@ func (j *big1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW4, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37440,7 +37440,7 @@ func (j *big1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -37449,11 +37449,11 @@ func (j *big1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW5, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37474,7 +37474,7 @@ func (j *big1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -37483,11 +37483,11 @@ func (j *big1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW6, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37508,7 +37508,7 @@ func (j *big1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -37517,11 +37517,11 @@ func (j *big1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW7, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37542,7 +37542,7 @@ func (j *big1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -37551,11 +37551,11 @@ func (j *big1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW8, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37576,7 +37576,7 @@ func (j *big1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -37585,11 +37585,11 @@ func (j *big1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW9, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37610,7 +37610,7 @@ func (j *big1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -37619,11 +37619,11 @@ func (j *big1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW10, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37644,7 +37644,7 @@ func (j *big1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -37653,11 +37653,11 @@ func (j *big1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW11, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37678,7 +37678,7 @@ func (j *big1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -37687,11 +37687,11 @@ func (j *big1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW12, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37712,7 +37712,7 @@ func (j *big1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -37721,11 +37721,11 @@ func (j *big1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW13, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37746,7 +37746,7 @@ func (j *big1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -37755,11 +37755,11 @@ func (j *big1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW14, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37780,7 +37780,7 @@ func (j *big1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -37789,11 +37789,11 @@ func (j *big1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW15, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37814,7 +37814,7 @@ func (j *big1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -37823,11 +37823,11 @@ func (j *big1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW16, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37848,7 +37848,7 @@ func (j *big1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -37857,11 +37857,11 @@ func (j *big1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW17, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37882,7 +37882,7 @@ func (j *big1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -37891,11 +37891,11 @@ func (j *big1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW18, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37916,7 +37916,7 @@ func (j *big1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -37925,11 +37925,11 @@ func (j *big1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW19, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37950,7 +37950,7 @@ func (j *big1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -37959,11 +37959,11 @@ func (j *big1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW20, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37984,7 +37984,7 @@ func (j *big1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -37993,11 +37993,11 @@ func (j *big1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW21, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38018,7 +38018,7 @@ func (j *big1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -38027,11 +38027,11 @@ func (j *big1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW22, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38052,7 +38052,7 @@ func (j *big1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -38061,11 +38061,11 @@ func (j *big1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW23, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38086,7 +38086,7 @@ func (j *big1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -38095,11 +38095,11 @@ func (j *big1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW24, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38120,7 +38120,7 @@ func (j *big1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -38129,11 +38129,11 @@ func (j *big1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW25, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38154,7 +38154,7 @@ func (j *big1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -38163,11 +38163,11 @@ func (j *big1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW26, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38188,7 +38188,7 @@ func (j *big1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -38197,11 +38197,11 @@ func (j *big1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW27, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38222,7 +38222,7 @@ func (j *big1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -38231,11 +38231,11 @@ func (j *big1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW28, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38256,7 +38256,7 @@ func (j *big1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -38265,11 +38265,11 @@ func (j *big1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW29, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38290,7 +38290,7 @@ func (j *big1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -38299,11 +38299,11 @@ func (j *big1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW30, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38324,7 +38324,7 @@ func (j *big1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -38333,11 +38333,11 @@ func (j *big1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW31, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38358,7 +38358,7 @@ func (j *big1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -38367,11 +38367,11 @@ func (j *big1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW32, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38392,7 +38392,7 @@ func (j *big1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -38401,11 +38401,11 @@ func (j *big1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW33, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38426,7 +38426,7 @@ func (j *big1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -38435,11 +38435,11 @@ func (j *big1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW34, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38460,7 +38460,7 @@ func (j *big1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -38469,11 +38469,11 @@ func (j *big1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW35, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38494,7 +38494,7 @@ func (j *big1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -38503,11 +38503,11 @@ func (j *big1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW36, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38528,7 +38528,7 @@ func (j *big1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -38537,11 +38537,11 @@ func (j *big1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW37, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38562,7 +38562,7 @@ func (j *big1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -38571,11 +38571,11 @@ func (j *big1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW38, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38596,7 +38596,7 @@ func (j *big1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -38605,11 +38605,11 @@ func (j *big1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW39, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38630,7 +38630,7 @@ func (j *big1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -38639,11 +38639,11 @@ func (j *big1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW40, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38664,7 +38664,7 @@ func (j *big1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -38673,11 +38673,11 @@ func (j *big1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW41, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38698,7 +38698,7 @@ func (j *big1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -38707,11 +38707,11 @@ func (j *big1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW42, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38732,7 +38732,7 @@ func (j *big1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -38741,11 +38741,11 @@ func (j *big1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW43, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38766,7 +38766,7 @@ func (j *big1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -38775,11 +38775,11 @@ func (j *big1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW44, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38800,7 +38800,7 @@ func (j *big1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -38809,11 +38809,11 @@ func (j *big1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW45, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38834,7 +38834,7 @@ func (j *big1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -38843,11 +38843,11 @@ func (j *big1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW46, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38868,7 +38868,7 @@ func (j *big1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -38877,11 +38877,11 @@ func (j *big1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW47, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38902,7 +38902,7 @@ func (j *big1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -38911,11 +38911,11 @@ func (j *big1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW48, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38936,7 +38936,7 @@ func (j *big1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -38945,11 +38945,11 @@ func (j *big1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW49, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38970,7 +38970,7 @@ func (j *big1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -38979,11 +38979,11 @@ func (j *big1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW50, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39004,7 +39004,7 @@ func (j *big1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -39013,11 +39013,11 @@ func (j *big1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW51, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39038,7 +39038,7 @@ func (j *big1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -39047,11 +39047,11 @@ func (j *big1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW52, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39072,7 +39072,7 @@ func (j *big1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -39081,11 +39081,11 @@ func (j *big1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW53, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39106,7 +39106,7 @@ func (j *big1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -39115,11 +39115,11 @@ func (j *big1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW54, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39140,7 +39140,7 @@ func (j *big1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -39149,11 +39149,11 @@ func (j *big1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW55, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39174,7 +39174,7 @@ func (j *big1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -39183,11 +39183,11 @@ func (j *big1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW56, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39208,7 +39208,7 @@ func (j *big1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -39217,11 +39217,11 @@ func (j *big1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW57, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39242,7 +39242,7 @@ func (j *big1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -39251,11 +39251,11 @@ func (j *big1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW58, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39276,7 +39276,7 @@ func (j *big1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -39285,11 +39285,11 @@ func (j *big1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW59, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39310,7 +39310,7 @@ func (j *big1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -39319,11 +39319,11 @@ func (j *big1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW60, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39344,7 +39344,7 @@ func (j *big1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -39353,11 +39353,11 @@ func (j *big1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW61, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39378,7 +39378,7 @@ func (j *big1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -39387,11 +39387,11 @@ func (j *big1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW62, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39412,7 +39412,7 @@ func (j *big1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -39421,11 +39421,11 @@ func (j *big1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW63, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39446,7 +39446,7 @@ func (j *big1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -39455,11 +39455,11 @@ func (j *big1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW64, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39480,7 +39480,7 @@ func (j *big1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -39489,11 +39489,11 @@ func (j *big1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW65, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39514,7 +39514,7 @@ func (j *big1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -39523,11 +39523,11 @@ func (j *big1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW66, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39548,7 +39548,7 @@ func (j *big1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -39557,11 +39557,11 @@ func (j *big1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW67, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39582,7 +39582,7 @@ func (j *big1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -39591,11 +39591,11 @@ func (j *big1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW68, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39616,7 +39616,7 @@ func (j *big1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -39625,11 +39625,11 @@ func (j *big1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW69, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39650,7 +39650,7 @@ func (j *big1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -39659,11 +39659,11 @@ func (j *big1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW70, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39684,7 +39684,7 @@ func (j *big1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -39693,11 +39693,11 @@ func (j *big1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW71, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39718,7 +39718,7 @@ func (j *big1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -39727,11 +39727,11 @@ func (j *big1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW72, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39752,7 +39752,7 @@ func (j *big1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -39761,11 +39761,11 @@ func (j *big1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW73, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39786,7 +39786,7 @@ func (j *big1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -39795,11 +39795,11 @@ func (j *big1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW74, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39820,7 +39820,7 @@ func (j *big1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -39829,11 +39829,11 @@ func (j *big1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW75, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39854,7 +39854,7 @@ func (j *big1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -39863,11 +39863,11 @@ func (j *big1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW76, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39888,7 +39888,7 @@ func (j *big1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -39897,11 +39897,11 @@ func (j *big1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW77, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39922,7 +39922,7 @@ func (j *big1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -39931,11 +39931,11 @@ func (j *big1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW78, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39956,7 +39956,7 @@ func (j *big1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -39965,11 +39965,11 @@ func (j *big1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW79, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39990,7 +39990,7 @@ func (j *big1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -39999,11 +39999,11 @@ func (j *big1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW80, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40024,7 +40024,7 @@ func (j *big1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -40033,11 +40033,11 @@ func (j *big1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW81, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40058,7 +40058,7 @@ func (j *big1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -40067,11 +40067,11 @@ func (j *big1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW82, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40092,7 +40092,7 @@ func (j *big1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -40101,11 +40101,11 @@ func (j *big1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW83, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40126,7 +40126,7 @@ func (j *big1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -40135,11 +40135,11 @@ func (j *big1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW84, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40160,7 +40160,7 @@ func (j *big1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -40169,11 +40169,11 @@ func (j *big1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW85, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40194,7 +40194,7 @@ func (j *big1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -40203,11 +40203,11 @@ func (j *big1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW86, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40228,7 +40228,7 @@ func (j *big1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -40237,11 +40237,11 @@ func (j *big1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW87, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40262,7 +40262,7 @@ func (j *big1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -40271,11 +40271,11 @@ func (j *big1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW88, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40296,7 +40296,7 @@ func (j *big1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -40305,11 +40305,11 @@ func (j *big1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW89, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40330,7 +40330,7 @@ func (j *big1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -40339,11 +40339,11 @@ func (j *big1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW90, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40364,7 +40364,7 @@ func (j *big1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -40373,11 +40373,11 @@ func (j *big1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW91, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40398,7 +40398,7 @@ func (j *big1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -40407,11 +40407,11 @@ func (j *big1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW92, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40432,7 +40432,7 @@ func (j *big1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -40441,11 +40441,11 @@ func (j *big1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW93, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40466,7 +40466,7 @@ func (j *big1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -40475,11 +40475,11 @@ func (j *big1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW94, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40500,7 +40500,7 @@ func (j *big1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -40509,11 +40509,11 @@ func (j *big1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW95, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40534,7 +40534,7 @@ func (j *big1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -40543,11 +40543,11 @@ func (j *big1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW96, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40568,7 +40568,7 @@ func (j *big1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -40577,11 +40577,11 @@ func (j *big1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW97, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40602,7 +40602,7 @@ func (j *big1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -40611,11 +40611,11 @@ func (j *big1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW98, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40636,7 +40636,7 @@ func (j *big1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -40645,11 +40645,11 @@ func (j *big1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW99, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40670,7 +40670,7 @@ func (j *big1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -40679,11 +40679,11 @@ func (j *big1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW100, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40704,7 +40704,7 @@ func (j *big1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW101(ctx, x, in, s)
@@ -40713,11 +40713,11 @@ func (j *big1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW101, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40738,7 +40738,7 @@ func (j *big1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW102(ctx, x, in, s)
@@ -40747,11 +40747,11 @@ func (j *big1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW102, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40772,7 +40772,7 @@ func (j *big1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW103(ctx, x, in, s)
@@ -40781,11 +40781,11 @@ func (j *big1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW103, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40806,7 +40806,7 @@ func (j *big1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW104(ctx, x, in, s)
@@ -40815,11 +40815,11 @@ func (j *big1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW104, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40840,7 +40840,7 @@ func (j *big1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW105(ctx, x, in, s)
@@ -40849,11 +40849,11 @@ func (j *big1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW105, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40874,7 +40874,7 @@ func (j *big1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW106(ctx, x, in, s)
@@ -40883,11 +40883,11 @@ func (j *big1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW106, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40908,7 +40908,7 @@ func (j *big1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW107(ctx, x, in, s)
@@ -40917,11 +40917,11 @@ func (j *big1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW107, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40942,7 +40942,7 @@ func (j *big1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW108(ctx, x, in, s)
@@ -40951,11 +40951,11 @@ func (j *big1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW108, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40976,7 +40976,7 @@ func (j *big1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW109(ctx, x, in, s)
@@ -40985,11 +40985,11 @@ func (j *big1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW109, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41010,7 +41010,7 @@ func (j *big1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW110(ctx, x, in, s)
@@ -41019,11 +41019,11 @@ func (j *big1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW110, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41044,7 +41044,7 @@ func (j *big1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW111(ctx, x, in, s)
@@ -41053,11 +41053,11 @@ func (j *big1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW111, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41078,7 +41078,7 @@ func (j *big1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW112(ctx, x, in, s)
@@ -41087,11 +41087,11 @@ func (j *big1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW112, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41112,7 +41112,7 @@ func (j *big1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW113(ctx, x, in, s)
@@ -41121,11 +41121,11 @@ func (j *big1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW113, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41146,7 +41146,7 @@ func (j *big1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW114(ctx, x, in, s)
@@ -41155,11 +41155,11 @@ func (j *big1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW114, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41180,7 +41180,7 @@ func (j *big1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW115(ctx, x, in, s)
@@ -41189,11 +41189,11 @@ func (j *big1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW115, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41214,7 +41214,7 @@ func (j *big1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW116(ctx, x, in, s)
@@ -41223,11 +41223,11 @@ func (j *big1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW116, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41248,7 +41248,7 @@ func (j *big1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW117(ctx, x, in, s)
@@ -41257,11 +41257,11 @@ func (j *big1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW117, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41282,7 +41282,7 @@ func (j *big1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW118(ctx, x, in, s)
@@ -41291,11 +41291,11 @@ func (j *big1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW118, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41316,7 +41316,7 @@ func (j *big1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW119(ctx, x, in, s)
@@ -41325,11 +41325,11 @@ func (j *big1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW119, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41350,7 +41350,7 @@ func (j *big1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW120(ctx, x, in, s)
@@ -41359,11 +41359,11 @@ func (j *big1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW120, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41384,7 +41384,7 @@ func (j *big1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW121(ctx, x, in, s)
@@ -41393,11 +41393,11 @@ func (j *big1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW121, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41418,7 +41418,7 @@ func (j *big1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW122(ctx, x, in, s)
@@ -41427,11 +41427,11 @@ func (j *big1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW122, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41452,7 +41452,7 @@ func (j *big1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW123(ctx, x, in, s)
@@ -41461,11 +41461,11 @@ func (j *big1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW123, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41486,7 +41486,7 @@ func (j *big1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW124(ctx, x, in, s)
@@ -41495,11 +41495,11 @@ func (j *big1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW124, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41520,7 +41520,7 @@ func (j *big1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW125(ctx, x, in, s)
@@ -41529,11 +41529,11 @@ func (j *big1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW125, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41554,7 +41554,7 @@ func (j *big1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW126(ctx, x, in, s)
@@ -41563,11 +41563,11 @@ func (j *big1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW126, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41588,7 +41588,7 @@ func (j *big1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW127(ctx, x, in, s)
@@ -41597,11 +41597,11 @@ func (j *big1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW127, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41622,7 +41622,7 @@ func (j *big1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW128(ctx, x, in, s)
@@ -41631,11 +41631,11 @@ func (j *big1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW128, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41656,7 +41656,7 @@ func (j *big1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW129(ctx, x, in, s)
@@ -41665,11 +41665,11 @@ func (j *big1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW129, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41690,7 +41690,7 @@ func (j *big1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW130(ctx, x, in, s)
@@ -41699,11 +41699,11 @@ func (j *big1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW130, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41724,7 +41724,7 @@ func (j *big1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW131(ctx, x, in, s)
@@ -41733,11 +41733,11 @@ func (j *big1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW131, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41758,7 +41758,7 @@ func (j *big1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW132(ctx, x, in, s)
@@ -41767,11 +41767,11 @@ func (j *big1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW132, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41792,7 +41792,7 @@ func (j *big1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW133(ctx, x, in, s)
@@ -41801,11 +41801,11 @@ func (j *big1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW133, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41826,7 +41826,7 @@ func (j *big1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW134(ctx, x, in, s)
@@ -41835,11 +41835,11 @@ func (j *big1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW134, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41860,7 +41860,7 @@ func (j *big1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW135(ctx, x, in, s)
@@ -41869,11 +41869,11 @@ func (j *big1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW135, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41894,7 +41894,7 @@ func (j *big1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW136(ctx, x, in, s)
@@ -41903,11 +41903,11 @@ func (j *big1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW136, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41928,7 +41928,7 @@ func (j *big1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW137(ctx, x, in, s)
@@ -41937,11 +41937,11 @@ func (j *big1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW137, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41962,7 +41962,7 @@ func (j *big1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW138(ctx, x, in, s)
@@ -41971,11 +41971,11 @@ func (j *big1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW138, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41996,7 +41996,7 @@ func (j *big1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW139(ctx, x, in, s)
@@ -42005,11 +42005,11 @@ func (j *big1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW139, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42030,7 +42030,7 @@ func (j *big1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW140(ctx, x, in, s)
@@ -42039,11 +42039,11 @@ func (j *big1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW140, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42064,7 +42064,7 @@ func (j *big1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW141(ctx, x, in, s)
@@ -42073,11 +42073,11 @@ func (j *big1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW141, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42098,7 +42098,7 @@ func (j *big1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW142(ctx, x, in, s)
@@ -42107,11 +42107,11 @@ func (j *big1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW142, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42132,7 +42132,7 @@ func (j *big1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW143(ctx, x, in, s)
@@ -42141,11 +42141,11 @@ func (j *big1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW143, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42166,7 +42166,7 @@ func (j *big1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW144(ctx, x, in, s)
@@ -42175,11 +42175,11 @@ func (j *big1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW144, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42200,7 +42200,7 @@ func (j *big1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW145(ctx, x, in, s)
@@ -42209,11 +42209,11 @@ func (j *big1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW145, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42234,7 +42234,7 @@ func (j *big1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW146(ctx, x, in, s)
@@ -42243,11 +42243,11 @@ func (j *big1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW146, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42268,7 +42268,7 @@ func (j *big1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW147(ctx, x, in, s)
@@ -42277,11 +42277,11 @@ func (j *big1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW147, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42302,7 +42302,7 @@ func (j *big1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW148(ctx, x, in, s)
@@ -42311,11 +42311,11 @@ func (j *big1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW148, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42336,7 +42336,7 @@ func (j *big1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW149(ctx, x, in, s)
@@ -42345,11 +42345,11 @@ func (j *big1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW149, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42370,7 +42370,7 @@ func (j *big1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW150(ctx, x, in, s)
@@ -42379,11 +42379,11 @@ func (j *big1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW150, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42404,7 +42404,7 @@ func (j *big1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW151(ctx, x, in, s)
@@ -42413,11 +42413,11 @@ func (j *big1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW151, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42438,7 +42438,7 @@ func (j *big1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW152(ctx, x, in, s)
@@ -42447,11 +42447,11 @@ func (j *big1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW152, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42472,7 +42472,7 @@ func (j *big1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW153(ctx, x, in, s)
@@ -42481,11 +42481,11 @@ func (j *big1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW153, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42506,7 +42506,7 @@ func (j *big1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW154(ctx, x, in, s)
@@ -42515,11 +42515,11 @@ func (j *big1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW154, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42540,7 +42540,7 @@ func (j *big1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW155(ctx, x, in, s)
@@ -42549,11 +42549,11 @@ func (j *big1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW155, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42574,7 +42574,7 @@ func (j *big1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW156(ctx, x, in, s)
@@ -42583,11 +42583,11 @@ func (j *big1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW156, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42608,7 +42608,7 @@ func (j *big1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW157(ctx, x, in, s)
@@ -42617,11 +42617,11 @@ func (j *big1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW157, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42642,7 +42642,7 @@ func (j *big1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW158(ctx, x, in, s)
@@ -42651,11 +42651,11 @@ func (j *big1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW158, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42676,7 +42676,7 @@ func (j *big1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW159(ctx, x, in, s)
@@ -42685,11 +42685,11 @@ func (j *big1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW159, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42710,7 +42710,7 @@ func (j *big1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW160(ctx, x, in, s)
@@ -42719,11 +42719,11 @@ func (j *big1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW160, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42744,7 +42744,7 @@ func (j *big1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW161(ctx, x, in, s)
@@ -42753,11 +42753,11 @@ func (j *big1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW161, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42778,7 +42778,7 @@ func (j *big1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW162(ctx, x, in, s)
@@ -42787,11 +42787,11 @@ func (j *big1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW162, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42812,7 +42812,7 @@ func (j *big1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW163(ctx, x, in, s)
@@ -42821,11 +42821,11 @@ func (j *big1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW163, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42846,7 +42846,7 @@ func (j *big1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW164(ctx, x, in, s)
@@ -42855,11 +42855,11 @@ func (j *big1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW164, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42880,7 +42880,7 @@ func (j *big1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW165(ctx, x, in, s)
@@ -42889,11 +42889,11 @@ func (j *big1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW165, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42914,7 +42914,7 @@ func (j *big1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW166(ctx, x, in, s)
@@ -42923,11 +42923,11 @@ func (j *big1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW166, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42948,7 +42948,7 @@ func (j *big1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW167(ctx, x, in, s)
@@ -42957,11 +42957,11 @@ func (j *big1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW167, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42982,7 +42982,7 @@ func (j *big1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW168(ctx, x, in, s)
@@ -42991,11 +42991,11 @@ func (j *big1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW168, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43016,7 +43016,7 @@ func (j *big1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW169(ctx, x, in, s)
@@ -43025,11 +43025,11 @@ func (j *big1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW169, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43050,7 +43050,7 @@ func (j *big1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW170(ctx, x, in, s)
@@ -43059,11 +43059,11 @@ func (j *big1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW170, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43084,7 +43084,7 @@ func (j *big1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW171(ctx, x, in, s)
@@ -43093,11 +43093,11 @@ func (j *big1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW171, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43118,7 +43118,7 @@ func (j *big1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW172(ctx, x, in, s)
@@ -43127,11 +43127,11 @@ func (j *big1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW172, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43152,7 +43152,7 @@ func (j *big1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW173(ctx, x, in, s)
@@ -43161,11 +43161,11 @@ func (j *big1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW173, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43186,7 +43186,7 @@ func (j *big1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW174(ctx, x, in, s)
@@ -43195,11 +43195,11 @@ func (j *big1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW174, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43220,7 +43220,7 @@ func (j *big1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW175(ctx, x, in, s)
@@ -43229,11 +43229,11 @@ func (j *big1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW175, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43254,7 +43254,7 @@ func (j *big1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW176(ctx, x, in, s)
@@ -43263,11 +43263,11 @@ func (j *big1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW176, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43288,7 +43288,7 @@ func (j *big1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW177(ctx, x, in, s)
@@ -43297,11 +43297,11 @@ func (j *big1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW177, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43322,7 +43322,7 @@ func (j *big1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW178(ctx, x, in, s)
@@ -43331,11 +43331,11 @@ func (j *big1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW178, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43356,7 +43356,7 @@ func (j *big1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW179(ctx, x, in, s)
@@ -43365,11 +43365,11 @@ func (j *big1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW179, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43390,7 +43390,7 @@ func (j *big1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW180(ctx, x, in, s)
@@ -43399,11 +43399,11 @@ func (j *big1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW180, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43424,7 +43424,7 @@ func (j *big1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW181(ctx, x, in, s)
@@ -43433,11 +43433,11 @@ func (j *big1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW181, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43458,7 +43458,7 @@ func (j *big1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW182(ctx, x, in, s)
@@ -43467,11 +43467,11 @@ func (j *big1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW182, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43492,7 +43492,7 @@ func (j *big1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW183(ctx, x, in, s)
@@ -43501,11 +43501,11 @@ func (j *big1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW183, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43526,7 +43526,7 @@ func (j *big1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW184(ctx, x, in, s)
@@ -43535,11 +43535,11 @@ func (j *big1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW184, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43560,7 +43560,7 @@ func (j *big1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW185(ctx, x, in, s)
@@ -43569,11 +43569,11 @@ func (j *big1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW185, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43594,7 +43594,7 @@ func (j *big1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW186(ctx, x, in, s)
@@ -43603,11 +43603,11 @@ func (j *big1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW186, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43628,7 +43628,7 @@ func (j *big1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW187(ctx, x, in, s)
@@ -43637,11 +43637,11 @@ func (j *big1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW187, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43662,7 +43662,7 @@ func (j *big1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW188(ctx, x, in, s)
@@ -43671,11 +43671,11 @@ func (j *big1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW188, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43696,7 +43696,7 @@ func (j *big1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW189(ctx, x, in, s)
@@ -43705,11 +43705,11 @@ func (j *big1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW189, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43730,7 +43730,7 @@ func (j *big1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW190(ctx, x, in, s)
@@ -43739,11 +43739,11 @@ func (j *big1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW190, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43764,7 +43764,7 @@ func (j *big1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW191(ctx, x, in, s)
@@ -43773,11 +43773,11 @@ func (j *big1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW191, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43798,7 +43798,7 @@ func (j *big1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW192(ctx, x, in, s)
@@ -43807,11 +43807,11 @@ func (j *big1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW192, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43832,7 +43832,7 @@ func (j *big1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW193(ctx, x, in, s)
@@ -43841,11 +43841,11 @@ func (j *big1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW193, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43866,7 +43866,7 @@ func (j *big1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW194(ctx, x, in, s)
@@ -43875,11 +43875,11 @@ func (j *big1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW194, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43900,7 +43900,7 @@ func (j *big1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW195(ctx, x, in, s)
@@ -43909,11 +43909,11 @@ func (j *big1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW195, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43934,7 +43934,7 @@ func (j *big1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW196(ctx, x, in, s)
@@ -43943,11 +43943,11 @@ func (j *big1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW196, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43968,7 +43968,7 @@ func (j *big1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW197(ctx, x, in, s)
@@ -43977,11 +43977,11 @@ func (j *big1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW197, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44002,7 +44002,7 @@ func (j *big1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW198(ctx, x, in, s)
@@ -44011,11 +44011,11 @@ func (j *big1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW198, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44036,7 +44036,7 @@ func (j *big1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW199(ctx, x, in, s)
@@ -44045,11 +44045,11 @@ func (j *big1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW199, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44070,7 +44070,7 @@ func (j *big1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW200(ctx, x, in, s)
@@ -44079,11 +44079,11 @@ func (j *big1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW200, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44104,7 +44104,7 @@ func (j *big1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW201(ctx, x, in, s)
@@ -44113,11 +44113,11 @@ func (j *big1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW201, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44138,7 +44138,7 @@ func (j *big1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW202(ctx, x, in, s)
@@ -44147,11 +44147,11 @@ func (j *big1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW202, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44172,7 +44172,7 @@ func (j *big1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW203(ctx, x, in, s)
@@ -44181,11 +44181,11 @@ func (j *big1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW203, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44206,7 +44206,7 @@ func (j *big1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW204(ctx, x, in, s)
@@ -44215,11 +44215,11 @@ func (j *big1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW204, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44240,7 +44240,7 @@ func (j *big1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW205(ctx, x, in, s)
@@ -44249,11 +44249,11 @@ func (j *big1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW205, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44274,7 +44274,7 @@ func (j *big1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW206(ctx, x, in, s)
@@ -44283,11 +44283,11 @@ func (j *big1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW206, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44308,7 +44308,7 @@ func (j *big1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW207(ctx, x, in, s)
@@ -44317,11 +44317,11 @@ func (j *big1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW207, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44342,7 +44342,7 @@ func (j *big1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW208(ctx, x, in, s)
@@ -44351,11 +44351,11 @@ func (j *big1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW208, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44376,7 +44376,7 @@ func (j *big1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW209(ctx, x, in, s)
@@ -44385,11 +44385,11 @@ func (j *big1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW209, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44410,7 +44410,7 @@ func (j *big1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW210(ctx, x, in, s)
@@ -44419,11 +44419,11 @@ func (j *big1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW210, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44444,7 +44444,7 @@ func (j *big1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW211(ctx, x, in, s)
@@ -44453,11 +44453,11 @@ func (j *big1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW211, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44478,7 +44478,7 @@ func (j *big1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW212(ctx, x, in, s)
@@ -44487,11 +44487,11 @@ func (j *big1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW212, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44512,7 +44512,7 @@ func (j *big1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW213(ctx, x, in, s)
@@ -44521,11 +44521,11 @@ func (j *big1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW213, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44546,7 +44546,7 @@ func (j *big1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW214(ctx, x, in, s)
@@ -44555,11 +44555,11 @@ func (j *big1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW214, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44580,7 +44580,7 @@ func (j *big1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW215(ctx, x, in, s)
@@ -44589,11 +44589,11 @@ func (j *big1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW215, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44614,7 +44614,7 @@ func (j *big1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW216(ctx, x, in, s)
@@ -44623,11 +44623,11 @@ func (j *big1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW216, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44648,7 +44648,7 @@ func (j *big1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW217(ctx, x, in, s)
@@ -44657,11 +44657,11 @@ func (j *big1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW217, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44682,7 +44682,7 @@ func (j *big1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW218(ctx, x, in, s)
@@ -44691,11 +44691,11 @@ func (j *big1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW218, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44716,7 +44716,7 @@ func (j *big1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW219(ctx, x, in, s)
@@ -44725,11 +44725,11 @@ func (j *big1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW219, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44750,7 +44750,7 @@ func (j *big1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW220(ctx, x, in, s)
@@ -44759,11 +44759,11 @@ func (j *big1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW220, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44784,7 +44784,7 @@ func (j *big1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW221(ctx, x, in, s)
@@ -44793,11 +44793,11 @@ func (j *big1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW221, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44818,7 +44818,7 @@ func (j *big1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW222(ctx, x, in, s)
@@ -44827,11 +44827,11 @@ func (j *big1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW222, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44852,7 +44852,7 @@ func (j *big1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW223(ctx, x, in, s)
@@ -44861,11 +44861,11 @@ func (j *big1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW223, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44886,7 +44886,7 @@ func (j *big1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW224(ctx, x, in, s)
@@ -44895,11 +44895,11 @@ func (j *big1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW224, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44920,7 +44920,7 @@ func (j *big1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW225(ctx, x, in, s)
@@ -44929,11 +44929,11 @@ func (j *big1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW225, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44954,7 +44954,7 @@ func (j *big1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW226(ctx, x, in, s)
@@ -44963,11 +44963,11 @@ func (j *big1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW226, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44988,7 +44988,7 @@ func (j *big1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW227(ctx, x, in, s)
@@ -44997,11 +44997,11 @@ func (j *big1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW227, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45022,7 +45022,7 @@ func (j *big1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW228(ctx, x, in, s)
@@ -45031,11 +45031,11 @@ func (j *big1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW228, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45056,7 +45056,7 @@ func (j *big1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW229(ctx, x, in, s)
@@ -45065,11 +45065,11 @@ func (j *big1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW229, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45090,7 +45090,7 @@ func (j *big1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW230(ctx, x, in, s)
@@ -45099,11 +45099,11 @@ func (j *big1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW230, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45124,7 +45124,7 @@ func (j *big1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW231(ctx, x, in, s)
@@ -45133,11 +45133,11 @@ func (j *big1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW231, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45158,7 +45158,7 @@ func (j *big1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW232(ctx, x, in, s)
@@ -45167,11 +45167,11 @@ func (j *big1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW232, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45192,7 +45192,7 @@ func (j *big1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW233(ctx, x, in, s)
@@ -45201,11 +45201,11 @@ func (j *big1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW233, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45226,7 +45226,7 @@ func (j *big1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW234(ctx, x, in, s)
@@ -45235,11 +45235,11 @@ func (j *big1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW234, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45260,7 +45260,7 @@ func (j *big1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW235(ctx, x, in, s)
@@ -45269,11 +45269,11 @@ func (j *big1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW235, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45294,7 +45294,7 @@ func (j *big1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW236(ctx, x, in, s)
@@ -45303,11 +45303,11 @@ func (j *big1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW236, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45328,7 +45328,7 @@ func (j *big1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW237(ctx, x, in, s)
@@ -45337,11 +45337,11 @@ func (j *big1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW237, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45362,7 +45362,7 @@ func (j *big1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW238(ctx, x, in, s)
@@ -45371,11 +45371,11 @@ func (j *big1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW238, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45396,7 +45396,7 @@ func (j *big1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW239(ctx, x, in, s)
@@ -45405,11 +45405,11 @@ func (j *big1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW239, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45430,7 +45430,7 @@ func (j *big1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW240(ctx, x, in, s)
@@ -45439,11 +45439,11 @@ func (j *big1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW240, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45464,7 +45464,7 @@ func (j *big1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW241(ctx, x, in, s)
@@ -45473,11 +45473,11 @@ func (j *big1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW241, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45498,7 +45498,7 @@ func (j *big1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW242(ctx, x, in, s)
@@ -45507,11 +45507,11 @@ func (j *big1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW242, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45532,7 +45532,7 @@ func (j *big1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW243(ctx, x, in, s)
@@ -45541,11 +45541,11 @@ func (j *big1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW243, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45566,7 +45566,7 @@ func (j *big1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW244(ctx, x, in, s)
@@ -45575,11 +45575,11 @@ func (j *big1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW244, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45600,7 +45600,7 @@ func (j *big1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW245(ctx, x, in, s)
@@ -45609,11 +45609,11 @@ func (j *big1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW245, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45634,7 +45634,7 @@ func (j *big1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW246(ctx, x, in, s)
@@ -45643,11 +45643,11 @@ func (j *big1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW246, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45668,7 +45668,7 @@ func (j *big1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW247(ctx, x, in, s)
@@ -45677,11 +45677,11 @@ func (j *big1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW247, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45702,7 +45702,7 @@ func (j *big1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW248(ctx, x, in, s)
@@ -45711,11 +45711,11 @@ func (j *big1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW248, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45736,7 +45736,7 @@ func (j *big1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW249(ctx, x, in, s)
@@ -45745,11 +45745,11 @@ func (j *big1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW249, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45770,7 +45770,7 @@ func (j *big1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW250(ctx, x, in, s)
@@ -45779,11 +45779,11 @@ func (j *big1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW250, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45804,7 +45804,7 @@ func (j *big1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW251(ctx, x, in, s)
@@ -45813,11 +45813,11 @@ func (j *big1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW251, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45838,7 +45838,7 @@ func (j *big1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW252(ctx, x, in, s)
@@ -45847,11 +45847,11 @@ func (j *big1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW252, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45872,7 +45872,7 @@ func (j *big1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW253(ctx, x, in, s)
@@ -45881,11 +45881,11 @@ func (j *big1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW253, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45906,7 +45906,7 @@ func (j *big1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW254(ctx, x, in, s)
@@ -45915,11 +45915,11 @@ func (j *big1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW254, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45940,7 +45940,7 @@ func (j *big1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW255(ctx, x, in, s)
@@ -45949,11 +45949,11 @@ func (j *big1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW255, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45974,7 +45974,7 @@ func (j *big1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW256(ctx, x, in, s)
@@ -45983,11 +45983,11 @@ func (j *big1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW256, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46008,7 +46008,7 @@ func (j *big1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW257(ctx, x, in, s)
@@ -46017,11 +46017,11 @@ func (j *big1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW257, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46042,7 +46042,7 @@ func (j *big1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW258(ctx, x, in, s)
@@ -46051,11 +46051,11 @@ func (j *big1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW258, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46076,7 +46076,7 @@ func (j *big1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW259(ctx, x, in, s)
@@ -46085,11 +46085,11 @@ func (j *big1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW259, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46110,7 +46110,7 @@ func (j *big1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW260(ctx, x, in, s)
@@ -46119,11 +46119,11 @@ func (j *big1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW260, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46144,7 +46144,7 @@ func (j *big1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW261(ctx, x, in, s)
@@ -46153,11 +46153,11 @@ func (j *big1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW261, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46178,7 +46178,7 @@ func (j *big1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW262(ctx, x, in, s)
@@ -46187,11 +46187,11 @@ func (j *big1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW262, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46212,7 +46212,7 @@ func (j *big1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW263(ctx, x, in, s)
@@ -46221,11 +46221,11 @@ func (j *big1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW263, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46246,7 +46246,7 @@ func (j *big1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW264(ctx, x, in, s)
@@ -46255,11 +46255,11 @@ func (j *big1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW264, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46280,7 +46280,7 @@ func (j *big1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW265(ctx, x, in, s)
@@ -46289,11 +46289,11 @@ func (j *big1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW265, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46314,7 +46314,7 @@ func (j *big1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW266(ctx, x, in, s)
@@ -46323,11 +46323,11 @@ func (j *big1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW266, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46348,7 +46348,7 @@ func (j *big1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW267(ctx, x, in, s)
@@ -46357,11 +46357,11 @@ func (j *big1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW267, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46382,7 +46382,7 @@ func (j *big1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW268(ctx, x, in, s)
@@ -46391,11 +46391,11 @@ func (j *big1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW268, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46416,7 +46416,7 @@ func (j *big1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW269(ctx, x, in, s)
@@ -46425,11 +46425,11 @@ func (j *big1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW269, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46450,7 +46450,7 @@ func (j *big1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW270(ctx, x, in, s)
@@ -46459,11 +46459,11 @@ func (j *big1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW270, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46484,7 +46484,7 @@ func (j *big1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW271(ctx, x, in, s)
@@ -46493,11 +46493,11 @@ func (j *big1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW271, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46518,7 +46518,7 @@ func (j *big1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW272(ctx, x, in, s)
@@ -46527,11 +46527,11 @@ func (j *big1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW272, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46552,7 +46552,7 @@ func (j *big1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW273(ctx, x, in, s)
@@ -46561,11 +46561,11 @@ func (j *big1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW273, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46586,7 +46586,7 @@ func (j *big1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW274(ctx, x, in, s)
@@ -46595,11 +46595,11 @@ func (j *big1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW274, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46620,7 +46620,7 @@ func (j *big1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW275(ctx, x, in, s)
@@ -46629,11 +46629,11 @@ func (j *big1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW275, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46654,7 +46654,7 @@ func (j *big1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW276(ctx, x, in, s)
@@ -46663,11 +46663,11 @@ func (j *big1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW276, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46688,7 +46688,7 @@ func (j *big1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW277(ctx, x, in, s)
@@ -46697,11 +46697,11 @@ func (j *big1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW277, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46722,7 +46722,7 @@ func (j *big1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW278(ctx, x, in, s)
@@ -46731,11 +46731,11 @@ func (j *big1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW278, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46756,7 +46756,7 @@ func (j *big1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW279(ctx, x, in, s)
@@ -46765,11 +46765,11 @@ func (j *big1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW279, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46790,7 +46790,7 @@ func (j *big1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW280(ctx, x, in, s)
@@ -46799,11 +46799,11 @@ func (j *big1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW280, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46824,7 +46824,7 @@ func (j *big1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW281(ctx, x, in, s)
@@ -46833,11 +46833,11 @@ func (j *big1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW281, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46858,7 +46858,7 @@ func (j *big1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW282(ctx, x, in, s)
@@ -46867,11 +46867,11 @@ func (j *big1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW282, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46892,7 +46892,7 @@ func (j *big1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW283(ctx, x, in, s)
@@ -46901,11 +46901,11 @@ func (j *big1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW283, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46926,7 +46926,7 @@ func (j *big1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW284(ctx, x, in, s)
@@ -46935,11 +46935,11 @@ func (j *big1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW284, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46960,7 +46960,7 @@ func (j *big1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW285(ctx, x, in, s)
@@ -46969,11 +46969,11 @@ func (j *big1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW285, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46994,7 +46994,7 @@ func (j *big1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW286(ctx, x, in, s)
@@ -47003,11 +47003,11 @@ func (j *big1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW286, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47028,7 +47028,7 @@ func (j *big1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW287(ctx, x, in, s)
@@ -47037,11 +47037,11 @@ func (j *big1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW287, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47062,7 +47062,7 @@ func (j *big1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW288(ctx, x, in, s)
@@ -47071,11 +47071,11 @@ func (j *big1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW288, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47096,7 +47096,7 @@ func (j *big1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW289(ctx, x, in, s)
@@ -47105,11 +47105,11 @@ func (j *big1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW289, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47130,7 +47130,7 @@ func (j *big1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW290(ctx, x, in, s)
@@ -47139,11 +47139,11 @@ func (j *big1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW290, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47164,7 +47164,7 @@ func (j *big1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW291(ctx, x, in, s)
@@ -47173,11 +47173,11 @@ func (j *big1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW291, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47198,7 +47198,7 @@ func (j *big1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW292(ctx, x, in, s)
@@ -47207,11 +47207,11 @@ func (j *big1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW292, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47232,7 +47232,7 @@ func (j *big1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW293(ctx, x, in, s)
@@ -47241,11 +47241,11 @@ func (j *big1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW293, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47266,7 +47266,7 @@ func (j *big1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW294(ctx, x, in, s)
@@ -47275,11 +47275,11 @@ func (j *big1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW294, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47300,7 +47300,7 @@ func (j *big1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW295(ctx, x, in, s)
@@ -47309,11 +47309,11 @@ func (j *big1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW295, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47334,7 +47334,7 @@ func (j *big1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW296(ctx, x, in, s)
@@ -47343,11 +47343,11 @@ func (j *big1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW296, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47368,7 +47368,7 @@ func (j *big1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW297(ctx, x, in, s)
@@ -47377,11 +47377,11 @@ func (j *big1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW297, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47402,7 +47402,7 @@ func (j *big1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW298(ctx, x, in, s)
@@ -47411,11 +47411,11 @@ func (j *big1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW298, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47436,7 +47436,7 @@ func (j *big1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW299(ctx, x, in, s)
@@ -47445,11 +47445,11 @@ func (j *big1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW299, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47470,7 +47470,7 @@ func (j *big1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW300(ctx, x, in, s)
@@ -47479,11 +47479,11 @@ func (j *big1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW300, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47504,7 +47504,7 @@ func (j *big1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW301(ctx, x, in, s)
@@ -47513,11 +47513,11 @@ func (j *big1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW301, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47538,7 +47538,7 @@ func (j *big1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW302(ctx, x, in, s)
@@ -47547,11 +47547,11 @@ func (j *big1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW302, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47572,7 +47572,7 @@ func (j *big1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW303(ctx, x, in, s)
@@ -47581,11 +47581,11 @@ func (j *big1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW303, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47606,7 +47606,7 @@ func (j *big1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW304(ctx, x, in, s)
@@ -47615,11 +47615,11 @@ func (j *big1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW304, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47640,7 +47640,7 @@ func (j *big1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW305(ctx, x, in, s)
@@ -47649,11 +47649,11 @@ func (j *big1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW305, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47674,7 +47674,7 @@ func (j *big1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW306(ctx, x, in, s)
@@ -47683,11 +47683,11 @@ func (j *big1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW306, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47708,7 +47708,7 @@ func (j *big1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW307(ctx, x, in, s)
@@ -47717,11 +47717,11 @@ func (j *big1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW307, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47742,7 +47742,7 @@ func (j *big1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW308(ctx, x, in, s)
@@ -47751,11 +47751,11 @@ func (j *big1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW308, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47776,7 +47776,7 @@ func (j *big1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW309(ctx, x, in, s)
@@ -47785,11 +47785,11 @@ func (j *big1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW309, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47810,7 +47810,7 @@ func (j *big1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW310(ctx, x, in, s)
@@ -47819,11 +47819,11 @@ func (j *big1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW310, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47844,7 +47844,7 @@ func (j *big1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW311(ctx, x, in, s)
@@ -47853,11 +47853,11 @@ func (j *big1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW311, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47878,7 +47878,7 @@ func (j *big1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW312(ctx, x, in, s)
@@ -47887,11 +47887,11 @@ func (j *big1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW312, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47912,7 +47912,7 @@ func (j *big1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW313(ctx, x, in, s)
@@ -47921,11 +47921,11 @@ func (j *big1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW313, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47946,7 +47946,7 @@ func (j *big1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW314(ctx, x, in, s)
@@ -47955,11 +47955,11 @@ func (j *big1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW314, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47980,7 +47980,7 @@ func (j *big1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW315(ctx, x, in, s)
@@ -47989,11 +47989,11 @@ func (j *big1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW315, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48014,7 +48014,7 @@ func (j *big1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW316(ctx, x, in, s)
@@ -48023,11 +48023,11 @@ func (j *big1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW316, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48048,7 +48048,7 @@ func (j *big1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW317(ctx, x, in, s)
@@ -48057,11 +48057,11 @@ func (j *big1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW317, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48082,7 +48082,7 @@ func (j *big1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW318(ctx, x, in, s)
@@ -48091,11 +48091,11 @@ func (j *big1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW318, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48116,7 +48116,7 @@ func (j *big1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW319(ctx, x, in, s)
@@ -48125,11 +48125,11 @@ func (j *big1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW319, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48150,7 +48150,7 @@ func (j *big1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW320(ctx, x, in, s)
@@ -48159,11 +48159,11 @@ func (j *big1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW320, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48184,7 +48184,7 @@ func (j *big1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW321(ctx, x, in, s)
@@ -48193,11 +48193,11 @@ func (j *big1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW321, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48218,7 +48218,7 @@ func (j *big1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW322(ctx, x, in, s)
@@ -48227,11 +48227,11 @@ func (j *big1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW322, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48252,7 +48252,7 @@ func (j *big1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW323(ctx, x, in, s)
@@ -48261,11 +48261,11 @@ func (j *big1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW323, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48286,7 +48286,7 @@ func (j *big1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW324(ctx, x, in, s)
@@ -48295,11 +48295,11 @@ func (j *big1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW324, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48320,7 +48320,7 @@ func (j *big1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW325(ctx, x, in, s)
@@ -48329,11 +48329,11 @@ func (j *big1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW325, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48354,7 +48354,7 @@ func (j *big1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW326(ctx, x, in, s)
@@ -48363,11 +48363,11 @@ func (j *big1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW326, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48388,7 +48388,7 @@ func (j *big1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW327(ctx, x, in, s)
@@ -48397,11 +48397,11 @@ func (j *big1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW327, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48422,7 +48422,7 @@ func (j *big1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW328(ctx, x, in, s)
@@ -48431,11 +48431,11 @@ func (j *big1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW328, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48456,7 +48456,7 @@ func (j *big1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW329(ctx, x, in, s)
@@ -48465,11 +48465,11 @@ func (j *big1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW329, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48490,7 +48490,7 @@ func (j *big1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW330(ctx, x, in, s)
@@ -48499,11 +48499,11 @@ func (j *big1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW330, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48524,7 +48524,7 @@ func (j *big1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW331(ctx, x, in, s)
@@ -48533,11 +48533,11 @@ func (j *big1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW331, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48558,7 +48558,7 @@ func (j *big1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW332(ctx, x, in, s)
@@ -48567,11 +48567,11 @@ func (j *big1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW332, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48592,7 +48592,7 @@ func (j *big1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW333(ctx, x, in, s)
@@ -48601,11 +48601,11 @@ func (j *big1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW333, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48626,7 +48626,7 @@ func (j *big1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW334(ctx, x, in, s)
@@ -48635,11 +48635,11 @@ func (j *big1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW334, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48660,7 +48660,7 @@ func (j *big1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW335(ctx, x, in, s)
@@ -48669,11 +48669,11 @@ func (j *big1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW335, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48694,7 +48694,7 @@ func (j *big1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW336(ctx, x, in, s)
@@ -48703,11 +48703,11 @@ func (j *big1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW336, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48728,7 +48728,7 @@ func (j *big1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW337(ctx, x, in, s)
@@ -48737,11 +48737,11 @@ func (j *big1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW337, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48762,7 +48762,7 @@ func (j *big1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW338(ctx, x, in, s)
@@ -48771,11 +48771,11 @@ func (j *big1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW338, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48796,7 +48796,7 @@ func (j *big1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW339(ctx, x, in, s)
@@ -48805,11 +48805,11 @@ func (j *big1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW339, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48830,7 +48830,7 @@ func (j *big1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW340(ctx, x, in, s)
@@ -48839,11 +48839,11 @@ func (j *big1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW340, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48864,7 +48864,7 @@ func (j *big1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW341(ctx, x, in, s)
@@ -48873,11 +48873,11 @@ func (j *big1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW341, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48898,7 +48898,7 @@ func (j *big1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW342(ctx, x, in, s)
@@ -48907,11 +48907,11 @@ func (j *big1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW342, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48932,7 +48932,7 @@ func (j *big1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW343(ctx, x, in, s)
@@ -48941,11 +48941,11 @@ func (j *big1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW343, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48966,7 +48966,7 @@ func (j *big1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW344(ctx, x, in, s)
@@ -48975,11 +48975,11 @@ func (j *big1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW344, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49000,7 +49000,7 @@ func (j *big1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW345(ctx, x, in, s)
@@ -49009,11 +49009,11 @@ func (j *big1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW345, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49034,7 +49034,7 @@ func (j *big1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW346(ctx, x, in, s)
@@ -49043,11 +49043,11 @@ func (j *big1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW346, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49068,7 +49068,7 @@ func (j *big1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW347(ctx, x, in, s)
@@ -49077,11 +49077,11 @@ func (j *big1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW347, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49102,7 +49102,7 @@ func (j *big1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW348(ctx, x, in, s)
@@ -49111,11 +49111,11 @@ func (j *big1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW348, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49136,7 +49136,7 @@ func (j *big1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW349(ctx, x, in, s)
@@ -49145,11 +49145,11 @@ func (j *big1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW349, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49170,7 +49170,7 @@ func (j *big1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW350(ctx, x, in, s)
@@ -49179,11 +49179,11 @@ func (j *big1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW350, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49204,7 +49204,7 @@ func (j *big1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW351(ctx, x, in, s)
@@ -49213,11 +49213,11 @@ func (j *big1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW351, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49238,7 +49238,7 @@ func (j *big1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW352(ctx, x, in, s)
@@ -49247,11 +49247,11 @@ func (j *big1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW352, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49272,7 +49272,7 @@ func (j *big1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW353(ctx, x, in, s)
@@ -49281,11 +49281,11 @@ func (j *big1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW353, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49306,7 +49306,7 @@ func (j *big1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW354(ctx, x, in, s)
@@ -49315,11 +49315,11 @@ func (j *big1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW354, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49340,7 +49340,7 @@ func (j *big1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW355(ctx, x, in, s)
@@ -49349,11 +49349,11 @@ func (j *big1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW355, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49374,7 +49374,7 @@ func (j *big1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW356(ctx, x, in, s)
@@ -49383,11 +49383,11 @@ func (j *big1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW356, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49408,7 +49408,7 @@ func (j *big1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW357(ctx, x, in, s)
@@ -49417,11 +49417,11 @@ func (j *big1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW357, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49442,7 +49442,7 @@ func (j *big1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW358(ctx, x, in, s)
@@ -49451,11 +49451,11 @@ func (j *big1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW358, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49476,7 +49476,7 @@ func (j *big1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW359(ctx, x, in, s)
@@ -49485,11 +49485,11 @@ func (j *big1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW359, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49510,7 +49510,7 @@ func (j *big1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW360(ctx, x, in, s)
@@ -49519,11 +49519,11 @@ func (j *big1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW360, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49544,7 +49544,7 @@ func (j *big1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW361(ctx, x, in, s)
@@ -49553,11 +49553,11 @@ func (j *big1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW361, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49578,7 +49578,7 @@ func (j *big1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW362(ctx, x, in, s)
@@ -49587,11 +49587,11 @@ func (j *big1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW362, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49612,7 +49612,7 @@ func (j *big1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW363(ctx, x, in, s)
@@ -49621,11 +49621,11 @@ func (j *big1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW363, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49646,7 +49646,7 @@ func (j *big1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW364(ctx, x, in, s)
@@ -49655,11 +49655,11 @@ func (j *big1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW364, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49680,7 +49680,7 @@ func (j *big1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW365(ctx, x, in, s)
@@ -49689,11 +49689,11 @@ func (j *big1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW365, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49714,7 +49714,7 @@ func (j *big1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW366(ctx, x, in, s)
@@ -49723,11 +49723,11 @@ func (j *big1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW366, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49748,7 +49748,7 @@ func (j *big1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW367(ctx, x, in, s)
@@ -49757,11 +49757,11 @@ func (j *big1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW367, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49782,7 +49782,7 @@ func (j *big1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW368(ctx, x, in, s)
@@ -49791,11 +49791,11 @@ func (j *big1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW368, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49816,7 +49816,7 @@ func (j *big1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW369(ctx, x, in, s)
@@ -49825,11 +49825,11 @@ func (j *big1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW369, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49850,7 +49850,7 @@ func (j *big1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW370(ctx, x, in, s)
@@ -49859,11 +49859,11 @@ func (j *big1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW370, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49884,7 +49884,7 @@ func (j *big1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW371(ctx, x, in, s)
@@ -49893,11 +49893,11 @@ func (j *big1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW371, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49918,7 +49918,7 @@ func (j *big1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW372(ctx, x, in, s)
@@ -49927,11 +49927,11 @@ func (j *big1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW372, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49952,7 +49952,7 @@ func (j *big1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW373(ctx, x, in, s)
@@ -49961,11 +49961,11 @@ func (j *big1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW373, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49986,7 +49986,7 @@ func (j *big1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW374(ctx, x, in, s)
@@ -49995,11 +49995,11 @@ func (j *big1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW374, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50020,7 +50020,7 @@ func (j *big1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW375(ctx, x, in, s)
@@ -50029,11 +50029,11 @@ func (j *big1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW375, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50054,7 +50054,7 @@ func (j *big1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW376(ctx, x, in, s)
@@ -50063,11 +50063,11 @@ func (j *big1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW376, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50088,7 +50088,7 @@ func (j *big1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW377(ctx, x, in, s)
@@ -50097,11 +50097,11 @@ func (j *big1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW377, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50122,7 +50122,7 @@ func (j *big1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW378(ctx, x, in, s)
@@ -50131,11 +50131,11 @@ func (j *big1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW378, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50156,7 +50156,7 @@ func (j *big1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW379(ctx, x, in, s)
@@ -50165,11 +50165,11 @@ func (j *big1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW379, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50190,7 +50190,7 @@ func (j *big1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW380(ctx, x, in, s)
@@ -50199,11 +50199,11 @@ func (j *big1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW380, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50224,7 +50224,7 @@ func (j *big1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW381(ctx, x, in, s)
@@ -50233,11 +50233,11 @@ func (j *big1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW381, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50258,7 +50258,7 @@ func (j *big1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW382(ctx, x, in, s)
@@ -50267,11 +50267,11 @@ func (j *big1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW382, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50292,7 +50292,7 @@ func (j *big1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW383(ctx, x, in, s)
@@ -50301,11 +50301,11 @@ func (j *big1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW383, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50326,7 +50326,7 @@ func (j *big1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW384(ctx, x, in, s)
@@ -50335,11 +50335,11 @@ func (j *big1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW384, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50360,7 +50360,7 @@ func (j *big1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW385(ctx, x, in, s)
@@ -50369,11 +50369,11 @@ func (j *big1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW385, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50394,7 +50394,7 @@ func (j *big1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW386(ctx, x, in, s)
@@ -50403,11 +50403,11 @@ func (j *big1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW386, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50428,7 +50428,7 @@ func (j *big1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW387(ctx, x, in, s)
@@ -50437,11 +50437,11 @@ func (j *big1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW387, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50462,7 +50462,7 @@ func (j *big1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW388(ctx, x, in, s)
@@ -50471,11 +50471,11 @@ func (j *big1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW388, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50496,7 +50496,7 @@ func (j *big1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW389(ctx, x, in, s)
@@ -50505,11 +50505,11 @@ func (j *big1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW389, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50530,7 +50530,7 @@ func (j *big1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW390(ctx, x, in, s)
@@ -50539,11 +50539,11 @@ func (j *big1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW390, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50564,7 +50564,7 @@ func (j *big1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW391(ctx, x, in, s)
@@ -50573,11 +50573,11 @@ func (j *big1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW391, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50598,7 +50598,7 @@ func (j *big1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW392(ctx, x, in, s)
@@ -50607,11 +50607,11 @@ func (j *big1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW392, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50632,7 +50632,7 @@ func (j *big1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW393(ctx, x, in, s)
@@ -50641,11 +50641,11 @@ func (j *big1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW393, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50666,7 +50666,7 @@ func (j *big1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW394(ctx, x, in, s)
@@ -50675,11 +50675,11 @@ func (j *big1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW394, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50700,7 +50700,7 @@ func (j *big1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW395(ctx, x, in, s)
@@ -50709,11 +50709,11 @@ func (j *big1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW395, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50734,7 +50734,7 @@ func (j *big1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW396(ctx, x, in, s)
@@ -50743,11 +50743,11 @@ func (j *big1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW396, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50768,7 +50768,7 @@ func (j *big1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW397(ctx, x, in, s)
@@ -50777,11 +50777,11 @@ func (j *big1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW397, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50802,7 +50802,7 @@ func (j *big1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW398(ctx, x, in, s)
@@ -50811,11 +50811,11 @@ func (j *big1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW398, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50836,7 +50836,7 @@ func (j *big1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW399(ctx, x, in, s)
@@ -50845,11 +50845,11 @@ func (j *big1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW399, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50870,7 +50870,7 @@ func (j *big1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW400(ctx, x, in, s)
@@ -50879,11 +50879,11 @@ func (j *big1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW400, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50904,7 +50904,7 @@ func (j *big1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW401(ctx, x, in, s)
@@ -50913,11 +50913,11 @@ func (j *big1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW401, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50938,7 +50938,7 @@ func (j *big1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW402(ctx, x, in, s)
@@ -50947,11 +50947,11 @@ func (j *big1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW402, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50972,7 +50972,7 @@ func (j *big1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW403(ctx, x, in, s)
@@ -50981,11 +50981,11 @@ func (j *big1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW403, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51006,7 +51006,7 @@ func (j *big1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW404(ctx, x, in, s)
@@ -51015,11 +51015,11 @@ func (j *big1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW404, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51040,7 +51040,7 @@ func (j *big1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW405(ctx, x, in, s)
@@ -51049,11 +51049,11 @@ func (j *big1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW405, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51074,7 +51074,7 @@ func (j *big1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW406(ctx, x, in, s)
@@ -51083,11 +51083,11 @@ func (j *big1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW406, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51108,7 +51108,7 @@ func (j *big1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW407(ctx, x, in, s)
@@ -51117,11 +51117,11 @@ func (j *big1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW407, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51142,7 +51142,7 @@ func (j *big1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW408(ctx, x, in, s)
@@ -51151,11 +51151,11 @@ func (j *big1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW408, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51176,7 +51176,7 @@ func (j *big1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW409(ctx, x, in, s)
@@ -51185,11 +51185,11 @@ func (j *big1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW409, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51210,7 +51210,7 @@ func (j *big1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW410(ctx, x, in, s)
@@ -51219,11 +51219,11 @@ func (j *big1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW410, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51244,7 +51244,7 @@ func (j *big1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW411(ctx, x, in, s)
@@ -51253,11 +51253,11 @@ func (j *big1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW411, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51278,7 +51278,7 @@ func (j *big1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW412(ctx, x, in, s)
@@ -51287,11 +51287,11 @@ func (j *big1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW412, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51312,7 +51312,7 @@ func (j *big1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW413(ctx, x, in, s)
@@ -51321,11 +51321,11 @@ func (j *big1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW413, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51346,7 +51346,7 @@ func (j *big1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW414(ctx, x, in, s)
@@ -51355,11 +51355,11 @@ func (j *big1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW414, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51380,7 +51380,7 @@ func (j *big1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW415(ctx, x, in, s)
@@ -51389,11 +51389,11 @@ func (j *big1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW415, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51414,7 +51414,7 @@ func (j *big1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW416(ctx, x, in, s)
@@ -51423,11 +51423,11 @@ func (j *big1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW416, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51448,7 +51448,7 @@ func (j *big1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW417(ctx, x, in, s)
@@ -51457,11 +51457,11 @@ func (j *big1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW417, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51482,7 +51482,7 @@ func (j *big1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW418(ctx, x, in, s)
@@ -51491,11 +51491,11 @@ func (j *big1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW418, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51516,7 +51516,7 @@ func (j *big1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW419(ctx, x, in, s)
@@ -51525,11 +51525,11 @@ func (j *big1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW419, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51550,7 +51550,7 @@ func (j *big1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW420(ctx, x, in, s)
@@ -51559,11 +51559,11 @@ func (j *big1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW420, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51584,7 +51584,7 @@ func (j *big1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW421(ctx, x, in, s)
@@ -51593,11 +51593,11 @@ func (j *big1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW421, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51618,7 +51618,7 @@ func (j *big1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW422(ctx, x, in, s)
@@ -51627,11 +51627,11 @@ func (j *big1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW422, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51652,7 +51652,7 @@ func (j *big1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW423(ctx, x, in, s)
@@ -51661,11 +51661,11 @@ func (j *big1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW423, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51686,7 +51686,7 @@ func (j *big1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW424(ctx, x, in, s)
@@ -51695,11 +51695,11 @@ func (j *big1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW424, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51720,7 +51720,7 @@ func (j *big1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW425(ctx, x, in, s)
@@ -51729,11 +51729,11 @@ func (j *big1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW425, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51754,7 +51754,7 @@ func (j *big1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW426(ctx, x, in, s)
@@ -51763,11 +51763,11 @@ func (j *big1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW426, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51788,7 +51788,7 @@ func (j *big1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW427(ctx, x, in, s)
@@ -51797,11 +51797,11 @@ func (j *big1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW427, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51822,7 +51822,7 @@ func (j *big1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW428(ctx, x, in, s)
@@ -51831,11 +51831,11 @@ func (j *big1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW428, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51856,7 +51856,7 @@ func (j *big1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW429(ctx, x, in, s)
@@ -51865,11 +51865,11 @@ func (j *big1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW429, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51890,7 +51890,7 @@ func (j *big1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW430(ctx, x, in, s)
@@ -51899,11 +51899,11 @@ func (j *big1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW430, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51924,7 +51924,7 @@ func (j *big1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW431(ctx, x, in, s)
@@ -51933,11 +51933,11 @@ func (j *big1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW431, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51958,7 +51958,7 @@ func (j *big1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW432(ctx, x, in, s)
@@ -51967,11 +51967,11 @@ func (j *big1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW432, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51992,7 +51992,7 @@ func (j *big1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW433(ctx, x, in, s)
@@ -52001,11 +52001,11 @@ func (j *big1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW433, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52026,7 +52026,7 @@ func (j *big1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW434(ctx, x, in, s)
@@ -52035,11 +52035,11 @@ func (j *big1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW434, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52060,7 +52060,7 @@ func (j *big1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW435(ctx, x, in, s)
@@ -52069,11 +52069,11 @@ func (j *big1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW435, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52094,7 +52094,7 @@ func (j *big1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW436(ctx, x, in, s)
@@ -52103,11 +52103,11 @@ func (j *big1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW436, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52128,7 +52128,7 @@ func (j *big1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW437(ctx, x, in, s)
@@ -52137,11 +52137,11 @@ func (j *big1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW437, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52162,7 +52162,7 @@ func (j *big1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW438(ctx, x, in, s)
@@ -52171,11 +52171,11 @@ func (j *big1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW438, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52196,7 +52196,7 @@ func (j *big1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW439(ctx, x, in, s)
@@ -52205,11 +52205,11 @@ func (j *big1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW439, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52230,7 +52230,7 @@ func (j *big1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW440(ctx, x, in, s)
@@ -52239,11 +52239,11 @@ func (j *big1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW440, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52264,7 +52264,7 @@ func (j *big1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW441(ctx, x, in, s)
@@ -52273,11 +52273,11 @@ func (j *big1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW441, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52298,7 +52298,7 @@ func (j *big1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW442(ctx, x, in, s)
@@ -52307,11 +52307,11 @@ func (j *big1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW442, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52332,7 +52332,7 @@ func (j *big1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW443(ctx, x, in, s)
@@ -52341,11 +52341,11 @@ func (j *big1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW443, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52366,7 +52366,7 @@ func (j *big1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW444(ctx, x, in, s)
@@ -52375,11 +52375,11 @@ func (j *big1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW444, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52400,7 +52400,7 @@ func (j *big1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW445(ctx, x, in, s)
@@ -52409,11 +52409,11 @@ func (j *big1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW445, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52434,7 +52434,7 @@ func (j *big1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW446(ctx, x, in, s)
@@ -52443,11 +52443,11 @@ func (j *big1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW446, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52468,7 +52468,7 @@ func (j *big1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW447(ctx, x, in, s)
@@ -52477,11 +52477,11 @@ func (j *big1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW447, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52502,7 +52502,7 @@ func (j *big1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW448(ctx, x, in, s)
@@ -52511,11 +52511,11 @@ func (j *big1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW448, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52536,7 +52536,7 @@ func (j *big1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW449(ctx, x, in, s)
@@ -52545,11 +52545,11 @@ func (j *big1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW449, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52570,7 +52570,7 @@ func (j *big1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW450(ctx, x, in, s)
@@ -52579,11 +52579,11 @@ func (j *big1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW450, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52604,7 +52604,7 @@ func (j *big1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW451(ctx, x, in, s)
@@ -52613,11 +52613,11 @@ func (j *big1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW451, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52638,7 +52638,7 @@ func (j *big1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW452(ctx, x, in, s)
@@ -52647,11 +52647,11 @@ func (j *big1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW452, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52672,7 +52672,7 @@ func (j *big1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW453(ctx, x, in, s)
@@ -52681,11 +52681,11 @@ func (j *big1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW453, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52706,7 +52706,7 @@ func (j *big1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW454(ctx, x, in, s)
@@ -52715,11 +52715,11 @@ func (j *big1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW454, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52740,7 +52740,7 @@ func (j *big1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW455(ctx, x, in, s)
@@ -52749,11 +52749,11 @@ func (j *big1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW455, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52774,7 +52774,7 @@ func (j *big1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW456(ctx, x, in, s)
@@ -52783,11 +52783,11 @@ func (j *big1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW456, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52808,7 +52808,7 @@ func (j *big1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW457(ctx, x, in, s)
@@ -52817,11 +52817,11 @@ func (j *big1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW457, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52842,7 +52842,7 @@ func (j *big1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW458(ctx, x, in, s)
@@ -52851,11 +52851,11 @@ func (j *big1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW458, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52876,7 +52876,7 @@ func (j *big1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW459(ctx, x, in, s)
@@ -52885,11 +52885,11 @@ func (j *big1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW459, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52910,7 +52910,7 @@ func (j *big1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW460(ctx, x, in, s)
@@ -52919,11 +52919,11 @@ func (j *big1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW460, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52944,7 +52944,7 @@ func (j *big1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW461(ctx, x, in, s)
@@ -52953,11 +52953,11 @@ func (j *big1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW461, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52978,7 +52978,7 @@ func (j *big1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW462(ctx, x, in, s)
@@ -52987,11 +52987,11 @@ func (j *big1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW462, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53012,7 +53012,7 @@ func (j *big1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW463(ctx, x, in, s)
@@ -53021,11 +53021,11 @@ func (j *big1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW463, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53046,7 +53046,7 @@ func (j *big1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW464(ctx, x, in, s)
@@ -53055,11 +53055,11 @@ func (j *big1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW464, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53080,7 +53080,7 @@ func (j *big1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW465(ctx, x, in, s)
@@ -53089,11 +53089,11 @@ func (j *big1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW465, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53114,7 +53114,7 @@ func (j *big1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW466(ctx, x, in, s)
@@ -53123,11 +53123,11 @@ func (j *big1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW466, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53148,7 +53148,7 @@ func (j *big1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW467(ctx, x, in, s)
@@ -53157,11 +53157,11 @@ func (j *big1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW467, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53182,7 +53182,7 @@ func (j *big1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW468(ctx, x, in, s)
@@ -53191,11 +53191,11 @@ func (j *big1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW468, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53216,7 +53216,7 @@ func (j *big1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW469(ctx, x, in, s)
@@ -53225,11 +53225,11 @@ func (j *big1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW469, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53250,7 +53250,7 @@ func (j *big1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW470(ctx, x, in, s)
@@ -53259,11 +53259,11 @@ func (j *big1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW470, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53284,7 +53284,7 @@ func (j *big1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW471(ctx, x, in, s)
@@ -53293,11 +53293,11 @@ func (j *big1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW471, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53318,7 +53318,7 @@ func (j *big1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW472(ctx, x, in, s)
@@ -53327,11 +53327,11 @@ func (j *big1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW472, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53352,7 +53352,7 @@ func (j *big1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW473(ctx, x, in, s)
@@ -53361,11 +53361,11 @@ func (j *big1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW473, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53386,7 +53386,7 @@ func (j *big1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW474(ctx, x, in, s)
@@ -53395,11 +53395,11 @@ func (j *big1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW474, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53420,7 +53420,7 @@ func (j *big1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW475(ctx, x, in, s)
@@ -53429,11 +53429,11 @@ func (j *big1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW475, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53454,7 +53454,7 @@ func (j *big1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW476(ctx, x, in, s)
@@ -53463,11 +53463,11 @@ func (j *big1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW476, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53488,7 +53488,7 @@ func (j *big1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW477(ctx, x, in, s)
@@ -53497,11 +53497,11 @@ func (j *big1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW477, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53522,7 +53522,7 @@ func (j *big1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW478(ctx, x, in, s)
@@ -53531,11 +53531,11 @@ func (j *big1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW478, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53556,7 +53556,7 @@ func (j *big1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW479(ctx, x, in, s)
@@ -53565,11 +53565,11 @@ func (j *big1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW479, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53590,7 +53590,7 @@ func (j *big1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW480(ctx, x, in, s)
@@ -53599,11 +53599,11 @@ func (j *big1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW480, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53624,7 +53624,7 @@ func (j *big1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW481(ctx, x, in, s)
@@ -53633,11 +53633,11 @@ func (j *big1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW481, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53658,7 +53658,7 @@ func (j *big1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW482(ctx, x, in, s)
@@ -53667,11 +53667,11 @@ func (j *big1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW482, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53692,7 +53692,7 @@ func (j *big1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW483(ctx, x, in, s)
@@ -53701,11 +53701,11 @@ func (j *big1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW483, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53726,7 +53726,7 @@ func (j *big1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW484(ctx, x, in, s)
@@ -53735,11 +53735,11 @@ func (j *big1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW484, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53760,7 +53760,7 @@ func (j *big1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW485(ctx, x, in, s)
@@ -53769,11 +53769,11 @@ func (j *big1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW485, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53794,7 +53794,7 @@ func (j *big1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW486(ctx, x, in, s)
@@ -53803,11 +53803,11 @@ func (j *big1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW486, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53828,7 +53828,7 @@ func (j *big1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW487(ctx, x, in, s)
@@ -53837,11 +53837,11 @@ func (j *big1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW487, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53862,7 +53862,7 @@ func (j *big1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW488(ctx, x, in, s)
@@ -53871,11 +53871,11 @@ func (j *big1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW488, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53896,7 +53896,7 @@ func (j *big1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW489(ctx, x, in, s)
@@ -53905,11 +53905,11 @@ func (j *big1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW489, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53930,7 +53930,7 @@ func (j *big1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW490(ctx, x, in, s)
@@ -53939,11 +53939,11 @@ func (j *big1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW490, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53964,7 +53964,7 @@ func (j *big1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW491(ctx, x, in, s)
@@ -53973,11 +53973,11 @@ func (j *big1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW491, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53998,7 +53998,7 @@ func (j *big1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW492(ctx, x, in, s)
@@ -54007,11 +54007,11 @@ func (j *big1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW492, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54032,7 +54032,7 @@ func (j *big1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW493(ctx, x, in, s)
@@ -54041,11 +54041,11 @@ func (j *big1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW493, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54066,7 +54066,7 @@ func (j *big1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW494(ctx, x, in, s)
@@ -54075,11 +54075,11 @@ func (j *big1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW494, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54100,7 +54100,7 @@ func (j *big1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW495(ctx, x, in, s)
@@ -54109,11 +54109,11 @@ func (j *big1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW495, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54134,7 +54134,7 @@ func (j *big1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW496(ctx, x, in, s)
@@ -54143,11 +54143,11 @@ func (j *big1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW496, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54168,7 +54168,7 @@ func (j *big1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW497(ctx, x, in, s)
@@ -54177,11 +54177,11 @@ func (j *big1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW497, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54202,7 +54202,7 @@ func (j *big1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW498(ctx, x, in, s)
@@ -54211,11 +54211,11 @@ func (j *big1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW498, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54236,7 +54236,7 @@ func (j *big1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW499(ctx, x, in, s)
@@ -54245,11 +54245,11 @@ func (j *big1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW499, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54270,7 +54270,7 @@ func (j *big1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW500(ctx, x, in, s)
@@ -54279,11 +54279,11 @@ func (j *big1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW500, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54304,7 +54304,7 @@ func (j *big1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW501(ctx, x, in, s)
@@ -54313,11 +54313,11 @@ func (j *big1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW501, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54338,7 +54338,7 @@ func (j *big1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW502(ctx, x, in, s)
@@ -54347,11 +54347,11 @@ func (j *big1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW502, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54372,7 +54372,7 @@ func (j *big1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW503(ctx, x, in, s)
@@ -54381,11 +54381,11 @@ func (j *big1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW503, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54406,7 +54406,7 @@ func (j *big1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW504(ctx, x, in, s)
@@ -54415,11 +54415,11 @@ func (j *big1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW504, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54440,7 +54440,7 @@ func (j *big1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW505(ctx, x, in, s)
@@ -54449,11 +54449,11 @@ func (j *big1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW505, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54474,7 +54474,7 @@ func (j *big1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW506(ctx, x, in, s)
@@ -54483,11 +54483,11 @@ func (j *big1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW506, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54508,7 +54508,7 @@ func (j *big1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW507(ctx, x, in, s)
@@ -54517,11 +54517,11 @@ func (j *big1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW507, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54542,7 +54542,7 @@ func (j *big1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW508(ctx, x, in, s)
@@ -54551,11 +54551,11 @@ func (j *big1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW508, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54576,7 +54576,7 @@ func (j *big1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW509(ctx, x, in, s)
@@ -54585,11 +54585,11 @@ func (j *big1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW509, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54610,7 +54610,7 @@ func (j *big1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW510(ctx, x, in, s)
@@ -54619,11 +54619,11 @@ func (j *big1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW510, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54644,7 +54644,7 @@ func (j *big1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW511(ctx, x, in, s)
@@ -54653,11 +54653,11 @@ func (j *big1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW511, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54678,7 +54678,7 @@ func (j *big1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW512(ctx, x, in, s)
@@ -54687,11 +54687,11 @@ func (j *big1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW512, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54712,7 +54712,7 @@ func (j *big1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW513(ctx, x, in, s)
@@ -54721,11 +54721,11 @@ func (j *big1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW513, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54746,7 +54746,7 @@ func (j *big1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW514(ctx, x, in, s)
@@ -54755,11 +54755,11 @@ func (j *big1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW514, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54780,7 +54780,7 @@ func (j *big1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW515(ctx, x, in, s)
@@ -54789,11 +54789,11 @@ func (j *big1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW515, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54814,7 +54814,7 @@ func (j *big1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW516(ctx, x, in, s)
@@ -54823,11 +54823,11 @@ func (j *big1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW516, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54848,7 +54848,7 @@ func (j *big1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW517(ctx, x, in, s)
@@ -54857,11 +54857,11 @@ func (j *big1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW517, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54882,7 +54882,7 @@ func (j *big1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW518(ctx, x, in, s)
@@ -54891,11 +54891,11 @@ func (j *big1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW518, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54916,7 +54916,7 @@ func (j *big1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW519(ctx, x, in, s)
@@ -54925,11 +54925,11 @@ func (j *big1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW519, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54950,7 +54950,7 @@ func (j *big1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW520(ctx, x, in, s)
@@ -54959,11 +54959,11 @@ func (j *big1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW520, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54984,7 +54984,7 @@ func (j *big1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW521(ctx, x, in, s)
@@ -54993,11 +54993,11 @@ func (j *big1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW521, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55018,7 +55018,7 @@ func (j *big1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW522(ctx, x, in, s)
@@ -55027,11 +55027,11 @@ func (j *big1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW522, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55052,7 +55052,7 @@ func (j *big1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW523(ctx, x, in, s)
@@ -55061,11 +55061,11 @@ func (j *big1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW523, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55086,7 +55086,7 @@ func (j *big1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW524(ctx, x, in, s)
@@ -55095,11 +55095,11 @@ func (j *big1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW524, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55120,7 +55120,7 @@ func (j *big1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW525(ctx, x, in, s)
@@ -55129,11 +55129,11 @@ func (j *big1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW525, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55154,7 +55154,7 @@ func (j *big1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW526(ctx, x, in, s)
@@ -55163,11 +55163,11 @@ func (j *big1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW526, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55188,7 +55188,7 @@ func (j *big1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW527(ctx, x, in, s)
@@ -55197,11 +55197,11 @@ func (j *big1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW527, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55222,7 +55222,7 @@ func (j *big1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW528(ctx, x, in, s)
@@ -55231,11 +55231,11 @@ func (j *big1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW528, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55256,7 +55256,7 @@ func (j *big1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW529(ctx, x, in, s)
@@ -55265,11 +55265,11 @@ func (j *big1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW529, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55290,7 +55290,7 @@ func (j *big1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW530(ctx, x, in, s)
@@ -55299,11 +55299,11 @@ func (j *big1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW530, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55324,7 +55324,7 @@ func (j *big1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW531(ctx, x, in, s)
@@ -55333,11 +55333,11 @@ func (j *big1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW531, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55358,7 +55358,7 @@ func (j *big1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW532(ctx, x, in, s)
@@ -55367,11 +55367,11 @@ func (j *big1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW532, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55392,7 +55392,7 @@ func (j *big1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW533(ctx, x, in, s)
@@ -55401,11 +55401,11 @@ func (j *big1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW533, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55426,7 +55426,7 @@ func (j *big1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW534(ctx, x, in, s)
@@ -55435,11 +55435,11 @@ func (j *big1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW534, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55460,7 +55460,7 @@ func (j *big1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW535(ctx, x, in, s)
@@ -55469,11 +55469,11 @@ func (j *big1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW535, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55494,7 +55494,7 @@ func (j *big1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW536(ctx, x, in, s)
@@ -55503,11 +55503,11 @@ func (j *big1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW536, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55528,7 +55528,7 @@ func (j *big1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW537(ctx, x, in, s)
@@ -55537,11 +55537,11 @@ func (j *big1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW537, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55562,7 +55562,7 @@ func (j *big1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW538(ctx, x, in, s)
@@ -55571,11 +55571,11 @@ func (j *big1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW538, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55596,7 +55596,7 @@ func (j *big1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW539(ctx, x, in, s)
@@ -55605,11 +55605,11 @@ func (j *big1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW539, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55630,7 +55630,7 @@ func (j *big1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW540(ctx, x, in, s)
@@ -55639,11 +55639,11 @@ func (j *big1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW540, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55664,7 +55664,7 @@ func (j *big1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW541(ctx, x, in, s)
@@ -55673,11 +55673,11 @@ func (j *big1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW541, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55698,7 +55698,7 @@ func (j *big1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW542(ctx, x, in, s)
@@ -55707,11 +55707,11 @@ func (j *big1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW542, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55732,7 +55732,7 @@ func (j *big1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW543(ctx, x, in, s)
@@ -55741,11 +55741,11 @@ func (j *big1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW543, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55766,7 +55766,7 @@ func (j *big1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW544(ctx, x, in, s)
@@ -55775,11 +55775,11 @@ func (j *big1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW544, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55800,7 +55800,7 @@ func (j *big1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW545(ctx, x, in, s)
@@ -55809,11 +55809,11 @@ func (j *big1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW545, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55834,7 +55834,7 @@ func (j *big1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW546(ctx, x, in, s)
@@ -55843,11 +55843,11 @@ func (j *big1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW546, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55868,7 +55868,7 @@ func (j *big1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW547(ctx, x, in, s)
@@ -55877,11 +55877,11 @@ func (j *big1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW547, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55902,7 +55902,7 @@ func (j *big1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW548(ctx, x, in, s)
@@ -55911,11 +55911,11 @@ func (j *big1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW548, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55936,7 +55936,7 @@ func (j *big1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW549(ctx, x, in, s)
@@ -55945,11 +55945,11 @@ func (j *big1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW549, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55970,7 +55970,7 @@ func (j *big1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW550(ctx, x, in, s)
@@ -55979,11 +55979,11 @@ func (j *big1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW550, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56004,7 +56004,7 @@ func (j *big1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW551(ctx, x, in, s)
@@ -56013,11 +56013,11 @@ func (j *big1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW551, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56038,7 +56038,7 @@ func (j *big1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW552(ctx, x, in, s)
@@ -56047,11 +56047,11 @@ func (j *big1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW552, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56072,7 +56072,7 @@ func (j *big1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW553(ctx, x, in, s)
@@ -56081,11 +56081,11 @@ func (j *big1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW553, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56106,7 +56106,7 @@ func (j *big1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW554(ctx, x, in, s)
@@ -56115,11 +56115,11 @@ func (j *big1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW554, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56140,7 +56140,7 @@ func (j *big1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW555(ctx, x, in, s)
@@ -56149,11 +56149,11 @@ func (j *big1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW555, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56174,7 +56174,7 @@ func (j *big1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW556(ctx, x, in, s)
@@ -56183,11 +56183,11 @@ func (j *big1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW556, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56208,7 +56208,7 @@ func (j *big1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW557(ctx, x, in, s)
@@ -56217,11 +56217,11 @@ func (j *big1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW557, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56242,7 +56242,7 @@ func (j *big1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW558(ctx, x, in, s)
@@ -56251,11 +56251,11 @@ func (j *big1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW558, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56276,7 +56276,7 @@ func (j *big1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW559(ctx, x, in, s)
@@ -56285,11 +56285,11 @@ func (j *big1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW559, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56310,7 +56310,7 @@ func (j *big1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW560(ctx, x, in, s)
@@ -56319,11 +56319,11 @@ func (j *big1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW560, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56344,7 +56344,7 @@ func (j *big1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW561(ctx, x, in, s)
@@ -56353,11 +56353,11 @@ func (j *big1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW561, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56378,7 +56378,7 @@ func (j *big1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW562(ctx, x, in, s)
@@ -56387,11 +56387,11 @@ func (j *big1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW562, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56412,7 +56412,7 @@ func (j *big1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW563(ctx, x, in, s)
@@ -56421,11 +56421,11 @@ func (j *big1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW563, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56446,7 +56446,7 @@ func (j *big1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW564(ctx, x, in, s)
@@ -56455,11 +56455,11 @@ func (j *big1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW564, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56480,7 +56480,7 @@ func (j *big1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW565(ctx, x, in, s)
@@ -56489,11 +56489,11 @@ func (j *big1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW565, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56514,7 +56514,7 @@ func (j *big1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW566(ctx, x, in, s)
@@ -56523,11 +56523,11 @@ func (j *big1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW566, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56548,7 +56548,7 @@ func (j *big1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW567(ctx, x, in, s)
@@ -56557,11 +56557,11 @@ func (j *big1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW567, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56582,7 +56582,7 @@ func (j *big1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW568(ctx, x, in, s)
@@ -56591,11 +56591,11 @@ func (j *big1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW568, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56616,7 +56616,7 @@ func (j *big1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW569(ctx, x, in, s)
@@ -56625,11 +56625,11 @@ func (j *big1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW569, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56650,7 +56650,7 @@ func (j *big1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW570(ctx, x, in, s)
@@ -56659,11 +56659,11 @@ func (j *big1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW570, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56684,7 +56684,7 @@ func (j *big1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW571(ctx, x, in, s)
@@ -56693,11 +56693,11 @@ func (j *big1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW571, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56718,7 +56718,7 @@ func (j *big1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW572(ctx, x, in, s)
@@ -56727,11 +56727,11 @@ func (j *big1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW572, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56752,7 +56752,7 @@ func (j *big1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW573(ctx, x, in, s)
@@ -56761,11 +56761,11 @@ func (j *big1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW573, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56786,7 +56786,7 @@ func (j *big1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW574(ctx, x, in, s)
@@ -56795,11 +56795,11 @@ func (j *big1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW574, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56820,7 +56820,7 @@ func (j *big1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW575(ctx, x, in, s)
@@ -56829,11 +56829,11 @@ func (j *big1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW575, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56854,7 +56854,7 @@ func (j *big1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW576(ctx, x, in, s)
@@ -56863,11 +56863,11 @@ func (j *big1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW576, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56888,7 +56888,7 @@ func (j *big1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW577(ctx, x, in, s)
@@ -56897,11 +56897,11 @@ func (j *big1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW577, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56922,7 +56922,7 @@ func (j *big1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW578(ctx, x, in, s)
@@ -56931,11 +56931,11 @@ func (j *big1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW578, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56956,7 +56956,7 @@ func (j *big1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW579(ctx, x, in, s)
@@ -56965,11 +56965,11 @@ func (j *big1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW579, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56990,7 +56990,7 @@ func (j *big1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW580(ctx, x, in, s)
@@ -56999,11 +56999,11 @@ func (j *big1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW580, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57024,7 +57024,7 @@ func (j *big1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW581(ctx, x, in, s)
@@ -57033,11 +57033,11 @@ func (j *big1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW581, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57058,7 +57058,7 @@ func (j *big1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW582(ctx, x, in, s)
@@ -57067,11 +57067,11 @@ func (j *big1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW582, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57092,7 +57092,7 @@ func (j *big1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW583(ctx, x, in, s)
@@ -57101,11 +57101,11 @@ func (j *big1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW583, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57126,7 +57126,7 @@ func (j *big1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW584(ctx, x, in, s)
@@ -57135,11 +57135,11 @@ func (j *big1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW584, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57160,7 +57160,7 @@ func (j *big1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW585(ctx, x, in, s)
@@ -57169,11 +57169,11 @@ func (j *big1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW585, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57194,7 +57194,7 @@ func (j *big1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW586(ctx, x, in, s)
@@ -57203,11 +57203,11 @@ func (j *big1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW586, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57228,7 +57228,7 @@ func (j *big1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW587(ctx, x, in, s)
@@ -57237,11 +57237,11 @@ func (j *big1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW587, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57262,7 +57262,7 @@ func (j *big1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW588(ctx, x, in, s)
@@ -57271,11 +57271,11 @@ func (j *big1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW588, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57296,7 +57296,7 @@ func (j *big1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW589(ctx, x, in, s)
@@ -57305,11 +57305,11 @@ func (j *big1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW589, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57330,7 +57330,7 @@ func (j *big1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW590(ctx, x, in, s)
@@ -57339,11 +57339,11 @@ func (j *big1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW590, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57364,7 +57364,7 @@ func (j *big1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW591(ctx, x, in, s)
@@ -57373,11 +57373,11 @@ func (j *big1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW591, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57398,7 +57398,7 @@ func (j *big1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW592(ctx, x, in, s)
@@ -57407,11 +57407,11 @@ func (j *big1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW592, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57432,7 +57432,7 @@ func (j *big1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW593(ctx, x, in, s)
@@ -57441,11 +57441,11 @@ func (j *big1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW593, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57466,7 +57466,7 @@ func (j *big1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW594(ctx, x, in, s)
@@ -57475,11 +57475,11 @@ func (j *big1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW594, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57500,7 +57500,7 @@ func (j *big1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW595(ctx, x, in, s)
@@ -57509,11 +57509,11 @@ func (j *big1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW595, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57534,7 +57534,7 @@ func (j *big1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW596(ctx, x, in, s)
@@ -57543,11 +57543,11 @@ func (j *big1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW596, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57568,7 +57568,7 @@ func (j *big1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW597(ctx, x, in, s)
@@ -57577,11 +57577,11 @@ func (j *big1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW597, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57602,7 +57602,7 @@ func (j *big1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW598(ctx, x, in, s)
@@ -57611,11 +57611,11 @@ func (j *big1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW598, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57636,7 +57636,7 @@ func (j *big1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW599(ctx, x, in, s)
@@ -57645,11 +57645,11 @@ func (j *big1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW599, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57670,7 +57670,7 @@ func (j *big1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW600(ctx, x, in, s)
@@ -57679,11 +57679,11 @@ func (j *big1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW600, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57704,7 +57704,7 @@ func (j *big1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW601(ctx, x, in, s)
@@ -57713,11 +57713,11 @@ func (j *big1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW601, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57738,7 +57738,7 @@ func (j *big1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW602(ctx, x, in, s)
@@ -57747,11 +57747,11 @@ func (j *big1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW602, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57772,7 +57772,7 @@ func (j *big1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW603(ctx, x, in, s)
@@ -57781,11 +57781,11 @@ func (j *big1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW603, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57806,7 +57806,7 @@ func (j *big1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW604(ctx, x, in, s)
@@ -57815,11 +57815,11 @@ func (j *big1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW604, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57840,7 +57840,7 @@ func (j *big1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW605(ctx, x, in, s)
@@ -57849,11 +57849,11 @@ func (j *big1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW605, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57874,7 +57874,7 @@ func (j *big1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW606(ctx, x, in, s)
@@ -57883,11 +57883,11 @@ func (j *big1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW606, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57908,7 +57908,7 @@ func (j *big1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW607(ctx, x, in, s)
@@ -57917,11 +57917,11 @@ func (j *big1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW607, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57942,7 +57942,7 @@ func (j *big1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW608(ctx, x, in, s)
@@ -57951,11 +57951,11 @@ func (j *big1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW608, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57976,7 +57976,7 @@ func (j *big1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW609(ctx, x, in, s)
@@ -57985,11 +57985,11 @@ func (j *big1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW609, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58010,7 +58010,7 @@ func (j *big1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW610(ctx, x, in, s)
@@ -58019,11 +58019,11 @@ func (j *big1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW610, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58044,7 +58044,7 @@ func (j *big1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW611(ctx, x, in, s)
@@ -58053,11 +58053,11 @@ func (j *big1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW611, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58078,7 +58078,7 @@ func (j *big1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW612(ctx, x, in, s)
@@ -58087,11 +58087,11 @@ func (j *big1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW612, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58112,7 +58112,7 @@ func (j *big1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW613(ctx, x, in, s)
@@ -58121,11 +58121,11 @@ func (j *big1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW613, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58146,7 +58146,7 @@ func (j *big1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW614(ctx, x, in, s)
@@ -58155,11 +58155,11 @@ func (j *big1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW614, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58180,7 +58180,7 @@ func (j *big1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW615(ctx, x, in, s)
@@ -58189,11 +58189,11 @@ func (j *big1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW615, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58214,7 +58214,7 @@ func (j *big1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW616(ctx, x, in, s)
@@ -58223,11 +58223,11 @@ func (j *big1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW616, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58248,7 +58248,7 @@ func (j *big1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW617(ctx, x, in, s)
@@ -58257,11 +58257,11 @@ func (j *big1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW617, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58282,7 +58282,7 @@ func (j *big1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW618(ctx, x, in, s)
@@ -58291,11 +58291,11 @@ func (j *big1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW618, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58316,7 +58316,7 @@ func (j *big1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW619(ctx, x, in, s)
@@ -58325,11 +58325,11 @@ func (j *big1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW619, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58350,7 +58350,7 @@ func (j *big1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW620(ctx, x, in, s)
@@ -58359,11 +58359,11 @@ func (j *big1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW620, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58384,7 +58384,7 @@ func (j *big1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW621(ctx, x, in, s)
@@ -58393,11 +58393,11 @@ func (j *big1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW621, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58418,7 +58418,7 @@ func (j *big1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW622(ctx, x, in, s)
@@ -58427,11 +58427,11 @@ func (j *big1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW622, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58452,7 +58452,7 @@ func (j *big1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW623(ctx, x, in, s)
@@ -58461,11 +58461,11 @@ func (j *big1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW623, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58486,7 +58486,7 @@ func (j *big1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW624(ctx, x, in, s)
@@ -58495,11 +58495,11 @@ func (j *big1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW624, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58520,7 +58520,7 @@ func (j *big1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW625(ctx, x, in, s)
@@ -58529,11 +58529,11 @@ func (j *big1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW625, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58554,7 +58554,7 @@ func (j *big1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW626(ctx, x, in, s)
@@ -58563,11 +58563,11 @@ func (j *big1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW626, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58588,7 +58588,7 @@ func (j *big1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW627(ctx, x, in, s)
@@ -58597,11 +58597,11 @@ func (j *big1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW627, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58622,7 +58622,7 @@ func (j *big1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW628(ctx, x, in, s)
@@ -58631,11 +58631,11 @@ func (j *big1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW628, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58656,7 +58656,7 @@ func (j *big1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW629(ctx, x, in, s)
@@ -58665,11 +58665,11 @@ func (j *big1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW629, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58690,7 +58690,7 @@ func (j *big1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW630(ctx, x, in, s)
@@ -58699,11 +58699,11 @@ func (j *big1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW630, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58724,7 +58724,7 @@ func (j *big1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW631(ctx, x, in, s)
@@ -58733,11 +58733,11 @@ func (j *big1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW631, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58758,7 +58758,7 @@ func (j *big1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW632(ctx, x, in, s)
@@ -58767,11 +58767,11 @@ func (j *big1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW632, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58792,7 +58792,7 @@ func (j *big1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW633(ctx, x, in, s)
@@ -58801,11 +58801,11 @@ func (j *big1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW633, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58826,7 +58826,7 @@ func (j *big1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW634(ctx, x, in, s)
@@ -58835,11 +58835,11 @@ func (j *big1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW634, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58860,7 +58860,7 @@ func (j *big1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW635(ctx, x, in, s)
@@ -58869,11 +58869,11 @@ func (j *big1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW635, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58894,7 +58894,7 @@ func (j *big1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW636(ctx, x, in, s)
@@ -58903,11 +58903,11 @@ func (j *big1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW636, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58928,7 +58928,7 @@ func (j *big1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW637(ctx, x, in, s)
@@ -58937,11 +58937,11 @@ func (j *big1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW637, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58962,7 +58962,7 @@ func (j *big1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW638(ctx, x, in, s)
@@ -58971,11 +58971,11 @@ func (j *big1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW638, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58996,7 +58996,7 @@ func (j *big1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW639(ctx, x, in, s)
@@ -59005,11 +59005,11 @@ func (j *big1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW639, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59030,7 +59030,7 @@ func (j *big1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW640(ctx, x, in, s)
@@ -59039,11 +59039,11 @@ func (j *big1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW640, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59064,7 +59064,7 @@ func (j *big1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW641(ctx, x, in, s)
@@ -59073,11 +59073,11 @@ func (j *big1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW641, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59098,7 +59098,7 @@ func (j *big1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW642(ctx, x, in, s)
@@ -59107,11 +59107,11 @@ func (j *big1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW642, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59132,7 +59132,7 @@ func (j *big1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW643(ctx, x, in, s)
@@ -59141,11 +59141,11 @@ func (j *big1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW643, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59166,7 +59166,7 @@ func (j *big1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW644(ctx, x, in, s)
@@ -59175,11 +59175,11 @@ func (j *big1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW644, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59200,7 +59200,7 @@ func (j *big1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW645(ctx, x, in, s)
@@ -59209,11 +59209,11 @@ func (j *big1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW645, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59234,7 +59234,7 @@ func (j *big1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW646(ctx, x, in, s)
@@ -59243,11 +59243,11 @@ func (j *big1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW646, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59268,7 +59268,7 @@ func (j *big1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW647(ctx, x, in, s)
@@ -59277,11 +59277,11 @@ func (j *big1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW647, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59302,7 +59302,7 @@ func (j *big1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW648(ctx, x, in, s)
@@ -59311,11 +59311,11 @@ func (j *big1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW648, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59336,7 +59336,7 @@ func (j *big1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW649(ctx, x, in, s)
@@ -59345,11 +59345,11 @@ func (j *big1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW649, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59370,7 +59370,7 @@ func (j *big1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW650(ctx, x, in, s)
@@ -59379,11 +59379,11 @@ func (j *big1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW650, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59404,7 +59404,7 @@ func (j *big1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW651(ctx, x, in, s)
@@ -59413,11 +59413,11 @@ func (j *big1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW651, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59438,7 +59438,7 @@ func (j *big1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW652(ctx, x, in, s)
@@ -59447,11 +59447,11 @@ func (j *big1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW652, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59472,7 +59472,7 @@ func (j *big1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW653(ctx, x, in, s)
@@ -59481,11 +59481,11 @@ func (j *big1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW653, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59506,7 +59506,7 @@ func (j *big1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW654(ctx, x, in, s)
@@ -59515,11 +59515,11 @@ func (j *big1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW654, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59540,7 +59540,7 @@ func (j *big1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW655(ctx, x, in, s)
@@ -59549,11 +59549,11 @@ func (j *big1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW655, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59574,7 +59574,7 @@ func (j *big1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW656(ctx, x, in, s)
@@ -59583,11 +59583,11 @@ func (j *big1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW656, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59608,7 +59608,7 @@ func (j *big1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW657(ctx, x, in, s)
@@ -59617,11 +59617,11 @@ func (j *big1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW657, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59642,7 +59642,7 @@ func (j *big1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW658(ctx, x, in, s)
@@ -59651,11 +59651,11 @@ func (j *big1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW658, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59676,7 +59676,7 @@ func (j *big1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW659(ctx, x, in, s)
@@ -59685,11 +59685,11 @@ func (j *big1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW659, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59710,7 +59710,7 @@ func (j *big1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW660(ctx, x, in, s)
@@ -59719,11 +59719,11 @@ func (j *big1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW660, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59744,7 +59744,7 @@ func (j *big1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW661(ctx, x, in, s)
@@ -59753,11 +59753,11 @@ func (j *big1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW661, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59778,7 +59778,7 @@ func (j *big1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW662(ctx, x, in, s)
@@ -59787,11 +59787,11 @@ func (j *big1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW662, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59812,7 +59812,7 @@ func (j *big1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW663(ctx, x, in, s)
@@ -59821,11 +59821,11 @@ func (j *big1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW663, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59846,7 +59846,7 @@ func (j *big1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW664(ctx, x, in, s)
@@ -59855,11 +59855,11 @@ func (j *big1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW664, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59880,7 +59880,7 @@ func (j *big1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW665(ctx, x, in, s)
@@ -59889,11 +59889,11 @@ func (j *big1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW665, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59914,7 +59914,7 @@ func (j *big1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW666(ctx, x, in, s)
@@ -59923,11 +59923,11 @@ func (j *big1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW666, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59948,7 +59948,7 @@ func (j *big1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW667(ctx, x, in, s)
@@ -59957,11 +59957,11 @@ func (j *big1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW667, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59982,7 +59982,7 @@ func (j *big1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW668(ctx, x, in, s)
@@ -59991,11 +59991,11 @@ func (j *big1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW668, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60016,7 +60016,7 @@ func (j *big1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW669(ctx, x, in, s)
@@ -60025,11 +60025,11 @@ func (j *big1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW669, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60050,7 +60050,7 @@ func (j *big1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW670(ctx, x, in, s)
@@ -60059,11 +60059,11 @@ func (j *big1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW670, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60084,7 +60084,7 @@ func (j *big1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW671(ctx, x, in, s)
@@ -60093,11 +60093,11 @@ func (j *big1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW671, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60118,7 +60118,7 @@ func (j *big1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW672(ctx, x, in, s)
@@ -60127,11 +60127,11 @@ func (j *big1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW672, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60152,7 +60152,7 @@ func (j *big1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW673(ctx, x, in, s)
@@ -60161,11 +60161,11 @@ func (j *big1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW673, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60186,7 +60186,7 @@ func (j *big1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW674(ctx, x, in, s)
@@ -60195,11 +60195,11 @@ func (j *big1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW674, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60220,7 +60220,7 @@ func (j *big1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW675(ctx, x, in, s)
@@ -60229,11 +60229,11 @@ func (j *big1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW675, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60254,7 +60254,7 @@ func (j *big1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW676(ctx, x, in, s)
@@ -60263,11 +60263,11 @@ func (j *big1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW676, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60288,7 +60288,7 @@ func (j *big1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW677(ctx, x, in, s)
@@ -60297,11 +60297,11 @@ func (j *big1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW677, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60322,7 +60322,7 @@ func (j *big1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW678(ctx, x, in, s)
@@ -60331,11 +60331,11 @@ func (j *big1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW678, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60356,7 +60356,7 @@ func (j *big1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW679(ctx, x, in, s)
@@ -60365,11 +60365,11 @@ func (j *big1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW679, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60390,7 +60390,7 @@ func (j *big1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW680(ctx, x, in, s)
@@ -60399,11 +60399,11 @@ func (j *big1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW680, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60424,7 +60424,7 @@ func (j *big1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW681(ctx, x, in, s)
@@ -60433,11 +60433,11 @@ func (j *big1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW681, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60458,7 +60458,7 @@ func (j *big1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW682(ctx, x, in, s)
@@ -60467,11 +60467,11 @@ func (j *big1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW682, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60492,7 +60492,7 @@ func (j *big1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW683(ctx, x, in, s)
@@ -60501,11 +60501,11 @@ func (j *big1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW683, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60526,7 +60526,7 @@ func (j *big1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW684(ctx, x, in, s)
@@ -60535,11 +60535,11 @@ func (j *big1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW684, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60560,7 +60560,7 @@ func (j *big1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW685(ctx, x, in, s)
@@ -60569,11 +60569,11 @@ func (j *big1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW685, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60594,7 +60594,7 @@ func (j *big1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW686(ctx, x, in, s)
@@ -60603,11 +60603,11 @@ func (j *big1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW686, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60628,7 +60628,7 @@ func (j *big1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW687(ctx, x, in, s)
@@ -60637,11 +60637,11 @@ func (j *big1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW687, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60662,7 +60662,7 @@ func (j *big1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW688(ctx, x, in, s)
@@ -60671,11 +60671,11 @@ func (j *big1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW688, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60696,7 +60696,7 @@ func (j *big1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW689(ctx, x, in, s)
@@ -60705,11 +60705,11 @@ func (j *big1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW689, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60730,7 +60730,7 @@ func (j *big1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW690(ctx, x, in, s)
@@ -60739,11 +60739,11 @@ func (j *big1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW690, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60764,7 +60764,7 @@ func (j *big1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW691(ctx, x, in, s)
@@ -60773,11 +60773,11 @@ func (j *big1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW691, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60798,7 +60798,7 @@ func (j *big1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW692(ctx, x, in, s)
@@ -60807,11 +60807,11 @@ func (j *big1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW692, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60832,7 +60832,7 @@ func (j *big1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW693(ctx, x, in, s)
@@ -60841,11 +60841,11 @@ func (j *big1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW693, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60866,7 +60866,7 @@ func (j *big1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW694(ctx, x, in, s)
@@ -60875,11 +60875,11 @@ func (j *big1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW694, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60900,7 +60900,7 @@ func (j *big1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW695(ctx, x, in, s)
@@ -60909,11 +60909,11 @@ func (j *big1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW695, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60934,7 +60934,7 @@ func (j *big1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW696(ctx, x, in, s)
@@ -60943,11 +60943,11 @@ func (j *big1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW696, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60968,7 +60968,7 @@ func (j *big1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW697(ctx, x, in, s)
@@ -60977,11 +60977,11 @@ func (j *big1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW697, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61002,7 +61002,7 @@ func (j *big1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW698(ctx, x, in, s)
@@ -61011,11 +61011,11 @@ func (j *big1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW698, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61036,7 +61036,7 @@ func (j *big1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW699(ctx, x, in, s)
@@ -61045,11 +61045,11 @@ func (j *big1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW699, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61070,7 +61070,7 @@ func (j *big1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW700(ctx, x, in, s)
@@ -61079,11 +61079,11 @@ func (j *big1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW700, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61104,7 +61104,7 @@ func (j *big1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW701(ctx, x, in, s)
@@ -61113,11 +61113,11 @@ func (j *big1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW701, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61138,7 +61138,7 @@ func (j *big1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW702(ctx, x, in, s)
@@ -61147,11 +61147,11 @@ func (j *big1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW702, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61172,7 +61172,7 @@ func (j *big1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW703(ctx, x, in, s)
@@ -61181,11 +61181,11 @@ func (j *big1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW703, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61206,7 +61206,7 @@ func (j *big1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW704(ctx, x, in, s)
@@ -61215,11 +61215,11 @@ func (j *big1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW704, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61240,7 +61240,7 @@ func (j *big1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW705(ctx, x, in, s)
@@ -61249,11 +61249,11 @@ func (j *big1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW705, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61274,7 +61274,7 @@ func (j *big1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW706(ctx, x, in, s)
@@ -61283,11 +61283,11 @@ func (j *big1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW706, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61308,7 +61308,7 @@ func (j *big1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW707(ctx, x, in, s)
@@ -61317,11 +61317,11 @@ func (j *big1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW707, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61342,7 +61342,7 @@ func (j *big1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW708(ctx, x, in, s)
@@ -61351,11 +61351,11 @@ func (j *big1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW708, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61376,7 +61376,7 @@ func (j *big1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW709(ctx, x, in, s)
@@ -61385,11 +61385,11 @@ func (j *big1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW709, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61410,7 +61410,7 @@ func (j *big1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW710(ctx, x, in, s)
@@ -61419,11 +61419,11 @@ func (j *big1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW710, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61444,7 +61444,7 @@ func (j *big1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW711(ctx, x, in, s)
@@ -61453,11 +61453,11 @@ func (j *big1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW711, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61478,7 +61478,7 @@ func (j *big1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW712(ctx, x, in, s)
@@ -61487,11 +61487,11 @@ func (j *big1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW712, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61512,7 +61512,7 @@ func (j *big1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW713(ctx, x, in, s)
@@ -61521,11 +61521,11 @@ func (j *big1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW713, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61546,7 +61546,7 @@ func (j *big1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW714(ctx, x, in, s)
@@ -61555,11 +61555,11 @@ func (j *big1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW714, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61580,7 +61580,7 @@ func (j *big1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW715(ctx, x, in, s)
@@ -61589,11 +61589,11 @@ func (j *big1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW715, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61614,7 +61614,7 @@ func (j *big1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW716(ctx, x, in, s)
@@ -61623,11 +61623,11 @@ func (j *big1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW716, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61648,7 +61648,7 @@ func (j *big1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW717(ctx, x, in, s)
@@ -61657,11 +61657,11 @@ func (j *big1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW717, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61682,7 +61682,7 @@ func (j *big1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW718(ctx, x, in, s)
@@ -61691,11 +61691,11 @@ func (j *big1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW718, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61716,7 +61716,7 @@ func (j *big1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW719(ctx, x, in, s)
@@ -61725,11 +61725,11 @@ func (j *big1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW719, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61750,7 +61750,7 @@ func (j *big1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW720(ctx, x, in, s)
@@ -61759,11 +61759,11 @@ func (j *big1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW720, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61784,7 +61784,7 @@ func (j *big1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW721(ctx, x, in, s)
@@ -61793,11 +61793,11 @@ func (j *big1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW721, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61818,7 +61818,7 @@ func (j *big1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW722(ctx, x, in, s)
@@ -61827,11 +61827,11 @@ func (j *big1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW722, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61852,7 +61852,7 @@ func (j *big1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW723(ctx, x, in, s)
@@ -61861,11 +61861,11 @@ func (j *big1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW723, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61886,7 +61886,7 @@ func (j *big1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW724(ctx, x, in, s)
@@ -61895,11 +61895,11 @@ func (j *big1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW724, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61920,7 +61920,7 @@ func (j *big1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW725(ctx, x, in, s)
@@ -61929,11 +61929,11 @@ func (j *big1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW725, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61954,7 +61954,7 @@ func (j *big1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW726(ctx, x, in, s)
@@ -61963,11 +61963,11 @@ func (j *big1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW726, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61988,7 +61988,7 @@ func (j *big1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW727(ctx, x, in, s)
@@ -61997,11 +61997,11 @@ func (j *big1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW727, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62022,7 +62022,7 @@ func (j *big1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW728(ctx, x, in, s)
@@ -62031,11 +62031,11 @@ func (j *big1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW728, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62056,7 +62056,7 @@ func (j *big1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW729(ctx, x, in, s)
@@ -62065,11 +62065,11 @@ func (j *big1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW729, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62090,7 +62090,7 @@ func (j *big1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW730(ctx, x, in, s)
@@ -62099,11 +62099,11 @@ func (j *big1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW730, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62124,7 +62124,7 @@ func (j *big1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW731(ctx, x, in, s)
@@ -62133,11 +62133,11 @@ func (j *big1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW731, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62158,7 +62158,7 @@ func (j *big1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW732(ctx, x, in, s)
@@ -62167,11 +62167,11 @@ func (j *big1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW732, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62192,7 +62192,7 @@ func (j *big1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW733(ctx, x, in, s)
@@ -62201,11 +62201,11 @@ func (j *big1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW733, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62226,7 +62226,7 @@ func (j *big1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW734(ctx, x, in, s)
@@ -62235,11 +62235,11 @@ func (j *big1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW734, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62260,7 +62260,7 @@ func (j *big1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW735(ctx, x, in, s)
@@ -62269,11 +62269,11 @@ func (j *big1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW735, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62294,7 +62294,7 @@ func (j *big1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW736(ctx, x, in, s)
@@ -62303,11 +62303,11 @@ func (j *big1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW736, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62328,7 +62328,7 @@ func (j *big1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW737(ctx, x, in, s)
@@ -62337,11 +62337,11 @@ func (j *big1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW737, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62362,7 +62362,7 @@ func (j *big1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW738(ctx, x, in, s)
@@ -62371,11 +62371,11 @@ func (j *big1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW738, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62396,7 +62396,7 @@ func (j *big1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW739(ctx, x, in, s)
@@ -62405,11 +62405,11 @@ func (j *big1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW739, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62430,7 +62430,7 @@ func (j *big1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW740(ctx, x, in, s)
@@ -62439,11 +62439,11 @@ func (j *big1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW740, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62464,7 +62464,7 @@ func (j *big1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW741(ctx, x, in, s)
@@ -62473,11 +62473,11 @@ func (j *big1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW741, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62498,7 +62498,7 @@ func (j *big1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW742(ctx, x, in, s)
@@ -62507,11 +62507,11 @@ func (j *big1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW742, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62532,7 +62532,7 @@ func (j *big1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW743(ctx, x, in, s)
@@ -62541,11 +62541,11 @@ func (j *big1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW743, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62566,7 +62566,7 @@ func (j *big1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW744(ctx, x, in, s)
@@ -62575,11 +62575,11 @@ func (j *big1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW744, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62600,7 +62600,7 @@ func (j *big1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW745(ctx, x, in, s)
@@ -62609,11 +62609,11 @@ func (j *big1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW745, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62634,7 +62634,7 @@ func (j *big1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW746(ctx, x, in, s)
@@ -62643,11 +62643,11 @@ func (j *big1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW746, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62668,7 +62668,7 @@ func (j *big1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW747(ctx, x, in, s)
@@ -62677,11 +62677,11 @@ func (j *big1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW747, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62702,7 +62702,7 @@ func (j *big1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW748(ctx, x, in, s)
@@ -62711,11 +62711,11 @@ func (j *big1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW748, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62736,7 +62736,7 @@ func (j *big1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW749(ctx, x, in, s)
@@ -62745,11 +62745,11 @@ func (j *big1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW749, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62770,7 +62770,7 @@ func (j *big1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW750(ctx, x, in, s)
@@ -62779,11 +62779,11 @@ func (j *big1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW750, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62804,7 +62804,7 @@ func (j *big1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW751(ctx, x, in, s)
@@ -62813,11 +62813,11 @@ func (j *big1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW751, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62838,7 +62838,7 @@ func (j *big1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW752(ctx, x, in, s)
@@ -62847,11 +62847,11 @@ func (j *big1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW752, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62872,7 +62872,7 @@ func (j *big1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW753(ctx, x, in, s)
@@ -62881,11 +62881,11 @@ func (j *big1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW753, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62906,7 +62906,7 @@ func (j *big1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW754(ctx, x, in, s)
@@ -62915,11 +62915,11 @@ func (j *big1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW754, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62940,7 +62940,7 @@ func (j *big1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW755(ctx, x, in, s)
@@ -62949,11 +62949,11 @@ func (j *big1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW755, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62974,7 +62974,7 @@ func (j *big1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW756(ctx, x, in, s)
@@ -62983,11 +62983,11 @@ func (j *big1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW756, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63008,7 +63008,7 @@ func (j *big1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW757(ctx, x, in, s)
@@ -63017,11 +63017,11 @@ func (j *big1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW757, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63042,7 +63042,7 @@ func (j *big1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW758(ctx, x, in, s)
@@ -63051,11 +63051,11 @@ func (j *big1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW758, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63076,7 +63076,7 @@ func (j *big1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW759(ctx, x, in, s)
@@ -63085,11 +63085,11 @@ func (j *big1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW759, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63110,7 +63110,7 @@ func (j *big1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW760(ctx, x, in, s)
@@ -63119,11 +63119,11 @@ func (j *big1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW760, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63144,7 +63144,7 @@ func (j *big1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW761(ctx, x, in, s)
@@ -63153,11 +63153,11 @@ func (j *big1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW761, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63178,7 +63178,7 @@ func (j *big1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW762(ctx, x, in, s)
@@ -63187,11 +63187,11 @@ func (j *big1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW762, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63212,7 +63212,7 @@ func (j *big1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW763(ctx, x, in, s)
@@ -63221,11 +63221,11 @@ func (j *big1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW763, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63246,7 +63246,7 @@ func (j *big1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW764(ctx, x, in, s)
@@ -63255,11 +63255,11 @@ func (j *big1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW764, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63280,7 +63280,7 @@ func (j *big1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW765(ctx, x, in, s)
@@ -63289,11 +63289,11 @@ func (j *big1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW765, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63314,7 +63314,7 @@ func (j *big1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW766(ctx, x, in, s)
@@ -63323,11 +63323,11 @@ func (j *big1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW766, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63348,7 +63348,7 @@ func (j *big1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW767(ctx, x, in, s)
@@ -63357,11 +63357,11 @@ func (j *big1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW767, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63382,7 +63382,7 @@ func (j *big1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW768(ctx, x, in, s)
@@ -63391,11 +63391,11 @@ func (j *big1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW768, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63416,7 +63416,7 @@ func (j *big1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW769(ctx, x, in, s)
@@ -63425,11 +63425,11 @@ func (j *big1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW769, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63450,7 +63450,7 @@ func (j *big1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW770(ctx, x, in, s)
@@ -63459,11 +63459,11 @@ func (j *big1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW770, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63484,7 +63484,7 @@ func (j *big1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW771(ctx, x, in, s)
@@ -63493,11 +63493,11 @@ func (j *big1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW771, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63518,7 +63518,7 @@ func (j *big1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW772(ctx, x, in, s)
@@ -63527,11 +63527,11 @@ func (j *big1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW772, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63552,7 +63552,7 @@ func (j *big1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW773(ctx, x, in, s)
@@ -63561,11 +63561,11 @@ func (j *big1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW773, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63586,7 +63586,7 @@ func (j *big1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW774(ctx, x, in, s)
@@ -63595,11 +63595,11 @@ func (j *big1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW774, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63620,7 +63620,7 @@ func (j *big1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW775(ctx, x, in, s)
@@ -63629,11 +63629,11 @@ func (j *big1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW775, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63654,7 +63654,7 @@ func (j *big1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW776(ctx, x, in, s)
@@ -63663,11 +63663,11 @@ func (j *big1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW776, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63688,7 +63688,7 @@ func (j *big1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW777(ctx, x, in, s)
@@ -63697,11 +63697,11 @@ func (j *big1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW777, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63722,7 +63722,7 @@ func (j *big1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW778(ctx, x, in, s)
@@ -63731,11 +63731,11 @@ func (j *big1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW778, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63756,7 +63756,7 @@ func (j *big1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW779(ctx, x, in, s)
@@ -63765,11 +63765,11 @@ func (j *big1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW779, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63790,7 +63790,7 @@ func (j *big1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW780(ctx, x, in, s)
@@ -63799,11 +63799,11 @@ func (j *big1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW780, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63824,7 +63824,7 @@ func (j *big1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW781(ctx, x, in, s)
@@ -63833,11 +63833,11 @@ func (j *big1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW781, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63858,7 +63858,7 @@ func (j *big1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW782(ctx, x, in, s)
@@ -63867,11 +63867,11 @@ func (j *big1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW782, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63892,7 +63892,7 @@ func (j *big1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW783(ctx, x, in, s)
@@ -63901,11 +63901,11 @@ func (j *big1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW783, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63926,7 +63926,7 @@ func (j *big1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW784(ctx, x, in, s)
@@ -63935,11 +63935,11 @@ func (j *big1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW784, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63960,7 +63960,7 @@ func (j *big1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW785(ctx, x, in, s)
@@ -63969,11 +63969,11 @@ func (j *big1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW785, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63994,7 +63994,7 @@ func (j *big1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW786(ctx, x, in, s)
@@ -64003,11 +64003,11 @@ func (j *big1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW786, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64028,7 +64028,7 @@ func (j *big1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW787(ctx, x, in, s)
@@ -64037,11 +64037,11 @@ func (j *big1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW787, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64062,7 +64062,7 @@ func (j *big1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW788(ctx, x, in, s)
@@ -64071,11 +64071,11 @@ func (j *big1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW788, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64096,7 +64096,7 @@ func (j *big1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW789(ctx, x, in, s)
@@ -64105,11 +64105,11 @@ func (j *big1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW789, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64130,7 +64130,7 @@ func (j *big1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW790(ctx, x, in, s)
@@ -64139,11 +64139,11 @@ func (j *big1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW790, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64164,7 +64164,7 @@ func (j *big1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW791(ctx, x, in, s)
@@ -64173,11 +64173,11 @@ func (j *big1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW791, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64198,7 +64198,7 @@ func (j *big1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW792(ctx, x, in, s)
@@ -64207,11 +64207,11 @@ func (j *big1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW792, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64232,7 +64232,7 @@ func (j *big1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW793(ctx, x, in, s)
@@ -64241,11 +64241,11 @@ func (j *big1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW793, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64266,7 +64266,7 @@ func (j *big1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW794(ctx, x, in, s)
@@ -64275,11 +64275,11 @@ func (j *big1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW794, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64300,7 +64300,7 @@ func (j *big1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW795(ctx, x, in, s)
@@ -64309,11 +64309,11 @@ func (j *big1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW795, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64334,7 +64334,7 @@ func (j *big1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW796(ctx, x, in, s)
@@ -64343,11 +64343,11 @@ func (j *big1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW796, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64368,7 +64368,7 @@ func (j *big1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW797(ctx, x, in, s)
@@ -64377,11 +64377,11 @@ func (j *big1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW797, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64402,7 +64402,7 @@ func (j *big1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW798(ctx, x, in, s)
@@ -64411,11 +64411,11 @@ func (j *big1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW798, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64436,7 +64436,7 @@ func (j *big1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW799(ctx, x, in, s)
@@ -64445,11 +64445,11 @@ func (j *big1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW799, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64470,7 +64470,7 @@ func (j *big1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW800(ctx, x, in, s)
@@ -64479,11 +64479,11 @@ func (j *big1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW800, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64504,7 +64504,7 @@ func (j *big1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW801(ctx, x, in, s)
@@ -64513,11 +64513,11 @@ func (j *big1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW801, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64538,7 +64538,7 @@ func (j *big1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW802(ctx, x, in, s)
@@ -64547,11 +64547,11 @@ func (j *big1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW802, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64572,7 +64572,7 @@ func (j *big1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW803(ctx, x, in, s)
@@ -64581,11 +64581,11 @@ func (j *big1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW803, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64606,7 +64606,7 @@ func (j *big1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW804(ctx, x, in, s)
@@ -64615,11 +64615,11 @@ func (j *big1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW804, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64640,7 +64640,7 @@ func (j *big1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW805(ctx, x, in, s)
@@ -64649,11 +64649,11 @@ func (j *big1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW805, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64674,7 +64674,7 @@ func (j *big1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW806(ctx, x, in, s)
@@ -64683,11 +64683,11 @@ func (j *big1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW806, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64708,7 +64708,7 @@ func (j *big1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW807(ctx, x, in, s)
@@ -64717,11 +64717,11 @@ func (j *big1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW807, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64742,7 +64742,7 @@ func (j *big1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW808(ctx, x, in, s)
@@ -64751,11 +64751,11 @@ func (j *big1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW808, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64776,7 +64776,7 @@ func (j *big1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW809(ctx, x, in, s)
@@ -64785,11 +64785,11 @@ func (j *big1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW809, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64810,7 +64810,7 @@ func (j *big1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW810(ctx, x, in, s)
@@ -64819,11 +64819,11 @@ func (j *big1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW810, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64844,7 +64844,7 @@ func (j *big1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW811(ctx, x, in, s)
@@ -64853,11 +64853,11 @@ func (j *big1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW811, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64878,7 +64878,7 @@ func (j *big1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW812(ctx, x, in, s)
@@ -64887,11 +64887,11 @@ func (j *big1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW812, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64912,7 +64912,7 @@ func (j *big1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW813(ctx, x, in, s)
@@ -64921,11 +64921,11 @@ func (j *big1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW813, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64946,7 +64946,7 @@ func (j *big1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW814(ctx, x, in, s)
@@ -64955,11 +64955,11 @@ func (j *big1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW814, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64980,7 +64980,7 @@ func (j *big1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW815(ctx, x, in, s)
@@ -64989,11 +64989,11 @@ func (j *big1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW815, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65014,7 +65014,7 @@ func (j *big1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW816(ctx, x, in, s)
@@ -65023,11 +65023,11 @@ func (j *big1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW816, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65048,7 +65048,7 @@ func (j *big1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW817(ctx, x, in, s)
@@ -65057,11 +65057,11 @@ func (j *big1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW817, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65082,7 +65082,7 @@ func (j *big1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW818(ctx, x, in, s)
@@ -65091,11 +65091,11 @@ func (j *big1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW818, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65116,7 +65116,7 @@ func (j *big1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW819(ctx, x, in, s)
@@ -65125,11 +65125,11 @@ func (j *big1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW819, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65150,7 +65150,7 @@ func (j *big1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW820(ctx, x, in, s)
@@ -65159,11 +65159,11 @@ func (j *big1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW820, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65184,7 +65184,7 @@ func (j *big1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW821(ctx, x, in, s)
@@ -65193,11 +65193,11 @@ func (j *big1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW821, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65218,7 +65218,7 @@ func (j *big1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW822(ctx, x, in, s)
@@ -65227,11 +65227,11 @@ func (j *big1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW822, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65252,7 +65252,7 @@ func (j *big1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW823(ctx, x, in, s)
@@ -65261,11 +65261,11 @@ func (j *big1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW823, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65286,7 +65286,7 @@ func (j *big1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW824(ctx, x, in, s)
@@ -65295,11 +65295,11 @@ func (j *big1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW824, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65320,7 +65320,7 @@ func (j *big1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW825(ctx, x, in, s)
@@ -65329,11 +65329,11 @@ func (j *big1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW825, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65354,7 +65354,7 @@ func (j *big1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW826(ctx, x, in, s)
@@ -65363,11 +65363,11 @@ func (j *big1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW826, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65388,7 +65388,7 @@ func (j *big1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW827(ctx, x, in, s)
@@ -65397,11 +65397,11 @@ func (j *big1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW827, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65422,7 +65422,7 @@ func (j *big1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW828(ctx, x, in, s)
@@ -65431,11 +65431,11 @@ func (j *big1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW828, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65456,7 +65456,7 @@ func (j *big1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW829(ctx, x, in, s)
@@ -65465,11 +65465,11 @@ func (j *big1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW829, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65490,7 +65490,7 @@ func (j *big1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW830(ctx, x, in, s)
@@ -65499,11 +65499,11 @@ func (j *big1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW830, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65524,7 +65524,7 @@ func (j *big1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW831(ctx, x, in, s)
@@ -65533,11 +65533,11 @@ func (j *big1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW831, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65558,7 +65558,7 @@ func (j *big1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW832(ctx, x, in, s)
@@ -65567,11 +65567,11 @@ func (j *big1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW832, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65592,7 +65592,7 @@ func (j *big1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW833(ctx, x, in, s)
@@ -65601,11 +65601,11 @@ func (j *big1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW833, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65626,7 +65626,7 @@ func (j *big1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW834(ctx, x, in, s)
@@ -65635,11 +65635,11 @@ func (j *big1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW834, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65660,7 +65660,7 @@ func (j *big1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW835(ctx, x, in, s)
@@ -65669,11 +65669,11 @@ func (j *big1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW835, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65694,7 +65694,7 @@ func (j *big1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW836(ctx, x, in, s)
@@ -65703,11 +65703,11 @@ func (j *big1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW836, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65728,7 +65728,7 @@ func (j *big1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW837(ctx, x, in, s)
@@ -65737,11 +65737,11 @@ func (j *big1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW837, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65762,7 +65762,7 @@ func (j *big1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW838(ctx, x, in, s)
@@ -65771,11 +65771,11 @@ func (j *big1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW838, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65796,7 +65796,7 @@ func (j *big1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW839(ctx, x, in, s)
@@ -65805,11 +65805,11 @@ func (j *big1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW839, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65830,7 +65830,7 @@ func (j *big1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW840(ctx, x, in, s)
@@ -65839,11 +65839,11 @@ func (j *big1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW840, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65864,7 +65864,7 @@ func (j *big1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW841(ctx, x, in, s)
@@ -65873,11 +65873,11 @@ func (j *big1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW841, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65898,7 +65898,7 @@ func (j *big1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW842(ctx, x, in, s)
@@ -65907,11 +65907,11 @@ func (j *big1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW842, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65932,7 +65932,7 @@ func (j *big1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW843(ctx, x, in, s)
@@ -65941,11 +65941,11 @@ func (j *big1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW843, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65966,7 +65966,7 @@ func (j *big1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW844(ctx, x, in, s)
@@ -65975,11 +65975,11 @@ func (j *big1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW844, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66000,7 +66000,7 @@ func (j *big1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW845(ctx, x, in, s)
@@ -66009,11 +66009,11 @@ func (j *big1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW845, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66034,7 +66034,7 @@ func (j *big1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW846(ctx, x, in, s)
@@ -66043,11 +66043,11 @@ func (j *big1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW846, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66068,7 +66068,7 @@ func (j *big1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW847(ctx, x, in, s)
@@ -66077,11 +66077,11 @@ func (j *big1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW847, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66102,7 +66102,7 @@ func (j *big1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW848(ctx, x, in, s)
@@ -66111,11 +66111,11 @@ func (j *big1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW848, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66136,7 +66136,7 @@ func (j *big1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW849(ctx, x, in, s)
@@ -66145,11 +66145,11 @@ func (j *big1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW849, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66170,7 +66170,7 @@ func (j *big1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW850(ctx, x, in, s)
@@ -66179,11 +66179,11 @@ func (j *big1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW850, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66204,7 +66204,7 @@ func (j *big1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW851(ctx, x, in, s)
@@ -66213,11 +66213,11 @@ func (j *big1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW851, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66238,7 +66238,7 @@ func (j *big1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW852(ctx, x, in, s)
@@ -66247,11 +66247,11 @@ func (j *big1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW852, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66272,7 +66272,7 @@ func (j *big1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW853(ctx, x, in, s)
@@ -66281,11 +66281,11 @@ func (j *big1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW853, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66306,7 +66306,7 @@ func (j *big1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW854(ctx, x, in, s)
@@ -66315,11 +66315,11 @@ func (j *big1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW854, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66340,7 +66340,7 @@ func (j *big1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW855(ctx, x, in, s)
@@ -66349,11 +66349,11 @@ func (j *big1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW855, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66374,7 +66374,7 @@ func (j *big1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW856(ctx, x, in, s)
@@ -66383,11 +66383,11 @@ func (j *big1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW856, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66408,7 +66408,7 @@ func (j *big1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW857(ctx, x, in, s)
@@ -66417,11 +66417,11 @@ func (j *big1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW857, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66442,7 +66442,7 @@ func (j *big1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW858(ctx, x, in, s)
@@ -66451,11 +66451,11 @@ func (j *big1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW858, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66476,7 +66476,7 @@ func (j *big1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW859(ctx, x, in, s)
@@ -66485,11 +66485,11 @@ func (j *big1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW859, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66510,7 +66510,7 @@ func (j *big1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW860(ctx, x, in, s)
@@ -66519,11 +66519,11 @@ func (j *big1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW860, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66544,7 +66544,7 @@ func (j *big1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW861(ctx, x, in, s)
@@ -66553,11 +66553,11 @@ func (j *big1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW861, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66578,7 +66578,7 @@ func (j *big1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW862(ctx, x, in, s)
@@ -66587,11 +66587,11 @@ func (j *big1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW862, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66612,7 +66612,7 @@ func (j *big1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW863(ctx, x, in, s)
@@ -66621,11 +66621,11 @@ func (j *big1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW863, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66646,7 +66646,7 @@ func (j *big1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW864(ctx, x, in, s)
@@ -66655,11 +66655,11 @@ func (j *big1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW864, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66680,7 +66680,7 @@ func (j *big1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW865(ctx, x, in, s)
@@ -66689,11 +66689,11 @@ func (j *big1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW865, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66714,7 +66714,7 @@ func (j *big1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW866(ctx, x, in, s)
@@ -66723,11 +66723,11 @@ func (j *big1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW866, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66748,7 +66748,7 @@ func (j *big1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW867(ctx, x, in, s)
@@ -66757,11 +66757,11 @@ func (j *big1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW867, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66782,7 +66782,7 @@ func (j *big1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW868(ctx, x, in, s)
@@ -66791,11 +66791,11 @@ func (j *big1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW868, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66816,7 +66816,7 @@ func (j *big1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW869(ctx, x, in, s)
@@ -66825,11 +66825,11 @@ func (j *big1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW869, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66850,7 +66850,7 @@ func (j *big1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW870(ctx, x, in, s)
@@ -66859,11 +66859,11 @@ func (j *big1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW870, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66884,7 +66884,7 @@ func (j *big1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW871(ctx, x, in, s)
@@ -66893,11 +66893,11 @@ func (j *big1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW871, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66918,7 +66918,7 @@ func (j *big1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW872(ctx, x, in, s)
@@ -66927,11 +66927,11 @@ func (j *big1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW872, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66952,7 +66952,7 @@ func (j *big1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW873(ctx, x, in, s)
@@ -66961,11 +66961,11 @@ func (j *big1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW873, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66986,7 +66986,7 @@ func (j *big1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW874(ctx, x, in, s)
@@ -66995,11 +66995,11 @@ func (j *big1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW874, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67020,7 +67020,7 @@ func (j *big1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW875(ctx, x, in, s)
@@ -67029,11 +67029,11 @@ func (j *big1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW875, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67054,7 +67054,7 @@ func (j *big1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW876(ctx, x, in, s)
@@ -67063,11 +67063,11 @@ func (j *big1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW876, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67088,7 +67088,7 @@ func (j *big1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW877(ctx, x, in, s)
@@ -67097,11 +67097,11 @@ func (j *big1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW877, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67122,7 +67122,7 @@ func (j *big1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW878(ctx, x, in, s)
@@ -67131,11 +67131,11 @@ func (j *big1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW878, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67156,7 +67156,7 @@ func (j *big1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW879(ctx, x, in, s)
@@ -67165,11 +67165,11 @@ func (j *big1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW879, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67190,7 +67190,7 @@ func (j *big1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW880(ctx, x, in, s)
@@ -67199,11 +67199,11 @@ func (j *big1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW880, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67224,7 +67224,7 @@ func (j *big1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW881(ctx, x, in, s)
@@ -67233,11 +67233,11 @@ func (j *big1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW881, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67258,7 +67258,7 @@ func (j *big1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW882(ctx, x, in, s)
@@ -67267,11 +67267,11 @@ func (j *big1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW882, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67292,7 +67292,7 @@ func (j *big1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW883(ctx, x, in, s)
@@ -67301,11 +67301,11 @@ func (j *big1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW883, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67326,7 +67326,7 @@ func (j *big1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW884(ctx, x, in, s)
@@ -67335,11 +67335,11 @@ func (j *big1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW884, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67360,7 +67360,7 @@ func (j *big1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW885(ctx, x, in, s)
@@ -67369,11 +67369,11 @@ func (j *big1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW885, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67394,7 +67394,7 @@ func (j *big1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW886(ctx, x, in, s)
@@ -67403,11 +67403,11 @@ func (j *big1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW886, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67428,7 +67428,7 @@ func (j *big1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW887(ctx, x, in, s)
@@ -67437,11 +67437,11 @@ func (j *big1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW887, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67462,7 +67462,7 @@ func (j *big1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW888(ctx, x, in, s)
@@ -67471,11 +67471,11 @@ func (j *big1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW888, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67496,7 +67496,7 @@ func (j *big1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW889(ctx, x, in, s)
@@ -67505,11 +67505,11 @@ func (j *big1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW889, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67530,7 +67530,7 @@ func (j *big1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW890(ctx, x, in, s)
@@ -67539,11 +67539,11 @@ func (j *big1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW890, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67564,7 +67564,7 @@ func (j *big1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW891(ctx, x, in, s)
@@ -67573,11 +67573,11 @@ func (j *big1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW891, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67598,7 +67598,7 @@ func (j *big1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW892(ctx, x, in, s)
@@ -67607,11 +67607,11 @@ func (j *big1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW892, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67632,7 +67632,7 @@ func (j *big1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW893(ctx, x, in, s)
@@ -67641,11 +67641,11 @@ func (j *big1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW893, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67666,7 +67666,7 @@ func (j *big1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW894(ctx, x, in, s)
@@ -67675,11 +67675,11 @@ func (j *big1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW894, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67700,7 +67700,7 @@ func (j *big1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW895(ctx, x, in, s)
@@ -67709,11 +67709,11 @@ func (j *big1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW895, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67734,7 +67734,7 @@ func (j *big1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW896(ctx, x, in, s)
@@ -67743,11 +67743,11 @@ func (j *big1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW896, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67768,7 +67768,7 @@ func (j *big1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW897(ctx, x, in, s)
@@ -67777,11 +67777,11 @@ func (j *big1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW897, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67802,7 +67802,7 @@ func (j *big1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW898(ctx, x, in, s)
@@ -67811,11 +67811,11 @@ func (j *big1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW898, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67836,7 +67836,7 @@ func (j *big1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW899(ctx, x, in, s)
@@ -67845,11 +67845,11 @@ func (j *big1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW899, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67870,7 +67870,7 @@ func (j *big1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW900(ctx, x, in, s)
@@ -67879,11 +67879,11 @@ func (j *big1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW900, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67904,7 +67904,7 @@ func (j *big1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW901(ctx, x, in, s)
@@ -67913,11 +67913,11 @@ func (j *big1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW901, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67938,7 +67938,7 @@ func (j *big1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW902(ctx, x, in, s)
@@ -67947,11 +67947,11 @@ func (j *big1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW902, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67972,7 +67972,7 @@ func (j *big1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW903(ctx, x, in, s)
@@ -67981,11 +67981,11 @@ func (j *big1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW903, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68006,7 +68006,7 @@ func (j *big1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW904(ctx, x, in, s)
@@ -68015,11 +68015,11 @@ func (j *big1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW904, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68040,7 +68040,7 @@ func (j *big1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW905(ctx, x, in, s)
@@ -68049,11 +68049,11 @@ func (j *big1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW905, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68074,7 +68074,7 @@ func (j *big1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW906(ctx, x, in, s)
@@ -68083,11 +68083,11 @@ func (j *big1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW906, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68108,7 +68108,7 @@ func (j *big1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW907(ctx, x, in, s)
@@ -68117,11 +68117,11 @@ func (j *big1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW907, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68142,7 +68142,7 @@ func (j *big1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW908(ctx, x, in, s)
@@ -68151,11 +68151,11 @@ func (j *big1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW908, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68176,7 +68176,7 @@ func (j *big1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW909(ctx, x, in, s)
@@ -68185,11 +68185,11 @@ func (j *big1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW909, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68210,7 +68210,7 @@ func (j *big1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW910(ctx, x, in, s)
@@ -68219,11 +68219,11 @@ func (j *big1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW910, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68244,7 +68244,7 @@ func (j *big1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW911(ctx, x, in, s)
@@ -68253,11 +68253,11 @@ func (j *big1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW911, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68278,7 +68278,7 @@ func (j *big1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW912(ctx, x, in, s)
@@ -68287,11 +68287,11 @@ func (j *big1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW912, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68312,7 +68312,7 @@ func (j *big1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW913(ctx, x, in, s)
@@ -68321,11 +68321,11 @@ func (j *big1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW913, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68346,7 +68346,7 @@ func (j *big1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW914(ctx, x, in, s)
@@ -68355,11 +68355,11 @@ func (j *big1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW914, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68380,7 +68380,7 @@ func (j *big1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW915(ctx, x, in, s)
@@ -68389,11 +68389,11 @@ func (j *big1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW915, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68414,7 +68414,7 @@ func (j *big1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW916(ctx, x, in, s)
@@ -68423,11 +68423,11 @@ func (j *big1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW916, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68448,7 +68448,7 @@ func (j *big1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW917(ctx, x, in, s)
@@ -68457,11 +68457,11 @@ func (j *big1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW917, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68482,7 +68482,7 @@ func (j *big1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW918(ctx, x, in, s)
@@ -68491,11 +68491,11 @@ func (j *big1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW918, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68516,7 +68516,7 @@ func (j *big1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW919(ctx, x, in, s)
@@ -68525,11 +68525,11 @@ func (j *big1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW919, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68550,7 +68550,7 @@ func (j *big1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW920(ctx, x, in, s)
@@ -68559,11 +68559,11 @@ func (j *big1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW920, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68584,7 +68584,7 @@ func (j *big1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW921(ctx, x, in, s)
@@ -68593,11 +68593,11 @@ func (j *big1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW921, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68618,7 +68618,7 @@ func (j *big1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW922(ctx, x, in, s)
@@ -68627,11 +68627,11 @@ func (j *big1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW922, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68652,7 +68652,7 @@ func (j *big1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW923(ctx, x, in, s)
@@ -68661,11 +68661,11 @@ func (j *big1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW923, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68686,7 +68686,7 @@ func (j *big1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW924(ctx, x, in, s)
@@ -68695,11 +68695,11 @@ func (j *big1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW924, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68720,7 +68720,7 @@ func (j *big1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW925(ctx, x, in, s)
@@ -68729,11 +68729,11 @@ func (j *big1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW925, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68754,7 +68754,7 @@ func (j *big1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW926(ctx, x, in, s)
@@ -68763,11 +68763,11 @@ func (j *big1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW926, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68788,7 +68788,7 @@ func (j *big1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW927(ctx, x, in, s)
@@ -68797,11 +68797,11 @@ func (j *big1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW927, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68822,7 +68822,7 @@ func (j *big1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW928(ctx, x, in, s)
@@ -68831,11 +68831,11 @@ func (j *big1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW928, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68856,7 +68856,7 @@ func (j *big1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW929(ctx, x, in, s)
@@ -68865,11 +68865,11 @@ func (j *big1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW929, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68890,7 +68890,7 @@ func (j *big1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW930(ctx, x, in, s)
@@ -68899,11 +68899,11 @@ func (j *big1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW930, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68924,7 +68924,7 @@ func (j *big1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW931(ctx, x, in, s)
@@ -68933,11 +68933,11 @@ func (j *big1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW931, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68958,7 +68958,7 @@ func (j *big1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW932(ctx, x, in, s)
@@ -68967,11 +68967,11 @@ func (j *big1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW932, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68992,7 +68992,7 @@ func (j *big1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW933(ctx, x, in, s)
@@ -69001,11 +69001,11 @@ func (j *big1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW933, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69026,7 +69026,7 @@ func (j *big1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW934(ctx, x, in, s)
@@ -69035,11 +69035,11 @@ func (j *big1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW934, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69060,7 +69060,7 @@ func (j *big1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW935(ctx, x, in, s)
@@ -69069,11 +69069,11 @@ func (j *big1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW935, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69094,7 +69094,7 @@ func (j *big1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW936(ctx, x, in, s)
@@ -69103,11 +69103,11 @@ func (j *big1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW936, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69128,7 +69128,7 @@ func (j *big1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW937(ctx, x, in, s)
@@ -69137,11 +69137,11 @@ func (j *big1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW937, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69162,7 +69162,7 @@ func (j *big1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW938(ctx, x, in, s)
@@ -69171,11 +69171,11 @@ func (j *big1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW938, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69196,7 +69196,7 @@ func (j *big1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW939(ctx, x, in, s)
@@ -69205,11 +69205,11 @@ func (j *big1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW939, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69230,7 +69230,7 @@ func (j *big1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW940(ctx, x, in, s)
@@ -69239,11 +69239,11 @@ func (j *big1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW940, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69264,7 +69264,7 @@ func (j *big1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW941(ctx, x, in, s)
@@ -69273,11 +69273,11 @@ func (j *big1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW941, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69298,7 +69298,7 @@ func (j *big1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW942(ctx, x, in, s)
@@ -69307,11 +69307,11 @@ func (j *big1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW942, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69332,7 +69332,7 @@ func (j *big1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW943(ctx, x, in, s)
@@ -69341,11 +69341,11 @@ func (j *big1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW943, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69366,7 +69366,7 @@ func (j *big1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW944(ctx, x, in, s)
@@ -69375,11 +69375,11 @@ func (j *big1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW944, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69400,7 +69400,7 @@ func (j *big1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW945(ctx, x, in, s)
@@ -69409,11 +69409,11 @@ func (j *big1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW945, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69434,7 +69434,7 @@ func (j *big1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW946(ctx, x, in, s)
@@ -69443,11 +69443,11 @@ func (j *big1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW946, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69468,7 +69468,7 @@ func (j *big1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW947(ctx, x, in, s)
@@ -69477,11 +69477,11 @@ func (j *big1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW947, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69502,7 +69502,7 @@ func (j *big1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW948(ctx, x, in, s)
@@ -69511,11 +69511,11 @@ func (j *big1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW948, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69536,7 +69536,7 @@ func (j *big1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW949(ctx, x, in, s)
@@ -69545,11 +69545,11 @@ func (j *big1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW949, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69570,7 +69570,7 @@ func (j *big1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW950(ctx, x, in, s)
@@ -69579,11 +69579,11 @@ func (j *big1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW950, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69604,7 +69604,7 @@ func (j *big1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW951(ctx, x, in, s)
@@ -69613,11 +69613,11 @@ func (j *big1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW951, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69638,7 +69638,7 @@ func (j *big1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW952(ctx, x, in, s)
@@ -69647,11 +69647,11 @@ func (j *big1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW952, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69672,7 +69672,7 @@ func (j *big1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW953(ctx, x, in, s)
@@ -69681,11 +69681,11 @@ func (j *big1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW953, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69706,7 +69706,7 @@ func (j *big1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW954(ctx, x, in, s)
@@ -69715,11 +69715,11 @@ func (j *big1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW954, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69740,7 +69740,7 @@ func (j *big1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW955(ctx, x, in, s)
@@ -69749,11 +69749,11 @@ func (j *big1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW955, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69774,7 +69774,7 @@ func (j *big1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW956(ctx, x, in, s)
@@ -69783,11 +69783,11 @@ func (j *big1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW956, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69808,7 +69808,7 @@ func (j *big1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW957(ctx, x, in, s)
@@ -69817,11 +69817,11 @@ func (j *big1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW957, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69842,7 +69842,7 @@ func (j *big1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW958(ctx, x, in, s)
@@ -69851,11 +69851,11 @@ func (j *big1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW958, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69876,7 +69876,7 @@ func (j *big1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW959(ctx, x, in, s)
@@ -69885,11 +69885,11 @@ func (j *big1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW959, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69910,7 +69910,7 @@ func (j *big1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW960(ctx, x, in, s)
@@ -69919,11 +69919,11 @@ func (j *big1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW960, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69944,7 +69944,7 @@ func (j *big1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW961(ctx, x, in, s)
@@ -69953,11 +69953,11 @@ func (j *big1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW961, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69978,7 +69978,7 @@ func (j *big1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW962(ctx, x, in, s)
@@ -69987,11 +69987,11 @@ func (j *big1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW962, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70012,7 +70012,7 @@ func (j *big1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW963(ctx, x, in, s)
@@ -70021,11 +70021,11 @@ func (j *big1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW963, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70046,7 +70046,7 @@ func (j *big1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW964(ctx, x, in, s)
@@ -70055,11 +70055,11 @@ func (j *big1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW964, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70080,7 +70080,7 @@ func (j *big1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW965(ctx, x, in, s)
@@ -70089,11 +70089,11 @@ func (j *big1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW965, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70114,7 +70114,7 @@ func (j *big1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW966(ctx, x, in, s)
@@ -70123,11 +70123,11 @@ func (j *big1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW966, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70148,7 +70148,7 @@ func (j *big1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW967(ctx, x, in, s)
@@ -70157,11 +70157,11 @@ func (j *big1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW967, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70182,7 +70182,7 @@ func (j *big1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW968(ctx, x, in, s)
@@ -70191,11 +70191,11 @@ func (j *big1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW968, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70216,7 +70216,7 @@ func (j *big1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW969(ctx, x, in, s)
@@ -70225,11 +70225,11 @@ func (j *big1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW969, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70250,7 +70250,7 @@ func (j *big1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW970(ctx, x, in, s)
@@ -70259,11 +70259,11 @@ func (j *big1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW970, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70284,7 +70284,7 @@ func (j *big1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW971(ctx, x, in, s)
@@ -70293,11 +70293,11 @@ func (j *big1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW971, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70318,7 +70318,7 @@ func (j *big1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW972(ctx, x, in, s)
@@ -70327,11 +70327,11 @@ func (j *big1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW972, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70352,7 +70352,7 @@ func (j *big1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW973(ctx, x, in, s)
@@ -70361,11 +70361,11 @@ func (j *big1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW973, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70386,7 +70386,7 @@ func (j *big1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW974(ctx, x, in, s)
@@ -70395,11 +70395,11 @@ func (j *big1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW974, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70420,7 +70420,7 @@ func (j *big1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW975(ctx, x, in, s)
@@ -70429,11 +70429,11 @@ func (j *big1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW975, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70454,7 +70454,7 @@ func (j *big1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW976(ctx, x, in, s)
@@ -70463,11 +70463,11 @@ func (j *big1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW976, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70488,7 +70488,7 @@ func (j *big1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW977(ctx, x, in, s)
@@ -70497,11 +70497,11 @@ func (j *big1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW977, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70522,7 +70522,7 @@ func (j *big1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW978(ctx, x, in, s)
@@ -70531,11 +70531,11 @@ func (j *big1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW978, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70556,7 +70556,7 @@ func (j *big1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW979(ctx, x, in, s)
@@ -70565,11 +70565,11 @@ func (j *big1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW979, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70590,7 +70590,7 @@ func (j *big1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW980(ctx, x, in, s)
@@ -70599,11 +70599,11 @@ func (j *big1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW980, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70624,7 +70624,7 @@ func (j *big1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW981(ctx, x, in, s)
@@ -70633,11 +70633,11 @@ func (j *big1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW981, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70658,7 +70658,7 @@ func (j *big1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW982(ctx, x, in, s)
@@ -70667,11 +70667,11 @@ func (j *big1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW982, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70692,7 +70692,7 @@ func (j *big1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW983(ctx, x, in, s)
@@ -70701,11 +70701,11 @@ func (j *big1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW983, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70726,7 +70726,7 @@ func (j *big1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW984(ctx, x, in, s)
@@ -70735,11 +70735,11 @@ func (j *big1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW984, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70760,7 +70760,7 @@ func (j *big1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW985(ctx, x, in, s)
@@ -70769,11 +70769,11 @@ func (j *big1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW985, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70794,7 +70794,7 @@ func (j *big1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW986(ctx, x, in, s)
@@ -70803,11 +70803,11 @@ func (j *big1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW986, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70828,7 +70828,7 @@ func (j *big1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW987(ctx, x, in, s)
@@ -70837,11 +70837,11 @@ func (j *big1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW987, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70862,7 +70862,7 @@ func (j *big1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW988(ctx, x, in, s)
@@ -70871,11 +70871,11 @@ func (j *big1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW988, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70896,7 +70896,7 @@ func (j *big1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW989(ctx, x, in, s)
@@ -70905,11 +70905,11 @@ func (j *big1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW989, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70930,7 +70930,7 @@ func (j *big1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW990(ctx, x, in, s)
@@ -70939,11 +70939,11 @@ func (j *big1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW990, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70964,7 +70964,7 @@ func (j *big1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW991(ctx, x, in, s)
@@ -70973,11 +70973,11 @@ func (j *big1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW991, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70998,7 +70998,7 @@ func (j *big1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW992(ctx, x, in, s)
@@ -71007,11 +71007,11 @@ func (j *big1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW992, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71032,7 +71032,7 @@ func (j *big1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW993(ctx, x, in, s)
@@ -71041,11 +71041,11 @@ func (j *big1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW993, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71066,7 +71066,7 @@ func (j *big1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW994(ctx, x, in, s)
@@ -71075,11 +71075,11 @@ func (j *big1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW994, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71100,7 +71100,7 @@ func (j *big1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW995(ctx, x, in, s)
@@ -71109,11 +71109,11 @@ func (j *big1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW995, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71134,7 +71134,7 @@ func (j *big1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW996(ctx, x, in, s)
@@ -71143,11 +71143,11 @@ func (j *big1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW996, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71168,7 +71168,7 @@ func (j *big1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW997(ctx, x, in, s)
@@ -71177,11 +71177,11 @@ func (j *big1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW997, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71202,7 +71202,7 @@ func (j *big1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW998(ctx, x, in, s)
@@ -71211,11 +71211,11 @@ func (j *big1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW998, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71236,7 +71236,7 @@ func (j *big1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW999(ctx, x, in, s)
@@ -71245,11 +71245,11 @@ func (j *big1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW999, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71270,7 +71270,7 @@ func (j *big1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1000(ctx, x, in, s)
@@ -71279,11 +71279,11 @@ func (j *big1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big1000NodeW1000, big1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

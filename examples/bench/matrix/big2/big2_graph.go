@@ -378,7 +378,7 @@ func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err erro
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -387,11 +387,11 @@ func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err erro
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big2NodeW1, big2NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -412,7 +412,7 @@ func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err erro
 	s := &st
 	var out model.Big // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -421,11 +421,11 @@ func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err erro
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, big2NodeW2, big2NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1044,7 +1044,7 @@ func (j *ints20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1053,11 +1053,11 @@ func (j *ints20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW1, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1078,7 +1078,7 @@ func (j *ints20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1087,11 +1087,11 @@ func (j *ints20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW2, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1112,7 +1112,7 @@ func (j *ints20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1121,11 +1121,11 @@ func (j *ints20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW3, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1146,7 +1146,7 @@ func (j *ints20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1155,11 +1155,11 @@ func (j *ints20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW4, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1180,7 +1180,7 @@ func (j *ints20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1189,11 +1189,11 @@ func (j *ints20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW5, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1214,7 +1214,7 @@ func (j *ints20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1223,11 +1223,11 @@ func (j *ints20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW6, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1248,7 +1248,7 @@ func (j *ints20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1257,11 +1257,11 @@ func (j *ints20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW7, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1282,7 +1282,7 @@ func (j *ints20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1291,11 +1291,11 @@ func (j *ints20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW8, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1316,7 +1316,7 @@ func (j *ints20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1325,11 +1325,11 @@ func (j *ints20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW9, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1350,7 +1350,7 @@ func (j *ints20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1359,11 +1359,11 @@ func (j *ints20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW10, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1384,7 +1384,7 @@ func (j *ints20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1393,11 +1393,11 @@ func (j *ints20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW11, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1418,7 +1418,7 @@ func (j *ints20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1427,11 +1427,11 @@ func (j *ints20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW12, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1452,7 +1452,7 @@ func (j *ints20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1461,11 +1461,11 @@ func (j *ints20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW13, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1486,7 +1486,7 @@ func (j *ints20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1495,11 +1495,11 @@ func (j *ints20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW14, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1520,7 +1520,7 @@ func (j *ints20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1529,11 +1529,11 @@ func (j *ints20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW15, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1554,7 +1554,7 @@ func (j *ints20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1563,11 +1563,11 @@ func (j *ints20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW16, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1588,7 +1588,7 @@ func (j *ints20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1597,11 +1597,11 @@ func (j *ints20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW17, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1622,7 +1622,7 @@ func (j *ints20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1631,11 +1631,11 @@ func (j *ints20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW18, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1656,7 +1656,7 @@ func (j *ints20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1665,11 +1665,11 @@ func (j *ints20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW19, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1690,7 +1690,7 @@ func (j *ints20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1699,11 +1699,11 @@ func (j *ints20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, ints20NodeW20, ints20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

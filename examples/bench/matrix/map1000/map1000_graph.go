@@ -37305,7 +37305,7 @@ func (j *map1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -37314,11 +37314,11 @@ func (j *map1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW1, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37339,7 +37339,7 @@ func (j *map1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -37348,11 +37348,11 @@ func (j *map1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW2, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37373,7 +37373,7 @@ func (j *map1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -37382,11 +37382,11 @@ func (j *map1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW3, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37407,7 +37407,7 @@ func (j *map1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -37416,11 +37416,11 @@ func (j *map1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW4, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37441,7 +37441,7 @@ func (j *map1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -37450,11 +37450,11 @@ func (j *map1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW5, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37475,7 +37475,7 @@ func (j *map1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -37484,11 +37484,11 @@ func (j *map1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW6, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37509,7 +37509,7 @@ func (j *map1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -37518,11 +37518,11 @@ func (j *map1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW7, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37543,7 +37543,7 @@ func (j *map1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -37552,11 +37552,11 @@ func (j *map1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW8, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37577,7 +37577,7 @@ func (j *map1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -37586,11 +37586,11 @@ func (j *map1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW9, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37611,7 +37611,7 @@ func (j *map1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -37620,11 +37620,11 @@ func (j *map1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW10, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37645,7 +37645,7 @@ func (j *map1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -37654,11 +37654,11 @@ func (j *map1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW11, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37679,7 +37679,7 @@ func (j *map1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -37688,11 +37688,11 @@ func (j *map1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW12, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37713,7 +37713,7 @@ func (j *map1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -37722,11 +37722,11 @@ func (j *map1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW13, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37747,7 +37747,7 @@ func (j *map1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -37756,11 +37756,11 @@ func (j *map1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW14, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37781,7 +37781,7 @@ func (j *map1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -37790,11 +37790,11 @@ func (j *map1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW15, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37815,7 +37815,7 @@ func (j *map1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -37824,11 +37824,11 @@ func (j *map1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW16, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37849,7 +37849,7 @@ func (j *map1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -37858,11 +37858,11 @@ func (j *map1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW17, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37883,7 +37883,7 @@ func (j *map1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -37892,11 +37892,11 @@ func (j *map1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW18, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37917,7 +37917,7 @@ func (j *map1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -37926,11 +37926,11 @@ func (j *map1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW19, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37951,7 +37951,7 @@ func (j *map1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -37960,11 +37960,11 @@ func (j *map1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW20, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -37985,7 +37985,7 @@ func (j *map1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -37994,11 +37994,11 @@ func (j *map1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW21, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38019,7 +38019,7 @@ func (j *map1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -38028,11 +38028,11 @@ func (j *map1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW22, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38053,7 +38053,7 @@ func (j *map1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -38062,11 +38062,11 @@ func (j *map1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW23, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38087,7 +38087,7 @@ func (j *map1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -38096,11 +38096,11 @@ func (j *map1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW24, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38121,7 +38121,7 @@ func (j *map1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -38130,11 +38130,11 @@ func (j *map1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW25, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38155,7 +38155,7 @@ func (j *map1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -38164,11 +38164,11 @@ func (j *map1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW26, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38189,7 +38189,7 @@ func (j *map1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -38198,11 +38198,11 @@ func (j *map1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW27, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38223,7 +38223,7 @@ func (j *map1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -38232,11 +38232,11 @@ func (j *map1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW28, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38257,7 +38257,7 @@ func (j *map1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -38266,11 +38266,11 @@ func (j *map1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW29, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38291,7 +38291,7 @@ func (j *map1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -38300,11 +38300,11 @@ func (j *map1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW30, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38325,7 +38325,7 @@ func (j *map1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -38334,11 +38334,11 @@ func (j *map1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW31, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38359,7 +38359,7 @@ func (j *map1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -38368,11 +38368,11 @@ func (j *map1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW32, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38393,7 +38393,7 @@ func (j *map1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -38402,11 +38402,11 @@ func (j *map1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW33, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38427,7 +38427,7 @@ func (j *map1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -38436,11 +38436,11 @@ func (j *map1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW34, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38461,7 +38461,7 @@ func (j *map1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -38470,11 +38470,11 @@ func (j *map1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW35, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38495,7 +38495,7 @@ func (j *map1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -38504,11 +38504,11 @@ func (j *map1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW36, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38529,7 +38529,7 @@ func (j *map1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -38538,11 +38538,11 @@ func (j *map1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW37, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38563,7 +38563,7 @@ func (j *map1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -38572,11 +38572,11 @@ func (j *map1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW38, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38597,7 +38597,7 @@ func (j *map1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -38606,11 +38606,11 @@ func (j *map1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW39, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38631,7 +38631,7 @@ func (j *map1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -38640,11 +38640,11 @@ func (j *map1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW40, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38665,7 +38665,7 @@ func (j *map1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -38674,11 +38674,11 @@ func (j *map1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW41, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38699,7 +38699,7 @@ func (j *map1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -38708,11 +38708,11 @@ func (j *map1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW42, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38733,7 +38733,7 @@ func (j *map1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -38742,11 +38742,11 @@ func (j *map1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW43, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38767,7 +38767,7 @@ func (j *map1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -38776,11 +38776,11 @@ func (j *map1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW44, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38801,7 +38801,7 @@ func (j *map1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -38810,11 +38810,11 @@ func (j *map1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW45, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38835,7 +38835,7 @@ func (j *map1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -38844,11 +38844,11 @@ func (j *map1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW46, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38869,7 +38869,7 @@ func (j *map1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -38878,11 +38878,11 @@ func (j *map1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW47, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38903,7 +38903,7 @@ func (j *map1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -38912,11 +38912,11 @@ func (j *map1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW48, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38937,7 +38937,7 @@ func (j *map1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -38946,11 +38946,11 @@ func (j *map1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW49, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -38971,7 +38971,7 @@ func (j *map1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -38980,11 +38980,11 @@ func (j *map1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW50, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39005,7 +39005,7 @@ func (j *map1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -39014,11 +39014,11 @@ func (j *map1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW51, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39039,7 +39039,7 @@ func (j *map1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -39048,11 +39048,11 @@ func (j *map1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW52, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39073,7 +39073,7 @@ func (j *map1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -39082,11 +39082,11 @@ func (j *map1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW53, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39107,7 +39107,7 @@ func (j *map1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -39116,11 +39116,11 @@ func (j *map1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW54, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39141,7 +39141,7 @@ func (j *map1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -39150,11 +39150,11 @@ func (j *map1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW55, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39175,7 +39175,7 @@ func (j *map1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -39184,11 +39184,11 @@ func (j *map1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW56, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39209,7 +39209,7 @@ func (j *map1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -39218,11 +39218,11 @@ func (j *map1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW57, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39243,7 +39243,7 @@ func (j *map1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -39252,11 +39252,11 @@ func (j *map1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW58, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39277,7 +39277,7 @@ func (j *map1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -39286,11 +39286,11 @@ func (j *map1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW59, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39311,7 +39311,7 @@ func (j *map1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -39320,11 +39320,11 @@ func (j *map1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW60, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39345,7 +39345,7 @@ func (j *map1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -39354,11 +39354,11 @@ func (j *map1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW61, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39379,7 +39379,7 @@ func (j *map1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -39388,11 +39388,11 @@ func (j *map1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW62, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39413,7 +39413,7 @@ func (j *map1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -39422,11 +39422,11 @@ func (j *map1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW63, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39447,7 +39447,7 @@ func (j *map1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -39456,11 +39456,11 @@ func (j *map1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW64, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39481,7 +39481,7 @@ func (j *map1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -39490,11 +39490,11 @@ func (j *map1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW65, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39515,7 +39515,7 @@ func (j *map1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -39524,11 +39524,11 @@ func (j *map1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW66, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39549,7 +39549,7 @@ func (j *map1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -39558,11 +39558,11 @@ func (j *map1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW67, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39583,7 +39583,7 @@ func (j *map1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -39592,11 +39592,11 @@ func (j *map1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW68, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39617,7 +39617,7 @@ func (j *map1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -39626,11 +39626,11 @@ func (j *map1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW69, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39651,7 +39651,7 @@ func (j *map1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -39660,11 +39660,11 @@ func (j *map1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW70, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39685,7 +39685,7 @@ func (j *map1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -39694,11 +39694,11 @@ func (j *map1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW71, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39719,7 +39719,7 @@ func (j *map1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -39728,11 +39728,11 @@ func (j *map1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW72, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39753,7 +39753,7 @@ func (j *map1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -39762,11 +39762,11 @@ func (j *map1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW73, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39787,7 +39787,7 @@ func (j *map1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -39796,11 +39796,11 @@ func (j *map1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW74, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39821,7 +39821,7 @@ func (j *map1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -39830,11 +39830,11 @@ func (j *map1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW75, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39855,7 +39855,7 @@ func (j *map1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -39864,11 +39864,11 @@ func (j *map1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW76, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39889,7 +39889,7 @@ func (j *map1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -39898,11 +39898,11 @@ func (j *map1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW77, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39923,7 +39923,7 @@ func (j *map1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -39932,11 +39932,11 @@ func (j *map1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW78, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39957,7 +39957,7 @@ func (j *map1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -39966,11 +39966,11 @@ func (j *map1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW79, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -39991,7 +39991,7 @@ func (j *map1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -40000,11 +40000,11 @@ func (j *map1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW80, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40025,7 +40025,7 @@ func (j *map1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -40034,11 +40034,11 @@ func (j *map1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW81, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40059,7 +40059,7 @@ func (j *map1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -40068,11 +40068,11 @@ func (j *map1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW82, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40093,7 +40093,7 @@ func (j *map1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -40102,11 +40102,11 @@ func (j *map1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW83, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40127,7 +40127,7 @@ func (j *map1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -40136,11 +40136,11 @@ func (j *map1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW84, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40161,7 +40161,7 @@ func (j *map1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -40170,11 +40170,11 @@ func (j *map1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW85, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40195,7 +40195,7 @@ func (j *map1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -40204,11 +40204,11 @@ func (j *map1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW86, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40229,7 +40229,7 @@ func (j *map1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -40238,11 +40238,11 @@ func (j *map1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW87, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40263,7 +40263,7 @@ func (j *map1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -40272,11 +40272,11 @@ func (j *map1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW88, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40297,7 +40297,7 @@ func (j *map1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -40306,11 +40306,11 @@ func (j *map1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW89, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40331,7 +40331,7 @@ func (j *map1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -40340,11 +40340,11 @@ func (j *map1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW90, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40365,7 +40365,7 @@ func (j *map1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -40374,11 +40374,11 @@ func (j *map1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW91, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40399,7 +40399,7 @@ func (j *map1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -40408,11 +40408,11 @@ func (j *map1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW92, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40433,7 +40433,7 @@ func (j *map1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -40442,11 +40442,11 @@ func (j *map1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW93, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40467,7 +40467,7 @@ func (j *map1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -40476,11 +40476,11 @@ func (j *map1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW94, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40501,7 +40501,7 @@ func (j *map1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -40510,11 +40510,11 @@ func (j *map1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW95, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40535,7 +40535,7 @@ func (j *map1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -40544,11 +40544,11 @@ func (j *map1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW96, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40569,7 +40569,7 @@ func (j *map1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -40578,11 +40578,11 @@ func (j *map1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW97, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40603,7 +40603,7 @@ func (j *map1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -40612,11 +40612,11 @@ func (j *map1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW98, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40637,7 +40637,7 @@ func (j *map1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -40646,11 +40646,11 @@ func (j *map1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW99, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40671,7 +40671,7 @@ func (j *map1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -40680,11 +40680,11 @@ func (j *map1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW100, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40705,7 +40705,7 @@ func (j *map1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW101(ctx, x, in, s)
@@ -40714,11 +40714,11 @@ func (j *map1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW101, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40739,7 +40739,7 @@ func (j *map1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW102(ctx, x, in, s)
@@ -40748,11 +40748,11 @@ func (j *map1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW102, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40773,7 +40773,7 @@ func (j *map1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW103(ctx, x, in, s)
@@ -40782,11 +40782,11 @@ func (j *map1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW103, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40807,7 +40807,7 @@ func (j *map1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW104(ctx, x, in, s)
@@ -40816,11 +40816,11 @@ func (j *map1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW104, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40841,7 +40841,7 @@ func (j *map1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW105(ctx, x, in, s)
@@ -40850,11 +40850,11 @@ func (j *map1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW105, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40875,7 +40875,7 @@ func (j *map1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW106(ctx, x, in, s)
@@ -40884,11 +40884,11 @@ func (j *map1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW106, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40909,7 +40909,7 @@ func (j *map1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW107(ctx, x, in, s)
@@ -40918,11 +40918,11 @@ func (j *map1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW107, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40943,7 +40943,7 @@ func (j *map1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW108(ctx, x, in, s)
@@ -40952,11 +40952,11 @@ func (j *map1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW108, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -40977,7 +40977,7 @@ func (j *map1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW109(ctx, x, in, s)
@@ -40986,11 +40986,11 @@ func (j *map1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW109, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41011,7 +41011,7 @@ func (j *map1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW110(ctx, x, in, s)
@@ -41020,11 +41020,11 @@ func (j *map1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW110, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41045,7 +41045,7 @@ func (j *map1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW111(ctx, x, in, s)
@@ -41054,11 +41054,11 @@ func (j *map1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW111, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41079,7 +41079,7 @@ func (j *map1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW112(ctx, x, in, s)
@@ -41088,11 +41088,11 @@ func (j *map1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW112, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41113,7 +41113,7 @@ func (j *map1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW113(ctx, x, in, s)
@@ -41122,11 +41122,11 @@ func (j *map1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW113, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41147,7 +41147,7 @@ func (j *map1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW114(ctx, x, in, s)
@@ -41156,11 +41156,11 @@ func (j *map1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW114, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41181,7 +41181,7 @@ func (j *map1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW115(ctx, x, in, s)
@@ -41190,11 +41190,11 @@ func (j *map1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW115, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41215,7 +41215,7 @@ func (j *map1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW116(ctx, x, in, s)
@@ -41224,11 +41224,11 @@ func (j *map1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW116, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41249,7 +41249,7 @@ func (j *map1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW117(ctx, x, in, s)
@@ -41258,11 +41258,11 @@ func (j *map1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW117, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41283,7 +41283,7 @@ func (j *map1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW118(ctx, x, in, s)
@@ -41292,11 +41292,11 @@ func (j *map1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW118, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41317,7 +41317,7 @@ func (j *map1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW119(ctx, x, in, s)
@@ -41326,11 +41326,11 @@ func (j *map1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW119, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41351,7 +41351,7 @@ func (j *map1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW120(ctx, x, in, s)
@@ -41360,11 +41360,11 @@ func (j *map1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW120, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41385,7 +41385,7 @@ func (j *map1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW121(ctx, x, in, s)
@@ -41394,11 +41394,11 @@ func (j *map1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW121, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41419,7 +41419,7 @@ func (j *map1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW122(ctx, x, in, s)
@@ -41428,11 +41428,11 @@ func (j *map1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW122, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41453,7 +41453,7 @@ func (j *map1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW123(ctx, x, in, s)
@@ -41462,11 +41462,11 @@ func (j *map1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW123, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41487,7 +41487,7 @@ func (j *map1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW124(ctx, x, in, s)
@@ -41496,11 +41496,11 @@ func (j *map1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW124, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41521,7 +41521,7 @@ func (j *map1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW125(ctx, x, in, s)
@@ -41530,11 +41530,11 @@ func (j *map1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW125, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41555,7 +41555,7 @@ func (j *map1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW126(ctx, x, in, s)
@@ -41564,11 +41564,11 @@ func (j *map1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW126, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41589,7 +41589,7 @@ func (j *map1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW127(ctx, x, in, s)
@@ -41598,11 +41598,11 @@ func (j *map1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW127, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41623,7 +41623,7 @@ func (j *map1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW128(ctx, x, in, s)
@@ -41632,11 +41632,11 @@ func (j *map1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW128, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41657,7 +41657,7 @@ func (j *map1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW129(ctx, x, in, s)
@@ -41666,11 +41666,11 @@ func (j *map1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW129, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41691,7 +41691,7 @@ func (j *map1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW130(ctx, x, in, s)
@@ -41700,11 +41700,11 @@ func (j *map1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW130, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41725,7 +41725,7 @@ func (j *map1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW131(ctx, x, in, s)
@@ -41734,11 +41734,11 @@ func (j *map1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW131, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41759,7 +41759,7 @@ func (j *map1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW132(ctx, x, in, s)
@@ -41768,11 +41768,11 @@ func (j *map1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW132, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41793,7 +41793,7 @@ func (j *map1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW133(ctx, x, in, s)
@@ -41802,11 +41802,11 @@ func (j *map1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW133, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41827,7 +41827,7 @@ func (j *map1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW134(ctx, x, in, s)
@@ -41836,11 +41836,11 @@ func (j *map1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW134, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41861,7 +41861,7 @@ func (j *map1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW135(ctx, x, in, s)
@@ -41870,11 +41870,11 @@ func (j *map1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW135, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41895,7 +41895,7 @@ func (j *map1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW136(ctx, x, in, s)
@@ -41904,11 +41904,11 @@ func (j *map1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW136, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41929,7 +41929,7 @@ func (j *map1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW137(ctx, x, in, s)
@@ -41938,11 +41938,11 @@ func (j *map1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW137, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41963,7 +41963,7 @@ func (j *map1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW138(ctx, x, in, s)
@@ -41972,11 +41972,11 @@ func (j *map1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW138, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -41997,7 +41997,7 @@ func (j *map1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW139(ctx, x, in, s)
@@ -42006,11 +42006,11 @@ func (j *map1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW139, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42031,7 +42031,7 @@ func (j *map1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW140(ctx, x, in, s)
@@ -42040,11 +42040,11 @@ func (j *map1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW140, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42065,7 +42065,7 @@ func (j *map1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW141(ctx, x, in, s)
@@ -42074,11 +42074,11 @@ func (j *map1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW141, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42099,7 +42099,7 @@ func (j *map1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW142(ctx, x, in, s)
@@ -42108,11 +42108,11 @@ func (j *map1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW142, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42133,7 +42133,7 @@ func (j *map1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW143(ctx, x, in, s)
@@ -42142,11 +42142,11 @@ func (j *map1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW143, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42167,7 +42167,7 @@ func (j *map1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW144(ctx, x, in, s)
@@ -42176,11 +42176,11 @@ func (j *map1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW144, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42201,7 +42201,7 @@ func (j *map1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW145(ctx, x, in, s)
@@ -42210,11 +42210,11 @@ func (j *map1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW145, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42235,7 +42235,7 @@ func (j *map1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW146(ctx, x, in, s)
@@ -42244,11 +42244,11 @@ func (j *map1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW146, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42269,7 +42269,7 @@ func (j *map1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW147(ctx, x, in, s)
@@ -42278,11 +42278,11 @@ func (j *map1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW147, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42303,7 +42303,7 @@ func (j *map1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW148(ctx, x, in, s)
@@ -42312,11 +42312,11 @@ func (j *map1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW148, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42337,7 +42337,7 @@ func (j *map1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW149(ctx, x, in, s)
@@ -42346,11 +42346,11 @@ func (j *map1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW149, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42371,7 +42371,7 @@ func (j *map1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW150(ctx, x, in, s)
@@ -42380,11 +42380,11 @@ func (j *map1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW150, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42405,7 +42405,7 @@ func (j *map1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW151(ctx, x, in, s)
@@ -42414,11 +42414,11 @@ func (j *map1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW151, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42439,7 +42439,7 @@ func (j *map1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW152(ctx, x, in, s)
@@ -42448,11 +42448,11 @@ func (j *map1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW152, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42473,7 +42473,7 @@ func (j *map1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW153(ctx, x, in, s)
@@ -42482,11 +42482,11 @@ func (j *map1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW153, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42507,7 +42507,7 @@ func (j *map1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW154(ctx, x, in, s)
@@ -42516,11 +42516,11 @@ func (j *map1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW154, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42541,7 +42541,7 @@ func (j *map1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW155(ctx, x, in, s)
@@ -42550,11 +42550,11 @@ func (j *map1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW155, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42575,7 +42575,7 @@ func (j *map1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW156(ctx, x, in, s)
@@ -42584,11 +42584,11 @@ func (j *map1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW156, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42609,7 +42609,7 @@ func (j *map1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW157(ctx, x, in, s)
@@ -42618,11 +42618,11 @@ func (j *map1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW157, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42643,7 +42643,7 @@ func (j *map1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW158(ctx, x, in, s)
@@ -42652,11 +42652,11 @@ func (j *map1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW158, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42677,7 +42677,7 @@ func (j *map1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW159(ctx, x, in, s)
@@ -42686,11 +42686,11 @@ func (j *map1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW159, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42711,7 +42711,7 @@ func (j *map1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW160(ctx, x, in, s)
@@ -42720,11 +42720,11 @@ func (j *map1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW160, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42745,7 +42745,7 @@ func (j *map1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW161(ctx, x, in, s)
@@ -42754,11 +42754,11 @@ func (j *map1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW161, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42779,7 +42779,7 @@ func (j *map1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW162(ctx, x, in, s)
@@ -42788,11 +42788,11 @@ func (j *map1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW162, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42813,7 +42813,7 @@ func (j *map1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW163(ctx, x, in, s)
@@ -42822,11 +42822,11 @@ func (j *map1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW163, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42847,7 +42847,7 @@ func (j *map1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW164(ctx, x, in, s)
@@ -42856,11 +42856,11 @@ func (j *map1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW164, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42881,7 +42881,7 @@ func (j *map1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW165(ctx, x, in, s)
@@ -42890,11 +42890,11 @@ func (j *map1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW165, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42915,7 +42915,7 @@ func (j *map1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW166(ctx, x, in, s)
@@ -42924,11 +42924,11 @@ func (j *map1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW166, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42949,7 +42949,7 @@ func (j *map1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW167(ctx, x, in, s)
@@ -42958,11 +42958,11 @@ func (j *map1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW167, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -42983,7 +42983,7 @@ func (j *map1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW168(ctx, x, in, s)
@@ -42992,11 +42992,11 @@ func (j *map1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW168, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43017,7 +43017,7 @@ func (j *map1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW169(ctx, x, in, s)
@@ -43026,11 +43026,11 @@ func (j *map1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW169, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43051,7 +43051,7 @@ func (j *map1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW170(ctx, x, in, s)
@@ -43060,11 +43060,11 @@ func (j *map1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW170, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43085,7 +43085,7 @@ func (j *map1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW171(ctx, x, in, s)
@@ -43094,11 +43094,11 @@ func (j *map1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW171, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43119,7 +43119,7 @@ func (j *map1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW172(ctx, x, in, s)
@@ -43128,11 +43128,11 @@ func (j *map1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW172, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43153,7 +43153,7 @@ func (j *map1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW173(ctx, x, in, s)
@@ -43162,11 +43162,11 @@ func (j *map1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW173, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43187,7 +43187,7 @@ func (j *map1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW174(ctx, x, in, s)
@@ -43196,11 +43196,11 @@ func (j *map1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW174, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43221,7 +43221,7 @@ func (j *map1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW175(ctx, x, in, s)
@@ -43230,11 +43230,11 @@ func (j *map1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW175, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43255,7 +43255,7 @@ func (j *map1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW176(ctx, x, in, s)
@@ -43264,11 +43264,11 @@ func (j *map1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW176, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43289,7 +43289,7 @@ func (j *map1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW177(ctx, x, in, s)
@@ -43298,11 +43298,11 @@ func (j *map1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW177, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43323,7 +43323,7 @@ func (j *map1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW178(ctx, x, in, s)
@@ -43332,11 +43332,11 @@ func (j *map1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW178, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43357,7 +43357,7 @@ func (j *map1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW179(ctx, x, in, s)
@@ -43366,11 +43366,11 @@ func (j *map1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW179, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43391,7 +43391,7 @@ func (j *map1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW180(ctx, x, in, s)
@@ -43400,11 +43400,11 @@ func (j *map1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW180, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43425,7 +43425,7 @@ func (j *map1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW181(ctx, x, in, s)
@@ -43434,11 +43434,11 @@ func (j *map1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW181, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43459,7 +43459,7 @@ func (j *map1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW182(ctx, x, in, s)
@@ -43468,11 +43468,11 @@ func (j *map1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW182, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43493,7 +43493,7 @@ func (j *map1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW183(ctx, x, in, s)
@@ -43502,11 +43502,11 @@ func (j *map1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW183, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43527,7 +43527,7 @@ func (j *map1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW184(ctx, x, in, s)
@@ -43536,11 +43536,11 @@ func (j *map1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW184, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43561,7 +43561,7 @@ func (j *map1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW185(ctx, x, in, s)
@@ -43570,11 +43570,11 @@ func (j *map1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW185, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43595,7 +43595,7 @@ func (j *map1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW186(ctx, x, in, s)
@@ -43604,11 +43604,11 @@ func (j *map1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW186, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43629,7 +43629,7 @@ func (j *map1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW187(ctx, x, in, s)
@@ -43638,11 +43638,11 @@ func (j *map1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW187, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43663,7 +43663,7 @@ func (j *map1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW188(ctx, x, in, s)
@@ -43672,11 +43672,11 @@ func (j *map1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW188, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43697,7 +43697,7 @@ func (j *map1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW189(ctx, x, in, s)
@@ -43706,11 +43706,11 @@ func (j *map1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW189, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43731,7 +43731,7 @@ func (j *map1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW190(ctx, x, in, s)
@@ -43740,11 +43740,11 @@ func (j *map1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW190, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43765,7 +43765,7 @@ func (j *map1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW191(ctx, x, in, s)
@@ -43774,11 +43774,11 @@ func (j *map1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW191, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43799,7 +43799,7 @@ func (j *map1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW192(ctx, x, in, s)
@@ -43808,11 +43808,11 @@ func (j *map1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW192, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43833,7 +43833,7 @@ func (j *map1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW193(ctx, x, in, s)
@@ -43842,11 +43842,11 @@ func (j *map1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW193, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43867,7 +43867,7 @@ func (j *map1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW194(ctx, x, in, s)
@@ -43876,11 +43876,11 @@ func (j *map1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW194, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43901,7 +43901,7 @@ func (j *map1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW195(ctx, x, in, s)
@@ -43910,11 +43910,11 @@ func (j *map1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW195, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43935,7 +43935,7 @@ func (j *map1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW196(ctx, x, in, s)
@@ -43944,11 +43944,11 @@ func (j *map1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW196, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -43969,7 +43969,7 @@ func (j *map1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW197(ctx, x, in, s)
@@ -43978,11 +43978,11 @@ func (j *map1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW197, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44003,7 +44003,7 @@ func (j *map1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW198(ctx, x, in, s)
@@ -44012,11 +44012,11 @@ func (j *map1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW198, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44037,7 +44037,7 @@ func (j *map1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW199(ctx, x, in, s)
@@ -44046,11 +44046,11 @@ func (j *map1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW199, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44071,7 +44071,7 @@ func (j *map1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW200(ctx, x, in, s)
@@ -44080,11 +44080,11 @@ func (j *map1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW200, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44105,7 +44105,7 @@ func (j *map1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW201(ctx, x, in, s)
@@ -44114,11 +44114,11 @@ func (j *map1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW201, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44139,7 +44139,7 @@ func (j *map1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW202(ctx, x, in, s)
@@ -44148,11 +44148,11 @@ func (j *map1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW202, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44173,7 +44173,7 @@ func (j *map1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW203(ctx, x, in, s)
@@ -44182,11 +44182,11 @@ func (j *map1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW203, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44207,7 +44207,7 @@ func (j *map1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW204(ctx, x, in, s)
@@ -44216,11 +44216,11 @@ func (j *map1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW204, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44241,7 +44241,7 @@ func (j *map1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW205(ctx, x, in, s)
@@ -44250,11 +44250,11 @@ func (j *map1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW205, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44275,7 +44275,7 @@ func (j *map1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW206(ctx, x, in, s)
@@ -44284,11 +44284,11 @@ func (j *map1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW206, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44309,7 +44309,7 @@ func (j *map1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW207(ctx, x, in, s)
@@ -44318,11 +44318,11 @@ func (j *map1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW207, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44343,7 +44343,7 @@ func (j *map1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW208(ctx, x, in, s)
@@ -44352,11 +44352,11 @@ func (j *map1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW208, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44377,7 +44377,7 @@ func (j *map1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW209(ctx, x, in, s)
@@ -44386,11 +44386,11 @@ func (j *map1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW209, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44411,7 +44411,7 @@ func (j *map1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW210(ctx, x, in, s)
@@ -44420,11 +44420,11 @@ func (j *map1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW210, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44445,7 +44445,7 @@ func (j *map1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW211(ctx, x, in, s)
@@ -44454,11 +44454,11 @@ func (j *map1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW211, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44479,7 +44479,7 @@ func (j *map1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW212(ctx, x, in, s)
@@ -44488,11 +44488,11 @@ func (j *map1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW212, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44513,7 +44513,7 @@ func (j *map1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW213(ctx, x, in, s)
@@ -44522,11 +44522,11 @@ func (j *map1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW213, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44547,7 +44547,7 @@ func (j *map1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW214(ctx, x, in, s)
@@ -44556,11 +44556,11 @@ func (j *map1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW214, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44581,7 +44581,7 @@ func (j *map1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW215(ctx, x, in, s)
@@ -44590,11 +44590,11 @@ func (j *map1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW215, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44615,7 +44615,7 @@ func (j *map1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW216(ctx, x, in, s)
@@ -44624,11 +44624,11 @@ func (j *map1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW216, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44649,7 +44649,7 @@ func (j *map1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW217(ctx, x, in, s)
@@ -44658,11 +44658,11 @@ func (j *map1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW217, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44683,7 +44683,7 @@ func (j *map1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW218(ctx, x, in, s)
@@ -44692,11 +44692,11 @@ func (j *map1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW218, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44717,7 +44717,7 @@ func (j *map1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW219(ctx, x, in, s)
@@ -44726,11 +44726,11 @@ func (j *map1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW219, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44751,7 +44751,7 @@ func (j *map1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW220(ctx, x, in, s)
@@ -44760,11 +44760,11 @@ func (j *map1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW220, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44785,7 +44785,7 @@ func (j *map1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW221(ctx, x, in, s)
@@ -44794,11 +44794,11 @@ func (j *map1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW221, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44819,7 +44819,7 @@ func (j *map1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW222(ctx, x, in, s)
@@ -44828,11 +44828,11 @@ func (j *map1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW222, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44853,7 +44853,7 @@ func (j *map1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW223(ctx, x, in, s)
@@ -44862,11 +44862,11 @@ func (j *map1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW223, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44887,7 +44887,7 @@ func (j *map1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW224(ctx, x, in, s)
@@ -44896,11 +44896,11 @@ func (j *map1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW224, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44921,7 +44921,7 @@ func (j *map1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW225(ctx, x, in, s)
@@ -44930,11 +44930,11 @@ func (j *map1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW225, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44955,7 +44955,7 @@ func (j *map1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW226(ctx, x, in, s)
@@ -44964,11 +44964,11 @@ func (j *map1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW226, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -44989,7 +44989,7 @@ func (j *map1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW227(ctx, x, in, s)
@@ -44998,11 +44998,11 @@ func (j *map1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW227, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45023,7 +45023,7 @@ func (j *map1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW228(ctx, x, in, s)
@@ -45032,11 +45032,11 @@ func (j *map1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW228, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45057,7 +45057,7 @@ func (j *map1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW229(ctx, x, in, s)
@@ -45066,11 +45066,11 @@ func (j *map1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW229, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45091,7 +45091,7 @@ func (j *map1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW230(ctx, x, in, s)
@@ -45100,11 +45100,11 @@ func (j *map1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW230, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45125,7 +45125,7 @@ func (j *map1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW231(ctx, x, in, s)
@@ -45134,11 +45134,11 @@ func (j *map1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW231, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45159,7 +45159,7 @@ func (j *map1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW232(ctx, x, in, s)
@@ -45168,11 +45168,11 @@ func (j *map1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW232, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45193,7 +45193,7 @@ func (j *map1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW233(ctx, x, in, s)
@@ -45202,11 +45202,11 @@ func (j *map1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW233, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45227,7 +45227,7 @@ func (j *map1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW234(ctx, x, in, s)
@@ -45236,11 +45236,11 @@ func (j *map1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW234, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45261,7 +45261,7 @@ func (j *map1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW235(ctx, x, in, s)
@@ -45270,11 +45270,11 @@ func (j *map1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW235, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45295,7 +45295,7 @@ func (j *map1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW236(ctx, x, in, s)
@@ -45304,11 +45304,11 @@ func (j *map1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW236, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45329,7 +45329,7 @@ func (j *map1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW237(ctx, x, in, s)
@@ -45338,11 +45338,11 @@ func (j *map1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW237, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45363,7 +45363,7 @@ func (j *map1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW238(ctx, x, in, s)
@@ -45372,11 +45372,11 @@ func (j *map1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW238, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45397,7 +45397,7 @@ func (j *map1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW239(ctx, x, in, s)
@@ -45406,11 +45406,11 @@ func (j *map1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW239, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45431,7 +45431,7 @@ func (j *map1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW240(ctx, x, in, s)
@@ -45440,11 +45440,11 @@ func (j *map1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW240, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45465,7 +45465,7 @@ func (j *map1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW241(ctx, x, in, s)
@@ -45474,11 +45474,11 @@ func (j *map1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW241, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45499,7 +45499,7 @@ func (j *map1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW242(ctx, x, in, s)
@@ -45508,11 +45508,11 @@ func (j *map1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW242, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45533,7 +45533,7 @@ func (j *map1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW243(ctx, x, in, s)
@@ -45542,11 +45542,11 @@ func (j *map1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW243, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45567,7 +45567,7 @@ func (j *map1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW244(ctx, x, in, s)
@@ -45576,11 +45576,11 @@ func (j *map1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW244, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45601,7 +45601,7 @@ func (j *map1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW245(ctx, x, in, s)
@@ -45610,11 +45610,11 @@ func (j *map1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW245, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45635,7 +45635,7 @@ func (j *map1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW246(ctx, x, in, s)
@@ -45644,11 +45644,11 @@ func (j *map1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW246, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45669,7 +45669,7 @@ func (j *map1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW247(ctx, x, in, s)
@@ -45678,11 +45678,11 @@ func (j *map1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW247, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45703,7 +45703,7 @@ func (j *map1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW248(ctx, x, in, s)
@@ -45712,11 +45712,11 @@ func (j *map1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW248, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45737,7 +45737,7 @@ func (j *map1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW249(ctx, x, in, s)
@@ -45746,11 +45746,11 @@ func (j *map1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW249, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45771,7 +45771,7 @@ func (j *map1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW250(ctx, x, in, s)
@@ -45780,11 +45780,11 @@ func (j *map1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW250, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45805,7 +45805,7 @@ func (j *map1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW251(ctx, x, in, s)
@@ -45814,11 +45814,11 @@ func (j *map1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW251, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45839,7 +45839,7 @@ func (j *map1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW252(ctx, x, in, s)
@@ -45848,11 +45848,11 @@ func (j *map1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW252, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45873,7 +45873,7 @@ func (j *map1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW253(ctx, x, in, s)
@@ -45882,11 +45882,11 @@ func (j *map1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW253, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45907,7 +45907,7 @@ func (j *map1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW254(ctx, x, in, s)
@@ -45916,11 +45916,11 @@ func (j *map1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW254, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45941,7 +45941,7 @@ func (j *map1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW255(ctx, x, in, s)
@@ -45950,11 +45950,11 @@ func (j *map1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW255, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -45975,7 +45975,7 @@ func (j *map1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW256(ctx, x, in, s)
@@ -45984,11 +45984,11 @@ func (j *map1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW256, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46009,7 +46009,7 @@ func (j *map1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW257(ctx, x, in, s)
@@ -46018,11 +46018,11 @@ func (j *map1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW257, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46043,7 +46043,7 @@ func (j *map1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW258(ctx, x, in, s)
@@ -46052,11 +46052,11 @@ func (j *map1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW258, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46077,7 +46077,7 @@ func (j *map1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW259(ctx, x, in, s)
@@ -46086,11 +46086,11 @@ func (j *map1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW259, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46111,7 +46111,7 @@ func (j *map1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW260(ctx, x, in, s)
@@ -46120,11 +46120,11 @@ func (j *map1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW260, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46145,7 +46145,7 @@ func (j *map1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW261(ctx, x, in, s)
@@ -46154,11 +46154,11 @@ func (j *map1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW261, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46179,7 +46179,7 @@ func (j *map1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW262(ctx, x, in, s)
@@ -46188,11 +46188,11 @@ func (j *map1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW262, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46213,7 +46213,7 @@ func (j *map1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW263(ctx, x, in, s)
@@ -46222,11 +46222,11 @@ func (j *map1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW263, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46247,7 +46247,7 @@ func (j *map1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW264(ctx, x, in, s)
@@ -46256,11 +46256,11 @@ func (j *map1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW264, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46281,7 +46281,7 @@ func (j *map1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW265(ctx, x, in, s)
@@ -46290,11 +46290,11 @@ func (j *map1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW265, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46315,7 +46315,7 @@ func (j *map1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW266(ctx, x, in, s)
@@ -46324,11 +46324,11 @@ func (j *map1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW266, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46349,7 +46349,7 @@ func (j *map1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW267(ctx, x, in, s)
@@ -46358,11 +46358,11 @@ func (j *map1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW267, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46383,7 +46383,7 @@ func (j *map1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW268(ctx, x, in, s)
@@ -46392,11 +46392,11 @@ func (j *map1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW268, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46417,7 +46417,7 @@ func (j *map1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW269(ctx, x, in, s)
@@ -46426,11 +46426,11 @@ func (j *map1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW269, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46451,7 +46451,7 @@ func (j *map1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW270(ctx, x, in, s)
@@ -46460,11 +46460,11 @@ func (j *map1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW270, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46485,7 +46485,7 @@ func (j *map1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW271(ctx, x, in, s)
@@ -46494,11 +46494,11 @@ func (j *map1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW271, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46519,7 +46519,7 @@ func (j *map1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW272(ctx, x, in, s)
@@ -46528,11 +46528,11 @@ func (j *map1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW272, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46553,7 +46553,7 @@ func (j *map1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW273(ctx, x, in, s)
@@ -46562,11 +46562,11 @@ func (j *map1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW273, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46587,7 +46587,7 @@ func (j *map1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW274(ctx, x, in, s)
@@ -46596,11 +46596,11 @@ func (j *map1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW274, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46621,7 +46621,7 @@ func (j *map1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW275(ctx, x, in, s)
@@ -46630,11 +46630,11 @@ func (j *map1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW275, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46655,7 +46655,7 @@ func (j *map1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW276(ctx, x, in, s)
@@ -46664,11 +46664,11 @@ func (j *map1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW276, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46689,7 +46689,7 @@ func (j *map1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW277(ctx, x, in, s)
@@ -46698,11 +46698,11 @@ func (j *map1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW277, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46723,7 +46723,7 @@ func (j *map1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW278(ctx, x, in, s)
@@ -46732,11 +46732,11 @@ func (j *map1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW278, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46757,7 +46757,7 @@ func (j *map1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW279(ctx, x, in, s)
@@ -46766,11 +46766,11 @@ func (j *map1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW279, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46791,7 +46791,7 @@ func (j *map1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW280(ctx, x, in, s)
@@ -46800,11 +46800,11 @@ func (j *map1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW280, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46825,7 +46825,7 @@ func (j *map1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW281(ctx, x, in, s)
@@ -46834,11 +46834,11 @@ func (j *map1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW281, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46859,7 +46859,7 @@ func (j *map1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW282(ctx, x, in, s)
@@ -46868,11 +46868,11 @@ func (j *map1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW282, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46893,7 +46893,7 @@ func (j *map1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW283(ctx, x, in, s)
@@ -46902,11 +46902,11 @@ func (j *map1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW283, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46927,7 +46927,7 @@ func (j *map1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW284(ctx, x, in, s)
@@ -46936,11 +46936,11 @@ func (j *map1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW284, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46961,7 +46961,7 @@ func (j *map1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW285(ctx, x, in, s)
@@ -46970,11 +46970,11 @@ func (j *map1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW285, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -46995,7 +46995,7 @@ func (j *map1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW286(ctx, x, in, s)
@@ -47004,11 +47004,11 @@ func (j *map1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW286, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47029,7 +47029,7 @@ func (j *map1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW287(ctx, x, in, s)
@@ -47038,11 +47038,11 @@ func (j *map1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW287, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47063,7 +47063,7 @@ func (j *map1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW288(ctx, x, in, s)
@@ -47072,11 +47072,11 @@ func (j *map1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW288, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47097,7 +47097,7 @@ func (j *map1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW289(ctx, x, in, s)
@@ -47106,11 +47106,11 @@ func (j *map1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW289, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47131,7 +47131,7 @@ func (j *map1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW290(ctx, x, in, s)
@@ -47140,11 +47140,11 @@ func (j *map1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW290, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47165,7 +47165,7 @@ func (j *map1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW291(ctx, x, in, s)
@@ -47174,11 +47174,11 @@ func (j *map1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW291, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47199,7 +47199,7 @@ func (j *map1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW292(ctx, x, in, s)
@@ -47208,11 +47208,11 @@ func (j *map1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW292, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47233,7 +47233,7 @@ func (j *map1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW293(ctx, x, in, s)
@@ -47242,11 +47242,11 @@ func (j *map1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW293, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47267,7 +47267,7 @@ func (j *map1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW294(ctx, x, in, s)
@@ -47276,11 +47276,11 @@ func (j *map1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW294, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47301,7 +47301,7 @@ func (j *map1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW295(ctx, x, in, s)
@@ -47310,11 +47310,11 @@ func (j *map1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW295, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47335,7 +47335,7 @@ func (j *map1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW296(ctx, x, in, s)
@@ -47344,11 +47344,11 @@ func (j *map1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW296, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47369,7 +47369,7 @@ func (j *map1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW297(ctx, x, in, s)
@@ -47378,11 +47378,11 @@ func (j *map1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW297, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47403,7 +47403,7 @@ func (j *map1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW298(ctx, x, in, s)
@@ -47412,11 +47412,11 @@ func (j *map1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW298, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47437,7 +47437,7 @@ func (j *map1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW299(ctx, x, in, s)
@@ -47446,11 +47446,11 @@ func (j *map1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW299, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47471,7 +47471,7 @@ func (j *map1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW300(ctx, x, in, s)
@@ -47480,11 +47480,11 @@ func (j *map1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW300, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47505,7 +47505,7 @@ func (j *map1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW301(ctx, x, in, s)
@@ -47514,11 +47514,11 @@ func (j *map1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW301, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47539,7 +47539,7 @@ func (j *map1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW302(ctx, x, in, s)
@@ -47548,11 +47548,11 @@ func (j *map1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW302, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47573,7 +47573,7 @@ func (j *map1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW303(ctx, x, in, s)
@@ -47582,11 +47582,11 @@ func (j *map1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW303, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47607,7 +47607,7 @@ func (j *map1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW304(ctx, x, in, s)
@@ -47616,11 +47616,11 @@ func (j *map1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW304, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47641,7 +47641,7 @@ func (j *map1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW305(ctx, x, in, s)
@@ -47650,11 +47650,11 @@ func (j *map1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW305, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47675,7 +47675,7 @@ func (j *map1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW306(ctx, x, in, s)
@@ -47684,11 +47684,11 @@ func (j *map1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW306, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47709,7 +47709,7 @@ func (j *map1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW307(ctx, x, in, s)
@@ -47718,11 +47718,11 @@ func (j *map1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW307, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47743,7 +47743,7 @@ func (j *map1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW308(ctx, x, in, s)
@@ -47752,11 +47752,11 @@ func (j *map1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW308, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47777,7 +47777,7 @@ func (j *map1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW309(ctx, x, in, s)
@@ -47786,11 +47786,11 @@ func (j *map1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW309, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47811,7 +47811,7 @@ func (j *map1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW310(ctx, x, in, s)
@@ -47820,11 +47820,11 @@ func (j *map1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW310, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47845,7 +47845,7 @@ func (j *map1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW311(ctx, x, in, s)
@@ -47854,11 +47854,11 @@ func (j *map1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW311, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47879,7 +47879,7 @@ func (j *map1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW312(ctx, x, in, s)
@@ -47888,11 +47888,11 @@ func (j *map1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW312, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47913,7 +47913,7 @@ func (j *map1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW313(ctx, x, in, s)
@@ -47922,11 +47922,11 @@ func (j *map1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW313, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47947,7 +47947,7 @@ func (j *map1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW314(ctx, x, in, s)
@@ -47956,11 +47956,11 @@ func (j *map1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW314, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -47981,7 +47981,7 @@ func (j *map1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW315(ctx, x, in, s)
@@ -47990,11 +47990,11 @@ func (j *map1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW315, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48015,7 +48015,7 @@ func (j *map1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW316(ctx, x, in, s)
@@ -48024,11 +48024,11 @@ func (j *map1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW316, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48049,7 +48049,7 @@ func (j *map1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW317(ctx, x, in, s)
@@ -48058,11 +48058,11 @@ func (j *map1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW317, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48083,7 +48083,7 @@ func (j *map1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW318(ctx, x, in, s)
@@ -48092,11 +48092,11 @@ func (j *map1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW318, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48117,7 +48117,7 @@ func (j *map1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW319(ctx, x, in, s)
@@ -48126,11 +48126,11 @@ func (j *map1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW319, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48151,7 +48151,7 @@ func (j *map1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW320(ctx, x, in, s)
@@ -48160,11 +48160,11 @@ func (j *map1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW320, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48185,7 +48185,7 @@ func (j *map1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW321(ctx, x, in, s)
@@ -48194,11 +48194,11 @@ func (j *map1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW321, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48219,7 +48219,7 @@ func (j *map1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW322(ctx, x, in, s)
@@ -48228,11 +48228,11 @@ func (j *map1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW322, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48253,7 +48253,7 @@ func (j *map1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW323(ctx, x, in, s)
@@ -48262,11 +48262,11 @@ func (j *map1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW323, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48287,7 +48287,7 @@ func (j *map1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW324(ctx, x, in, s)
@@ -48296,11 +48296,11 @@ func (j *map1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW324, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48321,7 +48321,7 @@ func (j *map1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW325(ctx, x, in, s)
@@ -48330,11 +48330,11 @@ func (j *map1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW325, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48355,7 +48355,7 @@ func (j *map1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW326(ctx, x, in, s)
@@ -48364,11 +48364,11 @@ func (j *map1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW326, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48389,7 +48389,7 @@ func (j *map1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW327(ctx, x, in, s)
@@ -48398,11 +48398,11 @@ func (j *map1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW327, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48423,7 +48423,7 @@ func (j *map1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW328(ctx, x, in, s)
@@ -48432,11 +48432,11 @@ func (j *map1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW328, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48457,7 +48457,7 @@ func (j *map1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW329(ctx, x, in, s)
@@ -48466,11 +48466,11 @@ func (j *map1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW329, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48491,7 +48491,7 @@ func (j *map1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW330(ctx, x, in, s)
@@ -48500,11 +48500,11 @@ func (j *map1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW330, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48525,7 +48525,7 @@ func (j *map1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW331(ctx, x, in, s)
@@ -48534,11 +48534,11 @@ func (j *map1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW331, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48559,7 +48559,7 @@ func (j *map1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW332(ctx, x, in, s)
@@ -48568,11 +48568,11 @@ func (j *map1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW332, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48593,7 +48593,7 @@ func (j *map1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW333(ctx, x, in, s)
@@ -48602,11 +48602,11 @@ func (j *map1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW333, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48627,7 +48627,7 @@ func (j *map1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW334(ctx, x, in, s)
@@ -48636,11 +48636,11 @@ func (j *map1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW334, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48661,7 +48661,7 @@ func (j *map1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW335(ctx, x, in, s)
@@ -48670,11 +48670,11 @@ func (j *map1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW335, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48695,7 +48695,7 @@ func (j *map1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW336(ctx, x, in, s)
@@ -48704,11 +48704,11 @@ func (j *map1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW336, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48729,7 +48729,7 @@ func (j *map1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW337(ctx, x, in, s)
@@ -48738,11 +48738,11 @@ func (j *map1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW337, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48763,7 +48763,7 @@ func (j *map1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW338(ctx, x, in, s)
@@ -48772,11 +48772,11 @@ func (j *map1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW338, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48797,7 +48797,7 @@ func (j *map1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW339(ctx, x, in, s)
@@ -48806,11 +48806,11 @@ func (j *map1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW339, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48831,7 +48831,7 @@ func (j *map1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW340(ctx, x, in, s)
@@ -48840,11 +48840,11 @@ func (j *map1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW340, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48865,7 +48865,7 @@ func (j *map1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW341(ctx, x, in, s)
@@ -48874,11 +48874,11 @@ func (j *map1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW341, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48899,7 +48899,7 @@ func (j *map1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW342(ctx, x, in, s)
@@ -48908,11 +48908,11 @@ func (j *map1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW342, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48933,7 +48933,7 @@ func (j *map1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW343(ctx, x, in, s)
@@ -48942,11 +48942,11 @@ func (j *map1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW343, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48967,7 +48967,7 @@ func (j *map1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW344(ctx, x, in, s)
@@ -48976,11 +48976,11 @@ func (j *map1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW344, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49001,7 +49001,7 @@ func (j *map1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW345(ctx, x, in, s)
@@ -49010,11 +49010,11 @@ func (j *map1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW345, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49035,7 +49035,7 @@ func (j *map1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW346(ctx, x, in, s)
@@ -49044,11 +49044,11 @@ func (j *map1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW346, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49069,7 +49069,7 @@ func (j *map1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW347(ctx, x, in, s)
@@ -49078,11 +49078,11 @@ func (j *map1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW347, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49103,7 +49103,7 @@ func (j *map1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW348(ctx, x, in, s)
@@ -49112,11 +49112,11 @@ func (j *map1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW348, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49137,7 +49137,7 @@ func (j *map1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW349(ctx, x, in, s)
@@ -49146,11 +49146,11 @@ func (j *map1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW349, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49171,7 +49171,7 @@ func (j *map1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW350(ctx, x, in, s)
@@ -49180,11 +49180,11 @@ func (j *map1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW350, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49205,7 +49205,7 @@ func (j *map1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW351(ctx, x, in, s)
@@ -49214,11 +49214,11 @@ func (j *map1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW351, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49239,7 +49239,7 @@ func (j *map1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW352(ctx, x, in, s)
@@ -49248,11 +49248,11 @@ func (j *map1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW352, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49273,7 +49273,7 @@ func (j *map1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW353(ctx, x, in, s)
@@ -49282,11 +49282,11 @@ func (j *map1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW353, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49307,7 +49307,7 @@ func (j *map1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW354(ctx, x, in, s)
@@ -49316,11 +49316,11 @@ func (j *map1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW354, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49341,7 +49341,7 @@ func (j *map1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW355(ctx, x, in, s)
@@ -49350,11 +49350,11 @@ func (j *map1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW355, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49375,7 +49375,7 @@ func (j *map1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW356(ctx, x, in, s)
@@ -49384,11 +49384,11 @@ func (j *map1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW356, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49409,7 +49409,7 @@ func (j *map1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW357(ctx, x, in, s)
@@ -49418,11 +49418,11 @@ func (j *map1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW357, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49443,7 +49443,7 @@ func (j *map1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW358(ctx, x, in, s)
@@ -49452,11 +49452,11 @@ func (j *map1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW358, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49477,7 +49477,7 @@ func (j *map1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW359(ctx, x, in, s)
@@ -49486,11 +49486,11 @@ func (j *map1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW359, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49511,7 +49511,7 @@ func (j *map1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW360(ctx, x, in, s)
@@ -49520,11 +49520,11 @@ func (j *map1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW360, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49545,7 +49545,7 @@ func (j *map1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW361(ctx, x, in, s)
@@ -49554,11 +49554,11 @@ func (j *map1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW361, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49579,7 +49579,7 @@ func (j *map1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW362(ctx, x, in, s)
@@ -49588,11 +49588,11 @@ func (j *map1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW362, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49613,7 +49613,7 @@ func (j *map1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW363(ctx, x, in, s)
@@ -49622,11 +49622,11 @@ func (j *map1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW363, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49647,7 +49647,7 @@ func (j *map1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW364(ctx, x, in, s)
@@ -49656,11 +49656,11 @@ func (j *map1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW364, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49681,7 +49681,7 @@ func (j *map1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW365(ctx, x, in, s)
@@ -49690,11 +49690,11 @@ func (j *map1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW365, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49715,7 +49715,7 @@ func (j *map1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW366(ctx, x, in, s)
@@ -49724,11 +49724,11 @@ func (j *map1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW366, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49749,7 +49749,7 @@ func (j *map1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW367(ctx, x, in, s)
@@ -49758,11 +49758,11 @@ func (j *map1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW367, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49783,7 +49783,7 @@ func (j *map1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW368(ctx, x, in, s)
@@ -49792,11 +49792,11 @@ func (j *map1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW368, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49817,7 +49817,7 @@ func (j *map1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW369(ctx, x, in, s)
@@ -49826,11 +49826,11 @@ func (j *map1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW369, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49851,7 +49851,7 @@ func (j *map1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW370(ctx, x, in, s)
@@ -49860,11 +49860,11 @@ func (j *map1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW370, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49885,7 +49885,7 @@ func (j *map1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW371(ctx, x, in, s)
@@ -49894,11 +49894,11 @@ func (j *map1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW371, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49919,7 +49919,7 @@ func (j *map1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW372(ctx, x, in, s)
@@ -49928,11 +49928,11 @@ func (j *map1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW372, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49953,7 +49953,7 @@ func (j *map1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW373(ctx, x, in, s)
@@ -49962,11 +49962,11 @@ func (j *map1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW373, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -49987,7 +49987,7 @@ func (j *map1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW374(ctx, x, in, s)
@@ -49996,11 +49996,11 @@ func (j *map1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW374, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50021,7 +50021,7 @@ func (j *map1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW375(ctx, x, in, s)
@@ -50030,11 +50030,11 @@ func (j *map1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW375, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50055,7 +50055,7 @@ func (j *map1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW376(ctx, x, in, s)
@@ -50064,11 +50064,11 @@ func (j *map1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW376, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50089,7 +50089,7 @@ func (j *map1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW377(ctx, x, in, s)
@@ -50098,11 +50098,11 @@ func (j *map1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW377, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50123,7 +50123,7 @@ func (j *map1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW378(ctx, x, in, s)
@@ -50132,11 +50132,11 @@ func (j *map1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW378, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50157,7 +50157,7 @@ func (j *map1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW379(ctx, x, in, s)
@@ -50166,11 +50166,11 @@ func (j *map1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW379, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50191,7 +50191,7 @@ func (j *map1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW380(ctx, x, in, s)
@@ -50200,11 +50200,11 @@ func (j *map1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW380, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50225,7 +50225,7 @@ func (j *map1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW381(ctx, x, in, s)
@@ -50234,11 +50234,11 @@ func (j *map1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW381, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50259,7 +50259,7 @@ func (j *map1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW382(ctx, x, in, s)
@@ -50268,11 +50268,11 @@ func (j *map1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW382, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50293,7 +50293,7 @@ func (j *map1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW383(ctx, x, in, s)
@@ -50302,11 +50302,11 @@ func (j *map1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW383, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50327,7 +50327,7 @@ func (j *map1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW384(ctx, x, in, s)
@@ -50336,11 +50336,11 @@ func (j *map1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW384, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50361,7 +50361,7 @@ func (j *map1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW385(ctx, x, in, s)
@@ -50370,11 +50370,11 @@ func (j *map1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW385, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50395,7 +50395,7 @@ func (j *map1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW386(ctx, x, in, s)
@@ -50404,11 +50404,11 @@ func (j *map1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW386, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50429,7 +50429,7 @@ func (j *map1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW387(ctx, x, in, s)
@@ -50438,11 +50438,11 @@ func (j *map1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW387, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50463,7 +50463,7 @@ func (j *map1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW388(ctx, x, in, s)
@@ -50472,11 +50472,11 @@ func (j *map1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW388, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50497,7 +50497,7 @@ func (j *map1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW389(ctx, x, in, s)
@@ -50506,11 +50506,11 @@ func (j *map1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW389, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50531,7 +50531,7 @@ func (j *map1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW390(ctx, x, in, s)
@@ -50540,11 +50540,11 @@ func (j *map1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW390, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50565,7 +50565,7 @@ func (j *map1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW391(ctx, x, in, s)
@@ -50574,11 +50574,11 @@ func (j *map1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW391, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50599,7 +50599,7 @@ func (j *map1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW392(ctx, x, in, s)
@@ -50608,11 +50608,11 @@ func (j *map1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW392, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50633,7 +50633,7 @@ func (j *map1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW393(ctx, x, in, s)
@@ -50642,11 +50642,11 @@ func (j *map1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW393, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50667,7 +50667,7 @@ func (j *map1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW394(ctx, x, in, s)
@@ -50676,11 +50676,11 @@ func (j *map1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW394, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50701,7 +50701,7 @@ func (j *map1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW395(ctx, x, in, s)
@@ -50710,11 +50710,11 @@ func (j *map1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW395, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50735,7 +50735,7 @@ func (j *map1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW396(ctx, x, in, s)
@@ -50744,11 +50744,11 @@ func (j *map1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW396, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50769,7 +50769,7 @@ func (j *map1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW397(ctx, x, in, s)
@@ -50778,11 +50778,11 @@ func (j *map1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW397, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50803,7 +50803,7 @@ func (j *map1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW398(ctx, x, in, s)
@@ -50812,11 +50812,11 @@ func (j *map1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW398, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50837,7 +50837,7 @@ func (j *map1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW399(ctx, x, in, s)
@@ -50846,11 +50846,11 @@ func (j *map1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW399, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50871,7 +50871,7 @@ func (j *map1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW400(ctx, x, in, s)
@@ -50880,11 +50880,11 @@ func (j *map1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW400, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50905,7 +50905,7 @@ func (j *map1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW401(ctx, x, in, s)
@@ -50914,11 +50914,11 @@ func (j *map1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW401, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50939,7 +50939,7 @@ func (j *map1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW402(ctx, x, in, s)
@@ -50948,11 +50948,11 @@ func (j *map1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW402, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -50973,7 +50973,7 @@ func (j *map1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW403(ctx, x, in, s)
@@ -50982,11 +50982,11 @@ func (j *map1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW403, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51007,7 +51007,7 @@ func (j *map1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW404(ctx, x, in, s)
@@ -51016,11 +51016,11 @@ func (j *map1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW404, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51041,7 +51041,7 @@ func (j *map1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW405(ctx, x, in, s)
@@ -51050,11 +51050,11 @@ func (j *map1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW405, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51075,7 +51075,7 @@ func (j *map1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW406(ctx, x, in, s)
@@ -51084,11 +51084,11 @@ func (j *map1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW406, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51109,7 +51109,7 @@ func (j *map1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW407(ctx, x, in, s)
@@ -51118,11 +51118,11 @@ func (j *map1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW407, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51143,7 +51143,7 @@ func (j *map1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW408(ctx, x, in, s)
@@ -51152,11 +51152,11 @@ func (j *map1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW408, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51177,7 +51177,7 @@ func (j *map1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW409(ctx, x, in, s)
@@ -51186,11 +51186,11 @@ func (j *map1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW409, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51211,7 +51211,7 @@ func (j *map1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW410(ctx, x, in, s)
@@ -51220,11 +51220,11 @@ func (j *map1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW410, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51245,7 +51245,7 @@ func (j *map1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW411(ctx, x, in, s)
@@ -51254,11 +51254,11 @@ func (j *map1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW411, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51279,7 +51279,7 @@ func (j *map1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW412(ctx, x, in, s)
@@ -51288,11 +51288,11 @@ func (j *map1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW412, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51313,7 +51313,7 @@ func (j *map1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW413(ctx, x, in, s)
@@ -51322,11 +51322,11 @@ func (j *map1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW413, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51347,7 +51347,7 @@ func (j *map1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW414(ctx, x, in, s)
@@ -51356,11 +51356,11 @@ func (j *map1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW414, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51381,7 +51381,7 @@ func (j *map1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW415(ctx, x, in, s)
@@ -51390,11 +51390,11 @@ func (j *map1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW415, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51415,7 +51415,7 @@ func (j *map1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW416(ctx, x, in, s)
@@ -51424,11 +51424,11 @@ func (j *map1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW416, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51449,7 +51449,7 @@ func (j *map1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW417(ctx, x, in, s)
@@ -51458,11 +51458,11 @@ func (j *map1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW417, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51483,7 +51483,7 @@ func (j *map1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW418(ctx, x, in, s)
@@ -51492,11 +51492,11 @@ func (j *map1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW418, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51517,7 +51517,7 @@ func (j *map1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW419(ctx, x, in, s)
@@ -51526,11 +51526,11 @@ func (j *map1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW419, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51551,7 +51551,7 @@ func (j *map1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW420(ctx, x, in, s)
@@ -51560,11 +51560,11 @@ func (j *map1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW420, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51585,7 +51585,7 @@ func (j *map1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW421(ctx, x, in, s)
@@ -51594,11 +51594,11 @@ func (j *map1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW421, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51619,7 +51619,7 @@ func (j *map1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW422(ctx, x, in, s)
@@ -51628,11 +51628,11 @@ func (j *map1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW422, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51653,7 +51653,7 @@ func (j *map1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW423(ctx, x, in, s)
@@ -51662,11 +51662,11 @@ func (j *map1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW423, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51687,7 +51687,7 @@ func (j *map1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW424(ctx, x, in, s)
@@ -51696,11 +51696,11 @@ func (j *map1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW424, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51721,7 +51721,7 @@ func (j *map1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW425(ctx, x, in, s)
@@ -51730,11 +51730,11 @@ func (j *map1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW425, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51755,7 +51755,7 @@ func (j *map1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW426(ctx, x, in, s)
@@ -51764,11 +51764,11 @@ func (j *map1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW426, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51789,7 +51789,7 @@ func (j *map1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW427(ctx, x, in, s)
@@ -51798,11 +51798,11 @@ func (j *map1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW427, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51823,7 +51823,7 @@ func (j *map1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW428(ctx, x, in, s)
@@ -51832,11 +51832,11 @@ func (j *map1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW428, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51857,7 +51857,7 @@ func (j *map1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW429(ctx, x, in, s)
@@ -51866,11 +51866,11 @@ func (j *map1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW429, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51891,7 +51891,7 @@ func (j *map1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW430(ctx, x, in, s)
@@ -51900,11 +51900,11 @@ func (j *map1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW430, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51925,7 +51925,7 @@ func (j *map1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW431(ctx, x, in, s)
@@ -51934,11 +51934,11 @@ func (j *map1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW431, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51959,7 +51959,7 @@ func (j *map1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW432(ctx, x, in, s)
@@ -51968,11 +51968,11 @@ func (j *map1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW432, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -51993,7 +51993,7 @@ func (j *map1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW433(ctx, x, in, s)
@@ -52002,11 +52002,11 @@ func (j *map1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW433, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52027,7 +52027,7 @@ func (j *map1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW434(ctx, x, in, s)
@@ -52036,11 +52036,11 @@ func (j *map1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW434, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52061,7 +52061,7 @@ func (j *map1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW435(ctx, x, in, s)
@@ -52070,11 +52070,11 @@ func (j *map1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW435, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52095,7 +52095,7 @@ func (j *map1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW436(ctx, x, in, s)
@@ -52104,11 +52104,11 @@ func (j *map1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW436, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52129,7 +52129,7 @@ func (j *map1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW437(ctx, x, in, s)
@@ -52138,11 +52138,11 @@ func (j *map1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW437, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52163,7 +52163,7 @@ func (j *map1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW438(ctx, x, in, s)
@@ -52172,11 +52172,11 @@ func (j *map1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW438, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52197,7 +52197,7 @@ func (j *map1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW439(ctx, x, in, s)
@@ -52206,11 +52206,11 @@ func (j *map1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW439, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52231,7 +52231,7 @@ func (j *map1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW440(ctx, x, in, s)
@@ -52240,11 +52240,11 @@ func (j *map1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW440, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52265,7 +52265,7 @@ func (j *map1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW441(ctx, x, in, s)
@@ -52274,11 +52274,11 @@ func (j *map1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW441, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52299,7 +52299,7 @@ func (j *map1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW442(ctx, x, in, s)
@@ -52308,11 +52308,11 @@ func (j *map1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW442, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52333,7 +52333,7 @@ func (j *map1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW443(ctx, x, in, s)
@@ -52342,11 +52342,11 @@ func (j *map1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW443, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52367,7 +52367,7 @@ func (j *map1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW444(ctx, x, in, s)
@@ -52376,11 +52376,11 @@ func (j *map1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW444, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52401,7 +52401,7 @@ func (j *map1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW445(ctx, x, in, s)
@@ -52410,11 +52410,11 @@ func (j *map1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW445, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52435,7 +52435,7 @@ func (j *map1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW446(ctx, x, in, s)
@@ -52444,11 +52444,11 @@ func (j *map1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW446, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52469,7 +52469,7 @@ func (j *map1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW447(ctx, x, in, s)
@@ -52478,11 +52478,11 @@ func (j *map1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW447, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52503,7 +52503,7 @@ func (j *map1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW448(ctx, x, in, s)
@@ -52512,11 +52512,11 @@ func (j *map1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW448, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52537,7 +52537,7 @@ func (j *map1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW449(ctx, x, in, s)
@@ -52546,11 +52546,11 @@ func (j *map1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW449, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52571,7 +52571,7 @@ func (j *map1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW450(ctx, x, in, s)
@@ -52580,11 +52580,11 @@ func (j *map1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW450, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52605,7 +52605,7 @@ func (j *map1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW451(ctx, x, in, s)
@@ -52614,11 +52614,11 @@ func (j *map1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW451, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52639,7 +52639,7 @@ func (j *map1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW452(ctx, x, in, s)
@@ -52648,11 +52648,11 @@ func (j *map1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW452, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52673,7 +52673,7 @@ func (j *map1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW453(ctx, x, in, s)
@@ -52682,11 +52682,11 @@ func (j *map1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW453, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52707,7 +52707,7 @@ func (j *map1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW454(ctx, x, in, s)
@@ -52716,11 +52716,11 @@ func (j *map1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW454, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52741,7 +52741,7 @@ func (j *map1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW455(ctx, x, in, s)
@@ -52750,11 +52750,11 @@ func (j *map1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW455, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52775,7 +52775,7 @@ func (j *map1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW456(ctx, x, in, s)
@@ -52784,11 +52784,11 @@ func (j *map1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW456, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52809,7 +52809,7 @@ func (j *map1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW457(ctx, x, in, s)
@@ -52818,11 +52818,11 @@ func (j *map1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW457, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52843,7 +52843,7 @@ func (j *map1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW458(ctx, x, in, s)
@@ -52852,11 +52852,11 @@ func (j *map1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW458, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52877,7 +52877,7 @@ func (j *map1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW459(ctx, x, in, s)
@@ -52886,11 +52886,11 @@ func (j *map1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW459, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52911,7 +52911,7 @@ func (j *map1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW460(ctx, x, in, s)
@@ -52920,11 +52920,11 @@ func (j *map1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW460, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52945,7 +52945,7 @@ func (j *map1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW461(ctx, x, in, s)
@@ -52954,11 +52954,11 @@ func (j *map1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW461, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -52979,7 +52979,7 @@ func (j *map1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW462(ctx, x, in, s)
@@ -52988,11 +52988,11 @@ func (j *map1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW462, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53013,7 +53013,7 @@ func (j *map1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW463(ctx, x, in, s)
@@ -53022,11 +53022,11 @@ func (j *map1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW463, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53047,7 +53047,7 @@ func (j *map1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW464(ctx, x, in, s)
@@ -53056,11 +53056,11 @@ func (j *map1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW464, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53081,7 +53081,7 @@ func (j *map1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW465(ctx, x, in, s)
@@ -53090,11 +53090,11 @@ func (j *map1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW465, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53115,7 +53115,7 @@ func (j *map1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW466(ctx, x, in, s)
@@ -53124,11 +53124,11 @@ func (j *map1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW466, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53149,7 +53149,7 @@ func (j *map1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW467(ctx, x, in, s)
@@ -53158,11 +53158,11 @@ func (j *map1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW467, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53183,7 +53183,7 @@ func (j *map1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW468(ctx, x, in, s)
@@ -53192,11 +53192,11 @@ func (j *map1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW468, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53217,7 +53217,7 @@ func (j *map1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW469(ctx, x, in, s)
@@ -53226,11 +53226,11 @@ func (j *map1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW469, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53251,7 +53251,7 @@ func (j *map1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW470(ctx, x, in, s)
@@ -53260,11 +53260,11 @@ func (j *map1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW470, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53285,7 +53285,7 @@ func (j *map1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW471(ctx, x, in, s)
@@ -53294,11 +53294,11 @@ func (j *map1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW471, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53319,7 +53319,7 @@ func (j *map1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW472(ctx, x, in, s)
@@ -53328,11 +53328,11 @@ func (j *map1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW472, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53353,7 +53353,7 @@ func (j *map1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW473(ctx, x, in, s)
@@ -53362,11 +53362,11 @@ func (j *map1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW473, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53387,7 +53387,7 @@ func (j *map1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW474(ctx, x, in, s)
@@ -53396,11 +53396,11 @@ func (j *map1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW474, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53421,7 +53421,7 @@ func (j *map1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW475(ctx, x, in, s)
@@ -53430,11 +53430,11 @@ func (j *map1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW475, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53455,7 +53455,7 @@ func (j *map1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW476(ctx, x, in, s)
@@ -53464,11 +53464,11 @@ func (j *map1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW476, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53489,7 +53489,7 @@ func (j *map1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW477(ctx, x, in, s)
@@ -53498,11 +53498,11 @@ func (j *map1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW477, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53523,7 +53523,7 @@ func (j *map1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW478(ctx, x, in, s)
@@ -53532,11 +53532,11 @@ func (j *map1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW478, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53557,7 +53557,7 @@ func (j *map1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW479(ctx, x, in, s)
@@ -53566,11 +53566,11 @@ func (j *map1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW479, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53591,7 +53591,7 @@ func (j *map1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW480(ctx, x, in, s)
@@ -53600,11 +53600,11 @@ func (j *map1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW480, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53625,7 +53625,7 @@ func (j *map1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW481(ctx, x, in, s)
@@ -53634,11 +53634,11 @@ func (j *map1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW481, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53659,7 +53659,7 @@ func (j *map1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW482(ctx, x, in, s)
@@ -53668,11 +53668,11 @@ func (j *map1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW482, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53693,7 +53693,7 @@ func (j *map1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW483(ctx, x, in, s)
@@ -53702,11 +53702,11 @@ func (j *map1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW483, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53727,7 +53727,7 @@ func (j *map1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW484(ctx, x, in, s)
@@ -53736,11 +53736,11 @@ func (j *map1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW484, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53761,7 +53761,7 @@ func (j *map1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW485(ctx, x, in, s)
@@ -53770,11 +53770,11 @@ func (j *map1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW485, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53795,7 +53795,7 @@ func (j *map1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW486(ctx, x, in, s)
@@ -53804,11 +53804,11 @@ func (j *map1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW486, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53829,7 +53829,7 @@ func (j *map1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW487(ctx, x, in, s)
@@ -53838,11 +53838,11 @@ func (j *map1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW487, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53863,7 +53863,7 @@ func (j *map1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW488(ctx, x, in, s)
@@ -53872,11 +53872,11 @@ func (j *map1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW488, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53897,7 +53897,7 @@ func (j *map1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW489(ctx, x, in, s)
@@ -53906,11 +53906,11 @@ func (j *map1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW489, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53931,7 +53931,7 @@ func (j *map1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW490(ctx, x, in, s)
@@ -53940,11 +53940,11 @@ func (j *map1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW490, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53965,7 +53965,7 @@ func (j *map1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW491(ctx, x, in, s)
@@ -53974,11 +53974,11 @@ func (j *map1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW491, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -53999,7 +53999,7 @@ func (j *map1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW492(ctx, x, in, s)
@@ -54008,11 +54008,11 @@ func (j *map1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW492, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54033,7 +54033,7 @@ func (j *map1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW493(ctx, x, in, s)
@@ -54042,11 +54042,11 @@ func (j *map1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW493, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54067,7 +54067,7 @@ func (j *map1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW494(ctx, x, in, s)
@@ -54076,11 +54076,11 @@ func (j *map1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW494, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54101,7 +54101,7 @@ func (j *map1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW495(ctx, x, in, s)
@@ -54110,11 +54110,11 @@ func (j *map1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW495, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54135,7 +54135,7 @@ func (j *map1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW496(ctx, x, in, s)
@@ -54144,11 +54144,11 @@ func (j *map1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW496, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54169,7 +54169,7 @@ func (j *map1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW497(ctx, x, in, s)
@@ -54178,11 +54178,11 @@ func (j *map1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW497, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54203,7 +54203,7 @@ func (j *map1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW498(ctx, x, in, s)
@@ -54212,11 +54212,11 @@ func (j *map1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW498, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54237,7 +54237,7 @@ func (j *map1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW499(ctx, x, in, s)
@@ -54246,11 +54246,11 @@ func (j *map1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW499, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54271,7 +54271,7 @@ func (j *map1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW500(ctx, x, in, s)
@@ -54280,11 +54280,11 @@ func (j *map1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW500, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54305,7 +54305,7 @@ func (j *map1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW501(ctx, x, in, s)
@@ -54314,11 +54314,11 @@ func (j *map1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW501, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54339,7 +54339,7 @@ func (j *map1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW502(ctx, x, in, s)
@@ -54348,11 +54348,11 @@ func (j *map1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW502, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54373,7 +54373,7 @@ func (j *map1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW503(ctx, x, in, s)
@@ -54382,11 +54382,11 @@ func (j *map1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW503, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54407,7 +54407,7 @@ func (j *map1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW504(ctx, x, in, s)
@@ -54416,11 +54416,11 @@ func (j *map1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW504, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54441,7 +54441,7 @@ func (j *map1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW505(ctx, x, in, s)
@@ -54450,11 +54450,11 @@ func (j *map1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW505, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54475,7 +54475,7 @@ func (j *map1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW506(ctx, x, in, s)
@@ -54484,11 +54484,11 @@ func (j *map1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW506, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54509,7 +54509,7 @@ func (j *map1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW507(ctx, x, in, s)
@@ -54518,11 +54518,11 @@ func (j *map1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW507, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54543,7 +54543,7 @@ func (j *map1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW508(ctx, x, in, s)
@@ -54552,11 +54552,11 @@ func (j *map1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW508, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54577,7 +54577,7 @@ func (j *map1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW509(ctx, x, in, s)
@@ -54586,11 +54586,11 @@ func (j *map1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW509, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54611,7 +54611,7 @@ func (j *map1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW510(ctx, x, in, s)
@@ -54620,11 +54620,11 @@ func (j *map1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW510, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54645,7 +54645,7 @@ func (j *map1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW511(ctx, x, in, s)
@@ -54654,11 +54654,11 @@ func (j *map1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW511, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54679,7 +54679,7 @@ func (j *map1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW512(ctx, x, in, s)
@@ -54688,11 +54688,11 @@ func (j *map1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW512, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54713,7 +54713,7 @@ func (j *map1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW513(ctx, x, in, s)
@@ -54722,11 +54722,11 @@ func (j *map1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW513, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54747,7 +54747,7 @@ func (j *map1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW514(ctx, x, in, s)
@@ -54756,11 +54756,11 @@ func (j *map1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW514, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54781,7 +54781,7 @@ func (j *map1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW515(ctx, x, in, s)
@@ -54790,11 +54790,11 @@ func (j *map1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW515, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54815,7 +54815,7 @@ func (j *map1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW516(ctx, x, in, s)
@@ -54824,11 +54824,11 @@ func (j *map1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW516, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54849,7 +54849,7 @@ func (j *map1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW517(ctx, x, in, s)
@@ -54858,11 +54858,11 @@ func (j *map1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW517, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54883,7 +54883,7 @@ func (j *map1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW518(ctx, x, in, s)
@@ -54892,11 +54892,11 @@ func (j *map1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW518, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54917,7 +54917,7 @@ func (j *map1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW519(ctx, x, in, s)
@@ -54926,11 +54926,11 @@ func (j *map1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW519, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54951,7 +54951,7 @@ func (j *map1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW520(ctx, x, in, s)
@@ -54960,11 +54960,11 @@ func (j *map1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW520, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -54985,7 +54985,7 @@ func (j *map1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW521(ctx, x, in, s)
@@ -54994,11 +54994,11 @@ func (j *map1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW521, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55019,7 +55019,7 @@ func (j *map1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW522(ctx, x, in, s)
@@ -55028,11 +55028,11 @@ func (j *map1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW522, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55053,7 +55053,7 @@ func (j *map1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW523(ctx, x, in, s)
@@ -55062,11 +55062,11 @@ func (j *map1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW523, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55087,7 +55087,7 @@ func (j *map1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW524(ctx, x, in, s)
@@ -55096,11 +55096,11 @@ func (j *map1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW524, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55121,7 +55121,7 @@ func (j *map1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW525(ctx, x, in, s)
@@ -55130,11 +55130,11 @@ func (j *map1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW525, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55155,7 +55155,7 @@ func (j *map1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW526(ctx, x, in, s)
@@ -55164,11 +55164,11 @@ func (j *map1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW526, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55189,7 +55189,7 @@ func (j *map1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW527(ctx, x, in, s)
@@ -55198,11 +55198,11 @@ func (j *map1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW527, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55223,7 +55223,7 @@ func (j *map1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW528(ctx, x, in, s)
@@ -55232,11 +55232,11 @@ func (j *map1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW528, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55257,7 +55257,7 @@ func (j *map1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW529(ctx, x, in, s)
@@ -55266,11 +55266,11 @@ func (j *map1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW529, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55291,7 +55291,7 @@ func (j *map1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW530(ctx, x, in, s)
@@ -55300,11 +55300,11 @@ func (j *map1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW530, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55325,7 +55325,7 @@ func (j *map1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW531(ctx, x, in, s)
@@ -55334,11 +55334,11 @@ func (j *map1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW531, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55359,7 +55359,7 @@ func (j *map1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW532(ctx, x, in, s)
@@ -55368,11 +55368,11 @@ func (j *map1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW532, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55393,7 +55393,7 @@ func (j *map1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW533(ctx, x, in, s)
@@ -55402,11 +55402,11 @@ func (j *map1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW533, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55427,7 +55427,7 @@ func (j *map1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW534(ctx, x, in, s)
@@ -55436,11 +55436,11 @@ func (j *map1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW534, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55461,7 +55461,7 @@ func (j *map1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW535(ctx, x, in, s)
@@ -55470,11 +55470,11 @@ func (j *map1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW535, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55495,7 +55495,7 @@ func (j *map1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW536(ctx, x, in, s)
@@ -55504,11 +55504,11 @@ func (j *map1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW536, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55529,7 +55529,7 @@ func (j *map1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW537(ctx, x, in, s)
@@ -55538,11 +55538,11 @@ func (j *map1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW537, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55563,7 +55563,7 @@ func (j *map1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW538(ctx, x, in, s)
@@ -55572,11 +55572,11 @@ func (j *map1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW538, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55597,7 +55597,7 @@ func (j *map1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW539(ctx, x, in, s)
@@ -55606,11 +55606,11 @@ func (j *map1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW539, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55631,7 +55631,7 @@ func (j *map1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW540(ctx, x, in, s)
@@ -55640,11 +55640,11 @@ func (j *map1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW540, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55665,7 +55665,7 @@ func (j *map1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW541(ctx, x, in, s)
@@ -55674,11 +55674,11 @@ func (j *map1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW541, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55699,7 +55699,7 @@ func (j *map1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW542(ctx, x, in, s)
@@ -55708,11 +55708,11 @@ func (j *map1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW542, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55733,7 +55733,7 @@ func (j *map1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW543(ctx, x, in, s)
@@ -55742,11 +55742,11 @@ func (j *map1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW543, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55767,7 +55767,7 @@ func (j *map1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW544(ctx, x, in, s)
@@ -55776,11 +55776,11 @@ func (j *map1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW544, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55801,7 +55801,7 @@ func (j *map1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW545(ctx, x, in, s)
@@ -55810,11 +55810,11 @@ func (j *map1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW545, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55835,7 +55835,7 @@ func (j *map1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW546(ctx, x, in, s)
@@ -55844,11 +55844,11 @@ func (j *map1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW546, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55869,7 +55869,7 @@ func (j *map1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW547(ctx, x, in, s)
@@ -55878,11 +55878,11 @@ func (j *map1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW547, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55903,7 +55903,7 @@ func (j *map1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW548(ctx, x, in, s)
@@ -55912,11 +55912,11 @@ func (j *map1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW548, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55937,7 +55937,7 @@ func (j *map1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW549(ctx, x, in, s)
@@ -55946,11 +55946,11 @@ func (j *map1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW549, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -55971,7 +55971,7 @@ func (j *map1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW550(ctx, x, in, s)
@@ -55980,11 +55980,11 @@ func (j *map1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW550, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56005,7 +56005,7 @@ func (j *map1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW551(ctx, x, in, s)
@@ -56014,11 +56014,11 @@ func (j *map1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW551, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56039,7 +56039,7 @@ func (j *map1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW552(ctx, x, in, s)
@@ -56048,11 +56048,11 @@ func (j *map1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW552, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56073,7 +56073,7 @@ func (j *map1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW553(ctx, x, in, s)
@@ -56082,11 +56082,11 @@ func (j *map1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW553, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56107,7 +56107,7 @@ func (j *map1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW554(ctx, x, in, s)
@@ -56116,11 +56116,11 @@ func (j *map1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW554, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56141,7 +56141,7 @@ func (j *map1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW555(ctx, x, in, s)
@@ -56150,11 +56150,11 @@ func (j *map1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW555, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56175,7 +56175,7 @@ func (j *map1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW556(ctx, x, in, s)
@@ -56184,11 +56184,11 @@ func (j *map1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW556, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56209,7 +56209,7 @@ func (j *map1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW557(ctx, x, in, s)
@@ -56218,11 +56218,11 @@ func (j *map1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW557, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56243,7 +56243,7 @@ func (j *map1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW558(ctx, x, in, s)
@@ -56252,11 +56252,11 @@ func (j *map1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW558, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56277,7 +56277,7 @@ func (j *map1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW559(ctx, x, in, s)
@@ -56286,11 +56286,11 @@ func (j *map1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW559, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56311,7 +56311,7 @@ func (j *map1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW560(ctx, x, in, s)
@@ -56320,11 +56320,11 @@ func (j *map1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW560, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56345,7 +56345,7 @@ func (j *map1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW561(ctx, x, in, s)
@@ -56354,11 +56354,11 @@ func (j *map1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW561, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56379,7 +56379,7 @@ func (j *map1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW562(ctx, x, in, s)
@@ -56388,11 +56388,11 @@ func (j *map1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW562, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56413,7 +56413,7 @@ func (j *map1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW563(ctx, x, in, s)
@@ -56422,11 +56422,11 @@ func (j *map1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW563, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56447,7 +56447,7 @@ func (j *map1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW564(ctx, x, in, s)
@@ -56456,11 +56456,11 @@ func (j *map1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW564, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56481,7 +56481,7 @@ func (j *map1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW565(ctx, x, in, s)
@@ -56490,11 +56490,11 @@ func (j *map1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW565, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56515,7 +56515,7 @@ func (j *map1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW566(ctx, x, in, s)
@@ -56524,11 +56524,11 @@ func (j *map1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW566, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56549,7 +56549,7 @@ func (j *map1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW567(ctx, x, in, s)
@@ -56558,11 +56558,11 @@ func (j *map1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW567, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56583,7 +56583,7 @@ func (j *map1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW568(ctx, x, in, s)
@@ -56592,11 +56592,11 @@ func (j *map1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW568, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56617,7 +56617,7 @@ func (j *map1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW569(ctx, x, in, s)
@@ -56626,11 +56626,11 @@ func (j *map1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW569, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56651,7 +56651,7 @@ func (j *map1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW570(ctx, x, in, s)
@@ -56660,11 +56660,11 @@ func (j *map1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW570, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56685,7 +56685,7 @@ func (j *map1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW571(ctx, x, in, s)
@@ -56694,11 +56694,11 @@ func (j *map1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW571, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56719,7 +56719,7 @@ func (j *map1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW572(ctx, x, in, s)
@@ -56728,11 +56728,11 @@ func (j *map1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW572, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56753,7 +56753,7 @@ func (j *map1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW573(ctx, x, in, s)
@@ -56762,11 +56762,11 @@ func (j *map1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW573, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56787,7 +56787,7 @@ func (j *map1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW574(ctx, x, in, s)
@@ -56796,11 +56796,11 @@ func (j *map1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW574, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56821,7 +56821,7 @@ func (j *map1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW575(ctx, x, in, s)
@@ -56830,11 +56830,11 @@ func (j *map1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW575, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56855,7 +56855,7 @@ func (j *map1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW576(ctx, x, in, s)
@@ -56864,11 +56864,11 @@ func (j *map1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW576, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56889,7 +56889,7 @@ func (j *map1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW577(ctx, x, in, s)
@@ -56898,11 +56898,11 @@ func (j *map1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW577, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56923,7 +56923,7 @@ func (j *map1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW578(ctx, x, in, s)
@@ -56932,11 +56932,11 @@ func (j *map1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW578, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56957,7 +56957,7 @@ func (j *map1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW579(ctx, x, in, s)
@@ -56966,11 +56966,11 @@ func (j *map1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW579, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -56991,7 +56991,7 @@ func (j *map1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW580(ctx, x, in, s)
@@ -57000,11 +57000,11 @@ func (j *map1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW580, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57025,7 +57025,7 @@ func (j *map1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW581(ctx, x, in, s)
@@ -57034,11 +57034,11 @@ func (j *map1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW581, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57059,7 +57059,7 @@ func (j *map1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW582(ctx, x, in, s)
@@ -57068,11 +57068,11 @@ func (j *map1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW582, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57093,7 +57093,7 @@ func (j *map1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW583(ctx, x, in, s)
@@ -57102,11 +57102,11 @@ func (j *map1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW583, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57127,7 +57127,7 @@ func (j *map1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW584(ctx, x, in, s)
@@ -57136,11 +57136,11 @@ func (j *map1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW584, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57161,7 +57161,7 @@ func (j *map1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW585(ctx, x, in, s)
@@ -57170,11 +57170,11 @@ func (j *map1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW585, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57195,7 +57195,7 @@ func (j *map1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW586(ctx, x, in, s)
@@ -57204,11 +57204,11 @@ func (j *map1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW586, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57229,7 +57229,7 @@ func (j *map1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW587(ctx, x, in, s)
@@ -57238,11 +57238,11 @@ func (j *map1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW587, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57263,7 +57263,7 @@ func (j *map1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW588(ctx, x, in, s)
@@ -57272,11 +57272,11 @@ func (j *map1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW588, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57297,7 +57297,7 @@ func (j *map1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW589(ctx, x, in, s)
@@ -57306,11 +57306,11 @@ func (j *map1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW589, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57331,7 +57331,7 @@ func (j *map1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW590(ctx, x, in, s)
@@ -57340,11 +57340,11 @@ func (j *map1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW590, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57365,7 +57365,7 @@ func (j *map1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW591(ctx, x, in, s)
@@ -57374,11 +57374,11 @@ func (j *map1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW591, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57399,7 +57399,7 @@ func (j *map1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW592(ctx, x, in, s)
@@ -57408,11 +57408,11 @@ func (j *map1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW592, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57433,7 +57433,7 @@ func (j *map1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW593(ctx, x, in, s)
@@ -57442,11 +57442,11 @@ func (j *map1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW593, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57467,7 +57467,7 @@ func (j *map1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW594(ctx, x, in, s)
@@ -57476,11 +57476,11 @@ func (j *map1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW594, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57501,7 +57501,7 @@ func (j *map1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW595(ctx, x, in, s)
@@ -57510,11 +57510,11 @@ func (j *map1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW595, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57535,7 +57535,7 @@ func (j *map1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW596(ctx, x, in, s)
@@ -57544,11 +57544,11 @@ func (j *map1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW596, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57569,7 +57569,7 @@ func (j *map1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW597(ctx, x, in, s)
@@ -57578,11 +57578,11 @@ func (j *map1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW597, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57603,7 +57603,7 @@ func (j *map1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW598(ctx, x, in, s)
@@ -57612,11 +57612,11 @@ func (j *map1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW598, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57637,7 +57637,7 @@ func (j *map1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW599(ctx, x, in, s)
@@ -57646,11 +57646,11 @@ func (j *map1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW599, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57671,7 +57671,7 @@ func (j *map1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW600(ctx, x, in, s)
@@ -57680,11 +57680,11 @@ func (j *map1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW600, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57705,7 +57705,7 @@ func (j *map1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW601(ctx, x, in, s)
@@ -57714,11 +57714,11 @@ func (j *map1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW601, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57739,7 +57739,7 @@ func (j *map1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW602(ctx, x, in, s)
@@ -57748,11 +57748,11 @@ func (j *map1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW602, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57773,7 +57773,7 @@ func (j *map1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW603(ctx, x, in, s)
@@ -57782,11 +57782,11 @@ func (j *map1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW603, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57807,7 +57807,7 @@ func (j *map1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW604(ctx, x, in, s)
@@ -57816,11 +57816,11 @@ func (j *map1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW604, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57841,7 +57841,7 @@ func (j *map1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW605(ctx, x, in, s)
@@ -57850,11 +57850,11 @@ func (j *map1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW605, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57875,7 +57875,7 @@ func (j *map1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW606(ctx, x, in, s)
@@ -57884,11 +57884,11 @@ func (j *map1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW606, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57909,7 +57909,7 @@ func (j *map1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW607(ctx, x, in, s)
@@ -57918,11 +57918,11 @@ func (j *map1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW607, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57943,7 +57943,7 @@ func (j *map1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW608(ctx, x, in, s)
@@ -57952,11 +57952,11 @@ func (j *map1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW608, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -57977,7 +57977,7 @@ func (j *map1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW609(ctx, x, in, s)
@@ -57986,11 +57986,11 @@ func (j *map1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW609, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58011,7 +58011,7 @@ func (j *map1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW610(ctx, x, in, s)
@@ -58020,11 +58020,11 @@ func (j *map1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW610, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58045,7 +58045,7 @@ func (j *map1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW611(ctx, x, in, s)
@@ -58054,11 +58054,11 @@ func (j *map1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW611, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58079,7 +58079,7 @@ func (j *map1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW612(ctx, x, in, s)
@@ -58088,11 +58088,11 @@ func (j *map1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW612, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58113,7 +58113,7 @@ func (j *map1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW613(ctx, x, in, s)
@@ -58122,11 +58122,11 @@ func (j *map1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW613, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58147,7 +58147,7 @@ func (j *map1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW614(ctx, x, in, s)
@@ -58156,11 +58156,11 @@ func (j *map1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW614, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58181,7 +58181,7 @@ func (j *map1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW615(ctx, x, in, s)
@@ -58190,11 +58190,11 @@ func (j *map1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW615, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58215,7 +58215,7 @@ func (j *map1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW616(ctx, x, in, s)
@@ -58224,11 +58224,11 @@ func (j *map1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW616, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58249,7 +58249,7 @@ func (j *map1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW617(ctx, x, in, s)
@@ -58258,11 +58258,11 @@ func (j *map1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW617, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58283,7 +58283,7 @@ func (j *map1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW618(ctx, x, in, s)
@@ -58292,11 +58292,11 @@ func (j *map1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW618, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58317,7 +58317,7 @@ func (j *map1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW619(ctx, x, in, s)
@@ -58326,11 +58326,11 @@ func (j *map1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW619, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58351,7 +58351,7 @@ func (j *map1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW620(ctx, x, in, s)
@@ -58360,11 +58360,11 @@ func (j *map1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW620, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58385,7 +58385,7 @@ func (j *map1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW621(ctx, x, in, s)
@@ -58394,11 +58394,11 @@ func (j *map1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW621, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58419,7 +58419,7 @@ func (j *map1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW622(ctx, x, in, s)
@@ -58428,11 +58428,11 @@ func (j *map1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW622, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58453,7 +58453,7 @@ func (j *map1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW623(ctx, x, in, s)
@@ -58462,11 +58462,11 @@ func (j *map1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW623, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58487,7 +58487,7 @@ func (j *map1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW624(ctx, x, in, s)
@@ -58496,11 +58496,11 @@ func (j *map1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW624, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58521,7 +58521,7 @@ func (j *map1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW625(ctx, x, in, s)
@@ -58530,11 +58530,11 @@ func (j *map1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW625, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58555,7 +58555,7 @@ func (j *map1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW626(ctx, x, in, s)
@@ -58564,11 +58564,11 @@ func (j *map1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW626, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58589,7 +58589,7 @@ func (j *map1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW627(ctx, x, in, s)
@@ -58598,11 +58598,11 @@ func (j *map1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW627, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58623,7 +58623,7 @@ func (j *map1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW628(ctx, x, in, s)
@@ -58632,11 +58632,11 @@ func (j *map1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW628, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58657,7 +58657,7 @@ func (j *map1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW629(ctx, x, in, s)
@@ -58666,11 +58666,11 @@ func (j *map1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW629, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58691,7 +58691,7 @@ func (j *map1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW630(ctx, x, in, s)
@@ -58700,11 +58700,11 @@ func (j *map1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW630, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58725,7 +58725,7 @@ func (j *map1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW631(ctx, x, in, s)
@@ -58734,11 +58734,11 @@ func (j *map1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW631, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58759,7 +58759,7 @@ func (j *map1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW632(ctx, x, in, s)
@@ -58768,11 +58768,11 @@ func (j *map1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW632, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58793,7 +58793,7 @@ func (j *map1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW633(ctx, x, in, s)
@@ -58802,11 +58802,11 @@ func (j *map1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW633, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58827,7 +58827,7 @@ func (j *map1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW634(ctx, x, in, s)
@@ -58836,11 +58836,11 @@ func (j *map1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW634, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58861,7 +58861,7 @@ func (j *map1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW635(ctx, x, in, s)
@@ -58870,11 +58870,11 @@ func (j *map1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW635, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58895,7 +58895,7 @@ func (j *map1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW636(ctx, x, in, s)
@@ -58904,11 +58904,11 @@ func (j *map1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW636, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58929,7 +58929,7 @@ func (j *map1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW637(ctx, x, in, s)
@@ -58938,11 +58938,11 @@ func (j *map1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW637, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58963,7 +58963,7 @@ func (j *map1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW638(ctx, x, in, s)
@@ -58972,11 +58972,11 @@ func (j *map1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW638, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58997,7 +58997,7 @@ func (j *map1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW639(ctx, x, in, s)
@@ -59006,11 +59006,11 @@ func (j *map1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW639, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59031,7 +59031,7 @@ func (j *map1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW640(ctx, x, in, s)
@@ -59040,11 +59040,11 @@ func (j *map1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW640, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59065,7 +59065,7 @@ func (j *map1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW641(ctx, x, in, s)
@@ -59074,11 +59074,11 @@ func (j *map1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW641, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59099,7 +59099,7 @@ func (j *map1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW642(ctx, x, in, s)
@@ -59108,11 +59108,11 @@ func (j *map1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW642, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59133,7 +59133,7 @@ func (j *map1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW643(ctx, x, in, s)
@@ -59142,11 +59142,11 @@ func (j *map1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW643, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59167,7 +59167,7 @@ func (j *map1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW644(ctx, x, in, s)
@@ -59176,11 +59176,11 @@ func (j *map1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW644, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59201,7 +59201,7 @@ func (j *map1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW645(ctx, x, in, s)
@@ -59210,11 +59210,11 @@ func (j *map1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW645, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59235,7 +59235,7 @@ func (j *map1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW646(ctx, x, in, s)
@@ -59244,11 +59244,11 @@ func (j *map1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW646, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59269,7 +59269,7 @@ func (j *map1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW647(ctx, x, in, s)
@@ -59278,11 +59278,11 @@ func (j *map1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW647, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59303,7 +59303,7 @@ func (j *map1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW648(ctx, x, in, s)
@@ -59312,11 +59312,11 @@ func (j *map1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW648, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59337,7 +59337,7 @@ func (j *map1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW649(ctx, x, in, s)
@@ -59346,11 +59346,11 @@ func (j *map1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW649, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59371,7 +59371,7 @@ func (j *map1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW650(ctx, x, in, s)
@@ -59380,11 +59380,11 @@ func (j *map1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW650, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59405,7 +59405,7 @@ func (j *map1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW651(ctx, x, in, s)
@@ -59414,11 +59414,11 @@ func (j *map1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW651, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59439,7 +59439,7 @@ func (j *map1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW652(ctx, x, in, s)
@@ -59448,11 +59448,11 @@ func (j *map1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW652, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59473,7 +59473,7 @@ func (j *map1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW653(ctx, x, in, s)
@@ -59482,11 +59482,11 @@ func (j *map1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW653, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59507,7 +59507,7 @@ func (j *map1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW654(ctx, x, in, s)
@@ -59516,11 +59516,11 @@ func (j *map1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW654, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59541,7 +59541,7 @@ func (j *map1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW655(ctx, x, in, s)
@@ -59550,11 +59550,11 @@ func (j *map1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW655, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59575,7 +59575,7 @@ func (j *map1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW656(ctx, x, in, s)
@@ -59584,11 +59584,11 @@ func (j *map1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW656, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59609,7 +59609,7 @@ func (j *map1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW657(ctx, x, in, s)
@@ -59618,11 +59618,11 @@ func (j *map1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW657, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59643,7 +59643,7 @@ func (j *map1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW658(ctx, x, in, s)
@@ -59652,11 +59652,11 @@ func (j *map1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW658, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59677,7 +59677,7 @@ func (j *map1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW659(ctx, x, in, s)
@@ -59686,11 +59686,11 @@ func (j *map1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW659, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59711,7 +59711,7 @@ func (j *map1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW660(ctx, x, in, s)
@@ -59720,11 +59720,11 @@ func (j *map1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW660, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59745,7 +59745,7 @@ func (j *map1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW661(ctx, x, in, s)
@@ -59754,11 +59754,11 @@ func (j *map1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW661, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59779,7 +59779,7 @@ func (j *map1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW662(ctx, x, in, s)
@@ -59788,11 +59788,11 @@ func (j *map1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW662, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59813,7 +59813,7 @@ func (j *map1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW663(ctx, x, in, s)
@@ -59822,11 +59822,11 @@ func (j *map1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW663, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59847,7 +59847,7 @@ func (j *map1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW664(ctx, x, in, s)
@@ -59856,11 +59856,11 @@ func (j *map1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW664, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59881,7 +59881,7 @@ func (j *map1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW665(ctx, x, in, s)
@@ -59890,11 +59890,11 @@ func (j *map1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW665, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59915,7 +59915,7 @@ func (j *map1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW666(ctx, x, in, s)
@@ -59924,11 +59924,11 @@ func (j *map1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW666, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59949,7 +59949,7 @@ func (j *map1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW667(ctx, x, in, s)
@@ -59958,11 +59958,11 @@ func (j *map1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW667, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -59983,7 +59983,7 @@ func (j *map1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW668(ctx, x, in, s)
@@ -59992,11 +59992,11 @@ func (j *map1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW668, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60017,7 +60017,7 @@ func (j *map1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW669(ctx, x, in, s)
@@ -60026,11 +60026,11 @@ func (j *map1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW669, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60051,7 +60051,7 @@ func (j *map1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW670(ctx, x, in, s)
@@ -60060,11 +60060,11 @@ func (j *map1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW670, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60085,7 +60085,7 @@ func (j *map1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW671(ctx, x, in, s)
@@ -60094,11 +60094,11 @@ func (j *map1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW671, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60119,7 +60119,7 @@ func (j *map1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW672(ctx, x, in, s)
@@ -60128,11 +60128,11 @@ func (j *map1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW672, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60153,7 +60153,7 @@ func (j *map1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW673(ctx, x, in, s)
@@ -60162,11 +60162,11 @@ func (j *map1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW673, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60187,7 +60187,7 @@ func (j *map1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW674(ctx, x, in, s)
@@ -60196,11 +60196,11 @@ func (j *map1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW674, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60221,7 +60221,7 @@ func (j *map1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW675(ctx, x, in, s)
@@ -60230,11 +60230,11 @@ func (j *map1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW675, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60255,7 +60255,7 @@ func (j *map1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW676(ctx, x, in, s)
@@ -60264,11 +60264,11 @@ func (j *map1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW676, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60289,7 +60289,7 @@ func (j *map1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW677(ctx, x, in, s)
@@ -60298,11 +60298,11 @@ func (j *map1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW677, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60323,7 +60323,7 @@ func (j *map1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW678(ctx, x, in, s)
@@ -60332,11 +60332,11 @@ func (j *map1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW678, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60357,7 +60357,7 @@ func (j *map1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW679(ctx, x, in, s)
@@ -60366,11 +60366,11 @@ func (j *map1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW679, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60391,7 +60391,7 @@ func (j *map1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW680(ctx, x, in, s)
@@ -60400,11 +60400,11 @@ func (j *map1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW680, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60425,7 +60425,7 @@ func (j *map1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW681(ctx, x, in, s)
@@ -60434,11 +60434,11 @@ func (j *map1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW681, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60459,7 +60459,7 @@ func (j *map1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW682(ctx, x, in, s)
@@ -60468,11 +60468,11 @@ func (j *map1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW682, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60493,7 +60493,7 @@ func (j *map1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW683(ctx, x, in, s)
@@ -60502,11 +60502,11 @@ func (j *map1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW683, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60527,7 +60527,7 @@ func (j *map1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW684(ctx, x, in, s)
@@ -60536,11 +60536,11 @@ func (j *map1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW684, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60561,7 +60561,7 @@ func (j *map1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW685(ctx, x, in, s)
@@ -60570,11 +60570,11 @@ func (j *map1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW685, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60595,7 +60595,7 @@ func (j *map1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW686(ctx, x, in, s)
@@ -60604,11 +60604,11 @@ func (j *map1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW686, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60629,7 +60629,7 @@ func (j *map1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW687(ctx, x, in, s)
@@ -60638,11 +60638,11 @@ func (j *map1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW687, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60663,7 +60663,7 @@ func (j *map1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW688(ctx, x, in, s)
@@ -60672,11 +60672,11 @@ func (j *map1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW688, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60697,7 +60697,7 @@ func (j *map1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW689(ctx, x, in, s)
@@ -60706,11 +60706,11 @@ func (j *map1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW689, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60731,7 +60731,7 @@ func (j *map1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW690(ctx, x, in, s)
@@ -60740,11 +60740,11 @@ func (j *map1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW690, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60765,7 +60765,7 @@ func (j *map1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW691(ctx, x, in, s)
@@ -60774,11 +60774,11 @@ func (j *map1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW691, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60799,7 +60799,7 @@ func (j *map1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW692(ctx, x, in, s)
@@ -60808,11 +60808,11 @@ func (j *map1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW692, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60833,7 +60833,7 @@ func (j *map1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW693(ctx, x, in, s)
@@ -60842,11 +60842,11 @@ func (j *map1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW693, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60867,7 +60867,7 @@ func (j *map1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW694(ctx, x, in, s)
@@ -60876,11 +60876,11 @@ func (j *map1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW694, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60901,7 +60901,7 @@ func (j *map1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW695(ctx, x, in, s)
@@ -60910,11 +60910,11 @@ func (j *map1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW695, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60935,7 +60935,7 @@ func (j *map1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW696(ctx, x, in, s)
@@ -60944,11 +60944,11 @@ func (j *map1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW696, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -60969,7 +60969,7 @@ func (j *map1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW697(ctx, x, in, s)
@@ -60978,11 +60978,11 @@ func (j *map1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW697, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61003,7 +61003,7 @@ func (j *map1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW698(ctx, x, in, s)
@@ -61012,11 +61012,11 @@ func (j *map1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW698, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61037,7 +61037,7 @@ func (j *map1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW699(ctx, x, in, s)
@@ -61046,11 +61046,11 @@ func (j *map1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW699, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61071,7 +61071,7 @@ func (j *map1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW700(ctx, x, in, s)
@@ -61080,11 +61080,11 @@ func (j *map1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW700, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61105,7 +61105,7 @@ func (j *map1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW701(ctx, x, in, s)
@@ -61114,11 +61114,11 @@ func (j *map1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW701, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61139,7 +61139,7 @@ func (j *map1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW702(ctx, x, in, s)
@@ -61148,11 +61148,11 @@ func (j *map1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW702, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61173,7 +61173,7 @@ func (j *map1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW703(ctx, x, in, s)
@@ -61182,11 +61182,11 @@ func (j *map1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW703, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61207,7 +61207,7 @@ func (j *map1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW704(ctx, x, in, s)
@@ -61216,11 +61216,11 @@ func (j *map1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW704, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61241,7 +61241,7 @@ func (j *map1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW705(ctx, x, in, s)
@@ -61250,11 +61250,11 @@ func (j *map1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW705, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61275,7 +61275,7 @@ func (j *map1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW706(ctx, x, in, s)
@@ -61284,11 +61284,11 @@ func (j *map1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW706, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61309,7 +61309,7 @@ func (j *map1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW707(ctx, x, in, s)
@@ -61318,11 +61318,11 @@ func (j *map1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW707, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61343,7 +61343,7 @@ func (j *map1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW708(ctx, x, in, s)
@@ -61352,11 +61352,11 @@ func (j *map1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW708, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61377,7 +61377,7 @@ func (j *map1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW709(ctx, x, in, s)
@@ -61386,11 +61386,11 @@ func (j *map1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW709, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61411,7 +61411,7 @@ func (j *map1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW710(ctx, x, in, s)
@@ -61420,11 +61420,11 @@ func (j *map1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW710, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61445,7 +61445,7 @@ func (j *map1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW711(ctx, x, in, s)
@@ -61454,11 +61454,11 @@ func (j *map1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW711, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61479,7 +61479,7 @@ func (j *map1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW712(ctx, x, in, s)
@@ -61488,11 +61488,11 @@ func (j *map1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW712, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61513,7 +61513,7 @@ func (j *map1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW713(ctx, x, in, s)
@@ -61522,11 +61522,11 @@ func (j *map1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW713, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61547,7 +61547,7 @@ func (j *map1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW714(ctx, x, in, s)
@@ -61556,11 +61556,11 @@ func (j *map1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW714, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61581,7 +61581,7 @@ func (j *map1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW715(ctx, x, in, s)
@@ -61590,11 +61590,11 @@ func (j *map1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW715, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61615,7 +61615,7 @@ func (j *map1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW716(ctx, x, in, s)
@@ -61624,11 +61624,11 @@ func (j *map1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW716, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61649,7 +61649,7 @@ func (j *map1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW717(ctx, x, in, s)
@@ -61658,11 +61658,11 @@ func (j *map1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW717, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61683,7 +61683,7 @@ func (j *map1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW718(ctx, x, in, s)
@@ -61692,11 +61692,11 @@ func (j *map1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW718, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61717,7 +61717,7 @@ func (j *map1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW719(ctx, x, in, s)
@@ -61726,11 +61726,11 @@ func (j *map1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW719, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61751,7 +61751,7 @@ func (j *map1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW720(ctx, x, in, s)
@@ -61760,11 +61760,11 @@ func (j *map1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW720, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61785,7 +61785,7 @@ func (j *map1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW721(ctx, x, in, s)
@@ -61794,11 +61794,11 @@ func (j *map1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW721, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61819,7 +61819,7 @@ func (j *map1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW722(ctx, x, in, s)
@@ -61828,11 +61828,11 @@ func (j *map1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW722, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61853,7 +61853,7 @@ func (j *map1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW723(ctx, x, in, s)
@@ -61862,11 +61862,11 @@ func (j *map1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW723, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61887,7 +61887,7 @@ func (j *map1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW724(ctx, x, in, s)
@@ -61896,11 +61896,11 @@ func (j *map1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW724, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61921,7 +61921,7 @@ func (j *map1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW725(ctx, x, in, s)
@@ -61930,11 +61930,11 @@ func (j *map1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW725, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61955,7 +61955,7 @@ func (j *map1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW726(ctx, x, in, s)
@@ -61964,11 +61964,11 @@ func (j *map1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW726, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -61989,7 +61989,7 @@ func (j *map1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW727(ctx, x, in, s)
@@ -61998,11 +61998,11 @@ func (j *map1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW727, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62023,7 +62023,7 @@ func (j *map1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW728(ctx, x, in, s)
@@ -62032,11 +62032,11 @@ func (j *map1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW728, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62057,7 +62057,7 @@ func (j *map1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW729(ctx, x, in, s)
@@ -62066,11 +62066,11 @@ func (j *map1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW729, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62091,7 +62091,7 @@ func (j *map1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW730(ctx, x, in, s)
@@ -62100,11 +62100,11 @@ func (j *map1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW730, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62125,7 +62125,7 @@ func (j *map1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW731(ctx, x, in, s)
@@ -62134,11 +62134,11 @@ func (j *map1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW731, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62159,7 +62159,7 @@ func (j *map1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW732(ctx, x, in, s)
@@ -62168,11 +62168,11 @@ func (j *map1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW732, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62193,7 +62193,7 @@ func (j *map1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW733(ctx, x, in, s)
@@ -62202,11 +62202,11 @@ func (j *map1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW733, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62227,7 +62227,7 @@ func (j *map1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW734(ctx, x, in, s)
@@ -62236,11 +62236,11 @@ func (j *map1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW734, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62261,7 +62261,7 @@ func (j *map1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW735(ctx, x, in, s)
@@ -62270,11 +62270,11 @@ func (j *map1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW735, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62295,7 +62295,7 @@ func (j *map1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW736(ctx, x, in, s)
@@ -62304,11 +62304,11 @@ func (j *map1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW736, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62329,7 +62329,7 @@ func (j *map1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW737(ctx, x, in, s)
@@ -62338,11 +62338,11 @@ func (j *map1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW737, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62363,7 +62363,7 @@ func (j *map1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW738(ctx, x, in, s)
@@ -62372,11 +62372,11 @@ func (j *map1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW738, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62397,7 +62397,7 @@ func (j *map1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW739(ctx, x, in, s)
@@ -62406,11 +62406,11 @@ func (j *map1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW739, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62431,7 +62431,7 @@ func (j *map1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW740(ctx, x, in, s)
@@ -62440,11 +62440,11 @@ func (j *map1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW740, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62465,7 +62465,7 @@ func (j *map1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW741(ctx, x, in, s)
@@ -62474,11 +62474,11 @@ func (j *map1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW741, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62499,7 +62499,7 @@ func (j *map1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW742(ctx, x, in, s)
@@ -62508,11 +62508,11 @@ func (j *map1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW742, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62533,7 +62533,7 @@ func (j *map1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW743(ctx, x, in, s)
@@ -62542,11 +62542,11 @@ func (j *map1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW743, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62567,7 +62567,7 @@ func (j *map1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW744(ctx, x, in, s)
@@ -62576,11 +62576,11 @@ func (j *map1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW744, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62601,7 +62601,7 @@ func (j *map1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW745(ctx, x, in, s)
@@ -62610,11 +62610,11 @@ func (j *map1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW745, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62635,7 +62635,7 @@ func (j *map1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW746(ctx, x, in, s)
@@ -62644,11 +62644,11 @@ func (j *map1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW746, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62669,7 +62669,7 @@ func (j *map1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW747(ctx, x, in, s)
@@ -62678,11 +62678,11 @@ func (j *map1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW747, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62703,7 +62703,7 @@ func (j *map1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW748(ctx, x, in, s)
@@ -62712,11 +62712,11 @@ func (j *map1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW748, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62737,7 +62737,7 @@ func (j *map1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW749(ctx, x, in, s)
@@ -62746,11 +62746,11 @@ func (j *map1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW749, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62771,7 +62771,7 @@ func (j *map1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW750(ctx, x, in, s)
@@ -62780,11 +62780,11 @@ func (j *map1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW750, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62805,7 +62805,7 @@ func (j *map1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW751(ctx, x, in, s)
@@ -62814,11 +62814,11 @@ func (j *map1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW751, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62839,7 +62839,7 @@ func (j *map1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW752(ctx, x, in, s)
@@ -62848,11 +62848,11 @@ func (j *map1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW752, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62873,7 +62873,7 @@ func (j *map1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW753(ctx, x, in, s)
@@ -62882,11 +62882,11 @@ func (j *map1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW753, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62907,7 +62907,7 @@ func (j *map1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW754(ctx, x, in, s)
@@ -62916,11 +62916,11 @@ func (j *map1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW754, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62941,7 +62941,7 @@ func (j *map1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW755(ctx, x, in, s)
@@ -62950,11 +62950,11 @@ func (j *map1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW755, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -62975,7 +62975,7 @@ func (j *map1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW756(ctx, x, in, s)
@@ -62984,11 +62984,11 @@ func (j *map1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW756, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63009,7 +63009,7 @@ func (j *map1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW757(ctx, x, in, s)
@@ -63018,11 +63018,11 @@ func (j *map1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW757, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63043,7 +63043,7 @@ func (j *map1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW758(ctx, x, in, s)
@@ -63052,11 +63052,11 @@ func (j *map1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW758, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63077,7 +63077,7 @@ func (j *map1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW759(ctx, x, in, s)
@@ -63086,11 +63086,11 @@ func (j *map1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW759, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63111,7 +63111,7 @@ func (j *map1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW760(ctx, x, in, s)
@@ -63120,11 +63120,11 @@ func (j *map1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW760, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63145,7 +63145,7 @@ func (j *map1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW761(ctx, x, in, s)
@@ -63154,11 +63154,11 @@ func (j *map1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW761, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63179,7 +63179,7 @@ func (j *map1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW762(ctx, x, in, s)
@@ -63188,11 +63188,11 @@ func (j *map1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW762, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63213,7 +63213,7 @@ func (j *map1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW763(ctx, x, in, s)
@@ -63222,11 +63222,11 @@ func (j *map1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW763, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63247,7 +63247,7 @@ func (j *map1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW764(ctx, x, in, s)
@@ -63256,11 +63256,11 @@ func (j *map1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW764, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63281,7 +63281,7 @@ func (j *map1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW765(ctx, x, in, s)
@@ -63290,11 +63290,11 @@ func (j *map1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW765, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63315,7 +63315,7 @@ func (j *map1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW766(ctx, x, in, s)
@@ -63324,11 +63324,11 @@ func (j *map1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW766, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63349,7 +63349,7 @@ func (j *map1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW767(ctx, x, in, s)
@@ -63358,11 +63358,11 @@ func (j *map1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW767, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63383,7 +63383,7 @@ func (j *map1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW768(ctx, x, in, s)
@@ -63392,11 +63392,11 @@ func (j *map1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW768, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63417,7 +63417,7 @@ func (j *map1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW769(ctx, x, in, s)
@@ -63426,11 +63426,11 @@ func (j *map1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW769, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63451,7 +63451,7 @@ func (j *map1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW770(ctx, x, in, s)
@@ -63460,11 +63460,11 @@ func (j *map1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW770, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63485,7 +63485,7 @@ func (j *map1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW771(ctx, x, in, s)
@@ -63494,11 +63494,11 @@ func (j *map1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW771, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63519,7 +63519,7 @@ func (j *map1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW772(ctx, x, in, s)
@@ -63528,11 +63528,11 @@ func (j *map1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW772, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63553,7 +63553,7 @@ func (j *map1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW773(ctx, x, in, s)
@@ -63562,11 +63562,11 @@ func (j *map1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW773, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63587,7 +63587,7 @@ func (j *map1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW774(ctx, x, in, s)
@@ -63596,11 +63596,11 @@ func (j *map1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW774, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63621,7 +63621,7 @@ func (j *map1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW775(ctx, x, in, s)
@@ -63630,11 +63630,11 @@ func (j *map1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW775, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63655,7 +63655,7 @@ func (j *map1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW776(ctx, x, in, s)
@@ -63664,11 +63664,11 @@ func (j *map1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW776, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63689,7 +63689,7 @@ func (j *map1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW777(ctx, x, in, s)
@@ -63698,11 +63698,11 @@ func (j *map1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW777, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63723,7 +63723,7 @@ func (j *map1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW778(ctx, x, in, s)
@@ -63732,11 +63732,11 @@ func (j *map1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW778, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63757,7 +63757,7 @@ func (j *map1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW779(ctx, x, in, s)
@@ -63766,11 +63766,11 @@ func (j *map1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW779, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63791,7 +63791,7 @@ func (j *map1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW780(ctx, x, in, s)
@@ -63800,11 +63800,11 @@ func (j *map1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW780, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63825,7 +63825,7 @@ func (j *map1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW781(ctx, x, in, s)
@@ -63834,11 +63834,11 @@ func (j *map1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW781, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63859,7 +63859,7 @@ func (j *map1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW782(ctx, x, in, s)
@@ -63868,11 +63868,11 @@ func (j *map1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW782, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63893,7 +63893,7 @@ func (j *map1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW783(ctx, x, in, s)
@@ -63902,11 +63902,11 @@ func (j *map1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW783, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63927,7 +63927,7 @@ func (j *map1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW784(ctx, x, in, s)
@@ -63936,11 +63936,11 @@ func (j *map1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW784, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63961,7 +63961,7 @@ func (j *map1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW785(ctx, x, in, s)
@@ -63970,11 +63970,11 @@ func (j *map1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW785, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -63995,7 +63995,7 @@ func (j *map1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW786(ctx, x, in, s)
@@ -64004,11 +64004,11 @@ func (j *map1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW786, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64029,7 +64029,7 @@ func (j *map1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW787(ctx, x, in, s)
@@ -64038,11 +64038,11 @@ func (j *map1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW787, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64063,7 +64063,7 @@ func (j *map1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW788(ctx, x, in, s)
@@ -64072,11 +64072,11 @@ func (j *map1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW788, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64097,7 +64097,7 @@ func (j *map1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW789(ctx, x, in, s)
@@ -64106,11 +64106,11 @@ func (j *map1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW789, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64131,7 +64131,7 @@ func (j *map1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW790(ctx, x, in, s)
@@ -64140,11 +64140,11 @@ func (j *map1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW790, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64165,7 +64165,7 @@ func (j *map1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW791(ctx, x, in, s)
@@ -64174,11 +64174,11 @@ func (j *map1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW791, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64199,7 +64199,7 @@ func (j *map1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW792(ctx, x, in, s)
@@ -64208,11 +64208,11 @@ func (j *map1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW792, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64233,7 +64233,7 @@ func (j *map1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW793(ctx, x, in, s)
@@ -64242,11 +64242,11 @@ func (j *map1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW793, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64267,7 +64267,7 @@ func (j *map1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW794(ctx, x, in, s)
@@ -64276,11 +64276,11 @@ func (j *map1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW794, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64301,7 +64301,7 @@ func (j *map1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW795(ctx, x, in, s)
@@ -64310,11 +64310,11 @@ func (j *map1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW795, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64335,7 +64335,7 @@ func (j *map1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW796(ctx, x, in, s)
@@ -64344,11 +64344,11 @@ func (j *map1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW796, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64369,7 +64369,7 @@ func (j *map1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW797(ctx, x, in, s)
@@ -64378,11 +64378,11 @@ func (j *map1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW797, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64403,7 +64403,7 @@ func (j *map1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW798(ctx, x, in, s)
@@ -64412,11 +64412,11 @@ func (j *map1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW798, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64437,7 +64437,7 @@ func (j *map1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW799(ctx, x, in, s)
@@ -64446,11 +64446,11 @@ func (j *map1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW799, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64471,7 +64471,7 @@ func (j *map1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW800(ctx, x, in, s)
@@ -64480,11 +64480,11 @@ func (j *map1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW800, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64505,7 +64505,7 @@ func (j *map1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW801(ctx, x, in, s)
@@ -64514,11 +64514,11 @@ func (j *map1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW801, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64539,7 +64539,7 @@ func (j *map1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW802(ctx, x, in, s)
@@ -64548,11 +64548,11 @@ func (j *map1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW802, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64573,7 +64573,7 @@ func (j *map1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW803(ctx, x, in, s)
@@ -64582,11 +64582,11 @@ func (j *map1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW803, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64607,7 +64607,7 @@ func (j *map1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW804(ctx, x, in, s)
@@ -64616,11 +64616,11 @@ func (j *map1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW804, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64641,7 +64641,7 @@ func (j *map1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW805(ctx, x, in, s)
@@ -64650,11 +64650,11 @@ func (j *map1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW805, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64675,7 +64675,7 @@ func (j *map1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW806(ctx, x, in, s)
@@ -64684,11 +64684,11 @@ func (j *map1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW806, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64709,7 +64709,7 @@ func (j *map1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW807(ctx, x, in, s)
@@ -64718,11 +64718,11 @@ func (j *map1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW807, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64743,7 +64743,7 @@ func (j *map1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW808(ctx, x, in, s)
@@ -64752,11 +64752,11 @@ func (j *map1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW808, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64777,7 +64777,7 @@ func (j *map1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW809(ctx, x, in, s)
@@ -64786,11 +64786,11 @@ func (j *map1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW809, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64811,7 +64811,7 @@ func (j *map1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW810(ctx, x, in, s)
@@ -64820,11 +64820,11 @@ func (j *map1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW810, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64845,7 +64845,7 @@ func (j *map1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW811(ctx, x, in, s)
@@ -64854,11 +64854,11 @@ func (j *map1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW811, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64879,7 +64879,7 @@ func (j *map1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW812(ctx, x, in, s)
@@ -64888,11 +64888,11 @@ func (j *map1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW812, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64913,7 +64913,7 @@ func (j *map1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW813(ctx, x, in, s)
@@ -64922,11 +64922,11 @@ func (j *map1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW813, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64947,7 +64947,7 @@ func (j *map1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW814(ctx, x, in, s)
@@ -64956,11 +64956,11 @@ func (j *map1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW814, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -64981,7 +64981,7 @@ func (j *map1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW815(ctx, x, in, s)
@@ -64990,11 +64990,11 @@ func (j *map1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW815, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65015,7 +65015,7 @@ func (j *map1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW816(ctx, x, in, s)
@@ -65024,11 +65024,11 @@ func (j *map1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW816, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65049,7 +65049,7 @@ func (j *map1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW817(ctx, x, in, s)
@@ -65058,11 +65058,11 @@ func (j *map1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW817, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65083,7 +65083,7 @@ func (j *map1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW818(ctx, x, in, s)
@@ -65092,11 +65092,11 @@ func (j *map1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW818, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65117,7 +65117,7 @@ func (j *map1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW819(ctx, x, in, s)
@@ -65126,11 +65126,11 @@ func (j *map1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW819, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65151,7 +65151,7 @@ func (j *map1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW820(ctx, x, in, s)
@@ -65160,11 +65160,11 @@ func (j *map1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW820, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65185,7 +65185,7 @@ func (j *map1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW821(ctx, x, in, s)
@@ -65194,11 +65194,11 @@ func (j *map1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW821, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65219,7 +65219,7 @@ func (j *map1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW822(ctx, x, in, s)
@@ -65228,11 +65228,11 @@ func (j *map1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW822, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65253,7 +65253,7 @@ func (j *map1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW823(ctx, x, in, s)
@@ -65262,11 +65262,11 @@ func (j *map1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW823, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65287,7 +65287,7 @@ func (j *map1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW824(ctx, x, in, s)
@@ -65296,11 +65296,11 @@ func (j *map1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW824, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65321,7 +65321,7 @@ func (j *map1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW825(ctx, x, in, s)
@@ -65330,11 +65330,11 @@ func (j *map1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW825, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65355,7 +65355,7 @@ func (j *map1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW826(ctx, x, in, s)
@@ -65364,11 +65364,11 @@ func (j *map1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW826, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65389,7 +65389,7 @@ func (j *map1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW827(ctx, x, in, s)
@@ -65398,11 +65398,11 @@ func (j *map1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW827, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65423,7 +65423,7 @@ func (j *map1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW828(ctx, x, in, s)
@@ -65432,11 +65432,11 @@ func (j *map1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW828, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65457,7 +65457,7 @@ func (j *map1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW829(ctx, x, in, s)
@@ -65466,11 +65466,11 @@ func (j *map1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW829, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65491,7 +65491,7 @@ func (j *map1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW830(ctx, x, in, s)
@@ -65500,11 +65500,11 @@ func (j *map1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW830, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65525,7 +65525,7 @@ func (j *map1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW831(ctx, x, in, s)
@@ -65534,11 +65534,11 @@ func (j *map1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW831, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65559,7 +65559,7 @@ func (j *map1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW832(ctx, x, in, s)
@@ -65568,11 +65568,11 @@ func (j *map1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW832, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65593,7 +65593,7 @@ func (j *map1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW833(ctx, x, in, s)
@@ -65602,11 +65602,11 @@ func (j *map1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW833, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65627,7 +65627,7 @@ func (j *map1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW834(ctx, x, in, s)
@@ -65636,11 +65636,11 @@ func (j *map1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW834, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65661,7 +65661,7 @@ func (j *map1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW835(ctx, x, in, s)
@@ -65670,11 +65670,11 @@ func (j *map1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW835, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65695,7 +65695,7 @@ func (j *map1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW836(ctx, x, in, s)
@@ -65704,11 +65704,11 @@ func (j *map1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW836, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65729,7 +65729,7 @@ func (j *map1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW837(ctx, x, in, s)
@@ -65738,11 +65738,11 @@ func (j *map1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW837, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65763,7 +65763,7 @@ func (j *map1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW838(ctx, x, in, s)
@@ -65772,11 +65772,11 @@ func (j *map1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW838, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65797,7 +65797,7 @@ func (j *map1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW839(ctx, x, in, s)
@@ -65806,11 +65806,11 @@ func (j *map1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW839, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65831,7 +65831,7 @@ func (j *map1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW840(ctx, x, in, s)
@@ -65840,11 +65840,11 @@ func (j *map1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW840, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65865,7 +65865,7 @@ func (j *map1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW841(ctx, x, in, s)
@@ -65874,11 +65874,11 @@ func (j *map1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW841, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65899,7 +65899,7 @@ func (j *map1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW842(ctx, x, in, s)
@@ -65908,11 +65908,11 @@ func (j *map1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW842, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65933,7 +65933,7 @@ func (j *map1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW843(ctx, x, in, s)
@@ -65942,11 +65942,11 @@ func (j *map1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW843, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -65967,7 +65967,7 @@ func (j *map1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW844(ctx, x, in, s)
@@ -65976,11 +65976,11 @@ func (j *map1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW844, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66001,7 +66001,7 @@ func (j *map1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW845(ctx, x, in, s)
@@ -66010,11 +66010,11 @@ func (j *map1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW845, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66035,7 +66035,7 @@ func (j *map1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW846(ctx, x, in, s)
@@ -66044,11 +66044,11 @@ func (j *map1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW846, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66069,7 +66069,7 @@ func (j *map1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW847(ctx, x, in, s)
@@ -66078,11 +66078,11 @@ func (j *map1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW847, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66103,7 +66103,7 @@ func (j *map1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW848(ctx, x, in, s)
@@ -66112,11 +66112,11 @@ func (j *map1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW848, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66137,7 +66137,7 @@ func (j *map1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW849(ctx, x, in, s)
@@ -66146,11 +66146,11 @@ func (j *map1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW849, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66171,7 +66171,7 @@ func (j *map1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW850(ctx, x, in, s)
@@ -66180,11 +66180,11 @@ func (j *map1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW850, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66205,7 +66205,7 @@ func (j *map1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW851(ctx, x, in, s)
@@ -66214,11 +66214,11 @@ func (j *map1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW851, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66239,7 +66239,7 @@ func (j *map1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW852(ctx, x, in, s)
@@ -66248,11 +66248,11 @@ func (j *map1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW852, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66273,7 +66273,7 @@ func (j *map1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW853(ctx, x, in, s)
@@ -66282,11 +66282,11 @@ func (j *map1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW853, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66307,7 +66307,7 @@ func (j *map1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW854(ctx, x, in, s)
@@ -66316,11 +66316,11 @@ func (j *map1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW854, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66341,7 +66341,7 @@ func (j *map1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW855(ctx, x, in, s)
@@ -66350,11 +66350,11 @@ func (j *map1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW855, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66375,7 +66375,7 @@ func (j *map1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW856(ctx, x, in, s)
@@ -66384,11 +66384,11 @@ func (j *map1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW856, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66409,7 +66409,7 @@ func (j *map1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW857(ctx, x, in, s)
@@ -66418,11 +66418,11 @@ func (j *map1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW857, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66443,7 +66443,7 @@ func (j *map1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW858(ctx, x, in, s)
@@ -66452,11 +66452,11 @@ func (j *map1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW858, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66477,7 +66477,7 @@ func (j *map1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW859(ctx, x, in, s)
@@ -66486,11 +66486,11 @@ func (j *map1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW859, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66511,7 +66511,7 @@ func (j *map1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW860(ctx, x, in, s)
@@ -66520,11 +66520,11 @@ func (j *map1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW860, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66545,7 +66545,7 @@ func (j *map1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW861(ctx, x, in, s)
@@ -66554,11 +66554,11 @@ func (j *map1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW861, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66579,7 +66579,7 @@ func (j *map1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW862(ctx, x, in, s)
@@ -66588,11 +66588,11 @@ func (j *map1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW862, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66613,7 +66613,7 @@ func (j *map1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW863(ctx, x, in, s)
@@ -66622,11 +66622,11 @@ func (j *map1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW863, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66647,7 +66647,7 @@ func (j *map1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW864(ctx, x, in, s)
@@ -66656,11 +66656,11 @@ func (j *map1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW864, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66681,7 +66681,7 @@ func (j *map1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW865(ctx, x, in, s)
@@ -66690,11 +66690,11 @@ func (j *map1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW865, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66715,7 +66715,7 @@ func (j *map1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW866(ctx, x, in, s)
@@ -66724,11 +66724,11 @@ func (j *map1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW866, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66749,7 +66749,7 @@ func (j *map1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW867(ctx, x, in, s)
@@ -66758,11 +66758,11 @@ func (j *map1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW867, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66783,7 +66783,7 @@ func (j *map1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW868(ctx, x, in, s)
@@ -66792,11 +66792,11 @@ func (j *map1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW868, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66817,7 +66817,7 @@ func (j *map1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW869(ctx, x, in, s)
@@ -66826,11 +66826,11 @@ func (j *map1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW869, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66851,7 +66851,7 @@ func (j *map1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW870(ctx, x, in, s)
@@ -66860,11 +66860,11 @@ func (j *map1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW870, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66885,7 +66885,7 @@ func (j *map1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW871(ctx, x, in, s)
@@ -66894,11 +66894,11 @@ func (j *map1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW871, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66919,7 +66919,7 @@ func (j *map1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW872(ctx, x, in, s)
@@ -66928,11 +66928,11 @@ func (j *map1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW872, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66953,7 +66953,7 @@ func (j *map1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW873(ctx, x, in, s)
@@ -66962,11 +66962,11 @@ func (j *map1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW873, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -66987,7 +66987,7 @@ func (j *map1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW874(ctx, x, in, s)
@@ -66996,11 +66996,11 @@ func (j *map1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW874, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67021,7 +67021,7 @@ func (j *map1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW875(ctx, x, in, s)
@@ -67030,11 +67030,11 @@ func (j *map1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW875, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67055,7 +67055,7 @@ func (j *map1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW876(ctx, x, in, s)
@@ -67064,11 +67064,11 @@ func (j *map1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW876, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67089,7 +67089,7 @@ func (j *map1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW877(ctx, x, in, s)
@@ -67098,11 +67098,11 @@ func (j *map1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW877, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67123,7 +67123,7 @@ func (j *map1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW878(ctx, x, in, s)
@@ -67132,11 +67132,11 @@ func (j *map1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW878, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67157,7 +67157,7 @@ func (j *map1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW879(ctx, x, in, s)
@@ -67166,11 +67166,11 @@ func (j *map1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW879, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67191,7 +67191,7 @@ func (j *map1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW880(ctx, x, in, s)
@@ -67200,11 +67200,11 @@ func (j *map1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW880, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67225,7 +67225,7 @@ func (j *map1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW881(ctx, x, in, s)
@@ -67234,11 +67234,11 @@ func (j *map1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW881, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67259,7 +67259,7 @@ func (j *map1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW882(ctx, x, in, s)
@@ -67268,11 +67268,11 @@ func (j *map1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW882, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67293,7 +67293,7 @@ func (j *map1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW883(ctx, x, in, s)
@@ -67302,11 +67302,11 @@ func (j *map1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW883, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67327,7 +67327,7 @@ func (j *map1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW884(ctx, x, in, s)
@@ -67336,11 +67336,11 @@ func (j *map1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW884, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67361,7 +67361,7 @@ func (j *map1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW885(ctx, x, in, s)
@@ -67370,11 +67370,11 @@ func (j *map1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW885, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67395,7 +67395,7 @@ func (j *map1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW886(ctx, x, in, s)
@@ -67404,11 +67404,11 @@ func (j *map1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW886, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67429,7 +67429,7 @@ func (j *map1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW887(ctx, x, in, s)
@@ -67438,11 +67438,11 @@ func (j *map1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW887, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67463,7 +67463,7 @@ func (j *map1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW888(ctx, x, in, s)
@@ -67472,11 +67472,11 @@ func (j *map1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW888, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67497,7 +67497,7 @@ func (j *map1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW889(ctx, x, in, s)
@@ -67506,11 +67506,11 @@ func (j *map1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW889, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67531,7 +67531,7 @@ func (j *map1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW890(ctx, x, in, s)
@@ -67540,11 +67540,11 @@ func (j *map1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW890, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67565,7 +67565,7 @@ func (j *map1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW891(ctx, x, in, s)
@@ -67574,11 +67574,11 @@ func (j *map1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW891, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67599,7 +67599,7 @@ func (j *map1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW892(ctx, x, in, s)
@@ -67608,11 +67608,11 @@ func (j *map1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW892, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67633,7 +67633,7 @@ func (j *map1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW893(ctx, x, in, s)
@@ -67642,11 +67642,11 @@ func (j *map1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW893, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67667,7 +67667,7 @@ func (j *map1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW894(ctx, x, in, s)
@@ -67676,11 +67676,11 @@ func (j *map1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW894, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67701,7 +67701,7 @@ func (j *map1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW895(ctx, x, in, s)
@@ -67710,11 +67710,11 @@ func (j *map1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW895, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67735,7 +67735,7 @@ func (j *map1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW896(ctx, x, in, s)
@@ -67744,11 +67744,11 @@ func (j *map1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW896, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67769,7 +67769,7 @@ func (j *map1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW897(ctx, x, in, s)
@@ -67778,11 +67778,11 @@ func (j *map1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW897, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67803,7 +67803,7 @@ func (j *map1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW898(ctx, x, in, s)
@@ -67812,11 +67812,11 @@ func (j *map1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW898, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67837,7 +67837,7 @@ func (j *map1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW899(ctx, x, in, s)
@@ -67846,11 +67846,11 @@ func (j *map1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW899, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67871,7 +67871,7 @@ func (j *map1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW900(ctx, x, in, s)
@@ -67880,11 +67880,11 @@ func (j *map1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW900, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67905,7 +67905,7 @@ func (j *map1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW901(ctx, x, in, s)
@@ -67914,11 +67914,11 @@ func (j *map1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW901, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67939,7 +67939,7 @@ func (j *map1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW902(ctx, x, in, s)
@@ -67948,11 +67948,11 @@ func (j *map1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW902, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -67973,7 +67973,7 @@ func (j *map1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW903(ctx, x, in, s)
@@ -67982,11 +67982,11 @@ func (j *map1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW903, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68007,7 +68007,7 @@ func (j *map1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW904(ctx, x, in, s)
@@ -68016,11 +68016,11 @@ func (j *map1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW904, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68041,7 +68041,7 @@ func (j *map1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW905(ctx, x, in, s)
@@ -68050,11 +68050,11 @@ func (j *map1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW905, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68075,7 +68075,7 @@ func (j *map1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW906(ctx, x, in, s)
@@ -68084,11 +68084,11 @@ func (j *map1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW906, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68109,7 +68109,7 @@ func (j *map1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW907(ctx, x, in, s)
@@ -68118,11 +68118,11 @@ func (j *map1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW907, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68143,7 +68143,7 @@ func (j *map1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW908(ctx, x, in, s)
@@ -68152,11 +68152,11 @@ func (j *map1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW908, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68177,7 +68177,7 @@ func (j *map1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW909(ctx, x, in, s)
@@ -68186,11 +68186,11 @@ func (j *map1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW909, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68211,7 +68211,7 @@ func (j *map1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW910(ctx, x, in, s)
@@ -68220,11 +68220,11 @@ func (j *map1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW910, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68245,7 +68245,7 @@ func (j *map1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW911(ctx, x, in, s)
@@ -68254,11 +68254,11 @@ func (j *map1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW911, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68279,7 +68279,7 @@ func (j *map1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW912(ctx, x, in, s)
@@ -68288,11 +68288,11 @@ func (j *map1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW912, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68313,7 +68313,7 @@ func (j *map1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW913(ctx, x, in, s)
@@ -68322,11 +68322,11 @@ func (j *map1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW913, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68347,7 +68347,7 @@ func (j *map1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW914(ctx, x, in, s)
@@ -68356,11 +68356,11 @@ func (j *map1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW914, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68381,7 +68381,7 @@ func (j *map1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW915(ctx, x, in, s)
@@ -68390,11 +68390,11 @@ func (j *map1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW915, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68415,7 +68415,7 @@ func (j *map1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW916(ctx, x, in, s)
@@ -68424,11 +68424,11 @@ func (j *map1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW916, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68449,7 +68449,7 @@ func (j *map1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW917(ctx, x, in, s)
@@ -68458,11 +68458,11 @@ func (j *map1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW917, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68483,7 +68483,7 @@ func (j *map1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW918(ctx, x, in, s)
@@ -68492,11 +68492,11 @@ func (j *map1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW918, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68517,7 +68517,7 @@ func (j *map1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW919(ctx, x, in, s)
@@ -68526,11 +68526,11 @@ func (j *map1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW919, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68551,7 +68551,7 @@ func (j *map1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW920(ctx, x, in, s)
@@ -68560,11 +68560,11 @@ func (j *map1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW920, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68585,7 +68585,7 @@ func (j *map1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW921(ctx, x, in, s)
@@ -68594,11 +68594,11 @@ func (j *map1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW921, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68619,7 +68619,7 @@ func (j *map1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW922(ctx, x, in, s)
@@ -68628,11 +68628,11 @@ func (j *map1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW922, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68653,7 +68653,7 @@ func (j *map1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW923(ctx, x, in, s)
@@ -68662,11 +68662,11 @@ func (j *map1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW923, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68687,7 +68687,7 @@ func (j *map1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW924(ctx, x, in, s)
@@ -68696,11 +68696,11 @@ func (j *map1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW924, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68721,7 +68721,7 @@ func (j *map1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW925(ctx, x, in, s)
@@ -68730,11 +68730,11 @@ func (j *map1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW925, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68755,7 +68755,7 @@ func (j *map1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW926(ctx, x, in, s)
@@ -68764,11 +68764,11 @@ func (j *map1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW926, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68789,7 +68789,7 @@ func (j *map1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW927(ctx, x, in, s)
@@ -68798,11 +68798,11 @@ func (j *map1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW927, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68823,7 +68823,7 @@ func (j *map1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW928(ctx, x, in, s)
@@ -68832,11 +68832,11 @@ func (j *map1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW928, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68857,7 +68857,7 @@ func (j *map1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW929(ctx, x, in, s)
@@ -68866,11 +68866,11 @@ func (j *map1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW929, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68891,7 +68891,7 @@ func (j *map1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW930(ctx, x, in, s)
@@ -68900,11 +68900,11 @@ func (j *map1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW930, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68925,7 +68925,7 @@ func (j *map1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW931(ctx, x, in, s)
@@ -68934,11 +68934,11 @@ func (j *map1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW931, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68959,7 +68959,7 @@ func (j *map1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW932(ctx, x, in, s)
@@ -68968,11 +68968,11 @@ func (j *map1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW932, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -68993,7 +68993,7 @@ func (j *map1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW933(ctx, x, in, s)
@@ -69002,11 +69002,11 @@ func (j *map1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW933, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69027,7 +69027,7 @@ func (j *map1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW934(ctx, x, in, s)
@@ -69036,11 +69036,11 @@ func (j *map1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW934, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69061,7 +69061,7 @@ func (j *map1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW935(ctx, x, in, s)
@@ -69070,11 +69070,11 @@ func (j *map1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW935, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69095,7 +69095,7 @@ func (j *map1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW936(ctx, x, in, s)
@@ -69104,11 +69104,11 @@ func (j *map1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW936, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69129,7 +69129,7 @@ func (j *map1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW937(ctx, x, in, s)
@@ -69138,11 +69138,11 @@ func (j *map1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW937, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69163,7 +69163,7 @@ func (j *map1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW938(ctx, x, in, s)
@@ -69172,11 +69172,11 @@ func (j *map1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW938, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69197,7 +69197,7 @@ func (j *map1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW939(ctx, x, in, s)
@@ -69206,11 +69206,11 @@ func (j *map1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW939, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69231,7 +69231,7 @@ func (j *map1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW940(ctx, x, in, s)
@@ -69240,11 +69240,11 @@ func (j *map1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW940, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69265,7 +69265,7 @@ func (j *map1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW941(ctx, x, in, s)
@@ -69274,11 +69274,11 @@ func (j *map1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW941, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69299,7 +69299,7 @@ func (j *map1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW942(ctx, x, in, s)
@@ -69308,11 +69308,11 @@ func (j *map1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW942, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69333,7 +69333,7 @@ func (j *map1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW943(ctx, x, in, s)
@@ -69342,11 +69342,11 @@ func (j *map1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW943, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69367,7 +69367,7 @@ func (j *map1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW944(ctx, x, in, s)
@@ -69376,11 +69376,11 @@ func (j *map1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW944, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69401,7 +69401,7 @@ func (j *map1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW945(ctx, x, in, s)
@@ -69410,11 +69410,11 @@ func (j *map1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW945, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69435,7 +69435,7 @@ func (j *map1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW946(ctx, x, in, s)
@@ -69444,11 +69444,11 @@ func (j *map1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW946, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69469,7 +69469,7 @@ func (j *map1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW947(ctx, x, in, s)
@@ -69478,11 +69478,11 @@ func (j *map1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW947, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69503,7 +69503,7 @@ func (j *map1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW948(ctx, x, in, s)
@@ -69512,11 +69512,11 @@ func (j *map1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW948, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69537,7 +69537,7 @@ func (j *map1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW949(ctx, x, in, s)
@@ -69546,11 +69546,11 @@ func (j *map1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW949, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69571,7 +69571,7 @@ func (j *map1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW950(ctx, x, in, s)
@@ -69580,11 +69580,11 @@ func (j *map1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW950, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69605,7 +69605,7 @@ func (j *map1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW951(ctx, x, in, s)
@@ -69614,11 +69614,11 @@ func (j *map1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW951, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69639,7 +69639,7 @@ func (j *map1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW952(ctx, x, in, s)
@@ -69648,11 +69648,11 @@ func (j *map1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW952, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69673,7 +69673,7 @@ func (j *map1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW953(ctx, x, in, s)
@@ -69682,11 +69682,11 @@ func (j *map1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW953, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69707,7 +69707,7 @@ func (j *map1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW954(ctx, x, in, s)
@@ -69716,11 +69716,11 @@ func (j *map1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW954, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69741,7 +69741,7 @@ func (j *map1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW955(ctx, x, in, s)
@@ -69750,11 +69750,11 @@ func (j *map1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW955, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69775,7 +69775,7 @@ func (j *map1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW956(ctx, x, in, s)
@@ -69784,11 +69784,11 @@ func (j *map1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW956, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69809,7 +69809,7 @@ func (j *map1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW957(ctx, x, in, s)
@@ -69818,11 +69818,11 @@ func (j *map1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW957, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69843,7 +69843,7 @@ func (j *map1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW958(ctx, x, in, s)
@@ -69852,11 +69852,11 @@ func (j *map1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW958, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69877,7 +69877,7 @@ func (j *map1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW959(ctx, x, in, s)
@@ -69886,11 +69886,11 @@ func (j *map1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW959, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69911,7 +69911,7 @@ func (j *map1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW960(ctx, x, in, s)
@@ -69920,11 +69920,11 @@ func (j *map1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW960, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69945,7 +69945,7 @@ func (j *map1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW961(ctx, x, in, s)
@@ -69954,11 +69954,11 @@ func (j *map1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW961, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -69979,7 +69979,7 @@ func (j *map1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW962(ctx, x, in, s)
@@ -69988,11 +69988,11 @@ func (j *map1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW962, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70013,7 +70013,7 @@ func (j *map1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW963(ctx, x, in, s)
@@ -70022,11 +70022,11 @@ func (j *map1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW963, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70047,7 +70047,7 @@ func (j *map1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW964(ctx, x, in, s)
@@ -70056,11 +70056,11 @@ func (j *map1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW964, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70081,7 +70081,7 @@ func (j *map1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW965(ctx, x, in, s)
@@ -70090,11 +70090,11 @@ func (j *map1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW965, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70115,7 +70115,7 @@ func (j *map1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW966(ctx, x, in, s)
@@ -70124,11 +70124,11 @@ func (j *map1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW966, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70149,7 +70149,7 @@ func (j *map1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW967(ctx, x, in, s)
@@ -70158,11 +70158,11 @@ func (j *map1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW967, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70183,7 +70183,7 @@ func (j *map1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW968(ctx, x, in, s)
@@ -70192,11 +70192,11 @@ func (j *map1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW968, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70217,7 +70217,7 @@ func (j *map1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW969(ctx, x, in, s)
@@ -70226,11 +70226,11 @@ func (j *map1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW969, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70251,7 +70251,7 @@ func (j *map1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW970(ctx, x, in, s)
@@ -70260,11 +70260,11 @@ func (j *map1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW970, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70285,7 +70285,7 @@ func (j *map1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW971(ctx, x, in, s)
@@ -70294,11 +70294,11 @@ func (j *map1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW971, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70319,7 +70319,7 @@ func (j *map1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW972(ctx, x, in, s)
@@ -70328,11 +70328,11 @@ func (j *map1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW972, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70353,7 +70353,7 @@ func (j *map1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW973(ctx, x, in, s)
@@ -70362,11 +70362,11 @@ func (j *map1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW973, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70387,7 +70387,7 @@ func (j *map1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW974(ctx, x, in, s)
@@ -70396,11 +70396,11 @@ func (j *map1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW974, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70421,7 +70421,7 @@ func (j *map1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW975(ctx, x, in, s)
@@ -70430,11 +70430,11 @@ func (j *map1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW975, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70455,7 +70455,7 @@ func (j *map1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW976(ctx, x, in, s)
@@ -70464,11 +70464,11 @@ func (j *map1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW976, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70489,7 +70489,7 @@ func (j *map1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW977(ctx, x, in, s)
@@ -70498,11 +70498,11 @@ func (j *map1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW977, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70523,7 +70523,7 @@ func (j *map1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW978(ctx, x, in, s)
@@ -70532,11 +70532,11 @@ func (j *map1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW978, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70557,7 +70557,7 @@ func (j *map1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW979(ctx, x, in, s)
@@ -70566,11 +70566,11 @@ func (j *map1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW979, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70591,7 +70591,7 @@ func (j *map1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW980(ctx, x, in, s)
@@ -70600,11 +70600,11 @@ func (j *map1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW980, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70625,7 +70625,7 @@ func (j *map1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW981(ctx, x, in, s)
@@ -70634,11 +70634,11 @@ func (j *map1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW981, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70659,7 +70659,7 @@ func (j *map1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW982(ctx, x, in, s)
@@ -70668,11 +70668,11 @@ func (j *map1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW982, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70693,7 +70693,7 @@ func (j *map1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW983(ctx, x, in, s)
@@ -70702,11 +70702,11 @@ func (j *map1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW983, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70727,7 +70727,7 @@ func (j *map1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW984(ctx, x, in, s)
@@ -70736,11 +70736,11 @@ func (j *map1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW984, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70761,7 +70761,7 @@ func (j *map1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW985(ctx, x, in, s)
@@ -70770,11 +70770,11 @@ func (j *map1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW985, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70795,7 +70795,7 @@ func (j *map1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW986(ctx, x, in, s)
@@ -70804,11 +70804,11 @@ func (j *map1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW986, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70829,7 +70829,7 @@ func (j *map1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW987(ctx, x, in, s)
@@ -70838,11 +70838,11 @@ func (j *map1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW987, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70863,7 +70863,7 @@ func (j *map1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW988(ctx, x, in, s)
@@ -70872,11 +70872,11 @@ func (j *map1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW988, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70897,7 +70897,7 @@ func (j *map1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW989(ctx, x, in, s)
@@ -70906,11 +70906,11 @@ func (j *map1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW989, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70931,7 +70931,7 @@ func (j *map1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW990(ctx, x, in, s)
@@ -70940,11 +70940,11 @@ func (j *map1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW990, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70965,7 +70965,7 @@ func (j *map1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW991(ctx, x, in, s)
@@ -70974,11 +70974,11 @@ func (j *map1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW991, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -70999,7 +70999,7 @@ func (j *map1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW992(ctx, x, in, s)
@@ -71008,11 +71008,11 @@ func (j *map1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW992, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71033,7 +71033,7 @@ func (j *map1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW993(ctx, x, in, s)
@@ -71042,11 +71042,11 @@ func (j *map1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW993, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71067,7 +71067,7 @@ func (j *map1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW994(ctx, x, in, s)
@@ -71076,11 +71076,11 @@ func (j *map1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW994, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71101,7 +71101,7 @@ func (j *map1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW995(ctx, x, in, s)
@@ -71110,11 +71110,11 @@ func (j *map1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW995, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71135,7 +71135,7 @@ func (j *map1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW996(ctx, x, in, s)
@@ -71144,11 +71144,11 @@ func (j *map1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW996, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71169,7 +71169,7 @@ func (j *map1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW997(ctx, x, in, s)
@@ -71178,11 +71178,11 @@ func (j *map1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW997, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71203,7 +71203,7 @@ func (j *map1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW998(ctx, x, in, s)
@@ -71212,11 +71212,11 @@ func (j *map1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW998, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71237,7 +71237,7 @@ func (j *map1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW999(ctx, x, in, s)
@@ -71246,11 +71246,11 @@ func (j *map1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW999, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -71271,7 +71271,7 @@ func (j *map1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1000(ctx, x, in, s)
@@ -71280,11 +71280,11 @@ func (j *map1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map1000NodeW1000, map1000NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1045,7 +1045,7 @@ func (j *map20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1054,11 +1054,11 @@ func (j *map20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW1, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1079,7 +1079,7 @@ func (j *map20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1088,11 +1088,11 @@ func (j *map20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW2, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1113,7 +1113,7 @@ func (j *map20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1122,11 +1122,11 @@ func (j *map20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW3, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1147,7 +1147,7 @@ func (j *map20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1156,11 +1156,11 @@ func (j *map20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW4, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1181,7 +1181,7 @@ func (j *map20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1190,11 +1190,11 @@ func (j *map20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW5, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1215,7 +1215,7 @@ func (j *map20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1224,11 +1224,11 @@ func (j *map20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW6, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1249,7 +1249,7 @@ func (j *map20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1258,11 +1258,11 @@ func (j *map20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW7, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1283,7 +1283,7 @@ func (j *map20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1292,11 +1292,11 @@ func (j *map20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW8, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1317,7 +1317,7 @@ func (j *map20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err err
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1326,11 +1326,11 @@ func (j *map20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW9, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1351,7 +1351,7 @@ func (j *map20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1360,11 +1360,11 @@ func (j *map20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW10, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1385,7 +1385,7 @@ func (j *map20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1394,11 +1394,11 @@ func (j *map20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW11, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1419,7 +1419,7 @@ func (j *map20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1428,11 +1428,11 @@ func (j *map20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW12, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1453,7 +1453,7 @@ func (j *map20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1462,11 +1462,11 @@ func (j *map20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW13, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1487,7 +1487,7 @@ func (j *map20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1496,11 +1496,11 @@ func (j *map20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW14, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1521,7 +1521,7 @@ func (j *map20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1530,11 +1530,11 @@ func (j *map20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW15, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1555,7 +1555,7 @@ func (j *map20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1564,11 +1564,11 @@ func (j *map20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW16, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1589,7 +1589,7 @@ func (j *map20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1598,11 +1598,11 @@ func (j *map20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW17, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1623,7 +1623,7 @@ func (j *map20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1632,11 +1632,11 @@ func (j *map20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW18, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1657,7 +1657,7 @@ func (j *map20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1666,11 +1666,11 @@ func (j *map20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW19, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1691,7 +1691,7 @@ func (j *map20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1700,11 +1700,11 @@ func (j *map20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, map20NodeW20, map20NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -4005,7 +4005,7 @@ func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -4014,11 +4014,11 @@ func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW1, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4039,7 +4039,7 @@ func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -4048,11 +4048,11 @@ func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW2, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4073,7 +4073,7 @@ func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -4082,11 +4082,11 @@ func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW3, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4107,7 +4107,7 @@ func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4116,11 +4116,11 @@ func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW4, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4141,7 +4141,7 @@ func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4150,11 +4150,11 @@ func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW5, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4175,7 +4175,7 @@ func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4184,11 +4184,11 @@ func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW6, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4209,7 +4209,7 @@ func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4218,11 +4218,11 @@ func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW7, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4243,7 +4243,7 @@ func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4252,11 +4252,11 @@ func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW8, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4277,7 +4277,7 @@ func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4286,11 +4286,11 @@ func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW9, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4311,7 +4311,7 @@ func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4320,11 +4320,11 @@ func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW10, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4345,7 +4345,7 @@ func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4354,11 +4354,11 @@ func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW11, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4379,7 +4379,7 @@ func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4388,11 +4388,11 @@ func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW12, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4413,7 +4413,7 @@ func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4422,11 +4422,11 @@ func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW13, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4447,7 +4447,7 @@ func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4456,11 +4456,11 @@ func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW14, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4481,7 +4481,7 @@ func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4490,11 +4490,11 @@ func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW15, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4515,7 +4515,7 @@ func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4524,11 +4524,11 @@ func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW16, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4549,7 +4549,7 @@ func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4558,11 +4558,11 @@ func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW17, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4583,7 +4583,7 @@ func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4592,11 +4592,11 @@ func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW18, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4617,7 +4617,7 @@ func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4626,11 +4626,11 @@ func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW19, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4651,7 +4651,7 @@ func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4660,11 +4660,11 @@ func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW20, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4685,7 +4685,7 @@ func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4694,11 +4694,11 @@ func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW21, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4719,7 +4719,7 @@ func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4728,11 +4728,11 @@ func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW22, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4753,7 +4753,7 @@ func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4762,11 +4762,11 @@ func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW23, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4787,7 +4787,7 @@ func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4796,11 +4796,11 @@ func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW24, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4821,7 +4821,7 @@ func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4830,11 +4830,11 @@ func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW25, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4855,7 +4855,7 @@ func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4864,11 +4864,11 @@ func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW26, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4889,7 +4889,7 @@ func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4898,11 +4898,11 @@ func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW27, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4923,7 +4923,7 @@ func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4932,11 +4932,11 @@ func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW28, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4957,7 +4957,7 @@ func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -4966,11 +4966,11 @@ func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW29, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4991,7 +4991,7 @@ func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -5000,11 +5000,11 @@ func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW30, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5025,7 +5025,7 @@ func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -5034,11 +5034,11 @@ func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW31, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5059,7 +5059,7 @@ func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -5068,11 +5068,11 @@ func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW32, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5093,7 +5093,7 @@ func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -5102,11 +5102,11 @@ func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW33, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5127,7 +5127,7 @@ func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -5136,11 +5136,11 @@ func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW34, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5161,7 +5161,7 @@ func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5170,11 +5170,11 @@ func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW35, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5195,7 +5195,7 @@ func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5204,11 +5204,11 @@ func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW36, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5229,7 +5229,7 @@ func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5238,11 +5238,11 @@ func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW37, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5263,7 +5263,7 @@ func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5272,11 +5272,11 @@ func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW38, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5297,7 +5297,7 @@ func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5306,11 +5306,11 @@ func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW39, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5331,7 +5331,7 @@ func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5340,11 +5340,11 @@ func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW40, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5365,7 +5365,7 @@ func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5374,11 +5374,11 @@ func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW41, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5399,7 +5399,7 @@ func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5408,11 +5408,11 @@ func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW42, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5433,7 +5433,7 @@ func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5442,11 +5442,11 @@ func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW43, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5467,7 +5467,7 @@ func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5476,11 +5476,11 @@ func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW44, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5501,7 +5501,7 @@ func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5510,11 +5510,11 @@ func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW45, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5535,7 +5535,7 @@ func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5544,11 +5544,11 @@ func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW46, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5569,7 +5569,7 @@ func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5578,11 +5578,11 @@ func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW47, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5603,7 +5603,7 @@ func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5612,11 +5612,11 @@ func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW48, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5637,7 +5637,7 @@ func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5646,11 +5646,11 @@ func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW49, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5671,7 +5671,7 @@ func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5680,11 +5680,11 @@ func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW50, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5705,7 +5705,7 @@ func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5714,11 +5714,11 @@ func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW51, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5739,7 +5739,7 @@ func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5748,11 +5748,11 @@ func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW52, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5773,7 +5773,7 @@ func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5782,11 +5782,11 @@ func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW53, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5807,7 +5807,7 @@ func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5816,11 +5816,11 @@ func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW54, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5841,7 +5841,7 @@ func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5850,11 +5850,11 @@ func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW55, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5875,7 +5875,7 @@ func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5884,11 +5884,11 @@ func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW56, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5909,7 +5909,7 @@ func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5918,11 +5918,11 @@ func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW57, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5943,7 +5943,7 @@ func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -5952,11 +5952,11 @@ func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW58, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5977,7 +5977,7 @@ func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -5986,11 +5986,11 @@ func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW59, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6011,7 +6011,7 @@ func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -6020,11 +6020,11 @@ func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW60, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6045,7 +6045,7 @@ func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -6054,11 +6054,11 @@ func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW61, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6079,7 +6079,7 @@ func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -6088,11 +6088,11 @@ func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW62, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6113,7 +6113,7 @@ func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -6122,11 +6122,11 @@ func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW63, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6147,7 +6147,7 @@ func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -6156,11 +6156,11 @@ func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW64, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6181,7 +6181,7 @@ func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6190,11 +6190,11 @@ func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW65, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6215,7 +6215,7 @@ func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6224,11 +6224,11 @@ func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW66, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6249,7 +6249,7 @@ func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6258,11 +6258,11 @@ func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW67, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6283,7 +6283,7 @@ func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6292,11 +6292,11 @@ func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW68, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6317,7 +6317,7 @@ func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6326,11 +6326,11 @@ func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW69, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6351,7 +6351,7 @@ func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6360,11 +6360,11 @@ func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW70, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6385,7 +6385,7 @@ func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6394,11 +6394,11 @@ func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW71, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6419,7 +6419,7 @@ func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6428,11 +6428,11 @@ func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW72, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6453,7 +6453,7 @@ func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6462,11 +6462,11 @@ func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW73, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6487,7 +6487,7 @@ func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6496,11 +6496,11 @@ func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW74, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6521,7 +6521,7 @@ func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6530,11 +6530,11 @@ func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW75, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6555,7 +6555,7 @@ func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6564,11 +6564,11 @@ func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW76, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6589,7 +6589,7 @@ func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6598,11 +6598,11 @@ func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW77, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6623,7 +6623,7 @@ func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6632,11 +6632,11 @@ func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW78, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6657,7 +6657,7 @@ func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6666,11 +6666,11 @@ func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW79, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6691,7 +6691,7 @@ func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6700,11 +6700,11 @@ func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW80, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6725,7 +6725,7 @@ func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6734,11 +6734,11 @@ func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW81, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6759,7 +6759,7 @@ func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6768,11 +6768,11 @@ func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW82, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6793,7 +6793,7 @@ func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6802,11 +6802,11 @@ func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW83, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6827,7 +6827,7 @@ func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6836,11 +6836,11 @@ func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW84, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6861,7 +6861,7 @@ func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6870,11 +6870,11 @@ func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW85, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6895,7 +6895,7 @@ func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6904,11 +6904,11 @@ func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW86, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6929,7 +6929,7 @@ func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -6938,11 +6938,11 @@ func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW87, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6963,7 +6963,7 @@ func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -6972,11 +6972,11 @@ func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW88, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6997,7 +6997,7 @@ func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -7006,11 +7006,11 @@ func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW89, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7031,7 +7031,7 @@ func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -7040,11 +7040,11 @@ func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW90, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7065,7 +7065,7 @@ func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -7074,11 +7074,11 @@ func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW91, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7099,7 +7099,7 @@ func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -7108,11 +7108,11 @@ func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW92, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7133,7 +7133,7 @@ func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -7142,11 +7142,11 @@ func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW93, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7167,7 +7167,7 @@ func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -7176,11 +7176,11 @@ func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW94, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7201,7 +7201,7 @@ func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7210,11 +7210,11 @@ func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW95, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7235,7 +7235,7 @@ func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7244,11 +7244,11 @@ func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW96, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7269,7 +7269,7 @@ func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7278,11 +7278,11 @@ func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW97, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7303,7 +7303,7 @@ func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7312,11 +7312,11 @@ func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW98, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7337,7 +7337,7 @@ func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7346,11 +7346,11 @@ func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW99, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7371,7 +7371,7 @@ func (j *slice100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (er
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7380,11 +7380,11 @@ func (j *slice100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice100NodeW100, slice100NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -379,7 +379,7 @@ func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -388,11 +388,11 @@ func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -413,7 +413,7 @@ func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out model.Slice // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -422,11 +422,11 @@ func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1054,7 +1054,7 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW01(ctx, x, in, s)
@@ -1063,11 +1063,11 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1088,7 +1088,7 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW02(ctx, x, in, s)
@@ -1097,11 +1097,11 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1122,7 +1122,7 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW03(ctx, x, in, s)
@@ -1131,11 +1131,11 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1156,7 +1156,7 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW04(ctx, x, in, s)
@@ -1165,11 +1165,11 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1190,7 +1190,7 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW05(ctx, x, in, s)
@@ -1199,11 +1199,11 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1224,7 +1224,7 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW06(ctx, x, in, s)
@@ -1233,11 +1233,11 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1258,7 +1258,7 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW07(ctx, x, in, s)
@@ -1267,11 +1267,11 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1292,7 +1292,7 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW08(ctx, x, in, s)
@@ -1301,11 +1301,11 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1326,7 +1326,7 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW09(ctx, x, in, s)
@@ -1335,11 +1335,11 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1360,7 +1360,7 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1369,11 +1369,11 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1394,7 +1394,7 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1403,11 +1403,11 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1428,7 +1428,7 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1437,11 +1437,11 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1462,7 +1462,7 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1471,11 +1471,11 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1496,7 +1496,7 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1505,11 +1505,11 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1530,7 +1530,7 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1539,11 +1539,11 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1564,7 +1564,7 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1573,11 +1573,11 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1598,7 +1598,7 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1607,11 +1607,11 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1632,7 +1632,7 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1641,11 +1641,11 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1666,7 +1666,7 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1675,11 +1675,11 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1700,7 +1700,7 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1709,11 +1709,11 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -607,7 +607,7 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callUnit(ctx, x, in, s)
@@ -616,11 +616,11 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -641,7 +641,7 @@ func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Br
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callIntegration(ctx, x, in, s)
@@ -650,11 +650,11 @@ func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Br
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

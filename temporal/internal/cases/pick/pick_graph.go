@@ -512,7 +512,7 @@ func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err er
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -521,11 +521,11 @@ func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err er
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -546,7 +546,7 @@ func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callPapers(ctx, x, in, s)
@@ -555,11 +555,11 @@ func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -580,7 +580,7 @@ func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (err 
 	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
-		break flow
+		return err
 	}
 	if x.Hooked() {
 		out, err = g.callBooks(ctx, x, in, s)
@@ -589,11 +589,11 @@ func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (err 
 	}
 	if err != nil {
 		err = x.Fail(n, err)
-		break flow
+		return err
 	}
 	*s = out
 	if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
-		break flow
+		return err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
