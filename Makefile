@@ -13,7 +13,7 @@ FUZZTIME    ?= 100000x
 .PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench test-diagrams diagrams render-deps
 
 ## test: everything CI checks — formatting, vet, staticcheck, race tests, fuzzing, generated code drift
-test: fmt vet staticcheck unit fuzz verify
+test: fmt vet staticcheck unit fuzz verify workflowcheck
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -22,7 +22,7 @@ fmt:
 # Nested modules: what needs a third-party module (OpenTelemetry, SQLite,
 # pgx) or a store module lives in its own go.mod, so the root module's users
 # never download it. make test runs each of them too.
-NESTED := otel store/sqlite store/postgres examples/approval
+NESTED := otel store/sqlite store/postgres examples/approval temporal examples/temporal
 
 vet:
 	$(GO) vet ./...
@@ -49,6 +49,14 @@ fuzz:
 verify:
 	$(GO) run ./cmd/graphc verify
 
+# The Temporal SDK's determinism check, on the generated workflows (and the
+# helpers they call), pinned like staticcheck.
+WORKFLOWCHECK_VERSION := v0.6.0
+.PHONY: workflowcheck
+workflowcheck:
+	cd temporal && $(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./...
+	cd examples/temporal && $(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./...
+
 ## test-diagrams: render every example's diagrams, and hostile ones, with Mermaid in headless
 ## Chromium and with Graphviz (needs chromium, graphviz, npm; .ci/run installs them)
 test-diagrams: render-deps
@@ -66,6 +74,7 @@ generate:
 	$(GO) generate ./...
 	cd examples/bench && $(GO) generate ./...
 	cd examples/approval && $(GO) generate ./...
+	cd examples/temporal && $(GO) generate ./...
 	$(GO) test -count=1 ./gen ./gen/typecheck ./templates -run 'Golden' -args -update
 
 ## demo: regenerate the examples and run them (the research graph prints its event stream and diagram)

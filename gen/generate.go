@@ -33,6 +33,10 @@ type Options struct {
 	Tags []string
 	// Tests also generates <spec>_graph_test.go with the graph's stress test.
 	Tests bool
+	// Temporal also generates <spec>_temporal.go, the graph as a Temporal
+	// workflow, and (with Tests) <spec>_temporal_test.go; see docs/temporal.md.
+	// A spec whose _temporal.go graphc wrote earlier gets it without.
+	Temporal bool
 }
 
 // File is one generated file: where it goes and what it holds.
@@ -138,6 +142,9 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return nil, diag.List{{Pos: at(g.Pos), Message: "loading the package: " + err.Error()}}
 	}
 	errs = append(errs, collisions(g, pkg, absOut, at)...)
+	if wantsTemporal(out, opts) {
+		errs = append(errs, temporalCollisions(g, pkg, at)...)
+	}
 	if g.State.Inline {
 		if p, ok := pkg.Lookup(g.State.Type); ok && p.Filename != absOut {
 			errs.Add(at(g.State.Pos), "the inline state %s is already declared at %s: name the Go type with `state: %s`, or rename one", g.State.Type, p, g.State.Type)
@@ -149,9 +156,15 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		errs = append(errs, stateErrors(g, err, absOut, at)...)
 		return nil, errs
 	}
-	if !g.Config.NoCheckpoints {
-		// Checkpoints carry the state through encoding/json.
+	temporal := wantsTemporal(out, opts)
+	if temporal {
+		errs = append(errs, temporalRefusals(g, at)...)
+	}
+	if !g.Config.NoCheckpoints || temporal {
+		// Checkpoints carry the state through encoding/json, and so does
+		// every activity call of the Temporal workflow.
 		for _, e := range pkg.CheckCodec(st) {
+			e.Temporal = temporal
 			errs.Add(at(goPos(g, e.Pos, e.Path, absOut)), "%v", e)
 		}
 	}
@@ -216,10 +229,18 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	if err = cmp.Or(err, testErr); err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
-	return []File{
+	written := []File{
 		{Path: out, Content: src},
 		{Path: golang.TestName(out), Content: test, Remove: !opts.Tests, Optional: true},
-	}, nil
+	}
+	if temporal {
+		more, err := temporalFiles(out, in, opts.Tests)
+		if err != nil {
+			return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
+		}
+		written = append(written, more...)
+	}
+	return written, nil
 }
 
 // mapItems resolves the item type of each map edge of g: the element type

@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-// TestGolden regenerates every committed graph (internal/cases and
-// examples) in memory and compares it with the file on disk, which go test
+// TestGolden regenerates every committed graph (internal/cases, examples,
+// and the Temporal cases of temporal/, with their workflows) in memory and compares it with the file on disk, which go test
 // then compiles and runs as an ordinary package. With -update it rewrites
 // the files instead.
 func TestGolden(t *testing.T) {
 	var specs []string
-	for _, root := range []string{"../internal/cases", "../examples"} {
+	for _, root := range []string{"../internal/cases", "../examples", "../temporal"} {
 		found, err := FindSpecs(root)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)

@@ -143,15 +143,16 @@ func report(errs diag.List, stderr io.Writer) int {
 func generate(args []string, stdout, stderr io.Writer) int {
 	var tags string
 	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true} // GOPACKAGE: under go generate
-	specs, exit, stop := flags("generate", "[-tags list] [-tests=false] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
+	specs, exit, stop := flags("generate", "[-tags list] [-tests=false] [-temporal] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
 		fs.BoolVar(&opts.Tests, "tests", true, "also write <spec>_graph_test.go with the graph's stress test")
+		fs.BoolVar(&opts.Temporal, "temporal", false, temporalUsage)
 	})
 	if stop {
 		return exit
 	}
 	if len(specs) == 0 {
-		fmt.Fprintln(stderr, "usage: graphc generate [-tags list] [-tests=false] SPEC...")
+		fmt.Fprintln(stderr, "usage: graphc generate [-tags list] [-tests=false] [-temporal] SPEC...")
 		return exitUsage
 	}
 	opts.Tags = splitTags(tags)
@@ -166,6 +167,9 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// temporalUsage is the -temporal flag's help.
+const temporalUsage = "also the graph as a Temporal workflow, <spec>_temporal.go (and <spec>_temporal_test.go); a spec whose _temporal.go graphc wrote gets it without the flag (docs/temporal.md)"
+
 func splitTags(s string) []string {
 	var tags []string
 	for t := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == ' ' }) {
@@ -177,15 +181,16 @@ func splitTags(s string) []string {
 func check(args []string, stdout, stderr io.Writer) int {
 	var tags string
 	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true}
-	specs, exit, stop := flags("check", "[-tags list] [-tests=false] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
+	specs, exit, stop := flags("check", "[-tags list] [-tests=false] [-temporal] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
 		fs.BoolVar(&opts.Tests, "tests", true, "check the names of <spec>_graph_test.go too")
+		fs.BoolVar(&opts.Temporal, "temporal", false, temporalUsage)
 	})
 	if stop {
 		return exit
 	}
 	if len(specs) == 0 {
-		fmt.Fprintln(stderr, "usage: graphc check [-tags list] [-tests=false] SPEC...")
+		fmt.Fprintln(stderr, "usage: graphc check [-tags list] [-tests=false] [-temporal] SPEC...")
 		return exitUsage
 	}
 	opts.Tags = splitTags(tags)
@@ -195,9 +200,10 @@ func check(args []string, stdout, stderr io.Writer) int {
 func verify(args []string, stdout, stderr io.Writer) int {
 	var tags string
 	opts := gen.Options{Tests: true}
-	specs, exit, stop := flags("verify", "[-tags list] [-tests=false] [SPEC...]", stdout, stderr, args, func(fs *flag.FlagSet) {
+	specs, exit, stop := flags("verify", "[-tags list] [-tests=false] [-temporal] [SPEC...]", stdout, stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
 		fs.BoolVar(&opts.Tests, "tests", true, "also check <spec>_graph_test.go")
+		fs.BoolVar(&opts.Temporal, "temporal", false, temporalUsage)
 	})
 	if stop {
 		return exit

@@ -16,19 +16,26 @@ type CodecError struct {
 	Reason string         // "unexported", "json:\"-\"", "map key", "interface", "func", "chan", "complex", "unsafe.Pointer", "opaque"
 	Owner  string         // the innermost user type that holds it: where MarshalJSON and UnmarshalJSON would go
 	Pos    token.Position // the user's field that holds it, when known
+	// Temporal: the state also crosses encoding/json at every activity call
+	// of the graph's Temporal workflow (graphc generate -temporal).
+	Temporal bool
 }
 
 func (e *CodecError) Error() string {
 	var what string
+	carriers, zero, alt := "checkpoints", "a resumed run would see it zero", "or set checkpoints: false in the spec's config if the graph never runs with a store"
+	if e.Temporal {
+		carriers, zero, alt = "the Temporal workflow's activity calls", "the next node would see it zero", "or generate without -temporal (and delete the _temporal.go file)"
+	}
 	switch e.Reason {
 	case "unexported":
-		what = "is unexported, so encoding/json leaves it out of checkpoints: a resumed run would see it zero"
+		what = "is unexported, so encoding/json leaves it out of " + carriers + ": " + zero
 	case `json:"-"`:
-		what = `is tagged json:"-", so encoding/json leaves it out of checkpoints: a resumed run would see it zero`
+		what = `is tagged json:"-", so encoding/json leaves it out of ` + carriers + ": " + zero
 	case "map key":
 		what = fmt.Sprintf("is a map whose keys (%s) encoding/json cannot encode: keys must be strings, integers or implement encoding.TextMarshaler", e.Type)
 	case "opaque":
-		what = fmt.Sprintf("has type %s, whose unexported fields encoding/json leaves out of checkpoints", e.Type)
+		what = fmt.Sprintf("has type %s, whose unexported fields encoding/json leaves out of %s", e.Type, carriers)
 	default:
 		what = fmt.Sprintf("has type %s, which encoding/json cannot restore as it was", e.Type)
 	}
@@ -39,8 +46,8 @@ func (e *CodecError) Error() string {
 	case `json:"-"`:
 		fix = "remove the tag, or "
 	}
-	return fmt.Sprintf("%s %s: %sadd methods MarshalJSON and UnmarshalJSON to %s, or set checkpoints: false in the spec's config if the graph never runs with a store",
-		e.Path, what, fix, e.Owner)
+	return fmt.Sprintf("%s %s: %sadd methods MarshalJSON and UnmarshalJSON to %s, %s",
+		e.Path, what, fix, e.Owner, alt)
 }
 
 // CheckCodec lists the parts of the state that encoding/json, the codec of

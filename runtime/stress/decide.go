@@ -131,9 +131,7 @@ func sourceOf(ctx context.Context) *runSource {
 // With a ctx that Run did not make, Choose returns exit. It panics when exit
 // is not in 0..labels-1.
 func Choose(ctx context.Context, node string, labels, exit int) int {
-	if labels < 1 || exit < 0 || exit >= labels {
-		panic(fmt.Sprintf("stress.Choose(%q): exit label %d is not one of %d labels", node, exit, labels))
-	}
+	checkExit("Choose", node, labels, exit)
 	src := sourceOf(ctx)
 	if src == nil {
 		return exit
@@ -143,4 +141,22 @@ func Choose(ctx context.Context, node string, labels, exit int) int {
 	src.visits[node] = visit + 1
 	src.mu.Unlock()
 	return choice(src.seed, src.run, node, visit, labels, exit)
+}
+
+// Decide is the draw behind Choose, for probes that keep their own visit
+// counts (a probe whose handlers run where no Run context reaches them, as
+// in a Temporal activity): the label (0..labels-1) to take at the visit-th
+// visit (from 0) of node in run of the runs with the base seed. It depends
+// on nothing else, so two executors of one graph given the same seed, run
+// and visits decide alike. It panics when exit is not in 0..labels-1.
+func Decide(seed uint64, run int, node string, visit, labels, exit int) int {
+	checkExit("Decide", node, labels, exit)
+	return choice(seed, run, node, visit, labels, exit)
+}
+
+// checkExit panics, naming fn, when exit is not one of labels.
+func checkExit(fn, node string, labels, exit int) {
+	if labels < 1 || exit < 0 || exit >= labels {
+		panic(fmt.Sprintf("stress.%s(%q): exit label %d is not one of %d labels", fn, node, exit, labels))
+	}
 }

@@ -160,3 +160,20 @@ func TestPause(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideIsChoose: Decide makes Choose's decisions for the same seed,
+// run, node and visit, so a probe that counts visits itself decides as the
+// harness's probes do.
+func TestDecideIsChoose(t *testing.T) {
+	const seed, run = 42, 7
+	src := &runSource{seed: seed, run: run, visits: make(map[string]int)}
+	ctx := context.WithValue(context.Background(), ctxKey{}, src)
+	for visit := range 5 {
+		for _, node := range []string{"review", "rank"} {
+			want := Choose(ctx, node, 3, 1)
+			if got := Decide(seed, run, node, visit, 3, 1); got != want {
+				t.Fatalf("Decide(%s, visit %d) = %d, Choose took %d", node, visit, got, want)
+			}
+		}
+	}
+}

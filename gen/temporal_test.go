@@ -1,0 +1,123 @@
+package gen
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/graphc/graphc/gen/golang"
+)
+
+const temporalMapSpec = `version: 1
+graph: Job
+state: State
+nodes: [a, b, {name: m, fan_in: true}, c, d, e, {name: n, fan_in: true}]
+edges:
+  - {from: __start__, to: a}
+  - {from: a, map: {over: Items, to: b, fan_in: m}}
+  - {from: b, to: m}
+  - {from: m, to: c}
+  - {from: c, parallel: [d, e], fan_in: n, select: true}
+  - {from: d, to: n}
+  - {from: e, to: n}
+  - {from: n, to: __end__}
+`
+
+// TestTemporalRefusals: with -temporal, a map edge and a select edge are
+// refused where the spec declares them, naming the feature, rather than
+// generated without it; without -temporal the same spec generates.
+func TestTemporalRefusals(t *testing.T) {
+	dir := module(t, map[string]string{"job.graph.yaml": temporalMapSpec, "state.go": "package app\n\ntype State struct{ Items []string }\n"})
+	spec := filepath.Join(dir, "job.graph.yaml")
+	_, errs := Generate([]string{spec}, Options{Temporal: true})
+	want := spec + ":7:15: map edges have no Temporal mapping yet: the map at \"a\" cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge\n" +
+		spec + ":10:15: select edges have no Temporal mapping yet: the parallel edge from \"c\" picks its branches with SelectC; generate without -temporal (and delete its _temporal.go), or fork every branch"
+	if errs.Error() != want {
+		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
+	}
+	if _, errs := Generate([]string{spec}, Options{}); errs != nil {
+		t.Errorf("without -temporal: %v", errs)
+	}
+}
+
+// TestTemporalCodecRefusals: a state that encoding/json would change is
+// refused with -temporal even when the spec says checkpoints: false, since
+// every activity call carries it; the message names the Temporal workflow.
+func TestTemporalCodecRefusals(t *testing.T) {
+	state := "package app\n\ntype State struct {\n\tName  string\n\tcount int\n}\n\nfunc (s State) Clone() State { return s }\n"
+	spec := strings.Replace(forkSpec, "state: State\n", "state: State\nconfig: {checkpoints: false}\n", 1)
+	dir := module(t, map[string]string{"job.graph.yaml": spec, "state.go": state})
+	p := filepath.Join(dir, "job.graph.yaml")
+	if _, errs := Generate([]string{p}, Options{}); errs != nil {
+		t.Fatalf("checkpoints: false, no -temporal: %v", errs)
+	}
+	_, errs := Generate([]string{p}, Options{Temporal: true})
+	want := filepath.Join(dir, "state.go") + ":5:2: State.count is unexported, so encoding/json leaves it out of the Temporal workflow's activity calls: the next node would see it zero: export it, or add methods MarshalJSON and UnmarshalJSON to State, or generate without -temporal (and delete the _temporal.go file)"
+	if errs.Error() != want {
+		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
+	}
+}
+
+// TestVerifyKeepsTemporalFiles: once graphc wrote a spec's _temporal.go,
+// generate and verify without -temporal regenerate and check it (and its
+// test), so a changed spec cannot leave a stale workflow; a spec without
+// one gets none.
+func TestVerifyKeepsTemporalFiles(t *testing.T) {
+	dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": "package app\n\ntype State struct{ Items []string }\n"})
+	spec := filepath.Join(dir, "job.graph.yaml")
+	workflow := filepath.Join(dir, "job_temporal.go")
+	files, errs := Generate([]string{spec}, Options{Tests: true})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, "_temporal.go") || strings.HasSuffix(f.Path, "_temporal_test.go") {
+			t.Fatalf("without -temporal and without a _temporal.go, generate wrote %s", f.Path)
+		}
+	}
+	files, errs = Generate([]string{spec}, Options{Tests: true, Temporal: true})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if err := Write(files); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{workflow, golang.TestName(workflow)} {
+		if _, err := os.Stat(name); err != nil {
+			t.Fatalf("-temporal did not write %s", name)
+		}
+	}
+	if drift, errs := Verify([]string{spec}, Options{Tests: true}); errs != nil || len(drift) != 0 {
+		t.Fatalf("fresh output: drift %v, errors %v", drift, errs)
+	}
+	// A stale workflow is drift, although verify was not given -temporal.
+	os.WriteFile(spec, []byte(strings.Replace(forkSpec, "[b, c]", "[c, b]", 1)), 0o644)
+	drift, errs := Verify([]string{spec}, Options{Tests: true})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	var stale []string
+	for _, d := range drift {
+		stale = append(stale, filepath.Base(d.Path))
+	}
+	if !strings.Contains(strings.Join(stale, " "), "job_temporal.go") {
+		t.Errorf("after the spec changed, verify reports %v, not job_temporal.go", stale)
+	}
+	// A file of the same name that graphc did not write is the user's.
+	os.WriteFile(workflow, []byte("package app\n"), 0o644)
+	if wantsTemporal(filepath.Join(dir, "job_graph.go"), Options{}) {
+		t.Errorf("a _temporal.go without graphc's header turns the Temporal output on")
+	}
+}
+
+// TestTemporalCollisions: a name the Temporal workflow would declare that
+// the package declares already is reported, naming both.
+func TestTemporalCollisions(t *testing.T) {
+	dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": "package app\n\ntype State struct{ Items []string }\n\nfunc RegisterJob() {}\n"})
+	_, errs := Generate([]string{filepath.Join(dir, "job.graph.yaml")}, Options{Temporal: true})
+	want := filepath.Join(dir, "job.graph.yaml") + ":2:8: graph Job would declare RegisterJob in its Temporal workflow, which the package already declares at " + filepath.Join(dir, "state.go") + ":5:6: rename one"
+	if errs.Error() != want {
+		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
+	}
+}

@@ -1,0 +1,78 @@
+package temporalgraphc
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/graphc/graphc/runtime"
+)
+
+// wire sends err through Temporal's failure converter and back, as a
+// workflow's error reaches a client.
+func wire(err error) error {
+	fc := temporal.GetDefaultFailureConverter()
+	return fc.FailureToError(fc.ErrorToFailure(err))
+}
+
+// types lists the types along err's chain (a join's first error only).
+func types(err error) string {
+	var out []string
+	for err != nil {
+		out = append(out, fmt.Sprintf("%T", err))
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			if _, timeout := err.(*runtime.TimeoutError); !timeout {
+				errs := j.Unwrap()
+				err = errs[0]
+				continue
+			}
+			break
+		}
+		err = errors.Unwrap(err)
+	}
+	return fmt.Sprint(out)
+}
+
+// TestEncodeDecode: every error a generated workflow can fail with comes
+// back from Decode, after crossing Temporal, with the same text and the
+// same runtime types along its chain.
+func TestEncodeDecode(t *testing.T) {
+	node := func(n string, err error) error { return &runtime.NodeError{Node: n, Err: err} }
+	branch := func(fork, b string, err error) error { return &runtime.BranchError{Fork: fork, Branch: b, Err: err} }
+	for _, err := range []error{
+		node("fetch", errors.New("mirror down")),
+		node("fetch", runtime.Permanent(errors.New("404"))),
+		node("fetch", &runtime.PanicError{Value: "nil map"}),
+		node("check", &runtime.StepLimitError{Limit: 7}),
+		node("review", &runtime.RouteError{Type: "ReviewRoute", Value: 9}),
+		node("fetch", &runtime.TimeoutError{Timeout: 20 * time.Second}),
+		node("fetch", &runtime.RetryError{Errs: []error{errEarlierAttempt, errEarlierAttempt, errors.New("mirror down")}}),
+		branch("plan", "search_web", node("search_web", errors.New("503"))),
+		branch("checkout", "test", branch("test", "unit", node("unit", runtime.Permanent(errors.New("flaky"))))),
+		errors.Join(branch("plan", "a", node("a", errors.New("x"))), branch("plan", "b", node("b", errors.New("y")))),
+	} {
+		got := Decode(wire(Encode(err)))
+		if got.Error() != err.Error() {
+			t.Errorf("Decode gave\n\t%v\nwant\n\t%v", got, err)
+		}
+		if types(got) != types(err) {
+			t.Errorf("%v: types %s, want %s", err, types(got), types(err))
+		}
+	}
+}
+
+// TestDecodeLeavesOtherErrors: errors that are not a graphc run's failure
+// come back as they are.
+func TestDecodeLeavesOtherErrors(t *testing.T) {
+	plain := errors.New("connection refused")
+	if Decode(plain) != plain || Decode(nil) != nil {
+		t.Error("Decode changed an error that is not a run's failure")
+	}
+	app := wire(temporal.NewApplicationError("boom", "Other"))
+	if Decode(app) != app {
+		t.Error("Decode changed an application error of another type")
+	}
+}

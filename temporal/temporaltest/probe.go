@@ -1,0 +1,70 @@
+package temporaltest
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/graphc/graphc/runtime/stress"
+)
+
+// Probe records a run of a graph whose handlers are probes: every node
+// visit, with what the node was given (as JSON, which is how the Temporal
+// path carries it), and decides the routes with stress.Decide, so that
+// the decisions depend only on the seed, the run, the node and its visit —
+// not on which executor runs the graph, nor on the order branches run in.
+// It is safe for concurrent use.
+type Probe struct {
+	Seed uint64
+	Run  int
+
+	mu     sync.Mutex
+	inputs map[string][]string // per node, what each visit was given
+	routes map[string]int      // Choose calls per node
+}
+
+// NewProbe returns a probe for run of the runs with the base seed.
+func NewProbe(seed uint64, run int) *Probe {
+	return &Probe{Seed: seed, Run: run, inputs: map[string][]string{}, routes: map[string]int{}}
+}
+
+// Enter records a visit of node with its arguments (the state, and a
+// fan-in's branches).
+func (p *Probe) Enter(node string, args ...any) {
+	b, err := json.Marshal(args)
+	if err != nil {
+		b = []byte(fmt.Sprintf("unencodable: %v", err))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inputs[node] = append(p.inputs[node], string(b))
+}
+
+// Choose is the label (0..labels-1) the route handler of node takes at its
+// next visit: stress.Decide on the probe's seed and run and the node's
+// visits so far; exit leads out of the node's loops.
+func (p *Probe) Choose(node string, labels, exit int) int {
+	p.mu.Lock()
+	visit := p.routes[node]
+	p.routes[node] = visit + 1
+	p.mu.Unlock()
+	return stress.Decide(p.Seed, p.Run, node, visit, labels, exit)
+}
+
+// Visits is how many times node ran.
+func (p *Probe) Visits(node string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.inputs[node])
+}
+
+// Inputs returns, per node, what each of its visits was given, in order.
+func (p *Probe) Inputs() map[string][]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string][]string, len(p.inputs))
+	for k, v := range p.inputs {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}

@@ -1,0 +1,229 @@
+package temporalgraphc
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graphc/graphc/runtime"
+)
+
+// DefaultTimeout is the start-to-close timeout of the activity of a node
+// whose spec sets no timeout: Temporal needs one, and the local executor
+// has none, so it is long.
+const DefaultTimeout = time.Hour
+
+// ContinueAsNewAfter is how many nodes a generated workflow runs in one
+// workflow execution before it continues as new, with the main flow's state
+// and next node as input (at the next main-flow node; forks run to their
+// fan-in first), so that its history stays far below Temporal's limits: a
+// node is an activity, about a dozen history events, so 1000 nodes are about
+// 12,000 events of the 51,200 allowed. A workflow also continues as new
+// when the server suggests it. Workers of one workflow type must agree on
+// it: change it only in tests.
+var ContinueAsNewAfter = 1000
+
+// Queries and updates of a generated workflow.
+const (
+	// QueryState is answered with the main flow's current state.
+	QueryState = "graphc.state"
+	// QueryPaused is answered with the *Pause where the run waits for
+	// UpdateResume, or nil.
+	QueryPaused = "graphc.paused"
+	// UpdateResume continues a run paused at an interrupt: its one
+	// argument is the state to continue with (the paused state, edited),
+	// as WithUpdate edits it locally. It is rejected when the run is not
+	// paused.
+	UpdateResume = "graphc.resume"
+)
+
+// Activity is how a generated workflow calls a node's activity: its
+// registered name and options (timeout and retry policy from the spec).
+type Activity struct {
+	Name    string
+	Options workflow.ActivityOptions
+}
+
+// Frontier is where a run continued as new stands: the main-flow node it
+// continues at, and the nodes the run executed before (for max_steps).
+type Frontier struct {
+	Node  int
+	Steps int
+}
+
+// Runner is the bookkeeping of one generated workflow execution, shared by
+// its main flow and its branches (coroutines of one workflow run one at a
+// time, so it needs no lock).
+type Runner struct {
+	Names      []string   // node names, by node constant
+	Activities []Activity // by node constant
+	MaxSteps   int        // 0: runtime.DefaultMaxSteps
+	MaxWorkers int        // activities in flight at once; 0: no limit
+	// Cancel: a failed branch cancels its siblings (on_branch_error: cancel);
+	// otherwise every branch finishes (wait).
+	Cancel bool
+
+	steps    int // nodes executed, runs continued from included
+	started  int // steps when this execution started
+	inFlight int // activities running, for MaxWorkers
+	paused   *Pause
+	resumed  bool
+}
+
+// Start sets the step count of a run that continues at f.
+func (r *Runner) Start(f Frontier) { r.steps, r.started = f.Steps, f.Steps }
+
+// Frontier is where the run stands before main-flow node n.
+func (r *Runner) Frontier(n int) Frontier { return Frontier{Node: n, Steps: r.steps} }
+
+// ShouldContinue reports whether the run should continue as new before its
+// next main-flow node: it ran ContinueAsNewAfter nodes in this execution,
+// or the server suggests it.
+func (r *Runner) ShouldContinue(ctx workflow.Context) bool {
+	return r.steps-r.started >= ContinueAsNewAfter || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// Call runs node n's activity a on *s (and extra, the branches of a
+// fan-in) and sets *s to the state it returns. The step limit is checked
+// first (as runtime.Exec.Enter does, all branches counted), and with
+// MaxWorkers the call waits for a free slot. Errors are *runtime.NodeError
+// naming n.
+func Call[S any](ctx workflow.Context, r *Runner, n int, a Activity, s *S, extra ...any) error {
+	out, err := exec[S](ctx, r, n, a, true, append([]any{*s}, extra...)...)
+	if err == nil {
+		*s = out
+	}
+	return err
+}
+
+// CallRoute runs the activity a of conditional node n, which calls the
+// node's handler and then its route handler, like Call, and returns the
+// label picked.
+func CallRoute[S any, R ~uint8](ctx workflow.Context, r *Runner, n int, a Activity, s *S, extra ...any) (R, error) {
+	out, err := exec[Routed[S, R]](ctx, r, n, a, true, append([]any{*s}, extra...)...)
+	if err != nil {
+		return 0, err
+	}
+	*s = out.State
+	return out.Route, nil
+}
+
+// Route runs a, the activity of node n's route handler alone, on s: for a
+// conditional node that pauses after it runs, whose edge is taken on the
+// state as the resume left it. It is no step of its own.
+func Route[S any, R ~uint8](ctx workflow.Context, r *Runner, n int, a Activity, s S) (R, error) {
+	return exec[R](ctx, r, n, a, false, s)
+}
+
+// exec runs activity a of node n with args and decodes its result into a
+// new T (decoding into a value in use would merge maps).
+func exec[T any](ctx workflow.Context, r *Runner, n int, a Activity, step bool, args ...any) (T, error) {
+	var out T
+	if step {
+		r.steps++
+		if limit := cmpOr(r.MaxSteps, runtime.DefaultMaxSteps); r.steps > limit {
+			return out, &runtime.NodeError{Node: r.Names[n], Err: &runtime.StepLimitError{Limit: limit}}
+		}
+	}
+	if r.MaxWorkers > 0 {
+		if err := workflow.Await(ctx, func() bool { return r.inFlight < r.MaxWorkers }); err != nil {
+			return out, &runtime.NodeError{Node: r.Names[n], Err: err}
+		}
+		r.inFlight++
+		defer func() { r.inFlight-- }()
+	}
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, a.Options), a.Name, args...).Get(ctx, &out)
+	if err != nil {
+		return out, nodeFailure(r.Names[n], a.Options.StartToCloseTimeout, err)
+	}
+	return out, nil
+}
+
+// Pause is where a paused run stands: before or after Node.
+type Pause struct {
+	Node  string
+	Phase runtime.Phase
+}
+
+// Pause waits, before or after main-flow node n (interrupt_before,
+// interrupt_after), for the update UpdateResume, whose handler calls
+// Resume. While it waits, Paused reports where.
+func (r *Runner) Pause(ctx workflow.Context, n int, phase runtime.Phase) error {
+	r.paused, r.resumed = &Pause{Node: r.Names[n], Phase: phase}, false
+	if err := workflow.Await(ctx, func() bool { return r.resumed }); err != nil {
+		return &runtime.NodeError{Node: r.Names[n], Err: err}
+	}
+	r.paused = nil
+	return nil
+}
+
+// Paused is where the run waits for UpdateResume, or nil when it does not.
+func (r *Runner) Paused() *Pause { return r.paused }
+
+// Resume lets a paused run continue; it fails when the run is not paused
+// (the update's validator, so that the update is rejected, not recorded).
+func (r *Runner) Resume() error {
+	if r.paused == nil {
+		return errors.New("graphc: the run is not paused at an interrupt")
+	}
+	r.resumed = true
+	return nil
+}
+
+// BadRoute is the error of a route handler that returned value, which is
+// none of the labels of route type typ, at node n.
+func (r *Runner) BadRoute(n int, typ string, value uint64) error {
+	return &runtime.NodeError{Node: r.Names[n], Err: &runtime.RouteError{Type: typ, Value: value}}
+}
+
+// Fork runs the branches of the fork at node `from` as coroutines, one per
+// entry in entries, and returns when every one has returned: branch(ctx, i)
+// runs branch i to the fan-in and fills its join slot. A branch's error
+// comes back as a *runtime.BranchError; with Cancel the first one cancels
+// the other branches' context (their activities are cancelled) and is the
+// one returned, otherwise all are joined, as the local executor does.
+func (r *Runner) Fork(ctx workflow.Context, from int, entries []int, branch func(ctx workflow.Context, i int) error) error {
+	bctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	done := make([]bool, len(entries))
+	var errs []error
+	for i := range entries {
+		// workflow.Go is the deterministic goroutine: the workflow's
+		// coroutines run one at a time, in an order the history fixes.
+		workflow.Go(bctx, func(ctx workflow.Context) {
+			defer func() { done[i] = true }()
+			if err := branch(ctx, i); err != nil {
+				errs = append(errs, &runtime.BranchError{Fork: r.Names[from], Branch: r.Names[entries[i]], Err: err})
+				if r.Cancel {
+					cancel()
+				}
+			}
+		})
+	}
+	// The join: wait on ctx, not bctx, which a failed branch cancels.
+	if err := workflow.Await(ctx, func() bool {
+		for _, d := range done {
+			if !d {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		return &runtime.NodeError{Node: r.Names[from], Err: err}
+	}
+	switch {
+	case len(errs) == 0:
+		return nil
+	case len(errs) == 1 || r.Cancel:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+func cmpOr(a, b int) int {
+	if a > 0 {
+		return a
+	}
+	return b
+}
