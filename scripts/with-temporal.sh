@@ -46,6 +46,7 @@ trap 'exit 143' TERM
 # the pick and the bind, so try a few times.
 addr=
 for try in 1 2 3; do
+	: >"$tmp/out" # before the server's shell opens it, so that sed finds it
 	"$bin" >"$tmp/out" 2>"$tmp/log" &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
