@@ -32,9 +32,10 @@ staticcheck:
 	$(STATICCHECK) ./...
 	@set -e; for m in $(NESTED); do echo "cd $$m && staticcheck ./..."; (cd $$m && $(STATICCHECK) ./...); done
 
+# The TestE2E tests need a Temporal server: make e2e-temporal runs them.
 unit:
 	$(GO) test -race -count=1 ./...
-	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...); done
+	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 -skip '^TestE2E' ./..."; (cd $$m && $(GO) test -race -count=1 -skip '^TestE2E' ./...); done
 
 ## test-postgres: make test with a throwaway PostgreSQL server (installed from Debian's packages if missing)
 .PHONY: test-postgres
