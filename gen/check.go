@@ -56,8 +56,11 @@ func CheckAll(paths []string, opts Options) diag.List {
 	}
 	errs = append(errs, acrossGraphs(alone)...)
 	for _, p := range alone {
-		_, more := Load(p)
+		g, more := Load(p)
 		errs = append(errs, more...)
+		if g != nil && opts.Temporal {
+			errs = append(errs, temporalRefusals(g, func(p diag.Pos) diag.Pos { return p })...)
+		}
 	}
 	return errs.Sort()
 }

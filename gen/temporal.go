@@ -28,11 +28,8 @@ func wantsTemporal(out string, opts Options) bool {
 func temporalRefusals(g *graph.Graph, at func(diag.Pos) diag.Pos) diag.List {
 	var errs diag.List
 	for _, f := range g.Forks {
-		switch {
-		case f.Map != nil:
+		if f.Map != nil {
 			errs.Add(at(f.Map.Pos), "map edges have no Temporal mapping yet: the map at %q cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge", f.From.Name)
-		case f.Select:
-			errs.Add(at(f.Pos), "select edges have no Temporal mapping yet: the parallel edge from %q picks its branches with Select%s; generate without -temporal (and delete its _temporal.go), or fork every branch", f.From.Name, f.From.GoName)
 		}
 	}
 	return errs

@@ -24,15 +24,15 @@ edges:
   - {from: n, to: __end__}
 `
 
-// TestTemporalRefusals: with -temporal, a map edge and a select edge are
-// refused where the spec declares them, naming the feature, rather than
-// generated without it; without -temporal the same spec generates.
+// TestTemporalRefusals: with -temporal, a map edge is refused where the
+// spec declares it, naming the feature, rather than generated without it
+// (the select edge beside it is mapped); without -temporal the same spec
+// generates.
 func TestTemporalRefusals(t *testing.T) {
 	dir := module(t, map[string]string{"job.graph.yaml": temporalMapSpec, "state.go": "package app\n\ntype State struct{ Items []string }\n"})
 	spec := filepath.Join(dir, "job.graph.yaml")
 	_, errs := Generate([]string{spec}, Options{Temporal: true})
-	want := spec + ":7:15: map edges have no Temporal mapping yet: the map at \"a\" cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge\n" +
-		spec + ":10:15: select edges have no Temporal mapping yet: the parallel edge from \"c\" picks its branches with SelectC; generate without -temporal (and delete its _temporal.go), or fork every branch"
+	want := spec + ":7:15: map edges have no Temporal mapping yet: the map at \"a\" cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge"
 	if errs.Error() != want {
 		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
 	}
@@ -119,5 +119,20 @@ func TestTemporalCollisions(t *testing.T) {
 	want := filepath.Join(dir, "job.graph.yaml") + ":2:8: graph Job would declare RegisterJob in its Temporal workflow, which the package already declares at " + filepath.Join(dir, "state.go") + ":5:6: rename one"
 	if errs.Error() != want {
 		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
+	}
+}
+
+// TestCheckTemporalAlone: check -temporal on a spec alone in its directory
+// (no package to load) still refuses what -temporal cannot map.
+func TestCheckTemporalAlone(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "job.graph.yaml")
+	os.WriteFile(spec, []byte(temporalMapSpec), 0o644)
+	if errs := CheckAll([]string{spec}, Options{}); errs != nil {
+		t.Fatalf("without -temporal: %v", errs)
+	}
+	errs := CheckAll([]string{spec}, Options{Temporal: true})
+	if len(errs) != 1 || !strings.Contains(errs[0].Message, "map edges have no Temporal mapping yet") {
+		t.Errorf("check -temporal: %v", errs)
 	}
 }

@@ -46,6 +46,10 @@ type Cause struct {
 	Route     uint64 `json:",omitempty"`
 	// Timeout is the node's timeout, for "timeout".
 	Timeout time.Duration `json:",omitempty"`
+	// Selected and Branches are those of a "select" cause: a select
+	// handler's set with bits outside the fork's branches.
+	Selected uint64 `json:",omitempty"`
+	Branches int    `json:",omitempty"`
 	// Attempts, when more than 1, is how many attempts failed: the cause
 	// is the last one's, in a *runtime.RetryError.
 	Attempts int `json:",omitempty"`
@@ -172,6 +176,8 @@ func failureOf(err error) (Failure, bool) {
 			f.Cause = Cause{Kind: "steps", Message: x.Error(), Limit: x.Limit}
 		case *runtime.RouteError:
 			f.Cause = Cause{Kind: "route", Message: x.Error(), RouteType: x.Type, Route: x.Value}
+		case *runtime.SelectError:
+			f.Cause = Cause{Kind: "select", Message: x.Error(), Selected: x.Selected, Branches: x.Branches}
 		case *runtime.TimeoutError:
 			f.Cause = Cause{Kind: "timeout", Message: x.Error(), Timeout: x.Timeout}
 		case *temporal.CanceledError:
@@ -221,6 +227,8 @@ func (f Failure) Err() error {
 		e = &runtime.RouteError{Type: c.RouteType, Value: c.Route}
 	case "timeout":
 		e = &runtime.TimeoutError{Timeout: c.Timeout}
+	case "select":
+		e = &runtime.SelectError{Fork: f.Chain[len(f.Chain)-1].Node, Selected: c.Selected, Branches: c.Branches}
 	default:
 		e = errors.New(c.Message)
 	}

@@ -49,6 +49,7 @@ func TestEncodeDecode(t *testing.T) {
 		node("check", &runtime.StepLimitError{Limit: 7}),
 		node("review", &runtime.RouteError{Type: "ReviewRoute", Value: 9}),
 		node("fetch", &runtime.TimeoutError{Timeout: 20 * time.Second}),
+		node("route", &runtime.SelectError{Fork: "route", Selected: 9, Branches: 3}),
 		node("fetch", &runtime.RetryError{Errs: []error{errEarlierAttempt, errEarlierAttempt, errors.New("mirror down")}}),
 		branch("plan", "search_web", node("search_web", errors.New("503"))),
 		branch("checkout", "test", branch("test", "unit", node("unit", runtime.Permanent(errors.New("flaky"))))),

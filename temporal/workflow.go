@@ -109,11 +109,26 @@ func CallRoute[S any, R ~uint8](ctx workflow.Context, r *Runner, n int, a Activi
 	return out.Route, nil
 }
 
-// Route runs a, the activity of node n's route handler alone, on s: for a
-// conditional node that pauses after it runs, whose edge is taken on the
-// state as the resume left it. It is no step of its own.
-func Route[S any, R ~uint8](ctx workflow.Context, r *Runner, n int, a Activity, s S) (R, error) {
+// Label is a route enum or a select fork's set of branches.
+type Label interface {
+	~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+// Route runs a, an activity of node n that is no step of its own, on s: the
+// route handler alone, for a conditional node that pauses after it runs
+// (its edge is taken on the state as the resume left it), or a select
+// fork's Select handler. It returns the label or set picked.
+func Route[S any, R Label](ctx workflow.Context, r *Runner, n int, a Activity, s S) (R, error) {
 	return exec[R](ctx, r, n, a, false, s)
+}
+
+// CheckSelect fails, at select fork node n with that many branches, when
+// selected has bits outside them, as runtime.Exec.ForkSelect does.
+func (r *Runner) CheckSelect(n int, selected uint64, branches int) error {
+	if branches < 64 && selected>>branches != 0 {
+		return &runtime.NodeError{Node: r.Names[n], Err: &runtime.SelectError{Fork: r.Names[n], Selected: selected, Branches: branches}}
+	}
+	return nil
 }
 
 // exec runs activity a of node n with args and decodes its result into a

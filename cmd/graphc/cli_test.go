@@ -323,3 +323,39 @@ func TestTestsOptOut(t *testing.T) {
 		t.Errorf("verify after -tests=false: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestTemporalFlag: generate -temporal writes the workflow and its test
+// beside the executor; verify, without the flag, reports a stale workflow;
+// -tests=false removes the workflow's test as it does the stress test's.
+func TestTemporalFlag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a module")
+	}
+	dir := newModule(t, map[string]string{"counter.graph.yaml": counterSpec, "handlers.go": counterHandlers})
+	spec := filepath.Join(dir, "counter.graph.yaml")
+	workflow := filepath.Join(dir, "counter_temporal.go")
+	test := filepath.Join(dir, "counter_temporal_test.go")
+	if code, _, stderr := run(t, "generate", "-temporal", spec); code != exitOK {
+		t.Fatal(stderr)
+	}
+	src, err := os.ReadFile(workflow)
+	if err != nil || !bytes.Contains(src, []byte("func CounterWorkflow(ctx workflow.Context, s State) (State, error)")) {
+		t.Fatalf("no workflow in %s (%v)", workflow, err)
+	}
+	if _, err := os.Stat(test); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(workflow, bytes.Replace(src, []byte("func RegisterCounter("), []byte("// edited\nfunc RegisterCounter("), 1), 0o644)
+	if code, stdout, _ := run(t, "verify", spec); code != exitSpec || !strings.Contains(stdout, "-// edited") {
+		t.Errorf("verify of an edited workflow: exit %d\n%s", code, stdout)
+	}
+	if code, _, stderr := run(t, "generate", "-tests=false", spec); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(test); !os.IsNotExist(err) {
+		t.Errorf("-tests=false left the workflow's test: %v", err)
+	}
+	if code, stdout, stderr := run(t, "verify", "-tests=false", spec); code != exitOK {
+		t.Errorf("verify after regenerating without the flag: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

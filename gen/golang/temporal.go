@@ -44,6 +44,9 @@ func (e *emitter) activityVar(n *graph.Node) string { return e.pfx + "Activity" 
 func (e *emitter) routeActivityVar(n *graph.Node) string {
 	return e.pfx + "Activity" + n.RouteMethod
 }
+func (e *emitter) selectActivityVar(f *graph.Fork) string {
+	return e.pfx + "Activity" + f.SelectMethod()
+}
 
 // TemporalNames lists the package-level names the Temporal files of g
 // declare (its test file's included).
@@ -57,6 +60,9 @@ func TemporalNames(g *graph.Graph) []string {
 		out = append(out, e.activityVar(n))
 		if e.splitRoute(n) {
 			out = append(out, e.routeActivityVar(n))
+		}
+		if f := n.Fork; f != nil && f.Select {
+			out = append(out, e.selectActivityVar(f))
 		}
 	}
 	return out
@@ -145,20 +151,44 @@ func (e *emitter) activities() {
 		panics := jen.Lit(n.Policy != nil && n.Policy.Panics)
 		params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())}
 		args := []jen.Code{jen.Id("ctx"), jen.Id("s")}
+		var setRan jen.Code = jen.Null()
 		if f := n.JoinOf; f != nil {
 			params = append(params, jen.Id("in").Id(f.BranchesType))
 			args = append(args, jen.Id("in"))
+			if f.Select {
+				// in.ran = ran: the set travels beside the branches, whose
+				// unexported field encoding/json leaves out.
+				params = append(params, jen.Id("ran").Id(f.SetType))
+				setRan = jen.Id("in").Dot("ran").Op("=").Id("ran")
+			}
+		}
+		if f := n.Fork; f != nil && f.Select {
+			e.f.Comment(fmt.Sprintf("%s picks the branches forked at %q that run, given the state %s returned.", f.SelectMethod(), n.Name, n.GoName))
+			e.f.Add(recv()).Id(f.SelectMethod()).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(f.SetType), jen.Error()).Block(
+				jen.Return(tp("Run").Call(jen.Id("ctx"), jen.False(), jen.Func().Params().Params(jen.Id(f.SetType), jen.Error()).Block(
+					jen.Return(jen.Id("a").Dot("H").Dot(f.SelectMethod()).Call(jen.Id("ctx"), jen.Id("s"))),
+				))),
+			)
+			e.f.Line()
 		}
 		if n.Kind == graph.Cond && !e.splitRoute(n) {
 			e.f.Comment(fmt.Sprintf("%s runs node %q and picks its edge: %s, then %s on its result.", n.GoName, n.Name, n.GoName, n.RouteMethod))
 			routed := tp("Routed").Types(e.stateT(), jen.Id(n.RouteType))
-			body := jen.Return(tp("RunRoute").Call(jen.Id("ctx"), panics, jen.Id("s"), jen.Id("a").Dot("H").Dot(n.GoName), jen.Id("a").Dot("H").Dot(n.RouteMethod)))
-			e.f.Add(recv()).Id(n.GoName).Params(params...).Params(routed, jen.Error()).Block(body)
+			node := jen.Id("a").Dot("H").Dot(n.GoName)
+			if n.JoinOf != nil {
+				// func(ctx context.Context, s State) (State, error) { return a.H.Merge(ctx, s, in) }
+				node = jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(e.stateT(), jen.Error()).Block(
+					jen.Return(jen.Id("a").Dot("H").Dot(n.GoName).Call(args...)),
+				)
+			}
+			body := jen.Return(tp("RunRoute").Call(jen.Id("ctx"), panics, jen.Id("s"), node, jen.Id("a").Dot("H").Dot(n.RouteMethod)))
+			e.f.Add(recv()).Id(n.GoName).Params(params...).Params(routed, jen.Error()).Block(setRan, body)
 			e.f.Line()
 			continue
 		}
 		e.f.Comment(fmt.Sprintf("%s runs node %q.", n.GoName, n.Name))
 		e.f.Add(recv()).Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(
+			setRan,
 			jen.Return(tp("Run").Call(jen.Id("ctx"), panics, jen.Func().Params().Params(e.stateT(), jen.Error()).Block(
 				jen.Return(jen.Id("a").Dot("H").Dot(n.GoName).Call(args...)),
 			))),
@@ -187,15 +217,18 @@ func (e *emitter) activities() {
 //	}
 func (e *emitter) activityTable(name string) {
 	for _, n := range e.g.Nodes {
-		e.activityVarDecl(e.activityVar(n), n, n.GoName)
+		e.activityVarDecl(e.activityVar(n), n, n.GoName, n.Policy)
 		if e.splitRoute(n) {
-			e.activityVarDecl(e.routeActivityVar(n), n, n.RouteMethod)
+			e.activityVarDecl(e.routeActivityVar(n), n, n.RouteMethod, n.Policy)
+		}
+		if f := n.Fork; f != nil && f.Select {
+			// The select handler is called once, as locally: no policy.
+			e.activityVarDecl(e.selectActivityVar(f), n, f.SelectMethod(), nil)
 		}
 	}
 }
 
-func (e *emitter) activityVarDecl(v string, n *graph.Node, method string) {
-	p := n.Policy
+func (e *emitter) activityVarDecl(v string, n *graph.Node, method string, p *graph.NodePolicy) {
 	timeout := tp("DefaultTimeout")
 	retry := jen.Dict{jen.Id("MaximumAttempts"): jen.Lit(1)}
 	what := "one attempt, and temporalgraphc.DefaultTimeout"
@@ -408,6 +441,9 @@ func (e *emitter) temporalStep(c *jen.Group, n *graph.Node) {
 	args := []jen.Code{jen.Id("ctx"), jen.Op("&").Id("w").Dot("r"), id, jen.Id(e.activityVar(n)), jen.Id("s")}
 	if f := n.JoinOf; f != nil {
 		args = append(args, jen.Id("in"+f.FanIn.GoName))
+		if f.Select {
+			args = append(args, jen.Id("sel"+f.FanIn.GoName))
+		}
 	}
 	pauseAfter := func() {
 		if e.interrupts(n, true) {
@@ -460,13 +496,43 @@ func (e *emitter) temporalStep(c *jen.Group, n *graph.Node) {
 //	}); err != nil {
 //		return err
 //	}
+//
+// A select fork first asks its select handler, in an activity of its own,
+// which branches run; the others return at once and keep their zero value:
+//
+//	selMerge, err := temporalgraphc.Route[State, PlanSet](ctx, &w.r, researchNodePlan, researchActivitySelectPlan, *s)
+//	if err != nil {
+//		return err
+//	}
+//	if err := w.r.CheckSelect(researchNodePlan, uint64(selMerge), 2); err != nil {
+//		return err
+//	}
+//	var inMerge MergeBranches
+//	inMerge.ran = selMerge
+//	... w.r.Fork as above, each branch starting with:
+//		if selMerge&(1<<i) == 0 {
+//			return nil
+//		}
 func (e *emitter) temporalFork(c *jen.Group, f *graph.Fork) {
 	in := "in" + f.FanIn.GoName
+	sel := "sel" + f.FanIn.GoName
+	from := jen.Id(e.nodeConst(f.From))
+	var skip jen.Code = jen.Null()
+	if f.Select {
+		c.List(jen.Id(sel), jen.Err()).Op(":=").Add(tp("Route")).Types(e.stateT(), jen.Id(f.SetType)).Call(jen.Id("ctx"), jen.Op("&").Id("w").Dot("r"), from, jen.Id(e.selectActivityVar(f)), jen.Op("*").Id("s"))
+		c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		c.If(jen.Err().Op(":=").Id("w").Dot("r").Dot("CheckSelect").Call(from, jen.Uint64().Call(jen.Id(sel)), jen.Lit(len(f.Branches))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		skip = jen.If(jen.Id(sel).Op("&").Parens(jen.Lit(1).Op("<<").Id("i")).Op("==").Lit(0)).Block(jen.Return(jen.Nil()))
+	}
 	c.Comment(fmt.Sprintf("The branches forked at %q run as coroutines and meet at %q, which runs once all have delivered.", f.From.Name, f.FanIn.Name))
 	c.Var().Id(in).Id(f.BranchesType)
+	if f.Select {
+		c.Id(in).Dot("ran").Op("=").Id(sel)
+	}
 	c.If(jen.Err().Op(":=").Id("w").Dot("r").Dot("Fork").Call(
 		jen.Id("ctx"), jen.Id(e.nodeConst(f.From)), jen.Id(e.forkVar(f)).Dot("Entries"),
 		jen.Func().Params(jen.Id("ctx").Qual(sdkWorkflow, "Context"), jen.Id("i").Int()).Error().Block(
+			skip,
 			jen.Id("b").Op(":=").Op("*").Id("s"),
 			jen.Switch(jen.Id("i")).BlockFunc(func(sw *jen.Group) {
 				for i, br := range f.Branches {
@@ -537,7 +603,9 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 	for _, f := range g.Forks {
 		var branches []jen.Code
 		for _, br := range f.Branches {
-			branches = append(branches, jen.Lit(br.Name))
+			if !f.Select { // a select fork runs only the branches picked
+				branches = append(branches, jen.Lit(br.Name))
+			}
 		}
 		joins = append(joins, jen.Values(jen.Dict{
 			jen.Id("Fork"):     jen.Lit(f.From.Name),
@@ -576,6 +644,9 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 		if f := n.JoinOf; f != nil {
 			params = append(params, jen.Id("in").Id(f.BranchesType))
 			enter = append(enter, jen.Id("in"))
+			if f.Select {
+				enter = append(enter, jen.Id("in").Dot("Ran").Call()) // JSON leaves the set out of in
+			}
 		}
 		// h.p.Enter("plan", s); stress.Mutate(&s); return s, nil
 		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(
@@ -584,6 +655,13 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 			jen.Return(jen.Id("s"), jen.Nil()),
 		))
 		e.f.Line()
+		if f := n.Fork; f != nil && f.Select {
+			// return PlanSet(h.p.Select("plan", 3)), nil
+			e.f.Add(recv().Id(f.SelectMethod()).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Id(f.SetType), jen.Error()).Block(
+				jen.Return(jen.Id(f.SetType).Call(jen.Id("h").Dot("p").Dot("Select").Call(jen.Lit(n.Name), jen.Lit(len(f.Branches)))), jen.Nil()),
+			))
+			e.f.Line()
+		}
 		if n.Kind == graph.Cond {
 			// return ReviewRoute(1 + h.p.Choose("review", 2, 1)), nil
 			e.f.Add(recv().Id(n.RouteMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error()).Block(

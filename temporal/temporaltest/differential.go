@@ -42,7 +42,9 @@ type Graph[S any] struct {
 	Register func(w worker.Registry, p *Probe)
 	// Workflow is the graph's workflow function, <Graph>Workflow.
 	Workflow any
-	// New returns a run's initial state; nil: the zero S.
+	// New returns a run's initial state, a new one at each call (both
+	// executors get one); nil: a state with something in every part
+	// (stress.Fill) that encoding/json brings back as it was.
 	New func() S
 	// Joins are the graph's forks.
 	Joins []Join
@@ -82,13 +84,13 @@ func Differential[S any](t *testing.T, g Graph[S]) Stats {
 	var st Stats
 	for run := range *flagRuns {
 		seed := *flagSeed
-		var s0 S
-		if g.New != nil {
-			s0 = g.New()
+		newState := g.New
+		if newState == nil {
+			newState = filled[S]
 		}
 		local, temporal := NewProbe(seed, run), NewProbe(seed, run)
-		want, wantErr := g.Local(t.Context(), local, s0)
-		got, continues, gotErr := RunWorkflow(func(w worker.Registry) { g.Register(w, temporal) }, g.Workflow, s0, g.Interrupts)
+		want, wantErr := g.Local(t.Context(), local, newState())
+		got, continues, gotErr := RunWorkflow(func(w worker.Registry) { g.Register(w, temporal) }, g.Workflow, newState(), g.Interrupts)
 		st.Runs++
 		st.Continues += continues
 		for _, in := range temporal.Inputs() {
@@ -186,6 +188,23 @@ func RunWorkflow[S any](register func(worker.Registry), workflow any, s S, inter
 		return out, continues, nil
 	}
 	return zero, maxContinues, fmt.Errorf("temporaltest: the run continued as new %d times", maxContinues)
+}
+
+// filled is a state with something in every part, so that the probes'
+// stress.Mutate changes slices, maps and pointees too, not just the
+// top-level fields: stress.Fill's value, through encoding/json so that no
+// memory is shared (the Temporal side never shares any). A value JSON
+// cannot encode (a cycle) gives the zero S.
+func filled[S any]() S {
+	var s S
+	stress.Fill(context.Background(), "temporaltest", &s)
+	b, err := json.Marshal(s)
+	var out S
+	if err != nil || json.Unmarshal(b, &out) != nil {
+		var zero S
+		return zero
+	}
+	return out
 }
 
 // maxPauses bounds the interrupts one workflow execution is resumed from.

@@ -51,6 +51,20 @@ func (p *Probe) Choose(node string, labels, exit int) int {
 	return stress.Decide(p.Seed, p.Run, node, visit, labels, exit)
 }
 
+// Select is the set of branches (bit i: branch i) the select handler of
+// fork node picks at its next visit, out of branches: stress.Decide over
+// every set, biased like a route towards all branches.
+func (p *Probe) Select(node string, branches int) uint64 {
+	key := "select " + node
+	p.mu.Lock()
+	visit := p.routes[key]
+	p.routes[key] = visit + 1
+	p.mu.Unlock()
+	branches = min(branches, 16) // 65536 sets are plenty to draw from
+	all := 1<<branches - 1
+	return uint64(stress.Decide(p.Seed, p.Run, key, visit, all+1, all))
+}
+
 // Visits is how many times node ran.
 func (p *Probe) Visits(node string) int {
 	p.mu.Lock()
