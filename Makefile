@@ -32,9 +32,10 @@ staticcheck:
 	$(STATICCHECK) ./...
 	@set -e; for m in $(NESTED); do echo "cd $$m && staticcheck ./..."; (cd $$m && $(STATICCHECK) ./...); done
 
+# The TestE2E tests need a Temporal server: make e2e-temporal runs them.
 unit:
 	$(GO) test -race -count=1 ./...
-	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...); done
+	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 -skip '^TestE2E' ./..."; (cd $$m && $(GO) test -race -count=1 -skip '^TestE2E' ./...); done
 
 ## test-postgres: make test with a throwaway PostgreSQL server (installed from Debian's packages if missing)
 .PHONY: test-postgres
@@ -56,6 +57,27 @@ WORKFLOWCHECK_VERSION := v0.6.0
 workflowcheck:
 	cd temporal && $(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./...
 	cd examples/temporal && $(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./...
+
+## temporal-server: build the Temporal server of the end-to-end tests (temporal/server, a
+## module of its own, never in make test: minutes with a cold build cache) into bin/
+.PHONY: temporal-server e2e-temporal e2e-temporal-run demo-temporal demo-temporal-run
+temporal-server:
+	cd temporal/server && $(GO) build -trimpath -o $(CURDIR)/bin/temporalserver .
+
+## e2e-temporal: the end-to-end tests on a throwaway Temporal server (scripts/with-temporal.sh
+## builds it once and caches it); E2E_ARGS=-record rewrites the recorded histories in testdata
+E2E_ARGS ?=
+e2e-temporal:
+	scripts/with-temporal.sh $(MAKE) e2e-temporal-run
+e2e-temporal-run:
+	cd temporal && $(GO) test -race -count=1 -run '^TestE2E' -v ./internal/cases/approval -args $(E2E_ARGS)
+	cd examples/temporal && $(GO) test -race -count=1 -run '^TestE2E' -v . -args $(E2E_ARGS)
+
+## demo-temporal: the research graph as a Temporal workflow on a throwaway server, with its worker
+demo-temporal:
+	scripts/with-temporal.sh $(MAKE) demo-temporal-run
+demo-temporal-run:
+	cd examples/temporal && $(GO) run . -address "$$GRAPHC_TEST_TEMPORAL"
 
 ## test-diagrams: render every example's diagrams, and hostile ones, with Mermaid in headless
 ## Chromium and with Graphviz (needs chromium, graphviz, npm; .ci/run installs them)
