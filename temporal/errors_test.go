@@ -77,3 +77,28 @@ func TestDecodeLeavesOtherErrors(t *testing.T) {
 		t.Error("Decode changed an application error of another type")
 	}
 }
+
+// TestDecodeNestedJoin: a branch whose nested fork waits for every branch
+// (on_branch_error: wait) fails with the nested fork's errors joined, inside
+// the outer fork's *runtime.BranchError, as Fork builds it and as the local
+// executor returns it. Decode must give back the nested *runtime.BranchError
+// and *runtime.NodeError values, not a flat error with their text.
+func TestDecodeNestedJoin(t *testing.T) {
+	node := func(n string, err error) error { return &runtime.NodeError{Node: n, Err: err} }
+	branch := func(fork, b string, err error) error { return &runtime.BranchError{Fork: fork, Branch: b, Err: err} }
+	err := branch("outer", "left", errors.Join(
+		branch("left", "a", node("a", runtime.Permanent(errors.New("x")))),
+		branch("left", "b", node("b", errors.New("y")))))
+	got := Decode(wire(Encode(err)))
+	if got.Error() != err.Error() {
+		t.Errorf("Decode gave\n\t%v\nwant\n\t%v", got, err)
+	}
+	var ne *runtime.NodeError
+	if !errors.As(got, &ne) || ne.Node != "a" {
+		t.Errorf("errors.As(%v, *runtime.NodeError) = %v, want node a", got, ne)
+	}
+	var pe *runtime.PermanentError
+	if !errors.As(got, &pe) {
+		t.Errorf("errors.As(%v, *runtime.PermanentError) is false", got)
+	}
+}
