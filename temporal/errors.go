@@ -23,6 +23,10 @@ type Failure struct {
 	Chain  []Frame
 	Cause  Cause
 	Joined []Failure `json:",omitempty"`
+	// Nested, when set, replaces Cause: the chain ends in the errors of a
+	// nested fork that waited for every branch (on_branch_error: wait),
+	// joined, inside the outer fork's *runtime.BranchError.
+	Nested []Failure `json:",omitempty"`
 }
 
 // Frame is one graphc error of a chain: a *runtime.NodeError when Node is
@@ -182,6 +186,22 @@ func failureOf(err error) (Failure, bool) {
 			f.Cause = Cause{Kind: "timeout", Message: x.Error(), Timeout: x.Timeout}
 		case *temporal.CanceledError:
 			f.Cause = Cause{Kind: "canceled", Message: x.Error()}
+		case interface {
+			error
+			Unwrap() []error
+		}:
+			// A nested fork's errors, joined (on_branch_error: wait).
+			f.Cause = Cause{Kind: "error", Message: x.Error()}
+			var nested []Failure
+			for _, e := range x.Unwrap() {
+				g, ok := failureOf(e)
+				if !ok {
+					nested = nil
+					break
+				}
+				nested = append(nested, g)
+			}
+			f.Nested = nested
 		default:
 			f.Cause = Cause{Kind: "error", Message: x.Error()}
 		}
@@ -233,6 +253,13 @@ func (f Failure) Err() error {
 		e = errors.New(c.Message)
 	}
 	e = retried(c.Attempts, e)
+	if len(f.Nested) > 0 {
+		nested := make([]error, len(f.Nested))
+		for i, g := range f.Nested {
+			nested[i] = g.Err()
+		}
+		e = errors.Join(nested...)
+	}
 	for i := len(f.Chain) - 1; i >= 0; i-- {
 		if fr := f.Chain[i]; fr.Node != "" {
 			e = &runtime.NodeError{Node: fr.Node, Err: e}
