@@ -116,8 +116,10 @@ type Label interface {
 
 // Route runs a, an activity of node n that is no step of its own, on s: the
 // route handler alone, for a conditional node that pauses after it runs
-// (its edge is taken on the state as the resume left it), or a select
-// fork's Select handler. It returns the label or set picked.
+// (its edge is taken on the state as the resume left it) or whose policy
+// retries or times out (the route is a call of its own under the policy,
+// as locally), or a select fork's Select handler. It returns the label or
+// set picked.
 func Route[S any, R Label](ctx workflow.Context, r *Runner, n int, a Activity, s S) (R, error) {
 	return exec[R](ctx, r, n, a, false, s)
 }
