@@ -175,13 +175,21 @@ func (r *Runner) Pause(ctx workflow.Context, n int, phase runtime.Phase) error {
 	return nil
 }
 
-// Paused is where the run waits for UpdateResume, or nil when it does not.
-func (r *Runner) Paused() *Pause { return r.paused }
+// Paused is where the run waits for UpdateResume, or nil when it does not:
+// also once an update has resumed the pause, before the paused flow wakes
+// (another update of the same workflow task must not resume it again).
+func (r *Runner) Paused() *Pause {
+	if r.resumed {
+		return nil
+	}
+	return r.paused
+}
 
-// Resume lets a paused run continue; it fails when the run is not paused
-// (the update's validator, so that the update is rejected, not recorded).
+// Resume lets a paused run continue; it fails when the run is not paused,
+// or its pause was already resumed (the update's validator checks Paused
+// first, so that such an update is rejected, not recorded).
 func (r *Runner) Resume() error {
-	if r.paused == nil {
+	if r.Paused() == nil {
 		return errors.New("graphc: the run is not paused at an interrupt")
 	}
 	r.resumed = true
