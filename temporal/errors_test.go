@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/graphc/graphc/runtime"
@@ -100,5 +101,22 @@ func TestDecodeNestedJoin(t *testing.T) {
 	var pe *runtime.PermanentError
 	if !errors.As(got, &pe) {
 		t.Errorf("errors.As(%v, *runtime.PermanentError) is false", got)
+	}
+}
+
+// TestTimeoutAfterFailedAttempt: a node with retries whose earlier attempt
+// failed and whose last attempt timed out. Temporal reports the timeout with
+// the earlier attempt's failure as its cause (ActivityTaskTimedOut: "for
+// retry activity, it may have a failure before timeout. It is stored as
+// cause"). The node failed by timing out, as the local executor reports
+// it: a *runtime.TimeoutError (the last of the *runtime.RetryError's), not
+// the earlier attempt's error.
+func TestTimeoutAfterFailedAttempt(t *testing.T) {
+	earlier := temporal.NewApplicationErrorWithOptions("mirror down", TypeError, temporal.ApplicationErrorOptions{Details: []any{int32(1)}})
+	err := wire(temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE, earlier))
+	got := nodeFailure("fetch", time.Second, err)
+	var te *runtime.TimeoutError
+	if !errors.As(got, &te) {
+		t.Errorf("got %v (%s), want a *runtime.TimeoutError", got, types(got))
 	}
 }
