@@ -72,6 +72,13 @@ func activityCause(limit time.Duration, err error) error {
 	var timeout *temporal.TimeoutError
 	var canceled *temporal.CanceledError
 	switch {
+	// A timeout first: after an earlier attempt failed, Temporal carries
+	// that attempt's application error as the timeout's cause.
+	case errors.As(err, &timeout):
+		if timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT {
+			return &runtime.TimeoutError{Timeout: limit}
+		}
+		return err
 	case errors.As(err, &app):
 		var leaf error
 		switch app.Type() {
@@ -87,11 +94,6 @@ func activityCause(limit time.Duration, err error) error {
 			return retried(int(attempt), leaf)
 		}
 		return leaf
-	case errors.As(err, &timeout):
-		if timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT {
-			return &runtime.TimeoutError{Timeout: limit}
-		}
-		return err
 	case errors.As(err, &canceled):
 		return err
 	}
