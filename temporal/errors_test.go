@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/graphc/graphc/runtime"
@@ -118,5 +120,40 @@ func TestTimeoutAfterFailedAttempt(t *testing.T) {
 	var te *runtime.TimeoutError
 	if !errors.As(got, &te) {
 		t.Errorf("got %v (%s), want a *runtime.TimeoutError", got, types(got))
+	}
+}
+
+// TestTimeoutEveryAttempt: a node (3 attempts) that timed out at every
+// attempt. Locally it fails with a *runtime.RetryError of the three
+// *runtime.TimeoutError. A Temporal server retries start-to-close timeouts
+// and reports the last as an activity failure whose retry state is
+// MAXIMUM_ATTEMPTS_REACHED, with a timeout for cause and no attempt count:
+// the workflow must still report the *runtime.RetryError. (The SDK's test
+// environment does not retry timeouts, and reports RETRY_STATE_TIMEOUT, so
+// this builds the failure a server sends.)
+func TestTimeoutEveryAttempt(t *testing.T) {
+	f := &failurepb.Failure{
+		Message: "activity error",
+		FailureInfo: &failurepb.Failure_ActivityFailureInfo{ActivityFailureInfo: &failurepb.ActivityFailureInfo{
+			ActivityType: &commonpb.ActivityType{Name: "Flaky.Decide"},
+			RetryState:   enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED,
+		}},
+		Cause: &failurepb.Failure{
+			Message: "activity StartToClose timeout",
+			FailureInfo: &failurepb.Failure_TimeoutFailureInfo{TimeoutFailureInfo: &failurepb.TimeoutFailureInfo{
+				TimeoutType: enumspb.TIMEOUT_TYPE_START_TO_CLOSE,
+			}},
+		},
+	}
+	err := temporal.GetDefaultFailureConverter().FailureToError(f)
+	got := nodeFailure("decide", time.Second, err)
+	want := "node decide: 3 attempts failed, the last: attempt timed out after 1s"
+	if got.Error() != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+	var re *runtime.RetryError
+	var te *runtime.TimeoutError
+	if !errors.As(got, &re) || !errors.As(got, &te) {
+		t.Errorf("got %v (%s), want a *runtime.RetryError of *runtime.TimeoutError", got, types(got))
 	}
 }
