@@ -62,12 +62,13 @@ type Cause struct {
 // nodeFailure turns the error of a node's activity, as the workflow sees
 // it, into a *runtime.NodeError naming the node, with a cause of the
 // runtime's types where one fits; timeout is the activity's start-to-close
-// timeout.
-func nodeFailure(node string, timeout time.Duration, err error) error {
-	return &runtime.NodeError{Node: node, Err: activityCause(timeout, err)}
+// timeout, attempts its retry policy's maximum attempts.
+func nodeFailure(node string, timeout time.Duration, attempts int32, err error) error {
+	return &runtime.NodeError{Node: node, Err: activityCause(timeout, attempts, err)}
 }
 
-func activityCause(limit time.Duration, err error) error {
+func activityCause(limit time.Duration, attempts int32, err error) error {
+	var act *temporal.ActivityError
 	var app *temporal.ApplicationError
 	var timeout *temporal.TimeoutError
 	var canceled *temporal.CanceledError
@@ -76,7 +77,13 @@ func activityCause(limit time.Duration, err error) error {
 	// that attempt's application error as the timeout's cause.
 	case errors.As(err, &timeout):
 		if timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT {
-			return &runtime.TimeoutError{Timeout: limit}
+			// A timeout carries no attempt: when it ended the retries, it
+			// was the last of the policy's attempts.
+			leaf := &runtime.TimeoutError{Timeout: limit}
+			if errors.As(err, &act) && act.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED {
+				return retried(int(attempts), leaf)
+			}
+			return leaf
 		}
 		return err
 	case errors.As(err, &app):

@@ -116,7 +116,7 @@ func TestDecodeNestedJoin(t *testing.T) {
 func TestTimeoutAfterFailedAttempt(t *testing.T) {
 	earlier := temporal.NewApplicationErrorWithOptions("mirror down", TypeError, temporal.ApplicationErrorOptions{Details: []any{int32(1)}})
 	err := wire(temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE, earlier))
-	got := nodeFailure("fetch", time.Second, err)
+	got := nodeFailure("fetch", time.Second, 3, err)
 	var te *runtime.TimeoutError
 	if !errors.As(got, &te) {
 		t.Errorf("got %v (%s), want a *runtime.TimeoutError", got, types(got))
@@ -146,7 +146,7 @@ func TestTimeoutEveryAttempt(t *testing.T) {
 		},
 	}
 	err := temporal.GetDefaultFailureConverter().FailureToError(f)
-	got := nodeFailure("decide", time.Second, err)
+	got := nodeFailure("decide", time.Second, 3, err)
 	want := "node decide: 3 attempts failed, the last: attempt timed out after 1s"
 	if got.Error() != want {
 		t.Errorf("got %v, want %s", got, want)

@@ -152,7 +152,7 @@ func exec[T any](ctx workflow.Context, r *Runner, n int, a Activity, step bool, 
 	}
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, a.Options), a.Name, args...).Get(ctx, &out)
 	if err != nil {
-		return out, nodeFailure(r.Names[n], a.Options.StartToCloseTimeout, err)
+		return out, nodeFailure(r.Names[n], a.Options.StartToCloseTimeout, maxAttempts(a.Options), err)
 	}
 	return out, nil
 }
@@ -244,6 +244,14 @@ func (r *Runner) Fork(ctx workflow.Context, from int, entries []int, branch func
 		return errs[0]
 	}
 	return errors.Join(errs...)
+}
+
+// maxAttempts is the most attempts o's retry policy makes (0: unlimited).
+func maxAttempts(o workflow.ActivityOptions) int32 {
+	if o.RetryPolicy == nil {
+		return 0
+	}
+	return o.RetryPolicy.MaximumAttempts
 }
 
 func cmpOr(a, b int) int {
