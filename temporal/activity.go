@@ -38,7 +38,8 @@ type Routed[S any, R ~uint8] struct {
 // policy retries panics), any other error is retryable under the
 // activity's retry policy. The message is the handler's error text; the
 // details, the attempt (from 1), so that the workflow can report a
-// *runtime.RetryError as the local executor does.
+// *runtime.RetryError as the local executor does (not for a panic the
+// policy does not retry, which locally ends the node without one).
 func Run[S any](ctx context.Context, panics bool, fn func() (S, error)) (out S, err error) {
 	fail := func(msg, typ string, nonRetryable bool) error {
 		return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{
@@ -49,7 +50,16 @@ func Run[S any](ctx context.Context, panics bool, fn func() (S, error)) (out S, 
 	defer func() {
 		if r := recover(); r != nil {
 			var zero S
-			out, err = zero, fail(fmt.Sprint(r), TypePanic, !panics)
+			if panics {
+				out, err = zero, fail(fmt.Sprint(r), TypePanic, false)
+				return
+			}
+			// Not an attempt's error: locally a panic the policy does not
+			// retry leaves the retry loop, and the node fails with the
+			// *runtime.PanicError alone, whatever attempts failed before.
+			// Without the attempt in its details, the workflow reports no
+			// *runtime.RetryError.
+			out, err = zero, temporal.NewApplicationErrorWithOptions(fmt.Sprint(r), TypePanic, temporal.ApplicationErrorOptions{NonRetryable: true})
 		}
 	}()
 	out, err = fn()

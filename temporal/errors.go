@@ -23,6 +23,10 @@ type Failure struct {
 	Chain  []Frame
 	Cause  Cause
 	Joined []Failure `json:",omitempty"`
+	// Nested, when set, replaces Cause: the chain ends in the errors of a
+	// nested fork that waited for every branch (on_branch_error: wait),
+	// joined, inside the outer fork's *runtime.BranchError.
+	Nested []Failure `json:",omitempty"`
 }
 
 // Frame is one graphc error of a chain: a *runtime.NodeError when Node is
@@ -58,16 +62,30 @@ type Cause struct {
 // nodeFailure turns the error of a node's activity, as the workflow sees
 // it, into a *runtime.NodeError naming the node, with a cause of the
 // runtime's types where one fits; timeout is the activity's start-to-close
-// timeout.
-func nodeFailure(node string, timeout time.Duration, err error) error {
-	return &runtime.NodeError{Node: node, Err: activityCause(timeout, err)}
+// timeout, attempts its retry policy's maximum attempts.
+func nodeFailure(node string, timeout time.Duration, attempts int32, err error) error {
+	return &runtime.NodeError{Node: node, Err: activityCause(timeout, attempts, err)}
 }
 
-func activityCause(limit time.Duration, err error) error {
+func activityCause(limit time.Duration, attempts int32, err error) error {
+	var act *temporal.ActivityError
 	var app *temporal.ApplicationError
 	var timeout *temporal.TimeoutError
 	var canceled *temporal.CanceledError
 	switch {
+	// A timeout first: after an earlier attempt failed, Temporal carries
+	// that attempt's application error as the timeout's cause.
+	case errors.As(err, &timeout):
+		if timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT {
+			// A timeout carries no attempt: when it ended the retries, it
+			// was the last of the policy's attempts.
+			leaf := &runtime.TimeoutError{Timeout: limit}
+			if errors.As(err, &act) && act.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED {
+				return retried(int(attempts), leaf)
+			}
+			return leaf
+		}
+		return err
 	case errors.As(err, &app):
 		var leaf error
 		switch app.Type() {
@@ -83,11 +101,6 @@ func activityCause(limit time.Duration, err error) error {
 			return retried(int(attempt), leaf)
 		}
 		return leaf
-	case errors.As(err, &timeout):
-		if timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT {
-			return &runtime.TimeoutError{Timeout: limit}
-		}
-		return err
 	case errors.As(err, &canceled):
 		return err
 	}
@@ -182,6 +195,22 @@ func failureOf(err error) (Failure, bool) {
 			f.Cause = Cause{Kind: "timeout", Message: x.Error(), Timeout: x.Timeout}
 		case *temporal.CanceledError:
 			f.Cause = Cause{Kind: "canceled", Message: x.Error()}
+		case interface {
+			error
+			Unwrap() []error
+		}:
+			// A nested fork's errors, joined (on_branch_error: wait).
+			f.Cause = Cause{Kind: "error", Message: x.Error()}
+			var nested []Failure
+			for _, e := range x.Unwrap() {
+				g, ok := failureOf(e)
+				if !ok {
+					nested = nil
+					break
+				}
+				nested = append(nested, g)
+			}
+			f.Nested = nested
 		default:
 			f.Cause = Cause{Kind: "error", Message: x.Error()}
 		}
@@ -233,6 +262,13 @@ func (f Failure) Err() error {
 		e = errors.New(c.Message)
 	}
 	e = retried(c.Attempts, e)
+	if len(f.Nested) > 0 {
+		nested := make([]error, len(f.Nested))
+		for i, g := range f.Nested {
+			nested[i] = g.Err()
+		}
+		e = errors.Join(nested...)
+	}
 	for i := len(f.Chain) - 1; i >= 0; i-- {
 		if fr := f.Chain[i]; fr.Node != "" {
 			e = &runtime.NodeError{Node: fr.Node, Err: e}

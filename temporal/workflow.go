@@ -116,8 +116,10 @@ type Label interface {
 
 // Route runs a, an activity of node n that is no step of its own, on s: the
 // route handler alone, for a conditional node that pauses after it runs
-// (its edge is taken on the state as the resume left it), or a select
-// fork's Select handler. It returns the label or set picked.
+// (its edge is taken on the state as the resume left it) or whose policy
+// retries or times out (the route is a call of its own under the policy,
+// as locally), or a select fork's Select handler. It returns the label or
+// set picked.
 func Route[S any, R Label](ctx workflow.Context, r *Runner, n int, a Activity, s S) (R, error) {
 	return exec[R](ctx, r, n, a, false, s)
 }
@@ -150,7 +152,7 @@ func exec[T any](ctx workflow.Context, r *Runner, n int, a Activity, step bool, 
 	}
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, a.Options), a.Name, args...).Get(ctx, &out)
 	if err != nil {
-		return out, nodeFailure(r.Names[n], a.Options.StartToCloseTimeout, err)
+		return out, nodeFailure(r.Names[n], a.Options.StartToCloseTimeout, maxAttempts(a.Options), err)
 	}
 	return out, nil
 }
@@ -173,13 +175,21 @@ func (r *Runner) Pause(ctx workflow.Context, n int, phase runtime.Phase) error {
 	return nil
 }
 
-// Paused is where the run waits for UpdateResume, or nil when it does not.
-func (r *Runner) Paused() *Pause { return r.paused }
+// Paused is where the run waits for UpdateResume, or nil when it does not:
+// also once an update has resumed the pause, before the paused flow wakes
+// (another update of the same workflow task must not resume it again).
+func (r *Runner) Paused() *Pause {
+	if r.resumed {
+		return nil
+	}
+	return r.paused
+}
 
-// Resume lets a paused run continue; it fails when the run is not paused
-// (the update's validator, so that the update is rejected, not recorded).
+// Resume lets a paused run continue; it fails when the run is not paused,
+// or its pause was already resumed (the update's validator checks Paused
+// first, so that such an update is rejected, not recorded).
 func (r *Runner) Resume() error {
-	if r.paused == nil {
+	if r.Paused() == nil {
 		return errors.New("graphc: the run is not paused at an interrupt")
 	}
 	r.resumed = true
@@ -234,6 +244,14 @@ func (r *Runner) Fork(ctx workflow.Context, from int, entries []int, branch func
 		return errs[0]
 	}
 	return errors.Join(errs...)
+}
+
+// maxAttempts is the most attempts o's retry policy makes (0: unlimited).
+func maxAttempts(o workflow.ActivityOptions) int32 {
+	if o.RetryPolicy == nil {
+		return 0
+	}
+	return o.RetryPolicy.MaximumAttempts
 }
 
 func cmpOr(a, b int) int {

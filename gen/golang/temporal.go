@@ -70,9 +70,17 @@ func TemporalNames(g *graph.Graph) []string {
 
 // splitRoute reports whether conditional node n's route handler runs in an
 // activity of its own: when the run pauses after n, the edge is taken on
-// the state the resume gives, so the route cannot run with the node.
+// the state the resume gives, so the route cannot run with the node; and
+// when n's policy retries or times out, since locally the route handler is
+// a call of its own under that policy (runtime.CallRoute): a failed route
+// is retried alone, without running the node's handler again, and each
+// call has the whole timeout.
 func (e *emitter) splitRoute(n *graph.Node) bool {
-	return n.Kind == graph.Cond && e.interrupts(n, true)
+	if n.Kind != graph.Cond {
+		return false
+	}
+	p := n.Policy
+	return e.interrupts(n, true) || p != nil && (p.Attempts > 1 || p.Timeout > 0)
 }
 
 // GenerateTemporal returns the gofmt'd source of the graph's Temporal
@@ -195,7 +203,11 @@ func (e *emitter) activities() {
 		)
 		e.f.Line()
 		if e.splitRoute(n) {
-			e.f.Comment(fmt.Sprintf("%s picks the edge out of %q, which the run pauses after: it runs once the resume has given the state.", n.RouteMethod, n.Name))
+			why := "which the run pauses after: it runs once the resume has given the state"
+			if !e.interrupts(n, true) {
+				why = "in an activity of its own, under the node's policy, as runtime.CallRoute calls it locally: a failed route is retried without running the node again"
+			}
+			e.f.Comment(fmt.Sprintf("%s picks the edge out of %q, %s.", n.RouteMethod, n.Name, why))
 			e.f.Add(recv()).Id(n.RouteMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error()).Block(
 				jen.Return(tp("Run").Call(jen.Id("ctx"), panics, jen.Func().Params().Params(jen.Id(n.RouteType), jen.Error()).Block(
 					jen.Return(jen.Id("a").Dot("H").Dot(n.RouteMethod).Call(jen.Id("ctx"), jen.Id("s"))),

@@ -68,9 +68,18 @@ func (a *FlakyActivities) Join(ctx context.Context, s State, in JoinBranches) (S
 	})
 }
 
-// Decide runs node "decide" and picks its edge: Decide, then RouteDecide on its result.
-func (a *FlakyActivities) Decide(ctx context.Context, s State) (temporalgraphc.Routed[State, DecideRoute], error) {
-	return temporalgraphc.RunRoute(ctx, false, s, a.H.Decide, a.H.RouteDecide)
+// Decide runs node "decide".
+func (a *FlakyActivities) Decide(ctx context.Context, s State) (State, error) {
+	return temporalgraphc.Run(ctx, false, func() (State, error) {
+		return a.H.Decide(ctx, s)
+	})
+}
+
+// RouteDecide picks the edge out of "decide", in an activity of its own, under the node's policy, as runtime.CallRoute calls it locally: a failed route is retried without running the node again.
+func (a *FlakyActivities) RouteDecide(ctx context.Context, s State) (DecideRoute, error) {
+	return temporalgraphc.Run(ctx, false, func() (DecideRoute, error) {
+		return a.H.RouteDecide(ctx, s)
+	})
 }
 
 // flakyActivityStart is how the workflow calls FlakyActivities.Start for node "start": one attempt, and temporalgraphc.DefaultTimeout.
@@ -136,6 +145,20 @@ var flakyActivityJoin = temporalgraphc.Activity{
 // flakyActivityDecide is how the workflow calls FlakyActivities.Decide for node "decide": each attempt times out after 1s; up to 3 attempts, waiting 10ms after the first failure, ×2 after each further one, at most 100ms.
 var flakyActivityDecide = temporalgraphc.Activity{
 	Name: FlakyWorkflowName + ".Decide",
+	Options: workflow.ActivityOptions{
+		RetryPolicy: &temporal.RetryPolicy{
+			BackoffCoefficient: 2.0,
+			InitialInterval:    10 * time.Millisecond,
+			MaximumAttempts:    3,
+			MaximumInterval:    100 * time.Millisecond,
+		},
+		StartToCloseTimeout: time.Second,
+	},
+}
+
+// flakyActivityRouteDecide is how the workflow calls FlakyActivities.RouteDecide for node "decide": each attempt times out after 1s; up to 3 attempts, waiting 10ms after the first failure, ×2 after each further one, at most 100ms.
+var flakyActivityRouteDecide = temporalgraphc.Activity{
+	Name: FlakyWorkflowName + ".RouteDecide",
 	Options: workflow.ActivityOptions{
 		RetryPolicy: &temporal.RetryPolicy{
 			BackoffCoefficient: 2.0,
@@ -224,7 +247,10 @@ func (w *flakyWorkflow) run(ctx workflow.Context, n int, s *State) error {
 			n = flakyNodeDecide
 			continue
 		case flakyNodeDecide:
-			route, err := temporalgraphc.CallRoute[State, DecideRoute](ctx, &w.r, flakyNodeDecide, flakyActivityDecide, s)
+			if err := temporalgraphc.Call(ctx, &w.r, flakyNodeDecide, flakyActivityDecide, s); err != nil {
+				return err
+			}
+			route, err := temporalgraphc.Route[State, DecideRoute](ctx, &w.r, flakyNodeDecide, flakyActivityRouteDecide, *s)
 			if err != nil {
 				return err
 			}
