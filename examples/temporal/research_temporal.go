@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// ResearchWorkflowName is the workflow type ResearchWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const ResearchWorkflowName = "Research_864ea844c2c8192f"
+// ResearchWorkflowName is the workflow type ResearchWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const ResearchWorkflowName = "Research_864ea844c2c8192f_r1"
 
-// RegisterResearch registers ResearchWorkflow with w under ResearchWorkflowName, and the workflow type it continues as new under ("Research_864ea844c2c8192f.continue"). Register the activities too, on this worker or another of the task queue, with RegisterResearchActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterResearch registers ResearchWorkflow with w under ResearchWorkflowName, and the workflow type it continues as new under ("Research_864ea844c2c8192f_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterResearchActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterResearch(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: ResearchWorkflowName})
 	w.RegisterWorkflowWithOptions(researchContinue, workflow.RegisterOptions{Name: ResearchWorkflowName + ".continue"})
@@ -126,7 +126,7 @@ var researchActivityReview = temporalgraphc.Activity{
 
 // ResearchWorkflow runs the Research graph on s as a Temporal workflow, from node "plan" until it reaches __end__, and returns the final state: each node is an activity of ResearchActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Research_864ea844c2c8192f.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Research_864ea844c2c8192f_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func ResearchWorkflow(ctx workflow.Context, s State) (State, error) {
 	return researchContinue(ctx, s, temporalgraphc.Frontier{Node: researchNodePlan})
 }

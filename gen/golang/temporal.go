@@ -27,11 +27,22 @@ func TemporalName(out string) string {
 	return out[:len(out)-len("_graph.go")] + "_temporal.go"
 }
 
+// WorkflowRevision is the revision of the workflow code graphc emits. A
+// running execution replays its history against the workflow code of the
+// worker that picks it up; if a new graphc emits different commands for an
+// unchanged graph (another activity, another order), that replay fails. Bump
+// WorkflowRevision with any such change, and re-record the histories of the
+// replay tests (make e2e-temporal E2E_ARGS=-record): the new code is then a
+// new workflow type, and old executions finish on workers built with the old
+// graphc, as with a changed graph.
+const WorkflowRevision = 1
+
 // WorkflowName is the workflow type a graph's Temporal workflow is
-// registered under: its name and fingerprint, so that a changed graph is a
-// new workflow type.
+// registered under: its name, its fingerprint and the revision of the
+// emitted code (Research_864ea844c2c8192f_r1), so that a changed graph, or
+// workflow code that issues other commands, is a new workflow type.
 func WorkflowName(g *graph.Graph, fingerprint string) string {
-	return g.Name + "_" + fingerprint
+	return fmt.Sprintf("%s_%s_r%d", g.Name, fingerprint, WorkflowRevision)
 }
 
 // tp names an identifier of the helper package.
@@ -95,7 +106,7 @@ func GenerateTemporal(in Input) ([]byte, error) {
 	e.f.ImportAlias(TemporalPath, temporalAlias)
 	name := WorkflowName(g, in.Fingerprint)
 
-	e.f.Add(doc(fmt.Sprintf("%sWorkflowName is the workflow type %sWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.", g.Name, g.Name)))
+	e.f.Add(doc(fmt.Sprintf("%sWorkflowName is the workflow type %sWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.", g.Name, g.Name)))
 	e.f.Const().Id(g.Name + "WorkflowName").Op("=").Lit(name)
 	e.f.Line()
 

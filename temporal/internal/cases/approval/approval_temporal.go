@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// ApprovalWorkflowName is the workflow type ApprovalWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const ApprovalWorkflowName = "Approval_e93bcf27f98524bd"
+// ApprovalWorkflowName is the workflow type ApprovalWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const ApprovalWorkflowName = "Approval_e93bcf27f98524bd_r1"
 
-// RegisterApproval registers ApprovalWorkflow with w under ApprovalWorkflowName, and the workflow type it continues as new under ("Approval_e93bcf27f98524bd.continue"). Register the activities too, on this worker or another of the task queue, with RegisterApprovalActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterApproval registers ApprovalWorkflow with w under ApprovalWorkflowName, and the workflow type it continues as new under ("Approval_e93bcf27f98524bd_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterApprovalActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterApproval(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ApprovalWorkflow, workflow.RegisterOptions{Name: ApprovalWorkflowName})
 	w.RegisterWorkflowWithOptions(approvalContinue, workflow.RegisterOptions{Name: ApprovalWorkflowName + ".continue"})
@@ -176,7 +176,7 @@ var approvalActivityPublish = temporalgraphc.Activity{
 
 // ApprovalWorkflow runs the Approval graph on s as a Temporal workflow, from node "research" until it reaches __end__, and returns the final state: each node is an activity of ApprovalActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Approval_e93bcf27f98524bd.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Approval_e93bcf27f98524bd_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func ApprovalWorkflow(ctx workflow.Context, s State) (State, error) {
 	return approvalContinue(ctx, s, temporalgraphc.Frontier{Node: approvalNodeResearch})
 }

@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// FanoutWorkflowName is the workflow type FanoutWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const FanoutWorkflowName = "Fanout_aa2a926207196fed"
+// FanoutWorkflowName is the workflow type FanoutWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const FanoutWorkflowName = "Fanout_aa2a926207196fed_r1"
 
-// RegisterFanout registers FanoutWorkflow with w under FanoutWorkflowName, and the workflow type it continues as new under ("Fanout_aa2a926207196fed.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFanoutActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterFanout registers FanoutWorkflow with w under FanoutWorkflowName, and the workflow type it continues as new under ("Fanout_aa2a926207196fed_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFanoutActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterFanout(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(FanoutWorkflow, workflow.RegisterOptions{Name: FanoutWorkflowName})
 	w.RegisterWorkflowWithOptions(fanoutContinue, workflow.RegisterOptions{Name: FanoutWorkflowName + ".continue"})
@@ -386,7 +386,7 @@ var fanoutActivityAggregate = temporalgraphc.Activity{
 
 // FanoutWorkflow runs the Fanout graph on s as a Temporal workflow, from node "start" until it reaches __end__, and returns the final state: each node is an activity of FanoutActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Fanout_aa2a926207196fed.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Fanout_aa2a926207196fed_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func FanoutWorkflow(ctx workflow.Context, s State) (State, error) {
 	return fanoutContinue(ctx, s, temporalgraphc.Frontier{Node: fanoutNodeStart})
 }

@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// LoopWorkflowName is the workflow type LoopWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const LoopWorkflowName = "Loop_2d68f3527d894415"
+// LoopWorkflowName is the workflow type LoopWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const LoopWorkflowName = "Loop_2d68f3527d894415_r1"
 
-// RegisterLoop registers LoopWorkflow with w under LoopWorkflowName, and the workflow type it continues as new under ("Loop_2d68f3527d894415.continue"). Register the activities too, on this worker or another of the task queue, with RegisterLoopActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterLoop registers LoopWorkflow with w under LoopWorkflowName, and the workflow type it continues as new under ("Loop_2d68f3527d894415_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterLoopActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterLoop(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(LoopWorkflow, workflow.RegisterOptions{Name: LoopWorkflowName})
 	w.RegisterWorkflowWithOptions(loopContinue, workflow.RegisterOptions{Name: LoopWorkflowName + ".continue"})
@@ -64,7 +64,7 @@ var loopActivityCheck = temporalgraphc.Activity{
 
 // LoopWorkflow runs the Loop graph on s as a Temporal workflow, from node "count" until it reaches __end__, and returns the final state: each node is an activity of LoopActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Loop_2d68f3527d894415.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Loop_2d68f3527d894415_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func LoopWorkflow(ctx workflow.Context, s State) (State, error) {
 	return loopContinue(ctx, s, temporalgraphc.Frontier{Node: loopNodeCount})
 }

@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// PipelineWorkflowName is the workflow type PipelineWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const PipelineWorkflowName = "Pipeline_6e72815b6983d103"
+// PipelineWorkflowName is the workflow type PipelineWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const PipelineWorkflowName = "Pipeline_6e72815b6983d103_r1"
 
-// RegisterPipeline registers PipelineWorkflow with w under PipelineWorkflowName, and the workflow type it continues as new under ("Pipeline_6e72815b6983d103.continue"). Register the activities too, on this worker or another of the task queue, with RegisterPipelineActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterPipeline registers PipelineWorkflow with w under PipelineWorkflowName, and the workflow type it continues as new under ("Pipeline_6e72815b6983d103_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterPipelineActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterPipeline(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(PipelineWorkflow, workflow.RegisterOptions{Name: PipelineWorkflowName})
 	w.RegisterWorkflowWithOptions(pipelineContinue, workflow.RegisterOptions{Name: PipelineWorkflowName + ".continue"})
@@ -162,7 +162,7 @@ var pipelineActivityRelease = temporalgraphc.Activity{
 
 // PipelineWorkflow runs the Pipeline graph on s as a Temporal workflow, from node "checkout" until it reaches __end__, and returns the final state: each node is an activity of PipelineActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Pipeline_6e72815b6983d103.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Pipeline_6e72815b6983d103_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func PipelineWorkflow(ctx workflow.Context, s State) (State, error) {
 	return pipelineContinue(ctx, s, temporalgraphc.Frontier{Node: pipelineNodeCheckout})
 }

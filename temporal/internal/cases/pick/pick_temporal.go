@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// PickWorkflowName is the workflow type PickWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const PickWorkflowName = "Pick_d59cd92d672ba92b"
+// PickWorkflowName is the workflow type PickWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const PickWorkflowName = "Pick_d59cd92d672ba92b_r1"
 
-// RegisterPick registers PickWorkflow with w under PickWorkflowName, and the workflow type it continues as new under ("Pick_d59cd92d672ba92b.continue"). Register the activities too, on this worker or another of the task queue, with RegisterPickActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterPick registers PickWorkflow with w under PickWorkflowName, and the workflow type it continues as new under ("Pick_d59cd92d672ba92b_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterPickActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterPick(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(PickWorkflow, workflow.RegisterOptions{Name: PickWorkflowName})
 	w.RegisterWorkflowWithOptions(pickContinue, workflow.RegisterOptions{Name: PickWorkflowName + ".continue"})
@@ -131,7 +131,7 @@ var pickActivityMerge = temporalgraphc.Activity{
 
 // PickWorkflow runs the Pick graph on s as a Temporal workflow, from node "route" until it reaches __end__, and returns the final state: each node is an activity of PickActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Pick_d59cd92d672ba92b.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Pick_d59cd92d672ba92b_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func PickWorkflow(ctx workflow.Context, s State) (State, error) {
 	return pickContinue(ctx, s, temporalgraphc.Frontier{Node: pickNodeRoute})
 }

@@ -14,10 +14,10 @@ import (
 	"time"
 )
 
-// FlakyWorkflowName is the workflow type FlakyWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const FlakyWorkflowName = "Flaky_7970f7079daf2ea3"
+// FlakyWorkflowName is the workflow type FlakyWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const FlakyWorkflowName = "Flaky_7970f7079daf2ea3_r1"
 
-// RegisterFlaky registers FlakyWorkflow with w under FlakyWorkflowName, and the workflow type it continues as new under ("Flaky_7970f7079daf2ea3.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFlakyActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterFlaky registers FlakyWorkflow with w under FlakyWorkflowName, and the workflow type it continues as new under ("Flaky_7970f7079daf2ea3_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterFlakyActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterFlaky(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(FlakyWorkflow, workflow.RegisterOptions{Name: FlakyWorkflowName})
 	w.RegisterWorkflowWithOptions(flakyContinue, workflow.RegisterOptions{Name: FlakyWorkflowName + ".continue"})
@@ -172,7 +172,7 @@ var flakyActivityRouteDecide = temporalgraphc.Activity{
 
 // FlakyWorkflow runs the Flaky graph on s as a Temporal workflow, from node "start" until it reaches __end__, and returns the final state: each node is an activity of FlakyActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Flaky_7970f7079daf2ea3.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Flaky_7970f7079daf2ea3_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func FlakyWorkflow(ctx workflow.Context, s State) (State, error) {
 	return flakyContinue(ctx, s, temporalgraphc.Frontier{Node: flakyNodeStart})
 }
