@@ -2,6 +2,7 @@ package temporalgraphc
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -23,6 +24,24 @@ const DefaultTimeout = time.Hour
 // when the server suggests it. Workers of one workflow type must agree on
 // it: change it only in tests.
 var ContinueAsNewAfter = 1000
+
+// HistoryLimit is the history length, in events, past which a generated
+// workflow schedules no further activity and fails the node about to run
+// with ErrHistoryLimit. The main flow continues as new long before it (see
+// ContinueAsNewAfter), but a fork in flight cannot: a loop inside a branch
+// grows one execution's history until Temporal's own limit (51,200 events by
+// default), where the server terminates the run without a word from the
+// graph. Stopping first, at 40,000, fails the run like the local executor's
+// step limit does: with a *runtime.NodeError naming the node (inside its
+// *runtime.BranchError), which temporalgraphc.Decode returns. Workers of one
+// workflow type must agree on it: change it only in tests.
+var HistoryLimit = 40000
+
+// ErrHistoryLimit is the cause of the node error of a run whose execution's
+// history reached HistoryLimit inside a fork, where it cannot continue as
+// new: bound the loop inside the branch (max_steps, or a route that leaves
+// it), or move the loop out of the fork.
+var ErrHistoryLimit = errors.New("graphc: this workflow execution's history reached temporalgraphc.HistoryLimit inside a fork, where it cannot continue as new")
 
 // Queries and updates of a generated workflow.
 const (
@@ -142,6 +161,9 @@ func exec[T any](ctx workflow.Context, r *Runner, n int, a Activity, step bool, 
 		if limit := cmpOr(r.MaxSteps, runtime.DefaultMaxSteps); r.steps > limit {
 			return out, &runtime.NodeError{Node: r.Names[n], Err: &runtime.StepLimitError{Limit: limit}}
 		}
+	}
+	if l := workflow.GetInfo(ctx).GetCurrentHistoryLength(); l >= HistoryLimit {
+		return out, &runtime.NodeError{Node: r.Names[n], Err: fmt.Errorf("%w (%d events)", ErrHistoryLimit, l)}
 	}
 	if r.MaxWorkers > 0 {
 		if err := workflow.Await(ctx, func() bool { return r.inFlight < r.MaxWorkers }); err != nil {

@@ -7,9 +7,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/graphc/graphc/runtime"
 	temporalgraphc "github.com/graphc/graphc/temporal"
 	"github.com/graphc/graphc/temporal/temporaltest"
 )
@@ -167,6 +170,35 @@ func TestE2EResearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	temporaltest.Record(t, hist, researchHistory)
+}
+
+// TestE2EHistoryLimit runs the research workflow with a history limit so
+// low that the branch loop fetch_papers -> rank_papers reaches it inside the
+// fork, where the workflow cannot continue as new: the run must fail with a
+// node error saying so, not be terminated by the server.
+func TestE2EHistoryLimit(t *testing.T) {
+	c := temporaltest.Dial(t)
+	old := temporalgraphc.HistoryLimit
+	temporalgraphc.HistoryLimit = 12 // past the fork's first activities (see the history of TestE2EResearch)
+	t.Cleanup(func() { temporalgraphc.HistoryLimit = old })
+	queue := temporaltest.Queue(t)
+	temporaltest.StartWorker(t, c, queue, func(w worker.Registry) {
+		RegisterResearch(w)
+		RegisterResearchActivities(w, &counted{})
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: queue, TaskQueue: queue}, ResearchWorkflowName, State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = temporalgraphc.Decode(run.Get(ctx, nil))
+	var ne *runtime.NodeError
+	var be *runtime.BranchError
+	if !errors.As(err, &ne) || !errors.As(err, &be) || !strings.Contains(err.Error(), "HistoryLimit") {
+		t.Fatalf("workflow %s: got %v, want a *runtime.BranchError with a *runtime.NodeError of the history limit", run.GetID(), err)
+	}
+	t.Logf("stopped at node %q: %v", ne.Node, err)
 }
 
 // TestResearchReplay replays the recorded history of TestE2EResearch with
