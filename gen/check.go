@@ -60,9 +60,6 @@ func CheckAll(paths []string, opts Options) diag.List {
 	for _, p := range alone {
 		spec := specs[p]
 		errs = append(errs, spec.errs...)
-		if spec.g != nil && opts.Temporal {
-			errs = append(errs, temporalRefusals(spec.g, func(p diag.Pos) diag.Pos { return p })...)
-		}
 	}
 	return errs.Sort()
 }

@@ -203,9 +203,6 @@ func generateOne(path string, spec loaded, opts Options) ([]File, diag.List) {
 		return nil, errs
 	}
 	temporal := wantsTemporal(out, opts)
-	if temporal {
-		errs = append(errs, temporalRefusals(g, at)...)
-	}
 	if !g.Config.NoCheckpoints || temporal {
 		// Checkpoints carry the state through encoding/json, and so does
 		// every activity call of the Temporal workflow.
@@ -231,7 +228,7 @@ func generateOne(path string, spec loaded, opts Options) ([]File, diag.List) {
 			return ok && p.Filename != absOut
 		},
 	}
-	items, ierrs := mapItems(g, pkg, st, absOut, at)
+	items, ierrs := mapItems(g, pkg, st, absOut, temporal, at)
 	done()
 	if ierrs != nil {
 		return nil, ierrs
@@ -301,7 +298,7 @@ func generateOne(path string, spec loaded, opts Options) ([]File, diag.List) {
 // which must be deep-copyable and, with checkpoints, survive the codec.
 // Problems are reported at the Go field when its type is the problem, and
 // at the spec otherwise.
-func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out string, at func(diag.Pos) diag.Pos) (map[*graph.Fork]types.Type, diag.List) {
+func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out string, temporal bool, at func(diag.Pos) diag.Pos) (map[*graph.Fork]types.Type, diag.List) {
 	var errs diag.List
 	items := map[*graph.Fork]types.Type{}
 	for _, f := range g.Forks {
@@ -346,8 +343,9 @@ func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out s
 			errs = append(errs, stateErrors(g, err, out, at)...)
 			continue
 		}
-		if !g.Config.NoCheckpoints {
+		if !g.Config.NoCheckpoints || temporal { // items travel through activity calls too
 			for _, e := range pkg.CheckCodec(it) {
+				e.Temporal = temporal
 				errs.Add(at(goPos(g, e.Pos, e.Path, out)), "%v", e)
 			}
 		}

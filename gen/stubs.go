@@ -149,7 +149,7 @@ func stubItemTypes(g *graph.Graph, specPath string, files []goFile, pkgName stri
 	if err != nil {
 		return nil, stateErrors(g, err, absOut, at)
 	}
-	types_, errs := mapItems(g, pkg, st, absOut, at)
+	types_, errs := mapItems(g, pkg, st, absOut, false, at)
 	if errs != nil {
 		return nil, errs
 	}

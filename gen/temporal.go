@@ -22,19 +22,6 @@ func wantsTemporal(out string, opts Options) bool {
 	return err == nil && bytes.HasPrefix(old, []byte(generatedHeader))
 }
 
-// temporalRefusals reports, each at its place in the spec, the features
-// of g that have no Temporal mapping yet: rather than drop them, -temporal
-// refuses the spec.
-func temporalRefusals(g *graph.Graph, at func(diag.Pos) diag.Pos) diag.List {
-	var errs diag.List
-	for _, f := range g.Forks {
-		if f.Map != nil {
-			errs.Add(at(f.Map.Pos), "map edges have no Temporal mapping yet: the map at %q cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge", f.From.Name)
-		}
-	}
-	return errs
-}
-
 // temporalCollisions reports the names the Temporal files of g would
 // declare that the package already declares (outside graphc's output, which
 // loads as its package clause only).

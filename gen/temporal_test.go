@@ -24,20 +24,44 @@ edges:
   - {from: n, to: __end__}
 `
 
-// TestTemporalRefusals: with -temporal, a map edge is refused where the
-// spec declares it, naming the feature, rather than generated without it
-// (the select edge beside it is mapped); without -temporal the same spec
-// generates.
-func TestTemporalRefusals(t *testing.T) {
+// TestTemporalMaps: with -temporal a map edge generates (a coroutine per
+// item, see temporal/internal/cases/mapped), and so does the select edge
+// beside it.
+func TestTemporalMaps(t *testing.T) {
 	dir := module(t, map[string]string{"job.graph.yaml": temporalMapSpec, "state.go": "package app\n\ntype State struct{ Items []string }\n"})
 	spec := filepath.Join(dir, "job.graph.yaml")
-	_, errs := Generate([]string{spec}, Options{Temporal: true})
-	want := spec + ":7:15: map edges have no Temporal mapping yet: the map at \"a\" cannot be generated with -temporal; generate without -temporal (and delete its _temporal.go), or replace the map with a parallel edge"
-	if errs.Error() != want {
-		t.Errorf("got\n%s\nwant\n%s", errs.Error(), want)
+	files, errs := Generate([]string{spec}, Options{Temporal: true})
+	if errs != nil {
+		t.Fatal(errs)
 	}
-	if _, errs := Generate([]string{spec}, Options{}); errs != nil {
-		t.Errorf("without -temporal: %v", errs)
+	var src string
+	for _, f := range files {
+		if f.Path == filepath.Join(dir, "job_temporal.go") {
+			src = string(f.Content)
+		}
+	}
+	for _, want := range []string{"w.r.Map(ctx, jobNodeA, jobNodeB, len(itemsM)", "w.r.CheckItems(jobNodeA, len(itemsM), 10000)", "inM.Items[i] = d"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("job_temporal.go lacks %q", want)
+		}
+	}
+}
+
+// TestTemporalItemsCodec: with -temporal, an items type that encoding/json
+// would change is refused even when the spec says checkpoints: false, since
+// every item travels through activity calls.
+func TestTemporalItemsCodec(t *testing.T) {
+	spec := strings.Replace(temporalMapSpec, "{over: Items,", "{items: Task,", 1)
+	spec = strings.Replace(spec, "state: State\n", "state: State\nconfig: {checkpoints: false}\n", 1)
+	state := "package app\n\ntype State struct{ Items []string }\n\ntype Task struct {\n\tN    int\n\tseen int\n}\n"
+	dir := module(t, map[string]string{"job.graph.yaml": spec, "state.go": state})
+	p := filepath.Join(dir, "job.graph.yaml")
+	if _, errs := Generate([]string{p}, Options{}); errs != nil {
+		t.Fatalf("checkpoints: false, no -temporal: %v", errs)
+	}
+	_, errs := Generate([]string{p}, Options{Temporal: true})
+	if len(errs) != 1 || !strings.Contains(errs.Error(), "state.go:7:2: Task.seen is unexported") || !strings.Contains(errs.Error(), "Temporal workflow") {
+		t.Errorf("got\n%v", errs)
 	}
 }
 
@@ -123,16 +147,12 @@ func TestTemporalCollisions(t *testing.T) {
 }
 
 // TestCheckTemporalAlone: check -temporal on a spec alone in its directory
-// (no package to load) still refuses what -temporal cannot map.
+// (no package to load) accepts map edges, which -temporal maps.
 func TestCheckTemporalAlone(t *testing.T) {
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "job.graph.yaml")
 	os.WriteFile(spec, []byte(temporalMapSpec), 0o644)
-	if errs := CheckAll([]string{spec}, Options{}); errs != nil {
-		t.Fatalf("without -temporal: %v", errs)
-	}
-	errs := CheckAll([]string{spec}, Options{Temporal: true})
-	if len(errs) != 1 || !strings.Contains(errs[0].Message, "map edges have no Temporal mapping yet") {
+	if errs := CheckAll([]string{spec}, Options{Temporal: true}); errs != nil {
 		t.Errorf("check -temporal: %v", errs)
 	}
 }

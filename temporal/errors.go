@@ -35,11 +35,14 @@ type Frame struct {
 	Node   string `json:",omitempty"`
 	Fork   string `json:",omitempty"`
 	Branch string `json:",omitempty"`
+	Map    bool   `json:",omitempty"` // the fork is a map edge, and Item its item
+	Item   int    `json:",omitempty"`
 }
 
 // Cause is the error at the end of a chain, by kind.
 type Cause struct {
-	// Kind is "error" (any error; Message is its text), "permanent" (an
+	// Kind is "error" (any error; Message is its text), "items" (a map's
+	// max_items, Count and Limit), "permanent" (an
 	// error the handler wrapped with runtime.Permanent), "panic", "steps"
 	// (the step limit, Limit), "route" (a label outside the enum, RouteType
 	// and Route), "timeout" (the node's timeout) or "canceled".
@@ -54,6 +57,9 @@ type Cause struct {
 	// handler's set with bits outside the fork's branches.
 	Selected uint64 `json:",omitempty"`
 	Branches int    `json:",omitempty"`
+	// Count is the items of an "items" cause (a map given more than its
+	// max_items, which is Limit).
+	Count int `json:",omitempty"`
 	// Attempts, when more than 1, is how many attempts failed: the cause
 	// is the last one's, in a *runtime.RetryError.
 	Attempts int `json:",omitempty"`
@@ -178,7 +184,7 @@ func failureOf(err error) (Failure, bool) {
 			e = x.Err
 			continue
 		case *runtime.BranchError:
-			f.Chain = append(f.Chain, Frame{Fork: x.Fork, Branch: x.Branch})
+			f.Chain = append(f.Chain, Frame{Fork: x.Fork, Branch: x.Branch, Map: x.Map, Item: x.Item})
 			e = x.Err
 			continue
 		case *runtime.PermanentError:
@@ -191,6 +197,8 @@ func failureOf(err error) (Failure, bool) {
 			f.Cause = Cause{Kind: "route", Message: x.Error(), RouteType: x.Type, Route: x.Value}
 		case *runtime.SelectError:
 			f.Cause = Cause{Kind: "select", Message: x.Error(), Selected: x.Selected, Branches: x.Branches}
+		case *runtime.MaxItemsError:
+			f.Cause = Cause{Kind: "items", Message: x.Error(), Count: x.Count, Limit: x.Max}
 		case *runtime.TimeoutError:
 			f.Cause = Cause{Kind: "timeout", Message: x.Error(), Timeout: x.Timeout}
 		case *temporal.CanceledError:
@@ -256,6 +264,8 @@ func (f Failure) Err() error {
 		e = &runtime.RouteError{Type: c.RouteType, Value: c.Route}
 	case "timeout":
 		e = &runtime.TimeoutError{Timeout: c.Timeout}
+	case "items":
+		e = &runtime.MaxItemsError{Node: f.Chain[len(f.Chain)-1].Node, Count: c.Count, Max: c.Limit}
 	case "select":
 		e = &runtime.SelectError{Fork: f.Chain[len(f.Chain)-1].Node, Selected: c.Selected, Branches: c.Branches}
 	default:
@@ -273,7 +283,7 @@ func (f Failure) Err() error {
 		if fr := f.Chain[i]; fr.Node != "" {
 			e = &runtime.NodeError{Node: fr.Node, Err: e}
 		} else {
-			e = &runtime.BranchError{Fork: fr.Fork, Branch: fr.Branch, Err: e}
+			e = &runtime.BranchError{Fork: fr.Fork, Branch: fr.Branch, Map: fr.Map, Item: fr.Item, Err: e}
 		}
 	}
 	if len(f.Joined) == 0 {

@@ -231,17 +231,71 @@ func (r *Runner) BadRoute(n int, typ string, value uint64) error {
 // the other branches' context (their activities are cancelled) and is the
 // one returned, otherwise all are joined, as the local executor does.
 func (r *Runner) Fork(ctx workflow.Context, from int, entries []int, branch func(ctx workflow.Context, i int) error) error {
+	return r.fork(ctx, from, len(entries), branch, func(i int, err error) error {
+		return &runtime.BranchError{Fork: r.Names[from], Branch: r.Names[entries[i]], Err: err}
+	})
+}
+
+// MaxCoroutineItems is the most items one map activation of a generated
+// workflow runs: each item is a coroutine in the workflow's own history,
+// and costs a few events per node of its flow (about a dozen per
+// activity), so past about a thousand items one history would near
+// Temporal's limits (51,200 events, 50 MB). A map given more fails with a
+// *CoroutineItemsError before any item runs; batching items into child
+// workflows is not generated.
+const MaxCoroutineItems = 1000
+
+// CoroutineItemsError is the error of a map given more items than
+// MaxCoroutineItems in a generated workflow (the local executor runs
+// them).
+type CoroutineItemsError struct {
+	Node  string // the node that maps
+	Count int    // the items it was given
+}
+
+func (e *CoroutineItemsError) Error() string {
+	return fmt.Sprintf("graphc: map at %q was given %d items, more than the %d a Temporal workflow runs as coroutines of one history (temporalgraphc.MaxCoroutineItems); child-workflow batching is not generated: give it fewer, or split the list before the map", e.Node, e.Count, MaxCoroutineItems)
+}
+
+// CheckItems fails, at map node n given count items, with a
+// *runtime.MaxItemsError when count is more than max (the spec's
+// max_items, as runtime.Exec.CheckItems does) or a *CoroutineItemsError
+// when it is more than MaxCoroutineItems, both in a *runtime.NodeError
+// naming n.
+func (r *Runner) CheckItems(n, count, max int) error {
+	switch {
+	case max > 0 && count > max:
+		return &runtime.NodeError{Node: r.Names[n], Err: &runtime.MaxItemsError{Node: r.Names[n], Count: count, Max: max}}
+	case count > MaxCoroutineItems:
+		return &runtime.NodeError{Node: r.Names[n], Err: &CoroutineItemsError{Node: r.Names[n], Count: count}}
+	}
+	return nil
+}
+
+// Map runs the items of the map at node `from`, whose per-item flow starts
+// at node entry, as coroutines, one per item, and returns when every one
+// has returned: item(ctx, i) runs item i's flow to the fan-in and fills its
+// slot. Errors are as Fork's, with *runtime.BranchError{Map: true, Item: i}.
+func (r *Runner) Map(ctx workflow.Context, from, entry, count int, item func(ctx workflow.Context, i int) error) error {
+	return r.fork(ctx, from, count, item, func(i int, err error) error {
+		return &runtime.BranchError{Fork: r.Names[from], Branch: r.Names[entry], Map: true, Item: i, Err: err}
+	})
+}
+
+// fork runs n coroutines, run(ctx, i) for each i, and waits for all;
+// wrap makes a failed one's error.
+func (r *Runner) fork(ctx workflow.Context, from, n int, run func(ctx workflow.Context, i int) error, wrap func(i int, err error) error) error {
 	bctx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
-	done := make([]bool, len(entries))
+	done := make([]bool, n)
 	var errs []error
-	for i := range entries {
+	for i := range n {
 		// workflow.Go is the deterministic goroutine: the workflow's
 		// coroutines run one at a time, in an order the history fixes.
 		workflow.Go(bctx, func(ctx workflow.Context) {
 			defer func() { done[i] = true }()
-			if err := branch(ctx, i); err != nil {
-				errs = append(errs, &runtime.BranchError{Fork: r.Names[from], Branch: r.Names[entries[i]], Err: err})
+			if err := run(ctx, i); err != nil {
+				errs = append(errs, wrap(i, err))
 				if r.Cancel {
 					cancel()
 				}
@@ -281,4 +335,10 @@ func cmpOr(a, b int) int {
 		return a
 	}
 	return b
+}
+
+// Items runs a, the items handler of map node n, which is no step of its
+// own, on s and returns the items it built.
+func Items[S, T any](ctx workflow.Context, r *Runner, n int, a Activity, s S) ([]T, error) {
+	return exec[[]T](ctx, r, n, a, false, s)
 }

@@ -58,6 +58,12 @@ func (e *emitter) routeActivityVar(n *graph.Node) string {
 func (e *emitter) selectActivityVar(f *graph.Fork) string {
 	return e.pfx + "Activity" + f.SelectMethod()
 }
+func (e *emitter) itemsActivityVar(f *graph.Fork) string {
+	return e.pfx + "Activity" + f.Map.ItemsMethod
+}
+
+// itemsHandler reports whether map f builds its items with a handler.
+func itemsHandler(f *graph.Fork) bool { return f != nil && f.Map != nil && f.Map.ItemsMethod != "" }
 
 // TemporalNames lists the package-level names the Temporal files of g
 // declare (its test file's included).
@@ -74,6 +80,9 @@ func TemporalNames(g *graph.Graph) []string {
 		}
 		if f := n.Fork; f != nil && f.Select {
 			out = append(out, e.selectActivityVar(f))
+		}
+		if itemsHandler(n.Fork) {
+			out = append(out, e.itemsActivityVar(n.Fork))
 		}
 	}
 	return out
@@ -96,9 +105,8 @@ func (e *emitter) splitRoute(n *graph.Node) bool {
 
 // GenerateTemporal returns the gofmt'd source of the graph's Temporal
 // workflow (graphc generate -temporal): <Graph>Workflow, the activities
-// type <Graph>Activities and the registration helpers. The graph must have
-// no map or select edge (see gen's refusal). in.Fingerprint names the
-// workflow type.
+// type <Graph>Activities and the registration helpers. in.Fingerprint
+// names the workflow type.
 func GenerateTemporal(in Input) ([]byte, error) {
 	g := in.Graph
 	e := &emitter{in: in, g: g, pfx: lowerFirst(g.Name)}
@@ -168,7 +176,7 @@ func (e *emitter) activities() {
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id("a").Op("*").Id(act)) }
 	for _, n := range g.Nodes {
 		panics := jen.Lit(n.Policy != nil && n.Policy.Panics)
-		params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())}
+		params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.valT(n))}
 		args := []jen.Code{jen.Id("ctx"), jen.Id("s")}
 		var setRan jen.Code = jen.Null()
 		if f := n.JoinOf; f != nil {
@@ -190,9 +198,22 @@ func (e *emitter) activities() {
 			)
 			e.f.Line()
 		}
+		if f := n.Fork; itemsHandler(f) {
+			// func (a *MappedActivities) ItemsPrepare(ctx context.Context, s State) ([]Task, error) {
+			//	return temporalgraphc.Run(ctx, false, func() ([]Task, error) { return a.H.ItemsPrepare(ctx, s) })
+			// }
+			list := func() *jen.Statement { return jen.Index().Add(e.itemT(f)) }
+			e.f.Comment(fmt.Sprintf("%s builds the items mapped at %q, given the state %s returned.", f.Map.ItemsMethod, n.Name, n.GoName))
+			e.f.Add(recv()).Id(f.Map.ItemsMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(list(), jen.Error()).Block(
+				jen.Return(tp("Run").Call(jen.Id("ctx"), jen.False(), jen.Func().Params().Params(list(), jen.Error()).Block(
+					jen.Return(jen.Id("a").Dot("H").Dot(f.Map.ItemsMethod).Call(jen.Id("ctx"), jen.Id("s"))),
+				))),
+			)
+			e.f.Line()
+		}
 		if n.Kind == graph.Cond && !e.splitRoute(n) {
 			e.f.Comment(fmt.Sprintf("%s runs node %q and picks its edge: %s, then %s on its result.", n.GoName, n.Name, n.GoName, n.RouteMethod))
-			routed := tp("Routed").Types(e.stateT(), jen.Id(n.RouteType))
+			routed := tp("Routed").Types(e.valT(n), jen.Id(n.RouteType))
 			node := jen.Id("a").Dot("H").Dot(n.GoName)
 			if n.JoinOf != nil {
 				// func(ctx context.Context, s State) (State, error) { return a.H.Merge(ctx, s, in) }
@@ -206,9 +227,9 @@ func (e *emitter) activities() {
 			continue
 		}
 		e.f.Comment(fmt.Sprintf("%s runs node %q.", n.GoName, n.Name))
-		e.f.Add(recv()).Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(
+		e.f.Add(recv()).Id(n.GoName).Params(params...).Params(e.valT(n), jen.Error()).Block(
 			setRan,
-			jen.Return(tp("Run").Call(jen.Id("ctx"), panics, jen.Func().Params().Params(e.stateT(), jen.Error()).Block(
+			jen.Return(tp("Run").Call(jen.Id("ctx"), panics, jen.Func().Params().Params(e.valT(n), jen.Error()).Block(
 				jen.Return(jen.Id("a").Dot("H").Dot(n.GoName).Call(args...)),
 			))),
 		)
@@ -247,6 +268,10 @@ func (e *emitter) activityTable(name string) {
 		if f := n.Fork; f != nil && f.Select {
 			// The select handler is called once, as locally: no policy.
 			e.activityVarDecl(e.selectActivityVar(f), n, f.SelectMethod(), nil)
+		}
+		if f := n.Fork; itemsHandler(f) {
+			// So is the items handler.
+			e.activityVarDecl(e.itemsActivityVar(f), n, f.Map.ItemsMethod, nil)
 		}
 	}
 }
@@ -377,7 +402,11 @@ func (e *emitter) temporalFlows() {
 				nodes = append(nodes, n)
 			}
 		}
-		e.temporalFlow(branchMethod(f), f, nodes, fmt.Sprintf("%s runs one branch forked at %q on *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name))
+		what := fmt.Sprintf("%s runs one branch forked at %q on *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
+		if f.Map != nil {
+			what = fmt.Sprintf("%s runs the flow of one item mapped at %q on *s, the item, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
+		}
+		e.temporalFlow(branchMethod(f), f, nodes, what)
 	}
 }
 
@@ -397,7 +426,7 @@ func (e *emitter) temporalFlows() {
 func (e *emitter) temporalFlow(name string, region *graph.Fork, nodes []*graph.Node, comment string) {
 	e.f.Comment(comment)
 	e.f.Func().Params(jen.Id("w").Op("*").Id(e.wfType())).Id(name).Params(
-		jen.Id("ctx").Qual(sdkWorkflow, "Context"), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()),
+		jen.Id("ctx").Qual(sdkWorkflow, "Context"), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.regionT(region)),
 	).Error().Block(
 		jen.For().BlockFunc(func(loop *jen.Group) {
 			if region == nil {
@@ -484,7 +513,7 @@ func (e *emitter) temporalStep(c *jen.Group, n *graph.Node) {
 		if e.splitRoute(n) {
 			c.List(jen.Id("route"), jen.Err()).Op(":=").Add(tp("Route")).Types(e.stateT(), jen.Id(n.RouteType)).Call(jen.Id("ctx"), jen.Op("&").Id("w").Dot("r"), id, jen.Id(e.routeActivityVar(n)), jen.Op("*").Id("s"))
 		} else {
-			c.List(jen.Id("route"), jen.Err()).Op(":=").Add(tp("CallRoute")).Types(e.stateT(), jen.Id(n.RouteType)).Call(args...)
+			c.List(jen.Id("route"), jen.Err()).Op(":=").Add(tp("CallRoute")).Types(e.valT(n), jen.Id(n.RouteType)).Call(args...)
 		}
 		c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 		c.Switch(jen.Id("route")).BlockFunc(func(sw *jen.Group) {
@@ -537,6 +566,10 @@ func (e *emitter) temporalStep(c *jen.Group, n *graph.Node) {
 //			return nil
 //		}
 func (e *emitter) temporalFork(c *jen.Group, f *graph.Fork) {
+	if f.Map != nil {
+		e.temporalMap(c, f)
+		return
+	}
 	in := "in" + f.FanIn.GoName
 	sel := "sel" + f.FanIn.GoName
 	from := jen.Id(e.nodeConst(f.From))
@@ -568,6 +601,74 @@ func (e *emitter) temporalFork(c *jen.Group, f *graph.Fork) {
 			jen.Return(jen.Nil()),
 		),
 	), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+}
+
+// temporalMap emits the map f: its items (the state's field, or what its
+// items handler returns in an activity of its own), checked against
+// max_items and temporalgraphc.MaxCoroutineItems, then a coroutine per item
+// on that item, each delivering into its own slot of the fan-in's list, in
+// input order:
+//
+//	itemsTotal, err := temporalgraphc.Items[State, Task](ctx, &w.r, mappedNodePrepare, mappedActivityItemsPrepare, *s)
+//	if err != nil {
+//		return err
+//	}
+//	// (a map over a field: itemsTotal := s.Tasks)
+//	if err := w.r.CheckItems(mappedNodePrepare, len(itemsTotal), 10000); err != nil {
+//		return err
+//	}
+//	var inTotal TotalItems
+//	inTotal.Items = make([]Task, len(itemsTotal))
+//	if err := w.r.Map(ctx, mappedNodePrepare, mappedNodeSquare, len(itemsTotal), func(ctx workflow.Context, i int) error {
+//		d := itemsTotal[i]
+//		if err := w.branchPrepare(ctx, mappedNodeSquare, &d); err != nil {
+//			return err
+//		}
+//		inTotal.Items[i] = d
+//		return nil
+//	}); err != nil {
+//		return err
+//	}
+//
+// d shares memory with the list, which no one writes: the workflow never
+// changes a value in place (every activity's result decodes into a new one).
+func (e *emitter) temporalMap(c *jen.Group, f *graph.Fork) {
+	m := f.Map
+	in := "in" + f.FanIn.GoName
+	items := "items" + f.FanIn.GoName
+	from := func() *jen.Statement { return jen.Id(e.nodeConst(f.From)) }
+	entry := jen.Id(e.nodeConst(f.Branches[0]))
+	if itemsHandler(f) {
+		c.List(jen.Id(items), jen.Err()).Op(":=").Add(tp("Items")).Types(e.stateT(), e.itemT(f)).Call(jen.Id("ctx"), jen.Op("&").Id("w").Dot("r"), from(), jen.Id(e.itemsActivityVar(f)), jen.Op("*").Id("s"))
+		c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	} else {
+		c.Id(items).Op(":=").Id("s").Dot(m.Over)
+	}
+	c.If(jen.Err().Op(":=").Id("w").Dot("r").Dot("CheckItems").Call(from(), jen.Len(jen.Id(items)), jen.Lit(m.MaxItems)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	c.Comment(fmt.Sprintf("Each item mapped at %q runs from %q as a coroutine; the items meet, in input order, at %q, which runs once all have delivered.", f.From.Name, f.Branches[0].Name, f.FanIn.Name))
+	c.Var().Id(in).Id(f.BranchesType)
+	c.Id(in).Dot(m.Field).Op("=").Make(jen.Index().Add(e.itemT(f)), jen.Len(jen.Id(items)))
+	c.If(jen.Err().Op(":=").Id("w").Dot("r").Dot("Map").Call(
+		jen.Id("ctx"), from(), entry, jen.Len(jen.Id(items)),
+		jen.Func().Params(jen.Id("ctx").Qual(sdkWorkflow, "Context"), jen.Id("i").Int()).Error().Block(
+			jen.Id("d").Op(":=").Id(items).Index(jen.Id("i")),
+			jen.If(jen.Err().Op(":=").Id("w").Dot(branchMethod(f)).Call(jen.Id("ctx"), jen.Id(e.nodeConst(f.Branches[0])), jen.Op("&").Id("d")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Id(in).Dot(m.Field).Index(jen.Id("i")).Op("=").Id("d"),
+			jen.Return(jen.Nil()),
+		),
+	), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+}
+
+// probeItems is the list of items the differential test's probe gives map
+// f: stress.Items' (the same in both executors, whatever their contexts),
+// cut to a length the probe draws from its seed, so that runs see no item,
+// one and many:
+//
+//	stress.Items[Doc](ctx, "plan")[:h.p.Items("plan", stress.ManyItems)]
+func (e *emitter) probeItems(f *graph.Fork) *jen.Statement {
+	return jen.Qual(StressPath, "Items").Types(e.itemT(f)).Call(jen.Id("ctx"), jen.Lit(f.From.Name)).Index(
+		jen.Empty(), jen.Id("h").Dot("p").Dot("Items").Call(jen.Lit(f.From.Name), jen.Qual(StressPath, "ManyItems")),
+	)
 }
 
 // TemporalTestPath is the package of the differential test's helpers.
@@ -626,7 +727,7 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 	for _, f := range g.Forks {
 		var branches []jen.Code
 		for _, br := range f.Branches {
-			if !f.Select { // a select fork runs only the branches picked
+			if !f.Select && f.Map == nil { // a select fork runs only the branches picked, a map maybe no item
 				branches = append(branches, jen.Lit(br.Name))
 			}
 		}
@@ -647,6 +748,17 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 	if len(joins) > 0 {
 		fields[jen.Id("Joins")] = jen.Index().Qual(TemporalTestPath, "Join").Values(joins...)
 	}
+	var unordered []jen.Code
+	for _, n := range g.Nodes {
+		if n.IsItem() {
+			unordered = append(unordered, jen.Lit(n.Name))
+		}
+	}
+	if len(unordered) > 0 {
+		// The items of a map run concurrently: their nodes' visits come in
+		// any order.
+		fields[jen.Id("Unordered")] = jen.Index().String().Values(unordered...)
+	}
 	if paused {
 		fields[jen.Id("Interrupts")] = jen.True()
 	}
@@ -662,7 +774,7 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 	e.f.Line()
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id("h").Id(probe)) }
 	for _, n := range g.Nodes {
-		params := []jen.Code{jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())}
+		params := []jen.Code{jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.valT(n))}
 		enter := []jen.Code{jen.Lit(n.Name), jen.Id("s")}
 		if f := n.JoinOf; f != nil {
 			params = append(params, jen.Id("in").Id(f.BranchesType))
@@ -672,12 +784,25 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 			}
 		}
 		// h.p.Enter("plan", s); stress.Mutate(&s); return s, nil
-		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(
+		var items jen.Code = jen.Null()
+		if f := n.Fork; f != nil && f.Map != nil && f.Map.Over != "" {
+			// s.Docs = stress.Items[Doc](ctx, "plan")[:h.p.Items("plan", stress.ManyItems)]: 0 to 12 items, by the seed.
+			items = jen.Id("s").Dot(f.Map.Over).Op("=").Add(e.probeItems(f))
+		}
+		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.valT(n), jen.Error()).Block(
 			jen.Id("h").Dot("p").Dot("Enter").Call(enter...),
 			jen.Qual(StressPath, "Mutate").Call(jen.Op("&").Id("s")),
+			items,
 			jen.Return(jen.Id("s"), jen.Nil()),
 		))
 		e.f.Line()
+		if f := n.Fork; itemsHandler(f) {
+			// return stress.Items[Task](ctx, "prepare")[:h.p.Items("prepare", stress.ManyItems)], nil
+			e.f.Add(recv().Id(f.Map.ItemsMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Index().Add(e.itemT(f)), jen.Error()).Block(
+				jen.Return(e.probeItems(f), jen.Nil()),
+			))
+			e.f.Line()
+		}
 		if f := n.Fork; f != nil && f.Select {
 			// return PlanSet(h.p.Select("plan", 3)), nil
 			e.f.Add(recv().Id(f.SelectMethod()).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Id(f.SetType), jen.Error()).Block(
@@ -687,10 +812,14 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 		}
 		if n.Kind == graph.Cond {
 			// return ReviewRoute(1 + h.p.Choose("review", 2, 1)), nil
-			e.f.Add(recv().Id(n.RouteMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error()).Block(
-				jen.Return(jen.Id(n.RouteType).Call(jen.Lit(1).Op("+").Id("h").Dot("p").Dot("Choose").Call(
-					jen.Lit(n.Name), jen.Lit(len(n.Cases)), jen.Lit(n.Exit),
-				)), jen.Nil()),
+			choose := jen.Id("h").Dot("p").Dot("Choose").Call(jen.Lit(n.Name), jen.Lit(len(n.Cases)), jen.Lit(n.Exit))
+			if n.IsItem() {
+				// Items run concurrently: an item node's visits are counted
+				// per item (by its value), not in the order they come.
+				choose = jen.Id("h").Dot("p").Dot("ChooseFor").Call(jen.Lit(n.Name), jen.Id("s"), jen.Lit(len(n.Cases)), jen.Lit(n.Exit))
+			}
+			e.f.Add(recv().Id(n.RouteMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.valT(n))).Params(jen.Id(n.RouteType), jen.Error()).Block(
+				jen.Return(jen.Id(n.RouteType).Call(jen.Lit(1).Op("+").Add(choose)), jen.Nil()),
 			))
 			e.f.Line()
 		}

@@ -48,6 +48,10 @@ type Graph[S any] struct {
 	New func() S
 	// Joins are the graph's forks.
 	Joins []Join
+	// Unordered are nodes whose visits may come in any order (those of a
+	// map's per-item flow, whose items run concurrently): what they were
+	// given is compared as a multiset, not visit by visit.
+	Unordered []string
 	// Interrupts: the graph pauses at interrupts. The Temporal run is then
 	// resumed at each pause by the update temporalgraphc.UpdateResume with
 	// the paused state changed by stress.Mutate; Local must resume its run
@@ -110,6 +114,10 @@ func Differential[S any](t *testing.T, g Graph[S]) Stats {
 			t.Errorf("%s: final states differ:\n\tlocal    %s\n\ttemporal %s", where, a, b)
 		}
 		li, ti := local.Inputs(), temporal.Inputs()
+		for _, node := range g.Unordered {
+			slices.Sort(li[node])
+			slices.Sort(ti[node])
+		}
 		for _, node := range slices.Sorted(maps.Keys(mergeKeys(li, ti))) {
 			if !reflect.DeepEqual(li[node], ti[node]) {
 				t.Errorf("%s: node %q was given, visit by visit,\n\tlocal    %q\n\ttemporal %q", where, node, li[node], ti[node])

@@ -65,6 +65,30 @@ func (p *Probe) Select(node string, branches int) uint64 {
 	return uint64(stress.Decide(p.Seed, p.Run, key, visit, all+1, all))
 }
 
+// ChooseFor is Choose for a node of a map's per-item flow, whose items run
+// concurrently: its visits are counted per value of the item it is given
+// (as JSON), so that the label an item's flow takes does not depend on the
+// order the items run in.
+func (p *Probe) ChooseFor(node string, item any, labels, exit int) int {
+	b, err := json.Marshal(item)
+	if err != nil {
+		b = []byte(fmt.Sprintf("unencodable: %v", err))
+	}
+	return p.Choose(node+"\x00"+string(b), labels, exit)
+}
+
+// Items is how many items (0..max) the map at node runs at its next visit:
+// stress.Decide on the probe's seed and run and the map's visits so far,
+// biased like a route towards max.
+func (p *Probe) Items(node string, max int) int {
+	key := "items " + node
+	p.mu.Lock()
+	visit := p.routes[key]
+	p.routes[key] = visit + 1
+	p.mu.Unlock()
+	return stress.Decide(p.Seed, p.Run, key, visit, max+1, max)
+}
+
 // Visits is how many times node ran.
 func (p *Probe) Visits(node string) int {
 	p.mu.Lock()
