@@ -13,10 +13,10 @@ import (
 	workflow "go.temporal.io/sdk/workflow"
 )
 
-// MappedWorkflowName is the workflow type MappedWorkflow is registered under: the graph's name and its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape. A changed graph is a new workflow type, so that executions started by the old one finish on workers that still register it.
-const MappedWorkflowName = "Mapped_4486d09756471f38"
+// MappedWorkflowName is the workflow type MappedWorkflow is registered under: the graph's name, its fingerprint, which changes with its nodes, edges, forks, interrupts and the state's shape, and the revision of the workflow code graphc emits. A changed graph, or a graphc that emits other workflow code, makes a new workflow type, so that executions started by the old one finish on workers that still register it.
+const MappedWorkflowName = "Mapped_4486d09756471f38_r1"
 
-// RegisterMapped registers MappedWorkflow with w under MappedWorkflowName, and the workflow type it continues as new under ("Mapped_4486d09756471f38.continue"). Register the activities too, on this worker or another of the task queue, with RegisterMappedActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
+// RegisterMapped registers MappedWorkflow with w under MappedWorkflowName, and the workflow type it continues as new under ("Mapped_4486d09756471f38_r1.continue"). Register the activities too, on this worker or another of the task queue, with RegisterMappedActivities. w may be a worker.Worker, or a worker.WorkflowReplayer to replay recorded histories.
 func RegisterMapped(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(MappedWorkflow, workflow.RegisterOptions{Name: MappedWorkflowName})
 	w.RegisterWorkflowWithOptions(mappedContinue, workflow.RegisterOptions{Name: MappedWorkflowName + ".continue"})
@@ -256,7 +256,7 @@ var mappedActivityJoin = temporalgraphc.Activity{
 
 // MappedWorkflow runs the Mapped graph on s as a Temporal workflow, from node "plan" until it reaches __end__, and returns the final state: each node is an activity of MappedActivities, each branch of a fork a coroutine. On failure the error is a Temporal application error that temporalgraphc.Decode turns into the *runtime.NodeError (and *runtime.BranchError) the local executor would return.
 //
-// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Mapped_4486d09756471f38.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
+// After temporalgraphc.ContinueAsNewAfter nodes it continues as new, as the workflow type "Mapped_4486d09756471f38_r1.continue", at the next node of the main flow. It answers the query temporalgraphc.QueryState with the main flow's state; at an interrupt it waits for the update temporalgraphc.UpdateResume.
 func MappedWorkflow(ctx workflow.Context, s State) (State, error) {
 	return mappedContinue(ctx, s, temporalgraphc.Frontier{Node: mappedNodePlan})
 }
