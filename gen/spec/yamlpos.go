@@ -741,8 +741,10 @@ func (s *yamlScanner) flow(j int) (int, bool) {
 			k = end
 			needNode = false // an anchor may stand for an empty value
 		case c == '!':
-			for !s.blankAt(k) && bytes.IndexByte([]byte(",[]{}"), s.at(k)) < 0 {
-				k++
+			// yaml.v3 reads a tag to the end of its URI characters, which
+			// include , [ and ] even inside a flow collection: {!] } is a
+			// mapping whose key is an empty node tagged !].
+			for k++; tagChar(s.at(k)); k++ {
 			}
 			needNode = false // an anchor or a tag may stand for an empty value
 		case c == '@' || c == '`':
@@ -758,6 +760,13 @@ func (s *yamlScanner) flow(j int) (int, bool) {
 			}
 		}
 	}
+}
+
+// tagChar reports whether yaml.v3 reads c as part of a tag: a letter, a
+// digit, or one of -_;/?:@&=+$,.!~*'()[]% (libyaml's URI characters).
+func tagChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("-_;/?:@&=+$,.!~*'()[]%", c) >= 0
 }
 
 // plainFlow returns the end of the plain value that starts at k in flow
