@@ -54,6 +54,35 @@ type Exec[S any] struct {
 // or when the thread cannot be opened (wrapping ErrConflict when the thread
 // id is in use).
 func (x *Exec[S]) Start(ctx context.Context, o Options, g *Graph, entry int, s *S) error {
+	return x.start(ctx, &o, g, entry, s)
+}
+
+// Open readies x for a run of g from node entry on *s, like Start with
+// base.Apply(opts...) as its options, and begins it, like Begin: the
+// context it returns is the one the run's main flow runs on. It reads
+// *base in place, so that a run without options copies none; base is not
+// changed. Generated Invoke methods call it with their executor's options.
+func (x *Exec[S]) Open(ctx context.Context, base *Options, opts []Option, g *Graph, entry int, s *S) (context.Context, error) {
+	o := base
+	if len(opts) > 0 {
+		o = openOptions(base, opts)
+	}
+	if err := x.start(ctx, o, g, entry, s); err != nil {
+		return ctx, err
+	}
+	return x.Begin(ctx), nil
+}
+
+// openOptions is Open's path with options, out of line: its Options live
+// on the heap (see Options.apply).
+//
+//go:noinline
+func openOptions(base *Options, opts []Option) *Options {
+	o := base.apply(opts)
+	return &o
+}
+
+func (x *Exec[S]) start(ctx context.Context, o *Options, g *Graph, entry int, s *S) error {
 	if err := x.setup(o, g); err != nil {
 		return err
 	}
@@ -82,7 +111,7 @@ func (x *Exec[S]) open(ctx context.Context, st Store, d Durability, entry int, s
 
 // setup readies x from the options; x.j is set (to a placeholder) when the
 // run is durable.
-func (x *Exec[S]) setup(o Options, g *Graph) error {
+func (x *Exec[S]) setup(o *Options, g *Graph) error {
 	if x.g != nil { // x ran before: start afresh
 		*x = Exec[S]{}
 	}
@@ -438,7 +467,7 @@ func NewExec[S any](o Options, names []string) (*Exec[S], error) {
 	if o.Store != nil {
 		return nil, errors.New("graphc: NewExec runs without a store; durable runs start with Exec.Start")
 	}
-	if err := x.setup(o, &Graph{Names: names}); err != nil {
+	if err := x.setup(&o, &Graph{Names: names}); err != nil {
 		return nil, err
 	}
 	return x, nil

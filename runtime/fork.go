@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 )
 
 // ForkSpec is the static shape of one parallel or map edge, generated once
@@ -53,8 +54,9 @@ type activation[S, B any] struct {
 	cancel context.CancelCauseFunc // nil under the Wait policy
 	wg     sync.WaitGroup
 	mu     sync.Mutex
-	errs   []error // in the order they happened
-	scope  scope   // the fork's hook scope, when hooked
+	errs   []error     // in the order they happened
+	broken atomic.Bool // errs is not empty: read by the fork loop without mu
+	scope  scope       // the fork's hook scope, when hooked
 }
 
 // Fork runs every branch of the fork f, delivering into j, and returns when
@@ -342,11 +344,7 @@ func (a *activation[S, B]) finish(i int, spawned bool, returned *bool, sc *scope
 }
 
 // failed reports whether a branch has failed.
-func (a *activation[S, B]) failed() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.errs) > 0
-}
+func (a *activation[S, B]) failed() bool { return a.broken.Load() }
 
 func (a *activation[S, B]) fail(i int, err error) {
 	if a.x.observe != nil {
@@ -355,6 +353,7 @@ func (a *activation[S, B]) fail(i int, err error) {
 	err = &BranchError{Fork: a.x.names[a.spec.Node], Branch: a.x.names[a.entry(i)], Map: a.spec.Map, Item: i, Err: err}
 	a.mu.Lock()
 	a.errs = append(a.errs, err)
+	a.broken.Store(true)
 	a.mu.Unlock()
 	if a.cancel != nil {
 		a.cancel(fmt.Errorf("graphc: sibling failed: %w", err))

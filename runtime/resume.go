@@ -28,7 +28,7 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		return EndNode, fmt.Errorf("graphc: Resume of thread %q needs the store it was recorded in: give runtime.WithStore", thread)
 	}
 	o.Thread = thread
-	if err := x.setup(o, g); err != nil {
+	if err := x.setup(&o, g); err != nil {
 		return EndNode, err
 	}
 	recs, err := o.Store.Load(ctx, thread)

@@ -138,11 +138,11 @@ func WithApprovalObserver(fn func(runtime.Event[State])) runtime.Option {
 // The graph pauses at interrupts, so it needs a store (runtime.WithStore) and a thread id (runtime.WithThread): it records the run as it goes, and at an interrupt returns the state so far with a *runtime.Interrupted; Resume continues the thread.
 func (g *Approval) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &approvalGraph, approvalNodeResearch, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &approvalGraph, approvalNodeResearch, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, approvalNodeResearch, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, approvalNodeResearch, &s)
 	return x.End(s, err)
 }
 
@@ -331,8 +331,9 @@ func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -468,8 +469,9 @@ flow:
 }
 
 // branchResearch runs one branch forked at "research" from node n until it reaches fan-in "merge".
-func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -621,9 +623,10 @@ func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, approvalNodeSearchWeb
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := approvalCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

@@ -171,11 +171,11 @@ func WithFanoutObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Fanout) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &fanoutGraph, fanoutNodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &fanoutGraph, fanoutNodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, fanoutNodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, fanoutNodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -498,8 +498,9 @@ func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -559,8 +560,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "aggregate".
-func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -1041,9 +1043,10 @@ var fanoutStartsStart = [20]func(*fanoutJoinAggregate, context.Context, runtime.
 }
 
 // startW01 runs branch "w01" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW01
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1075,9 +1078,10 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 }
 
 // startW02 runs branch "w02" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW02
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1109,9 +1113,10 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 }
 
 // startW03 runs branch "w03" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW03
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1143,9 +1148,10 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 }
 
 // startW04 runs branch "w04" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW04
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1177,9 +1183,10 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 }
 
 // startW05 runs branch "w05" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW05
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1211,9 +1218,10 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 }
 
 // startW06 runs branch "w06" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW06
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1245,9 +1253,10 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 }
 
 // startW07 runs branch "w07" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW07
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1279,9 +1288,10 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 }
 
 // startW08 runs branch "w08" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW08
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1313,9 +1323,10 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 }
 
 // startW09 runs branch "w09" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW09
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1347,9 +1358,10 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1381,9 +1393,10 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1415,9 +1428,10 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1449,9 +1463,10 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1483,9 +1498,10 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1517,9 +1533,10 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1551,9 +1568,10 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1585,9 +1603,10 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1619,9 +1638,10 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1653,9 +1673,10 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -1687,9 +1708,10 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fanoutNodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

@@ -101,11 +101,11 @@ func WithMapReduceObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *MapReduce) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &mapReduceGraph, mapReduceNodeRetrieve, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &mapReduceGraph, mapReduceNodeRetrieve, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, mapReduceNodeRetrieve, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, mapReduceNodeRetrieve, &s)
 	return x.End(s, err)
 }
 
@@ -241,8 +241,9 @@ func (g *MapReduce) callCombine(ctx context.Context, x *runtime.Exec[State], in 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -313,9 +314,10 @@ flow:
 }
 
 // branchRetrieve runs the flow of one item mapped at "retrieve", *s, from node n until it reaches fan-in "combine".
-func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (err error) {
-	defer x.Recover(&n, &err)
-	var out Doc // what the node that just ran returned
+func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Doc   // what the node that just ran returned
 flow:
 	for {
 		switch n {

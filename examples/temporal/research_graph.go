@@ -133,11 +133,11 @@ func WithResearchObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Research) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &researchGraph, researchNodePlan, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &researchGraph, researchNodePlan, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
 	return x.End(s, err)
 }
 
@@ -302,8 +302,9 @@ func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -400,8 +401,9 @@ flow:
 }
 
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
-func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -553,9 +555,10 @@ func (j *researchJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, researchNodeSearchWeb
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := researchCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

@@ -38,9 +38,10 @@ func (e *emitter) startsVar(f *graph.Fork) string { return e.pfx + "Starts" + f.
 //		(*researchJoinMerge).startAny,    // any other: the branch flow from its entry
 //	}
 //
-//	func (j *researchJoinMerge) startSearch(ctx context.Context, in runtime.Branch) (err error) {
+//	func (j *researchJoinMerge) startSearch(ctx context.Context, in runtime.Branch) (result error) {
 //		g, x, n := j.g, j.x, researchNodeSearch
-//		defer x.Recover(&n, &err)
+//		defer x.Recover(&n, &result)
+//		var err error
 //		st := researchCopyState(j.fork)
 //		s := &st
 //		var out State
@@ -108,9 +109,10 @@ func (e *emitter) branchStartMethods(f *graph.Fork) {
 			continue
 		}
 		e.f.Comment(fmt.Sprintf("start%s runs branch %q from its entry on its own copy of the fork-time state and delivers the result.", br.GoName, br.Name))
-		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("start"+br.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("in").Add(rt("Branch"))).Params(jen.Err().Error()).BlockFunc(func(c *jen.Group) {
+		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("start"+br.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("in").Add(rt("Branch"))).Params(jen.Id("result").Error()).BlockFunc(func(c *jen.Group) {
 			c.List(jen.Id("g"), jen.Id("x"), jen.Id("n")).Op(":=").List(jen.Id("j").Dot("g"), jen.Id("j").Dot("x"), jen.Id(e.nodeConst(br)))
-			c.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err())
+			c.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Id("result"))
+			c.Var().Err().Error().Comment("the branch's error; result is set by the return, and by Recover on a panic (see flow)")
 			c.Id("st").Op(":=").Add(e.copyOf(jen.Id("j").Dot("fork")))
 			c.Id("s").Op(":=").Op("&").Id("st")
 			c.Var().Id("out").Add(e.stateT()).Comment("what the node returned")

@@ -2052,11 +2052,11 @@ func WithChain1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Chain1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &chain1000Graph, chain1000NodeN1, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &chain1000Graph, chain1000NodeN1, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, chain1000NodeN1, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, chain1000NodeN1, &s)
 	return x.End(s, err)
 }
 
@@ -13124,8 +13124,9 @@ func (g *Chain1000) callN1000(ctx context.Context, x *runtime.Exec[model.State],
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {

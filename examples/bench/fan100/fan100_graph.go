@@ -567,11 +567,11 @@ func WithFan100Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Fan100) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &fan100Graph, fan100NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &fan100Graph, fan100NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, fan100NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, fan100NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -1774,8 +1774,9 @@ func (g *Fan100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -1835,8 +1836,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -3997,9 +3999,10 @@ var fan100StartsStart = [100]func(*fan100JoinJoin, context.Context, runtime.Bran
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4031,9 +4034,10 @@ func (j *fan100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4065,9 +4069,10 @@ func (j *fan100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW3
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4099,9 +4104,10 @@ func (j *fan100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW4
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4133,9 +4139,10 @@ func (j *fan100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW5
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4167,9 +4174,10 @@ func (j *fan100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW6
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4201,9 +4209,10 @@ func (j *fan100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW7
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4235,9 +4244,10 @@ func (j *fan100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW8
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4269,9 +4279,10 @@ func (j *fan100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW9
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4303,9 +4314,10 @@ func (j *fan100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4337,9 +4349,10 @@ func (j *fan100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4371,9 +4384,10 @@ func (j *fan100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4405,9 +4419,10 @@ func (j *fan100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4439,9 +4454,10 @@ func (j *fan100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4473,9 +4489,10 @@ func (j *fan100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4507,9 +4524,10 @@ func (j *fan100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4541,9 +4559,10 @@ func (j *fan100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4575,9 +4594,10 @@ func (j *fan100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4609,9 +4629,10 @@ func (j *fan100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4643,9 +4664,10 @@ func (j *fan100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4677,9 +4699,10 @@ func (j *fan100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW21
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4711,9 +4734,10 @@ func (j *fan100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW22
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4745,9 +4769,10 @@ func (j *fan100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW23
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4779,9 +4804,10 @@ func (j *fan100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW24
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4813,9 +4839,10 @@ func (j *fan100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW25
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4847,9 +4874,10 @@ func (j *fan100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW26
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4881,9 +4909,10 @@ func (j *fan100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW27
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4915,9 +4944,10 @@ func (j *fan100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW28
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4949,9 +4979,10 @@ func (j *fan100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW29
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -4983,9 +5014,10 @@ func (j *fan100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW30
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5017,9 +5049,10 @@ func (j *fan100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW31
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5051,9 +5084,10 @@ func (j *fan100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW32
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5085,9 +5119,10 @@ func (j *fan100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW33
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5119,9 +5154,10 @@ func (j *fan100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW34
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5153,9 +5189,10 @@ func (j *fan100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW35
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5187,9 +5224,10 @@ func (j *fan100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW36
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5221,9 +5259,10 @@ func (j *fan100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW37
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5255,9 +5294,10 @@ func (j *fan100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW38
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5289,9 +5329,10 @@ func (j *fan100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW39
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5323,9 +5364,10 @@ func (j *fan100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW40
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5357,9 +5399,10 @@ func (j *fan100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW41
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5391,9 +5434,10 @@ func (j *fan100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW42
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5425,9 +5469,10 @@ func (j *fan100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW43
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5459,9 +5504,10 @@ func (j *fan100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW44
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5493,9 +5539,10 @@ func (j *fan100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW45
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5527,9 +5574,10 @@ func (j *fan100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW46
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5561,9 +5609,10 @@ func (j *fan100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW47
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5595,9 +5644,10 @@ func (j *fan100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW48
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5629,9 +5679,10 @@ func (j *fan100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW49
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5663,9 +5714,10 @@ func (j *fan100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW50
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5697,9 +5749,10 @@ func (j *fan100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW51
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5731,9 +5784,10 @@ func (j *fan100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW52
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5765,9 +5819,10 @@ func (j *fan100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW53
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5799,9 +5854,10 @@ func (j *fan100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW54
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5833,9 +5889,10 @@ func (j *fan100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW55
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5867,9 +5924,10 @@ func (j *fan100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW56
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5901,9 +5959,10 @@ func (j *fan100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW57
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5935,9 +5994,10 @@ func (j *fan100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW58
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -5969,9 +6029,10 @@ func (j *fan100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW59
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6003,9 +6064,10 @@ func (j *fan100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW60
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6037,9 +6099,10 @@ func (j *fan100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW61
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6071,9 +6134,10 @@ func (j *fan100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW62
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6105,9 +6169,10 @@ func (j *fan100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW63
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6139,9 +6204,10 @@ func (j *fan100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW64
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6173,9 +6239,10 @@ func (j *fan100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW65
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6207,9 +6274,10 @@ func (j *fan100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW66
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6241,9 +6309,10 @@ func (j *fan100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW67
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6275,9 +6344,10 @@ func (j *fan100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW68
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6309,9 +6379,10 @@ func (j *fan100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW69
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6343,9 +6414,10 @@ func (j *fan100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW70
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6377,9 +6449,10 @@ func (j *fan100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW71
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6411,9 +6484,10 @@ func (j *fan100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW72
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6445,9 +6519,10 @@ func (j *fan100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW73
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6479,9 +6554,10 @@ func (j *fan100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW74
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6513,9 +6589,10 @@ func (j *fan100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW75
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6547,9 +6624,10 @@ func (j *fan100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW76
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6581,9 +6659,10 @@ func (j *fan100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW77
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6615,9 +6694,10 @@ func (j *fan100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW78
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6649,9 +6729,10 @@ func (j *fan100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW79
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6683,9 +6764,10 @@ func (j *fan100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW80
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6717,9 +6799,10 @@ func (j *fan100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW81
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6751,9 +6834,10 @@ func (j *fan100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW82
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6785,9 +6869,10 @@ func (j *fan100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW83
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6819,9 +6904,10 @@ func (j *fan100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW84
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6853,9 +6939,10 @@ func (j *fan100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW85
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6887,9 +6974,10 @@ func (j *fan100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW86
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6921,9 +7009,10 @@ func (j *fan100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW87
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6955,9 +7044,10 @@ func (j *fan100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW88
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -6989,9 +7079,10 @@ func (j *fan100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW89
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7023,9 +7114,10 @@ func (j *fan100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW90
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7057,9 +7149,10 @@ func (j *fan100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW91
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7091,9 +7184,10 @@ func (j *fan100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW92
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7125,9 +7219,10 @@ func (j *fan100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW93
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7159,9 +7254,10 @@ func (j *fan100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW94
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7193,9 +7289,10 @@ func (j *fan100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW95
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7227,9 +7324,10 @@ func (j *fan100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW96
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7261,9 +7359,10 @@ func (j *fan100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW97
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7295,9 +7394,10 @@ func (j *fan100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW98
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7329,9 +7429,10 @@ func (j *fan100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW99
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -7363,9 +7464,10 @@ func (j *fan100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fan100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fan100NodeW100
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned

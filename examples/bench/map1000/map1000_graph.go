@@ -65,11 +65,11 @@ func WithMap1000Observer(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Map1000) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &map1000Graph, map1000NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &map1000Graph, map1000NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, map1000NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, map1000NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -185,8 +185,9 @@ func (g *Map1000) callSum(ctx context.Context, x *runtime.Exec[State], in runtim
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -257,9 +258,10 @@ flow:
 }
 
 // branchStart runs the flow of one item mapped at "start", *s, from node n until it reaches fan-in "sum".
-func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Item) (err error) {
-	defer x.Recover(&n, &err)
-	var out Item // what the node that just ran returned
+func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Item) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Item  // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -215,11 +215,11 @@ func WithNested4x4Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Nested4x4) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &nested4x4Graph, nested4x4NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &nested4x4Graph, nested4x4NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, nested4x4NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, nested4x4NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -618,8 +618,9 @@ func (g *Nested4x4) callJoin(ctx context.Context, x *runtime.Exec[model.State], 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -679,8 +680,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -881,8 +883,9 @@ flow:
 }
 
 // branchA1 runs one branch forked at "a1" from node n until it reaches fan-in "a1_join".
-func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -967,8 +970,9 @@ flow:
 }
 
 // branchA2 runs one branch forked at "a2" from node n until it reaches fan-in "a2_join".
-func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -1053,8 +1057,9 @@ flow:
 }
 
 // branchA3 runs one branch forked at "a3" from node n until it reaches fan-in "a3_join".
-func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -1139,8 +1144,9 @@ flow:
 }
 
 // branchA4 runs one branch forked at "a4" from node n until it reaches fan-in "a4_join".
-func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.State // what the node that just ran returned
 flow:
 	for {
@@ -1329,9 +1335,10 @@ var nested4x4StartsA1 = [4]func(*nested4x4JoinA1Join, context.Context, runtime.B
 }
 
 // startA11 runs branch "a1_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1363,9 +1370,10 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 }
 
 // startA12 runs branch "a1_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1397,9 +1405,10 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 }
 
 // startA13 runs branch "a1_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1431,9 +1440,10 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 }
 
 // startA14 runs branch "a1_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1525,9 +1535,10 @@ var nested4x4StartsA2 = [4]func(*nested4x4JoinA2Join, context.Context, runtime.B
 }
 
 // startA21 runs branch "a2_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA21
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1559,9 +1570,10 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 }
 
 // startA22 runs branch "a2_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA22
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1593,9 +1605,10 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 }
 
 // startA23 runs branch "a2_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA23
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1627,9 +1640,10 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 }
 
 // startA24 runs branch "a2_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA24
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1721,9 +1735,10 @@ var nested4x4StartsA3 = [4]func(*nested4x4JoinA3Join, context.Context, runtime.B
 }
 
 // startA31 runs branch "a3_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA31
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1755,9 +1770,10 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 }
 
 // startA32 runs branch "a3_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA32
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1789,9 +1805,10 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 }
 
 // startA33 runs branch "a3_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA33
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1823,9 +1840,10 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 }
 
 // startA34 runs branch "a3_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA34
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1917,9 +1935,10 @@ var nested4x4StartsA4 = [4]func(*nested4x4JoinA4Join, context.Context, runtime.B
 }
 
 // startA41 runs branch "a4_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA41
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1951,9 +1970,10 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 }
 
 // startA42 runs branch "a4_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA42
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -1985,9 +2005,10 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 }
 
 // startA43 runs branch "a4_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA43
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
@@ -2019,9 +2040,10 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 }
 
 // startA44 runs branch "a4_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nested4x4NodeA44
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned

@@ -92,11 +92,11 @@ func WithCopyZooObserver(fn func(runtime.Event[State])) runtime.Option {
 // The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *CopyZoo) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &copyZooGraph, copyZooNodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &copyZooGraph, copyZooNodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, copyZooNodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, copyZooNodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -233,8 +233,9 @@ func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runti
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -294,8 +295,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -419,9 +421,10 @@ var copyZooStartsStart = [3]func(*copyZooJoinJoin, context.Context, runtime.Bran
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, copyZooNodeLeft
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := copyZooCopyState(j.fork, &copyZooMemo{})
 	s := &st
 	var out State // what the node returned
@@ -453,9 +456,10 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, copyZooNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := copyZooCopyState(j.fork, &copyZooMemo{})
 	s := &st
 	var out State // what the node returned
@@ -487,9 +491,10 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (er
 }
 
 // startDeep runs branch "deep" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err error) {
+func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, copyZooNodeDeep
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := copyZooCopyState(j.fork, &copyZooMemo{})
 	s := &st
 	var out State // what the node returned

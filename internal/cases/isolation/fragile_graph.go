@@ -76,11 +76,11 @@ func WithFragileGraphObserver(fn func(runtime.Event[Fragile])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *FragileGraph) Invoke(ctx context.Context, s Fragile, opts ...runtime.Option) (Fragile, error) {
 	var x runtime.Exec[Fragile]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &fragileGraphGraph, fragileGraphNodeFork, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &fragileGraphGraph, fragileGraphNodeFork, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, fragileGraphNodeFork, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, fragileGraphNodeFork, &s)
 	return x.End(s, err)
 }
 
@@ -205,8 +205,9 @@ func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
-	defer x.Recover(&n, &err)
+func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (result error) {
+	defer x.Recover(&n, &result)
+	var err error   // the flow's error; result is set by the return, and by Recover on a panic
 	var out Fragile // what the node that just ran returned
 flow:
 	for {
@@ -266,8 +267,9 @@ flow:
 }
 
 // branchFork runs one branch forked at "fork" from node n until it reaches fan-in "bust".
-func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
-	defer x.Recover(&n, &err)
+func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (result error) {
+	defer x.Recover(&n, &result)
+	var err error   // the flow's error; result is set by the return, and by Recover on a panic
 	var out Fragile // what the node that just ran returned
 flow:
 	for {
@@ -370,9 +372,10 @@ var fragileGraphStartsFork = [2]func(*fragileGraphJoinBust, context.Context, run
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fragileGraphNodeLeft
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork.Clone()
 	s := &st
 	var out Fragile // what the node returned
@@ -404,9 +407,10 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, fragileGraphNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork.Clone()
 	s := &st
 	var out Fragile // what the node returned

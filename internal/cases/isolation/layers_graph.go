@@ -77,11 +77,11 @@ func WithLayersGraphObserver(fn func(runtime.Event[Layers])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *LayersGraph) Invoke(ctx context.Context, s Layers, opts ...runtime.Option) (Layers, error) {
 	var x runtime.Exec[Layers]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &layersGraphGraph, layersGraphNodeSpread, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &layersGraphGraph, layersGraphNodeSpread, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, layersGraphNodeSpread, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, layersGraphNodeSpread, &s)
 	return x.End(s, err)
 }
 
@@ -206,8 +206,9 @@ func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
-	defer x.Recover(&n, &err)
+func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (result error) {
+	defer x.Recover(&n, &result)
+	var err error  // the flow's error; result is set by the return, and by Recover on a panic
 	var out Layers // what the node that just ran returned
 flow:
 	for {
@@ -267,8 +268,9 @@ flow:
 }
 
 // branchSpread runs one branch forked at "spread" from node n until it reaches fan-in "gather".
-func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
-	defer x.Recover(&n, &err)
+func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (result error) {
+	defer x.Recover(&n, &result)
+	var err error  // the flow's error; result is set by the return, and by Recover on a panic
 	var out Layers // what the node that just ran returned
 flow:
 	for {
@@ -371,9 +373,10 @@ var layersGraphStartsSpread = [2]func(*layersGraphJoinGather, context.Context, r
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, layersGraphNodeLeft
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := layersGraphCopyLayers(j.fork)
 	s := &st
 	var out Layers // what the node returned
@@ -405,9 +408,10 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, layersGraphNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := layersGraphCopyLayers(j.fork)
 	s := &st
 	var out Layers // what the node returned

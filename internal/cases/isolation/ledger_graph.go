@@ -78,11 +78,11 @@ func WithLedgerGraphObserver(fn func(runtime.Event[Ledger])) runtime.Option {
 // The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *LedgerGraph) Invoke(ctx context.Context, s Ledger, opts ...runtime.Option) (Ledger, error) {
 	var x runtime.Exec[Ledger]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &ledgerGraphGraph, ledgerGraphNodeOpen, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &ledgerGraphGraph, ledgerGraphNodeOpen, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, ledgerGraphNodeOpen, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, ledgerGraphNodeOpen, &s)
 	return x.End(s, err)
 }
 
@@ -208,8 +208,9 @@ func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
-	defer x.Recover(&n, &err)
+func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (result error) {
+	defer x.Recover(&n, &result)
+	var err error  // the flow's error; result is set by the return, and by Recover on a panic
 	var out Ledger // what the node that just ran returned
 flow:
 	for {
@@ -269,8 +270,9 @@ flow:
 }
 
 // branchOpen runs one branch forked at "open" from node n until it reaches fan-in "settle".
-func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
-	defer x.Recover(&n, &err)
+func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (result error) {
+	defer x.Recover(&n, &result)
+	var err error  // the flow's error; result is set by the return, and by Recover on a panic
 	var out Ledger // what the node that just ran returned
 flow:
 	for {
@@ -373,9 +375,10 @@ var ledgerGraphStartsOpen = [2]func(*ledgerGraphJoinSettle, context.Context, run
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, ledgerGraphNodeLeft
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := ledgerGraphCopyLedger(j.fork)
 	s := &st
 	var out Ledger // what the node returned
@@ -407,9 +410,10 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, ledgerGraphNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := ledgerGraphCopyLedger(j.fork)
 	s := &st
 	var out Ledger // what the node returned

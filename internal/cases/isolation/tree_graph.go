@@ -77,11 +77,11 @@ func WithTreeGraphObserver(fn func(runtime.Event[Tree])) runtime.Option {
 // The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *TreeGraph) Invoke(ctx context.Context, s Tree, opts ...runtime.Option) (Tree, error) {
 	var x runtime.Exec[Tree]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &treeGraphGraph, treeGraphNodeGrow, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &treeGraphGraph, treeGraphNodeGrow, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, treeGraphNodeGrow, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, treeGraphNodeGrow, &s)
 	return x.End(s, err)
 }
 
@@ -207,9 +207,10 @@ func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in run
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
-	defer x.Recover(&n, &err)
-	var out Tree // what the node that just ran returned
+func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Tree  // what the node that just ran returned
 flow:
 	for {
 		switch n {
@@ -268,9 +269,10 @@ flow:
 }
 
 // branchGrow runs one branch forked at "grow" from node n until it reaches fan-in "merge".
-func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
-	defer x.Recover(&n, &err)
-	var out Tree // what the node that just ran returned
+func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Tree  // what the node that just ran returned
 flow:
 	for {
 		switch n {
@@ -372,9 +374,10 @@ var treeGraphStartsGrow = [2]func(*treeGraphJoinMerge, context.Context, runtime.
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, treeGraphNodeLeft
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
 	s := &st
 	var out Tree // what the node returned
@@ -406,9 +409,10 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, treeGraphNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
 	s := &st
 	var out Tree // what the node returned

@@ -85,11 +85,11 @@ func WithLoopObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &loopGraph, loopNodeCount, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &loopGraph, loopNodeCount, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
 	return x.End(s, err)
 }
 
@@ -177,8 +177,9 @@ func (g *Loop) callRouteCount(ctx context.Context, x *runtime.Exec[State], in ru
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {

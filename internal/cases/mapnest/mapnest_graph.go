@@ -97,11 +97,11 @@ func WithMapNestObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *MapNest) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &mapNestGraph, mapNestNodeTop, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &mapNestGraph, mapNestNodeTop, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, mapNestNodeTop, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, mapNestNodeTop, &s)
 	return x.End(s, err)
 }
 
@@ -290,8 +290,9 @@ func (g *MapNest) callJoin(ctx context.Context, x *runtime.Exec[State], in runti
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -351,8 +352,9 @@ flow:
 }
 
 // branchTop runs one branch forked at "top" from node n until it reaches fan-in "join".
-func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -481,9 +483,10 @@ flow:
 }
 
 // branchLeft runs the flow of one item mapped at "left", *s, from node n until it reaches fan-in "left_join".
-func (g *MapNest) branchLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Num) (err error) {
-	defer x.Recover(&n, &err)
-	var out Num // what the node that just ran returned
+func (g *MapNest) branchLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Num) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Num   // what the node that just ran returned
 flow:
 	for {
 		switch n {
@@ -513,9 +516,10 @@ flow:
 }
 
 // branchRight runs the flow of one item mapped at "right", *s, from node n until it reaches fan-in "right_join".
-func (g *MapNest) branchRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Num) (err error) {
-	defer x.Recover(&n, &err)
-	var out Num // what the node that just ran returned
+func (g *MapNest) branchRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Num) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Num   // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -108,11 +108,11 @@ func WithNestedObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &nestedGraph, nestedNodeTop, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &nestedGraph, nestedNodeTop, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
 	return x.End(s, err)
 }
 
@@ -289,8 +289,9 @@ func (g *Nested) callJoin(ctx context.Context, x *runtime.Exec[State], in runtim
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -350,8 +351,9 @@ flow:
 }
 
 // branchTop runs one branch forked at "top" from node n until it reaches fan-in "join".
-func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -448,8 +450,9 @@ flow:
 }
 
 // branchA runs one branch forked at "a" from node n until it reaches fan-in "join_a".
-func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -592,9 +595,10 @@ var nestedStartsA = [2]func(*nestedJoinJoinA, context.Context, runtime.Branch) e
 }
 
 // startA1 runs branch "a1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nestedNodeA1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := nestedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -626,9 +630,10 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startA2 runs branch "a2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, nestedNodeA2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := nestedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

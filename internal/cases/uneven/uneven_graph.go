@@ -133,11 +133,11 @@ func WithUnevenObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &unevenGraph, unevenNodePlan, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &unevenGraph, unevenNodePlan, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, unevenNodePlan, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, unevenNodePlan, &s)
 	return x.End(s, err)
 }
 
@@ -302,8 +302,9 @@ func (g *Uneven) callRouteReview(ctx context.Context, x *runtime.Exec[State], in
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -400,8 +401,9 @@ flow:
 }
 
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
-func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -553,9 +555,10 @@ func (j *unevenJoinMerge) startAny(ctx context.Context, b runtime.Branch) error 
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, unevenNodeSearchWeb
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := unevenCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

@@ -5067,11 +5067,11 @@ func WithBig1000Observer(fn func(runtime.Event[model.Big])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Big1000) Invoke(ctx context.Context, s model.Big, opts ...runtime.Option) (model.Big, error) {
 	var x runtime.Exec[model.Big]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &big1000Graph, big1000NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &big1000Graph, big1000NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, big1000NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, big1000NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -16174,8 +16174,9 @@ func (g *Big1000) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Big1000) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Big1000) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Big // what the node that just ran returned
 flow:
 	for {
@@ -16235,8 +16236,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Big1000) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Big1000) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Big // what the node that just ran returned
 flow:
 	for {
@@ -37297,9 +37299,10 @@ var big1000StartsStart = [1000]func(*big1000JoinJoin, context.Context, runtime.B
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37331,9 +37334,10 @@ func (j *big1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37365,9 +37369,10 @@ func (j *big1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW3
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37399,9 +37404,10 @@ func (j *big1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW4
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37433,9 +37439,10 @@ func (j *big1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW5
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37467,9 +37474,10 @@ func (j *big1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW6
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37501,9 +37509,10 @@ func (j *big1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW7
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37535,9 +37544,10 @@ func (j *big1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW8
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37569,9 +37579,10 @@ func (j *big1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW9
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37603,9 +37614,10 @@ func (j *big1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37637,9 +37649,10 @@ func (j *big1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37671,9 +37684,10 @@ func (j *big1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37705,9 +37719,10 @@ func (j *big1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37739,9 +37754,10 @@ func (j *big1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37773,9 +37789,10 @@ func (j *big1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37807,9 +37824,10 @@ func (j *big1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37841,9 +37859,10 @@ func (j *big1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37875,9 +37894,10 @@ func (j *big1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37909,9 +37929,10 @@ func (j *big1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37943,9 +37964,10 @@ func (j *big1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -37977,9 +37999,10 @@ func (j *big1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW21
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38011,9 +38034,10 @@ func (j *big1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW22
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38045,9 +38069,10 @@ func (j *big1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW23
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38079,9 +38104,10 @@ func (j *big1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW24
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38113,9 +38139,10 @@ func (j *big1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW25
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38147,9 +38174,10 @@ func (j *big1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW26
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38181,9 +38209,10 @@ func (j *big1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW27
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38215,9 +38244,10 @@ func (j *big1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW28
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38249,9 +38279,10 @@ func (j *big1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW29
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38283,9 +38314,10 @@ func (j *big1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW30
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38317,9 +38349,10 @@ func (j *big1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW31
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38351,9 +38384,10 @@ func (j *big1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW32
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38385,9 +38419,10 @@ func (j *big1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW33
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38419,9 +38454,10 @@ func (j *big1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW34
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38453,9 +38489,10 @@ func (j *big1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW35
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38487,9 +38524,10 @@ func (j *big1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW36
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38521,9 +38559,10 @@ func (j *big1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW37
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38555,9 +38594,10 @@ func (j *big1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW38
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38589,9 +38629,10 @@ func (j *big1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW39
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38623,9 +38664,10 @@ func (j *big1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW40
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38657,9 +38699,10 @@ func (j *big1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW41
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38691,9 +38734,10 @@ func (j *big1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW42
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38725,9 +38769,10 @@ func (j *big1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW43
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38759,9 +38804,10 @@ func (j *big1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW44
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38793,9 +38839,10 @@ func (j *big1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW45
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38827,9 +38874,10 @@ func (j *big1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW46
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38861,9 +38909,10 @@ func (j *big1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW47
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38895,9 +38944,10 @@ func (j *big1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW48
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38929,9 +38979,10 @@ func (j *big1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW49
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38963,9 +39014,10 @@ func (j *big1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW50
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -38997,9 +39049,10 @@ func (j *big1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW51
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39031,9 +39084,10 @@ func (j *big1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW52
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39065,9 +39119,10 @@ func (j *big1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW53
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39099,9 +39154,10 @@ func (j *big1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW54
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39133,9 +39189,10 @@ func (j *big1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW55
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39167,9 +39224,10 @@ func (j *big1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW56
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39201,9 +39259,10 @@ func (j *big1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW57
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39235,9 +39294,10 @@ func (j *big1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW58
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39269,9 +39329,10 @@ func (j *big1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW59
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39303,9 +39364,10 @@ func (j *big1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW60
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39337,9 +39399,10 @@ func (j *big1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW61
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39371,9 +39434,10 @@ func (j *big1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW62
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39405,9 +39469,10 @@ func (j *big1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW63
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39439,9 +39504,10 @@ func (j *big1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW64
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39473,9 +39539,10 @@ func (j *big1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW65
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39507,9 +39574,10 @@ func (j *big1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW66
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39541,9 +39609,10 @@ func (j *big1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW67
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39575,9 +39644,10 @@ func (j *big1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW68
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39609,9 +39679,10 @@ func (j *big1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW69
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39643,9 +39714,10 @@ func (j *big1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW70
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39677,9 +39749,10 @@ func (j *big1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW71
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39711,9 +39784,10 @@ func (j *big1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW72
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39745,9 +39819,10 @@ func (j *big1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW73
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39779,9 +39854,10 @@ func (j *big1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW74
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39813,9 +39889,10 @@ func (j *big1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW75
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39847,9 +39924,10 @@ func (j *big1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW76
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39881,9 +39959,10 @@ func (j *big1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW77
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39915,9 +39994,10 @@ func (j *big1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW78
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39949,9 +40029,10 @@ func (j *big1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW79
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -39983,9 +40064,10 @@ func (j *big1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW80
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40017,9 +40099,10 @@ func (j *big1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW81
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40051,9 +40134,10 @@ func (j *big1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW82
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40085,9 +40169,10 @@ func (j *big1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW83
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40119,9 +40204,10 @@ func (j *big1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW84
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40153,9 +40239,10 @@ func (j *big1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW85
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40187,9 +40274,10 @@ func (j *big1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW86
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40221,9 +40309,10 @@ func (j *big1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW87
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40255,9 +40344,10 @@ func (j *big1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW88
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40289,9 +40379,10 @@ func (j *big1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW89
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40323,9 +40414,10 @@ func (j *big1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW90
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40357,9 +40449,10 @@ func (j *big1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW91
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40391,9 +40484,10 @@ func (j *big1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW92
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40425,9 +40519,10 @@ func (j *big1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW93
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40459,9 +40554,10 @@ func (j *big1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW94
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40493,9 +40589,10 @@ func (j *big1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW95
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40527,9 +40624,10 @@ func (j *big1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW96
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40561,9 +40659,10 @@ func (j *big1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW97
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40595,9 +40694,10 @@ func (j *big1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW98
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40629,9 +40729,10 @@ func (j *big1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW99
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40663,9 +40764,10 @@ func (j *big1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW100
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40697,9 +40799,10 @@ func (j *big1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW101 runs branch "w101" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW101
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40731,9 +40834,10 @@ func (j *big1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW102 runs branch "w102" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW102
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40765,9 +40869,10 @@ func (j *big1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW103 runs branch "w103" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW103
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40799,9 +40904,10 @@ func (j *big1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW104 runs branch "w104" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW104
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40833,9 +40939,10 @@ func (j *big1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW105 runs branch "w105" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW105
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40867,9 +40974,10 @@ func (j *big1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW106 runs branch "w106" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW106
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40901,9 +41009,10 @@ func (j *big1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW107 runs branch "w107" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW107
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40935,9 +41044,10 @@ func (j *big1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW108 runs branch "w108" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW108
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -40969,9 +41079,10 @@ func (j *big1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW109 runs branch "w109" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW109
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41003,9 +41114,10 @@ func (j *big1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW110 runs branch "w110" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW110
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41037,9 +41149,10 @@ func (j *big1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW111 runs branch "w111" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW111
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41071,9 +41184,10 @@ func (j *big1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW112 runs branch "w112" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW112
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41105,9 +41219,10 @@ func (j *big1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW113 runs branch "w113" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW113
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41139,9 +41254,10 @@ func (j *big1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW114 runs branch "w114" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW114
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41173,9 +41289,10 @@ func (j *big1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW115 runs branch "w115" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW115
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41207,9 +41324,10 @@ func (j *big1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW116 runs branch "w116" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW116
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41241,9 +41359,10 @@ func (j *big1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW117 runs branch "w117" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW117
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41275,9 +41394,10 @@ func (j *big1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW118 runs branch "w118" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW118
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41309,9 +41429,10 @@ func (j *big1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW119 runs branch "w119" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW119
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41343,9 +41464,10 @@ func (j *big1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW120 runs branch "w120" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW120
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41377,9 +41499,10 @@ func (j *big1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW121 runs branch "w121" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW121
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41411,9 +41534,10 @@ func (j *big1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW122 runs branch "w122" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW122
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41445,9 +41569,10 @@ func (j *big1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW123 runs branch "w123" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW123
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41479,9 +41604,10 @@ func (j *big1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW124 runs branch "w124" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW124
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41513,9 +41639,10 @@ func (j *big1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW125 runs branch "w125" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW125
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41547,9 +41674,10 @@ func (j *big1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW126 runs branch "w126" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW126
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41581,9 +41709,10 @@ func (j *big1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW127 runs branch "w127" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW127
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41615,9 +41744,10 @@ func (j *big1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW128 runs branch "w128" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW128
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41649,9 +41779,10 @@ func (j *big1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW129 runs branch "w129" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW129
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41683,9 +41814,10 @@ func (j *big1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW130 runs branch "w130" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW130
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41717,9 +41849,10 @@ func (j *big1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW131 runs branch "w131" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW131
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41751,9 +41884,10 @@ func (j *big1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW132 runs branch "w132" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW132
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41785,9 +41919,10 @@ func (j *big1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW133 runs branch "w133" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW133
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41819,9 +41954,10 @@ func (j *big1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW134 runs branch "w134" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW134
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41853,9 +41989,10 @@ func (j *big1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW135 runs branch "w135" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW135
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41887,9 +42024,10 @@ func (j *big1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW136 runs branch "w136" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW136
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41921,9 +42059,10 @@ func (j *big1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW137 runs branch "w137" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW137
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41955,9 +42094,10 @@ func (j *big1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW138 runs branch "w138" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW138
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -41989,9 +42129,10 @@ func (j *big1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW139 runs branch "w139" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW139
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42023,9 +42164,10 @@ func (j *big1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW140 runs branch "w140" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW140
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42057,9 +42199,10 @@ func (j *big1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW141 runs branch "w141" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW141
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42091,9 +42234,10 @@ func (j *big1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW142 runs branch "w142" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW142
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42125,9 +42269,10 @@ func (j *big1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW143 runs branch "w143" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW143
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42159,9 +42304,10 @@ func (j *big1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW144 runs branch "w144" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW144
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42193,9 +42339,10 @@ func (j *big1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW145 runs branch "w145" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW145
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42227,9 +42374,10 @@ func (j *big1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW146 runs branch "w146" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW146
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42261,9 +42409,10 @@ func (j *big1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW147 runs branch "w147" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW147
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42295,9 +42444,10 @@ func (j *big1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW148 runs branch "w148" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW148
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42329,9 +42479,10 @@ func (j *big1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW149 runs branch "w149" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW149
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42363,9 +42514,10 @@ func (j *big1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW150 runs branch "w150" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW150
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42397,9 +42549,10 @@ func (j *big1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW151 runs branch "w151" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW151
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42431,9 +42584,10 @@ func (j *big1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW152 runs branch "w152" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW152
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42465,9 +42619,10 @@ func (j *big1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW153 runs branch "w153" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW153
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42499,9 +42654,10 @@ func (j *big1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW154 runs branch "w154" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW154
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42533,9 +42689,10 @@ func (j *big1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW155 runs branch "w155" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW155
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42567,9 +42724,10 @@ func (j *big1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW156 runs branch "w156" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW156
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42601,9 +42759,10 @@ func (j *big1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW157 runs branch "w157" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW157
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42635,9 +42794,10 @@ func (j *big1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW158 runs branch "w158" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW158
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42669,9 +42829,10 @@ func (j *big1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW159 runs branch "w159" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW159
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42703,9 +42864,10 @@ func (j *big1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW160 runs branch "w160" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW160
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42737,9 +42899,10 @@ func (j *big1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW161 runs branch "w161" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW161
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42771,9 +42934,10 @@ func (j *big1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW162 runs branch "w162" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW162
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42805,9 +42969,10 @@ func (j *big1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW163 runs branch "w163" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW163
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42839,9 +43004,10 @@ func (j *big1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW164 runs branch "w164" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW164
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42873,9 +43039,10 @@ func (j *big1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW165 runs branch "w165" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW165
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42907,9 +43074,10 @@ func (j *big1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW166 runs branch "w166" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW166
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42941,9 +43109,10 @@ func (j *big1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW167 runs branch "w167" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW167
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -42975,9 +43144,10 @@ func (j *big1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW168 runs branch "w168" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW168
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43009,9 +43179,10 @@ func (j *big1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW169 runs branch "w169" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW169
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43043,9 +43214,10 @@ func (j *big1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW170 runs branch "w170" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW170
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43077,9 +43249,10 @@ func (j *big1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW171 runs branch "w171" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW171
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43111,9 +43284,10 @@ func (j *big1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW172 runs branch "w172" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW172
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43145,9 +43319,10 @@ func (j *big1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW173 runs branch "w173" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW173
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43179,9 +43354,10 @@ func (j *big1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW174 runs branch "w174" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW174
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43213,9 +43389,10 @@ func (j *big1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW175 runs branch "w175" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW175
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43247,9 +43424,10 @@ func (j *big1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW176 runs branch "w176" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW176
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43281,9 +43459,10 @@ func (j *big1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW177 runs branch "w177" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW177
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43315,9 +43494,10 @@ func (j *big1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW178 runs branch "w178" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW178
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43349,9 +43529,10 @@ func (j *big1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW179 runs branch "w179" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW179
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43383,9 +43564,10 @@ func (j *big1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW180 runs branch "w180" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW180
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43417,9 +43599,10 @@ func (j *big1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW181 runs branch "w181" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW181
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43451,9 +43634,10 @@ func (j *big1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW182 runs branch "w182" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW182
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43485,9 +43669,10 @@ func (j *big1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW183 runs branch "w183" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW183
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43519,9 +43704,10 @@ func (j *big1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW184 runs branch "w184" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW184
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43553,9 +43739,10 @@ func (j *big1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW185 runs branch "w185" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW185
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43587,9 +43774,10 @@ func (j *big1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW186 runs branch "w186" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW186
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43621,9 +43809,10 @@ func (j *big1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW187 runs branch "w187" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW187
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43655,9 +43844,10 @@ func (j *big1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW188 runs branch "w188" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW188
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43689,9 +43879,10 @@ func (j *big1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW189 runs branch "w189" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW189
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43723,9 +43914,10 @@ func (j *big1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW190 runs branch "w190" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW190
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43757,9 +43949,10 @@ func (j *big1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW191 runs branch "w191" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW191
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43791,9 +43984,10 @@ func (j *big1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW192 runs branch "w192" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW192
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43825,9 +44019,10 @@ func (j *big1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW193 runs branch "w193" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW193
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43859,9 +44054,10 @@ func (j *big1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW194 runs branch "w194" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW194
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43893,9 +44089,10 @@ func (j *big1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW195 runs branch "w195" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW195
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43927,9 +44124,10 @@ func (j *big1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW196 runs branch "w196" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW196
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43961,9 +44159,10 @@ func (j *big1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW197 runs branch "w197" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW197
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -43995,9 +44194,10 @@ func (j *big1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW198 runs branch "w198" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW198
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44029,9 +44229,10 @@ func (j *big1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW199 runs branch "w199" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW199
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44063,9 +44264,10 @@ func (j *big1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW200 runs branch "w200" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW200
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44097,9 +44299,10 @@ func (j *big1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW201 runs branch "w201" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW201
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44131,9 +44334,10 @@ func (j *big1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW202 runs branch "w202" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW202
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44165,9 +44369,10 @@ func (j *big1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW203 runs branch "w203" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW203
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44199,9 +44404,10 @@ func (j *big1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW204 runs branch "w204" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW204
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44233,9 +44439,10 @@ func (j *big1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW205 runs branch "w205" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW205
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44267,9 +44474,10 @@ func (j *big1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW206 runs branch "w206" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW206
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44301,9 +44509,10 @@ func (j *big1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW207 runs branch "w207" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW207
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44335,9 +44544,10 @@ func (j *big1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW208 runs branch "w208" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW208
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44369,9 +44579,10 @@ func (j *big1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW209 runs branch "w209" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW209
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44403,9 +44614,10 @@ func (j *big1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW210 runs branch "w210" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW210
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44437,9 +44649,10 @@ func (j *big1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW211 runs branch "w211" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW211
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44471,9 +44684,10 @@ func (j *big1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW212 runs branch "w212" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW212
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44505,9 +44719,10 @@ func (j *big1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW213 runs branch "w213" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW213
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44539,9 +44754,10 @@ func (j *big1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW214 runs branch "w214" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW214
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44573,9 +44789,10 @@ func (j *big1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW215 runs branch "w215" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW215
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44607,9 +44824,10 @@ func (j *big1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW216 runs branch "w216" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW216
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44641,9 +44859,10 @@ func (j *big1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW217 runs branch "w217" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW217
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44675,9 +44894,10 @@ func (j *big1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW218 runs branch "w218" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW218
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44709,9 +44929,10 @@ func (j *big1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW219 runs branch "w219" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW219
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44743,9 +44964,10 @@ func (j *big1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW220 runs branch "w220" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW220
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44777,9 +44999,10 @@ func (j *big1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW221 runs branch "w221" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW221
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44811,9 +45034,10 @@ func (j *big1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW222 runs branch "w222" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW222
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44845,9 +45069,10 @@ func (j *big1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW223 runs branch "w223" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW223
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44879,9 +45104,10 @@ func (j *big1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW224 runs branch "w224" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW224
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44913,9 +45139,10 @@ func (j *big1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW225 runs branch "w225" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW225
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44947,9 +45174,10 @@ func (j *big1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW226 runs branch "w226" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW226
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -44981,9 +45209,10 @@ func (j *big1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW227 runs branch "w227" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW227
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45015,9 +45244,10 @@ func (j *big1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW228 runs branch "w228" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW228
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45049,9 +45279,10 @@ func (j *big1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW229 runs branch "w229" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW229
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45083,9 +45314,10 @@ func (j *big1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW230 runs branch "w230" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW230
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45117,9 +45349,10 @@ func (j *big1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW231 runs branch "w231" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW231
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45151,9 +45384,10 @@ func (j *big1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW232 runs branch "w232" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW232
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45185,9 +45419,10 @@ func (j *big1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW233 runs branch "w233" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW233
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45219,9 +45454,10 @@ func (j *big1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW234 runs branch "w234" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW234
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45253,9 +45489,10 @@ func (j *big1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW235 runs branch "w235" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW235
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45287,9 +45524,10 @@ func (j *big1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW236 runs branch "w236" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW236
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45321,9 +45559,10 @@ func (j *big1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW237 runs branch "w237" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW237
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45355,9 +45594,10 @@ func (j *big1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW238 runs branch "w238" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW238
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45389,9 +45629,10 @@ func (j *big1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW239 runs branch "w239" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW239
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45423,9 +45664,10 @@ func (j *big1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW240 runs branch "w240" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW240
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45457,9 +45699,10 @@ func (j *big1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW241 runs branch "w241" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW241
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45491,9 +45734,10 @@ func (j *big1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW242 runs branch "w242" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW242
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45525,9 +45769,10 @@ func (j *big1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW243 runs branch "w243" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW243
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45559,9 +45804,10 @@ func (j *big1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW244 runs branch "w244" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW244
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45593,9 +45839,10 @@ func (j *big1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW245 runs branch "w245" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW245
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45627,9 +45874,10 @@ func (j *big1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW246 runs branch "w246" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW246
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45661,9 +45909,10 @@ func (j *big1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW247 runs branch "w247" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW247
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45695,9 +45944,10 @@ func (j *big1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW248 runs branch "w248" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW248
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45729,9 +45979,10 @@ func (j *big1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW249 runs branch "w249" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW249
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45763,9 +46014,10 @@ func (j *big1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW250 runs branch "w250" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW250
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45797,9 +46049,10 @@ func (j *big1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW251 runs branch "w251" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW251
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45831,9 +46084,10 @@ func (j *big1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW252 runs branch "w252" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW252
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45865,9 +46119,10 @@ func (j *big1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW253 runs branch "w253" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW253
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45899,9 +46154,10 @@ func (j *big1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW254 runs branch "w254" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW254
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45933,9 +46189,10 @@ func (j *big1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW255 runs branch "w255" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW255
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -45967,9 +46224,10 @@ func (j *big1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW256 runs branch "w256" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW256
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46001,9 +46259,10 @@ func (j *big1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW257 runs branch "w257" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW257
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46035,9 +46294,10 @@ func (j *big1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW258 runs branch "w258" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW258
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46069,9 +46329,10 @@ func (j *big1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW259 runs branch "w259" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW259
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46103,9 +46364,10 @@ func (j *big1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW260 runs branch "w260" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW260
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46137,9 +46399,10 @@ func (j *big1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW261 runs branch "w261" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW261
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46171,9 +46434,10 @@ func (j *big1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW262 runs branch "w262" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW262
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46205,9 +46469,10 @@ func (j *big1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW263 runs branch "w263" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW263
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46239,9 +46504,10 @@ func (j *big1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW264 runs branch "w264" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW264
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46273,9 +46539,10 @@ func (j *big1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW265 runs branch "w265" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW265
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46307,9 +46574,10 @@ func (j *big1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW266 runs branch "w266" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW266
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46341,9 +46609,10 @@ func (j *big1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW267 runs branch "w267" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW267
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46375,9 +46644,10 @@ func (j *big1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW268 runs branch "w268" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW268
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46409,9 +46679,10 @@ func (j *big1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW269 runs branch "w269" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW269
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46443,9 +46714,10 @@ func (j *big1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW270 runs branch "w270" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW270
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46477,9 +46749,10 @@ func (j *big1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW271 runs branch "w271" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW271
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46511,9 +46784,10 @@ func (j *big1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW272 runs branch "w272" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW272
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46545,9 +46819,10 @@ func (j *big1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW273 runs branch "w273" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW273
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46579,9 +46854,10 @@ func (j *big1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW274 runs branch "w274" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW274
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46613,9 +46889,10 @@ func (j *big1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW275 runs branch "w275" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW275
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46647,9 +46924,10 @@ func (j *big1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW276 runs branch "w276" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW276
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46681,9 +46959,10 @@ func (j *big1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW277 runs branch "w277" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW277
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46715,9 +46994,10 @@ func (j *big1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW278 runs branch "w278" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW278
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46749,9 +47029,10 @@ func (j *big1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW279 runs branch "w279" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW279
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46783,9 +47064,10 @@ func (j *big1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW280 runs branch "w280" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW280
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46817,9 +47099,10 @@ func (j *big1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW281 runs branch "w281" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW281
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46851,9 +47134,10 @@ func (j *big1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW282 runs branch "w282" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW282
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46885,9 +47169,10 @@ func (j *big1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW283 runs branch "w283" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW283
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46919,9 +47204,10 @@ func (j *big1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW284 runs branch "w284" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW284
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46953,9 +47239,10 @@ func (j *big1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW285 runs branch "w285" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW285
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -46987,9 +47274,10 @@ func (j *big1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW286 runs branch "w286" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW286
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47021,9 +47309,10 @@ func (j *big1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW287 runs branch "w287" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW287
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47055,9 +47344,10 @@ func (j *big1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW288 runs branch "w288" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW288
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47089,9 +47379,10 @@ func (j *big1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW289 runs branch "w289" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW289
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47123,9 +47414,10 @@ func (j *big1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW290 runs branch "w290" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW290
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47157,9 +47449,10 @@ func (j *big1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW291 runs branch "w291" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW291
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47191,9 +47484,10 @@ func (j *big1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW292 runs branch "w292" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW292
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47225,9 +47519,10 @@ func (j *big1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW293 runs branch "w293" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW293
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47259,9 +47554,10 @@ func (j *big1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW294 runs branch "w294" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW294
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47293,9 +47589,10 @@ func (j *big1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW295 runs branch "w295" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW295
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47327,9 +47624,10 @@ func (j *big1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW296 runs branch "w296" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW296
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47361,9 +47659,10 @@ func (j *big1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW297 runs branch "w297" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW297
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47395,9 +47694,10 @@ func (j *big1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW298 runs branch "w298" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW298
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47429,9 +47729,10 @@ func (j *big1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW299 runs branch "w299" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW299
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47463,9 +47764,10 @@ func (j *big1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW300 runs branch "w300" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW300
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47497,9 +47799,10 @@ func (j *big1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW301 runs branch "w301" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW301
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47531,9 +47834,10 @@ func (j *big1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW302 runs branch "w302" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW302
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47565,9 +47869,10 @@ func (j *big1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW303 runs branch "w303" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW303
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47599,9 +47904,10 @@ func (j *big1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW304 runs branch "w304" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW304
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47633,9 +47939,10 @@ func (j *big1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW305 runs branch "w305" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW305
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47667,9 +47974,10 @@ func (j *big1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW306 runs branch "w306" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW306
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47701,9 +48009,10 @@ func (j *big1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW307 runs branch "w307" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW307
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47735,9 +48044,10 @@ func (j *big1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW308 runs branch "w308" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW308
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47769,9 +48079,10 @@ func (j *big1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW309 runs branch "w309" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW309
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47803,9 +48114,10 @@ func (j *big1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW310 runs branch "w310" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW310
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47837,9 +48149,10 @@ func (j *big1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW311 runs branch "w311" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW311
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47871,9 +48184,10 @@ func (j *big1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW312 runs branch "w312" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW312
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47905,9 +48219,10 @@ func (j *big1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW313 runs branch "w313" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW313
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47939,9 +48254,10 @@ func (j *big1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW314 runs branch "w314" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW314
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -47973,9 +48289,10 @@ func (j *big1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW315 runs branch "w315" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW315
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48007,9 +48324,10 @@ func (j *big1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW316 runs branch "w316" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW316
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48041,9 +48359,10 @@ func (j *big1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW317 runs branch "w317" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW317
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48075,9 +48394,10 @@ func (j *big1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW318 runs branch "w318" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW318
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48109,9 +48429,10 @@ func (j *big1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW319 runs branch "w319" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW319
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48143,9 +48464,10 @@ func (j *big1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW320 runs branch "w320" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW320
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48177,9 +48499,10 @@ func (j *big1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW321 runs branch "w321" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW321
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48211,9 +48534,10 @@ func (j *big1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW322 runs branch "w322" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW322
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48245,9 +48569,10 @@ func (j *big1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW323 runs branch "w323" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW323
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48279,9 +48604,10 @@ func (j *big1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW324 runs branch "w324" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW324
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48313,9 +48639,10 @@ func (j *big1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW325 runs branch "w325" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW325
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48347,9 +48674,10 @@ func (j *big1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW326 runs branch "w326" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW326
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48381,9 +48709,10 @@ func (j *big1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW327 runs branch "w327" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW327
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48415,9 +48744,10 @@ func (j *big1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW328 runs branch "w328" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW328
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48449,9 +48779,10 @@ func (j *big1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW329 runs branch "w329" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW329
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48483,9 +48814,10 @@ func (j *big1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW330 runs branch "w330" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW330
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48517,9 +48849,10 @@ func (j *big1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW331 runs branch "w331" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW331
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48551,9 +48884,10 @@ func (j *big1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW332 runs branch "w332" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW332
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48585,9 +48919,10 @@ func (j *big1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW333 runs branch "w333" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW333
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48619,9 +48954,10 @@ func (j *big1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW334 runs branch "w334" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW334
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48653,9 +48989,10 @@ func (j *big1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW335 runs branch "w335" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW335
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48687,9 +49024,10 @@ func (j *big1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW336 runs branch "w336" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW336
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48721,9 +49059,10 @@ func (j *big1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW337 runs branch "w337" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW337
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48755,9 +49094,10 @@ func (j *big1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW338 runs branch "w338" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW338
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48789,9 +49129,10 @@ func (j *big1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW339 runs branch "w339" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW339
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48823,9 +49164,10 @@ func (j *big1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW340 runs branch "w340" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW340
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48857,9 +49199,10 @@ func (j *big1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW341 runs branch "w341" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW341
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48891,9 +49234,10 @@ func (j *big1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW342 runs branch "w342" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW342
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48925,9 +49269,10 @@ func (j *big1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW343 runs branch "w343" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW343
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48959,9 +49304,10 @@ func (j *big1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW344 runs branch "w344" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW344
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -48993,9 +49339,10 @@ func (j *big1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW345 runs branch "w345" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW345
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49027,9 +49374,10 @@ func (j *big1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW346 runs branch "w346" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW346
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49061,9 +49409,10 @@ func (j *big1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW347 runs branch "w347" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW347
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49095,9 +49444,10 @@ func (j *big1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW348 runs branch "w348" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW348
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49129,9 +49479,10 @@ func (j *big1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW349 runs branch "w349" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW349
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49163,9 +49514,10 @@ func (j *big1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW350 runs branch "w350" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW350
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49197,9 +49549,10 @@ func (j *big1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW351 runs branch "w351" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW351
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49231,9 +49584,10 @@ func (j *big1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW352 runs branch "w352" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW352
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49265,9 +49619,10 @@ func (j *big1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW353 runs branch "w353" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW353
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49299,9 +49654,10 @@ func (j *big1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW354 runs branch "w354" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW354
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49333,9 +49689,10 @@ func (j *big1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW355 runs branch "w355" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW355
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49367,9 +49724,10 @@ func (j *big1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW356 runs branch "w356" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW356
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49401,9 +49759,10 @@ func (j *big1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW357 runs branch "w357" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW357
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49435,9 +49794,10 @@ func (j *big1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW358 runs branch "w358" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW358
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49469,9 +49829,10 @@ func (j *big1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW359 runs branch "w359" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW359
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49503,9 +49864,10 @@ func (j *big1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW360 runs branch "w360" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW360
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49537,9 +49899,10 @@ func (j *big1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW361 runs branch "w361" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW361
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49571,9 +49934,10 @@ func (j *big1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW362 runs branch "w362" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW362
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49605,9 +49969,10 @@ func (j *big1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW363 runs branch "w363" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW363
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49639,9 +50004,10 @@ func (j *big1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW364 runs branch "w364" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW364
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49673,9 +50039,10 @@ func (j *big1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW365 runs branch "w365" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW365
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49707,9 +50074,10 @@ func (j *big1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW366 runs branch "w366" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW366
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49741,9 +50109,10 @@ func (j *big1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW367 runs branch "w367" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW367
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49775,9 +50144,10 @@ func (j *big1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW368 runs branch "w368" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW368
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49809,9 +50179,10 @@ func (j *big1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW369 runs branch "w369" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW369
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49843,9 +50214,10 @@ func (j *big1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW370 runs branch "w370" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW370
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49877,9 +50249,10 @@ func (j *big1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW371 runs branch "w371" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW371
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49911,9 +50284,10 @@ func (j *big1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW372 runs branch "w372" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW372
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49945,9 +50319,10 @@ func (j *big1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW373 runs branch "w373" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW373
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -49979,9 +50354,10 @@ func (j *big1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW374 runs branch "w374" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW374
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50013,9 +50389,10 @@ func (j *big1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW375 runs branch "w375" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW375
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50047,9 +50424,10 @@ func (j *big1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW376 runs branch "w376" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW376
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50081,9 +50459,10 @@ func (j *big1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW377 runs branch "w377" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW377
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50115,9 +50494,10 @@ func (j *big1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW378 runs branch "w378" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW378
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50149,9 +50529,10 @@ func (j *big1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW379 runs branch "w379" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW379
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50183,9 +50564,10 @@ func (j *big1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW380 runs branch "w380" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW380
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50217,9 +50599,10 @@ func (j *big1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW381 runs branch "w381" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW381
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50251,9 +50634,10 @@ func (j *big1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW382 runs branch "w382" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW382
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50285,9 +50669,10 @@ func (j *big1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW383 runs branch "w383" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW383
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50319,9 +50704,10 @@ func (j *big1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW384 runs branch "w384" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW384
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50353,9 +50739,10 @@ func (j *big1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW385 runs branch "w385" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW385
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50387,9 +50774,10 @@ func (j *big1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW386 runs branch "w386" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW386
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50421,9 +50809,10 @@ func (j *big1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW387 runs branch "w387" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW387
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50455,9 +50844,10 @@ func (j *big1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW388 runs branch "w388" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW388
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50489,9 +50879,10 @@ func (j *big1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW389 runs branch "w389" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW389
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50523,9 +50914,10 @@ func (j *big1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW390 runs branch "w390" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW390
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50557,9 +50949,10 @@ func (j *big1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW391 runs branch "w391" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW391
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50591,9 +50984,10 @@ func (j *big1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW392 runs branch "w392" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW392
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50625,9 +51019,10 @@ func (j *big1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW393 runs branch "w393" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW393
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50659,9 +51054,10 @@ func (j *big1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW394 runs branch "w394" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW394
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50693,9 +51089,10 @@ func (j *big1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW395 runs branch "w395" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW395
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50727,9 +51124,10 @@ func (j *big1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW396 runs branch "w396" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW396
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50761,9 +51159,10 @@ func (j *big1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW397 runs branch "w397" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW397
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50795,9 +51194,10 @@ func (j *big1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW398 runs branch "w398" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW398
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50829,9 +51229,10 @@ func (j *big1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW399 runs branch "w399" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW399
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50863,9 +51264,10 @@ func (j *big1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW400 runs branch "w400" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW400
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50897,9 +51299,10 @@ func (j *big1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW401 runs branch "w401" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW401
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50931,9 +51334,10 @@ func (j *big1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW402 runs branch "w402" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW402
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50965,9 +51369,10 @@ func (j *big1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW403 runs branch "w403" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW403
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -50999,9 +51404,10 @@ func (j *big1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW404 runs branch "w404" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW404
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51033,9 +51439,10 @@ func (j *big1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW405 runs branch "w405" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW405
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51067,9 +51474,10 @@ func (j *big1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW406 runs branch "w406" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW406
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51101,9 +51509,10 @@ func (j *big1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW407 runs branch "w407" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW407
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51135,9 +51544,10 @@ func (j *big1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW408 runs branch "w408" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW408
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51169,9 +51579,10 @@ func (j *big1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW409 runs branch "w409" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW409
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51203,9 +51614,10 @@ func (j *big1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW410 runs branch "w410" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW410
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51237,9 +51649,10 @@ func (j *big1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW411 runs branch "w411" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW411
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51271,9 +51684,10 @@ func (j *big1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW412 runs branch "w412" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW412
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51305,9 +51719,10 @@ func (j *big1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW413 runs branch "w413" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW413
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51339,9 +51754,10 @@ func (j *big1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW414 runs branch "w414" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW414
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51373,9 +51789,10 @@ func (j *big1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW415 runs branch "w415" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW415
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51407,9 +51824,10 @@ func (j *big1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW416 runs branch "w416" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW416
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51441,9 +51859,10 @@ func (j *big1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW417 runs branch "w417" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW417
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51475,9 +51894,10 @@ func (j *big1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW418 runs branch "w418" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW418
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51509,9 +51929,10 @@ func (j *big1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW419 runs branch "w419" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW419
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51543,9 +51964,10 @@ func (j *big1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW420 runs branch "w420" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW420
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51577,9 +51999,10 @@ func (j *big1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW421 runs branch "w421" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW421
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51611,9 +52034,10 @@ func (j *big1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW422 runs branch "w422" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW422
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51645,9 +52069,10 @@ func (j *big1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW423 runs branch "w423" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW423
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51679,9 +52104,10 @@ func (j *big1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW424 runs branch "w424" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW424
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51713,9 +52139,10 @@ func (j *big1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW425 runs branch "w425" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW425
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51747,9 +52174,10 @@ func (j *big1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW426 runs branch "w426" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW426
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51781,9 +52209,10 @@ func (j *big1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW427 runs branch "w427" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW427
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51815,9 +52244,10 @@ func (j *big1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW428 runs branch "w428" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW428
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51849,9 +52279,10 @@ func (j *big1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW429 runs branch "w429" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW429
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51883,9 +52314,10 @@ func (j *big1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW430 runs branch "w430" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW430
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51917,9 +52349,10 @@ func (j *big1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW431 runs branch "w431" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW431
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51951,9 +52384,10 @@ func (j *big1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW432 runs branch "w432" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW432
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -51985,9 +52419,10 @@ func (j *big1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW433 runs branch "w433" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW433
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52019,9 +52454,10 @@ func (j *big1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW434 runs branch "w434" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW434
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52053,9 +52489,10 @@ func (j *big1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW435 runs branch "w435" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW435
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52087,9 +52524,10 @@ func (j *big1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW436 runs branch "w436" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW436
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52121,9 +52559,10 @@ func (j *big1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW437 runs branch "w437" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW437
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52155,9 +52594,10 @@ func (j *big1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW438 runs branch "w438" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW438
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52189,9 +52629,10 @@ func (j *big1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW439 runs branch "w439" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW439
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52223,9 +52664,10 @@ func (j *big1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW440 runs branch "w440" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW440
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52257,9 +52699,10 @@ func (j *big1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW441 runs branch "w441" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW441
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52291,9 +52734,10 @@ func (j *big1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW442 runs branch "w442" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW442
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52325,9 +52769,10 @@ func (j *big1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW443 runs branch "w443" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW443
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52359,9 +52804,10 @@ func (j *big1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW444 runs branch "w444" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW444
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52393,9 +52839,10 @@ func (j *big1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW445 runs branch "w445" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW445
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52427,9 +52874,10 @@ func (j *big1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW446 runs branch "w446" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW446
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52461,9 +52909,10 @@ func (j *big1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW447 runs branch "w447" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW447
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52495,9 +52944,10 @@ func (j *big1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW448 runs branch "w448" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW448
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52529,9 +52979,10 @@ func (j *big1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW449 runs branch "w449" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW449
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52563,9 +53014,10 @@ func (j *big1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW450 runs branch "w450" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW450
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52597,9 +53049,10 @@ func (j *big1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW451 runs branch "w451" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW451
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52631,9 +53084,10 @@ func (j *big1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW452 runs branch "w452" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW452
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52665,9 +53119,10 @@ func (j *big1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW453 runs branch "w453" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW453
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52699,9 +53154,10 @@ func (j *big1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW454 runs branch "w454" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW454
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52733,9 +53189,10 @@ func (j *big1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW455 runs branch "w455" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW455
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52767,9 +53224,10 @@ func (j *big1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW456 runs branch "w456" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW456
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52801,9 +53259,10 @@ func (j *big1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW457 runs branch "w457" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW457
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52835,9 +53294,10 @@ func (j *big1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW458 runs branch "w458" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW458
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52869,9 +53329,10 @@ func (j *big1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW459 runs branch "w459" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW459
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52903,9 +53364,10 @@ func (j *big1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW460 runs branch "w460" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW460
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52937,9 +53399,10 @@ func (j *big1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW461 runs branch "w461" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW461
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -52971,9 +53434,10 @@ func (j *big1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW462 runs branch "w462" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW462
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53005,9 +53469,10 @@ func (j *big1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW463 runs branch "w463" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW463
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53039,9 +53504,10 @@ func (j *big1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW464 runs branch "w464" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW464
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53073,9 +53539,10 @@ func (j *big1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW465 runs branch "w465" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW465
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53107,9 +53574,10 @@ func (j *big1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW466 runs branch "w466" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW466
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53141,9 +53609,10 @@ func (j *big1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW467 runs branch "w467" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW467
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53175,9 +53644,10 @@ func (j *big1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW468 runs branch "w468" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW468
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53209,9 +53679,10 @@ func (j *big1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW469 runs branch "w469" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW469
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53243,9 +53714,10 @@ func (j *big1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW470 runs branch "w470" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW470
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53277,9 +53749,10 @@ func (j *big1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW471 runs branch "w471" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW471
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53311,9 +53784,10 @@ func (j *big1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW472 runs branch "w472" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW472
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53345,9 +53819,10 @@ func (j *big1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW473 runs branch "w473" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW473
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53379,9 +53854,10 @@ func (j *big1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW474 runs branch "w474" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW474
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53413,9 +53889,10 @@ func (j *big1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW475 runs branch "w475" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW475
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53447,9 +53924,10 @@ func (j *big1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW476 runs branch "w476" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW476
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53481,9 +53959,10 @@ func (j *big1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW477 runs branch "w477" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW477
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53515,9 +53994,10 @@ func (j *big1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW478 runs branch "w478" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW478
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53549,9 +54029,10 @@ func (j *big1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW479 runs branch "w479" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW479
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53583,9 +54064,10 @@ func (j *big1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW480 runs branch "w480" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW480
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53617,9 +54099,10 @@ func (j *big1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW481 runs branch "w481" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW481
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53651,9 +54134,10 @@ func (j *big1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW482 runs branch "w482" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW482
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53685,9 +54169,10 @@ func (j *big1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW483 runs branch "w483" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW483
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53719,9 +54204,10 @@ func (j *big1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW484 runs branch "w484" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW484
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53753,9 +54239,10 @@ func (j *big1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW485 runs branch "w485" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW485
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53787,9 +54274,10 @@ func (j *big1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW486 runs branch "w486" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW486
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53821,9 +54309,10 @@ func (j *big1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW487 runs branch "w487" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW487
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53855,9 +54344,10 @@ func (j *big1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW488 runs branch "w488" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW488
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53889,9 +54379,10 @@ func (j *big1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW489 runs branch "w489" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW489
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53923,9 +54414,10 @@ func (j *big1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW490 runs branch "w490" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW490
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53957,9 +54449,10 @@ func (j *big1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW491 runs branch "w491" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW491
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -53991,9 +54484,10 @@ func (j *big1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW492 runs branch "w492" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW492
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54025,9 +54519,10 @@ func (j *big1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW493 runs branch "w493" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW493
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54059,9 +54554,10 @@ func (j *big1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW494 runs branch "w494" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW494
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54093,9 +54589,10 @@ func (j *big1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW495 runs branch "w495" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW495
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54127,9 +54624,10 @@ func (j *big1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW496 runs branch "w496" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW496
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54161,9 +54659,10 @@ func (j *big1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW497 runs branch "w497" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW497
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54195,9 +54694,10 @@ func (j *big1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW498 runs branch "w498" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW498
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54229,9 +54729,10 @@ func (j *big1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW499 runs branch "w499" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW499
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54263,9 +54764,10 @@ func (j *big1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW500 runs branch "w500" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW500
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54297,9 +54799,10 @@ func (j *big1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW501 runs branch "w501" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW501
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54331,9 +54834,10 @@ func (j *big1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW502 runs branch "w502" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW502
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54365,9 +54869,10 @@ func (j *big1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW503 runs branch "w503" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW503
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54399,9 +54904,10 @@ func (j *big1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW504 runs branch "w504" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW504
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54433,9 +54939,10 @@ func (j *big1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW505 runs branch "w505" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW505
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54467,9 +54974,10 @@ func (j *big1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW506 runs branch "w506" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW506
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54501,9 +55009,10 @@ func (j *big1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW507 runs branch "w507" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW507
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54535,9 +55044,10 @@ func (j *big1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW508 runs branch "w508" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW508
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54569,9 +55079,10 @@ func (j *big1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW509 runs branch "w509" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW509
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54603,9 +55114,10 @@ func (j *big1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW510 runs branch "w510" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW510
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54637,9 +55149,10 @@ func (j *big1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW511 runs branch "w511" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW511
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54671,9 +55184,10 @@ func (j *big1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW512 runs branch "w512" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW512
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54705,9 +55219,10 @@ func (j *big1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW513 runs branch "w513" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW513
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54739,9 +55254,10 @@ func (j *big1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW514 runs branch "w514" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW514
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54773,9 +55289,10 @@ func (j *big1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW515 runs branch "w515" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW515
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54807,9 +55324,10 @@ func (j *big1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW516 runs branch "w516" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW516
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54841,9 +55359,10 @@ func (j *big1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW517 runs branch "w517" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW517
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54875,9 +55394,10 @@ func (j *big1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW518 runs branch "w518" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW518
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54909,9 +55429,10 @@ func (j *big1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW519 runs branch "w519" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW519
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54943,9 +55464,10 @@ func (j *big1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW520 runs branch "w520" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW520
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -54977,9 +55499,10 @@ func (j *big1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW521 runs branch "w521" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW521
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55011,9 +55534,10 @@ func (j *big1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW522 runs branch "w522" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW522
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55045,9 +55569,10 @@ func (j *big1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW523 runs branch "w523" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW523
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55079,9 +55604,10 @@ func (j *big1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW524 runs branch "w524" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW524
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55113,9 +55639,10 @@ func (j *big1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW525 runs branch "w525" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW525
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55147,9 +55674,10 @@ func (j *big1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW526 runs branch "w526" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW526
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55181,9 +55709,10 @@ func (j *big1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW527 runs branch "w527" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW527
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55215,9 +55744,10 @@ func (j *big1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW528 runs branch "w528" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW528
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55249,9 +55779,10 @@ func (j *big1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW529 runs branch "w529" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW529
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55283,9 +55814,10 @@ func (j *big1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW530 runs branch "w530" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW530
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55317,9 +55849,10 @@ func (j *big1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW531 runs branch "w531" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW531
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55351,9 +55884,10 @@ func (j *big1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW532 runs branch "w532" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW532
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55385,9 +55919,10 @@ func (j *big1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW533 runs branch "w533" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW533
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55419,9 +55954,10 @@ func (j *big1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW534 runs branch "w534" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW534
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55453,9 +55989,10 @@ func (j *big1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW535 runs branch "w535" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW535
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55487,9 +56024,10 @@ func (j *big1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW536 runs branch "w536" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW536
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55521,9 +56059,10 @@ func (j *big1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW537 runs branch "w537" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW537
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55555,9 +56094,10 @@ func (j *big1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW538 runs branch "w538" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW538
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55589,9 +56129,10 @@ func (j *big1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW539 runs branch "w539" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW539
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55623,9 +56164,10 @@ func (j *big1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW540 runs branch "w540" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW540
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55657,9 +56199,10 @@ func (j *big1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW541 runs branch "w541" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW541
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55691,9 +56234,10 @@ func (j *big1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW542 runs branch "w542" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW542
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55725,9 +56269,10 @@ func (j *big1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW543 runs branch "w543" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW543
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55759,9 +56304,10 @@ func (j *big1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW544 runs branch "w544" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW544
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55793,9 +56339,10 @@ func (j *big1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW545 runs branch "w545" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW545
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55827,9 +56374,10 @@ func (j *big1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW546 runs branch "w546" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW546
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55861,9 +56409,10 @@ func (j *big1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW547 runs branch "w547" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW547
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55895,9 +56444,10 @@ func (j *big1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW548 runs branch "w548" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW548
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55929,9 +56479,10 @@ func (j *big1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW549 runs branch "w549" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW549
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55963,9 +56514,10 @@ func (j *big1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW550 runs branch "w550" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW550
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -55997,9 +56549,10 @@ func (j *big1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW551 runs branch "w551" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW551
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56031,9 +56584,10 @@ func (j *big1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW552 runs branch "w552" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW552
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56065,9 +56619,10 @@ func (j *big1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW553 runs branch "w553" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW553
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56099,9 +56654,10 @@ func (j *big1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW554 runs branch "w554" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW554
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56133,9 +56689,10 @@ func (j *big1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW555 runs branch "w555" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW555
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56167,9 +56724,10 @@ func (j *big1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW556 runs branch "w556" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW556
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56201,9 +56759,10 @@ func (j *big1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW557 runs branch "w557" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW557
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56235,9 +56794,10 @@ func (j *big1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW558 runs branch "w558" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW558
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56269,9 +56829,10 @@ func (j *big1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW559 runs branch "w559" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW559
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56303,9 +56864,10 @@ func (j *big1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW560 runs branch "w560" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW560
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56337,9 +56899,10 @@ func (j *big1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW561 runs branch "w561" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW561
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56371,9 +56934,10 @@ func (j *big1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW562 runs branch "w562" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW562
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56405,9 +56969,10 @@ func (j *big1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW563 runs branch "w563" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW563
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56439,9 +57004,10 @@ func (j *big1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW564 runs branch "w564" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW564
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56473,9 +57039,10 @@ func (j *big1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW565 runs branch "w565" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW565
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56507,9 +57074,10 @@ func (j *big1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW566 runs branch "w566" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW566
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56541,9 +57109,10 @@ func (j *big1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW567 runs branch "w567" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW567
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56575,9 +57144,10 @@ func (j *big1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW568 runs branch "w568" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW568
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56609,9 +57179,10 @@ func (j *big1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW569 runs branch "w569" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW569
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56643,9 +57214,10 @@ func (j *big1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW570 runs branch "w570" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW570
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56677,9 +57249,10 @@ func (j *big1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW571 runs branch "w571" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW571
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56711,9 +57284,10 @@ func (j *big1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW572 runs branch "w572" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW572
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56745,9 +57319,10 @@ func (j *big1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW573 runs branch "w573" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW573
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56779,9 +57354,10 @@ func (j *big1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW574 runs branch "w574" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW574
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56813,9 +57389,10 @@ func (j *big1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW575 runs branch "w575" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW575
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56847,9 +57424,10 @@ func (j *big1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW576 runs branch "w576" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW576
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56881,9 +57459,10 @@ func (j *big1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW577 runs branch "w577" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW577
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56915,9 +57494,10 @@ func (j *big1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW578 runs branch "w578" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW578
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56949,9 +57529,10 @@ func (j *big1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW579 runs branch "w579" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW579
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -56983,9 +57564,10 @@ func (j *big1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW580 runs branch "w580" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW580
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57017,9 +57599,10 @@ func (j *big1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW581 runs branch "w581" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW581
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57051,9 +57634,10 @@ func (j *big1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW582 runs branch "w582" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW582
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57085,9 +57669,10 @@ func (j *big1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW583 runs branch "w583" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW583
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57119,9 +57704,10 @@ func (j *big1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW584 runs branch "w584" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW584
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57153,9 +57739,10 @@ func (j *big1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW585 runs branch "w585" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW585
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57187,9 +57774,10 @@ func (j *big1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW586 runs branch "w586" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW586
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57221,9 +57809,10 @@ func (j *big1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW587 runs branch "w587" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW587
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57255,9 +57844,10 @@ func (j *big1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW588 runs branch "w588" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW588
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57289,9 +57879,10 @@ func (j *big1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW589 runs branch "w589" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW589
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57323,9 +57914,10 @@ func (j *big1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW590 runs branch "w590" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW590
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57357,9 +57949,10 @@ func (j *big1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW591 runs branch "w591" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW591
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57391,9 +57984,10 @@ func (j *big1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW592 runs branch "w592" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW592
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57425,9 +58019,10 @@ func (j *big1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW593 runs branch "w593" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW593
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57459,9 +58054,10 @@ func (j *big1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW594 runs branch "w594" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW594
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57493,9 +58089,10 @@ func (j *big1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW595 runs branch "w595" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW595
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57527,9 +58124,10 @@ func (j *big1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW596 runs branch "w596" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW596
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57561,9 +58159,10 @@ func (j *big1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW597 runs branch "w597" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW597
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57595,9 +58194,10 @@ func (j *big1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW598 runs branch "w598" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW598
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57629,9 +58229,10 @@ func (j *big1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW599 runs branch "w599" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW599
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57663,9 +58264,10 @@ func (j *big1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW600 runs branch "w600" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW600
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57697,9 +58299,10 @@ func (j *big1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW601 runs branch "w601" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW601
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57731,9 +58334,10 @@ func (j *big1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW602 runs branch "w602" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW602
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57765,9 +58369,10 @@ func (j *big1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW603 runs branch "w603" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW603
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57799,9 +58404,10 @@ func (j *big1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW604 runs branch "w604" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW604
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57833,9 +58439,10 @@ func (j *big1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW605 runs branch "w605" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW605
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57867,9 +58474,10 @@ func (j *big1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW606 runs branch "w606" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW606
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57901,9 +58509,10 @@ func (j *big1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW607 runs branch "w607" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW607
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57935,9 +58544,10 @@ func (j *big1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW608 runs branch "w608" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW608
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -57969,9 +58579,10 @@ func (j *big1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW609 runs branch "w609" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW609
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58003,9 +58614,10 @@ func (j *big1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW610 runs branch "w610" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW610
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58037,9 +58649,10 @@ func (j *big1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW611 runs branch "w611" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW611
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58071,9 +58684,10 @@ func (j *big1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW612 runs branch "w612" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW612
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58105,9 +58719,10 @@ func (j *big1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW613 runs branch "w613" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW613
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58139,9 +58754,10 @@ func (j *big1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW614 runs branch "w614" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW614
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58173,9 +58789,10 @@ func (j *big1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW615 runs branch "w615" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW615
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58207,9 +58824,10 @@ func (j *big1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW616 runs branch "w616" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW616
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58241,9 +58859,10 @@ func (j *big1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW617 runs branch "w617" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW617
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58275,9 +58894,10 @@ func (j *big1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW618 runs branch "w618" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW618
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58309,9 +58929,10 @@ func (j *big1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW619 runs branch "w619" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW619
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58343,9 +58964,10 @@ func (j *big1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW620 runs branch "w620" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW620
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58377,9 +58999,10 @@ func (j *big1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW621 runs branch "w621" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW621
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58411,9 +59034,10 @@ func (j *big1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW622 runs branch "w622" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW622
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58445,9 +59069,10 @@ func (j *big1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW623 runs branch "w623" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW623
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58479,9 +59104,10 @@ func (j *big1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW624 runs branch "w624" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW624
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58513,9 +59139,10 @@ func (j *big1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW625 runs branch "w625" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW625
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58547,9 +59174,10 @@ func (j *big1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW626 runs branch "w626" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW626
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58581,9 +59209,10 @@ func (j *big1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW627 runs branch "w627" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW627
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58615,9 +59244,10 @@ func (j *big1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW628 runs branch "w628" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW628
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58649,9 +59279,10 @@ func (j *big1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW629 runs branch "w629" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW629
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58683,9 +59314,10 @@ func (j *big1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW630 runs branch "w630" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW630
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58717,9 +59349,10 @@ func (j *big1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW631 runs branch "w631" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW631
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58751,9 +59384,10 @@ func (j *big1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW632 runs branch "w632" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW632
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58785,9 +59419,10 @@ func (j *big1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW633 runs branch "w633" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW633
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58819,9 +59454,10 @@ func (j *big1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW634 runs branch "w634" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW634
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58853,9 +59489,10 @@ func (j *big1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW635 runs branch "w635" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW635
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58887,9 +59524,10 @@ func (j *big1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW636 runs branch "w636" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW636
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58921,9 +59559,10 @@ func (j *big1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW637 runs branch "w637" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW637
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58955,9 +59594,10 @@ func (j *big1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW638 runs branch "w638" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW638
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -58989,9 +59629,10 @@ func (j *big1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW639 runs branch "w639" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW639
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59023,9 +59664,10 @@ func (j *big1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW640 runs branch "w640" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW640
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59057,9 +59699,10 @@ func (j *big1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW641 runs branch "w641" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW641
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59091,9 +59734,10 @@ func (j *big1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW642 runs branch "w642" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW642
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59125,9 +59769,10 @@ func (j *big1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW643 runs branch "w643" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW643
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59159,9 +59804,10 @@ func (j *big1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW644 runs branch "w644" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW644
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59193,9 +59839,10 @@ func (j *big1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW645 runs branch "w645" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW645
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59227,9 +59874,10 @@ func (j *big1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW646 runs branch "w646" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW646
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59261,9 +59909,10 @@ func (j *big1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW647 runs branch "w647" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW647
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59295,9 +59944,10 @@ func (j *big1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW648 runs branch "w648" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW648
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59329,9 +59979,10 @@ func (j *big1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW649 runs branch "w649" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW649
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59363,9 +60014,10 @@ func (j *big1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW650 runs branch "w650" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW650
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59397,9 +60049,10 @@ func (j *big1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW651 runs branch "w651" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW651
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59431,9 +60084,10 @@ func (j *big1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW652 runs branch "w652" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW652
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59465,9 +60119,10 @@ func (j *big1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW653 runs branch "w653" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW653
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59499,9 +60154,10 @@ func (j *big1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW654 runs branch "w654" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW654
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59533,9 +60189,10 @@ func (j *big1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW655 runs branch "w655" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW655
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59567,9 +60224,10 @@ func (j *big1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW656 runs branch "w656" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW656
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59601,9 +60259,10 @@ func (j *big1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW657 runs branch "w657" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW657
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59635,9 +60294,10 @@ func (j *big1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW658 runs branch "w658" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW658
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59669,9 +60329,10 @@ func (j *big1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW659 runs branch "w659" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW659
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59703,9 +60364,10 @@ func (j *big1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW660 runs branch "w660" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW660
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59737,9 +60399,10 @@ func (j *big1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW661 runs branch "w661" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW661
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59771,9 +60434,10 @@ func (j *big1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW662 runs branch "w662" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW662
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59805,9 +60469,10 @@ func (j *big1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW663 runs branch "w663" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW663
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59839,9 +60504,10 @@ func (j *big1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW664 runs branch "w664" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW664
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59873,9 +60539,10 @@ func (j *big1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW665 runs branch "w665" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW665
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59907,9 +60574,10 @@ func (j *big1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW666 runs branch "w666" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW666
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59941,9 +60609,10 @@ func (j *big1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW667 runs branch "w667" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW667
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -59975,9 +60644,10 @@ func (j *big1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW668 runs branch "w668" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW668
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60009,9 +60679,10 @@ func (j *big1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW669 runs branch "w669" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW669
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60043,9 +60714,10 @@ func (j *big1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW670 runs branch "w670" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW670
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60077,9 +60749,10 @@ func (j *big1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW671 runs branch "w671" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW671
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60111,9 +60784,10 @@ func (j *big1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW672 runs branch "w672" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW672
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60145,9 +60819,10 @@ func (j *big1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW673 runs branch "w673" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW673
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60179,9 +60854,10 @@ func (j *big1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW674 runs branch "w674" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW674
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60213,9 +60889,10 @@ func (j *big1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW675 runs branch "w675" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW675
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60247,9 +60924,10 @@ func (j *big1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW676 runs branch "w676" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW676
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60281,9 +60959,10 @@ func (j *big1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW677 runs branch "w677" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW677
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60315,9 +60994,10 @@ func (j *big1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW678 runs branch "w678" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW678
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60349,9 +61029,10 @@ func (j *big1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW679 runs branch "w679" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW679
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60383,9 +61064,10 @@ func (j *big1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW680 runs branch "w680" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW680
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60417,9 +61099,10 @@ func (j *big1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW681 runs branch "w681" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW681
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60451,9 +61134,10 @@ func (j *big1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW682 runs branch "w682" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW682
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60485,9 +61169,10 @@ func (j *big1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW683 runs branch "w683" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW683
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60519,9 +61204,10 @@ func (j *big1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW684 runs branch "w684" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW684
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60553,9 +61239,10 @@ func (j *big1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW685 runs branch "w685" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW685
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60587,9 +61274,10 @@ func (j *big1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW686 runs branch "w686" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW686
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60621,9 +61309,10 @@ func (j *big1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW687 runs branch "w687" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW687
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60655,9 +61344,10 @@ func (j *big1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW688 runs branch "w688" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW688
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60689,9 +61379,10 @@ func (j *big1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW689 runs branch "w689" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW689
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60723,9 +61414,10 @@ func (j *big1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW690 runs branch "w690" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW690
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60757,9 +61449,10 @@ func (j *big1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW691 runs branch "w691" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW691
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60791,9 +61484,10 @@ func (j *big1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW692 runs branch "w692" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW692
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60825,9 +61519,10 @@ func (j *big1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW693 runs branch "w693" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW693
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60859,9 +61554,10 @@ func (j *big1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW694 runs branch "w694" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW694
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60893,9 +61589,10 @@ func (j *big1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW695 runs branch "w695" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW695
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60927,9 +61624,10 @@ func (j *big1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW696 runs branch "w696" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW696
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60961,9 +61659,10 @@ func (j *big1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW697 runs branch "w697" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW697
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -60995,9 +61694,10 @@ func (j *big1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW698 runs branch "w698" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW698
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61029,9 +61729,10 @@ func (j *big1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW699 runs branch "w699" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW699
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61063,9 +61764,10 @@ func (j *big1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW700 runs branch "w700" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW700
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61097,9 +61799,10 @@ func (j *big1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW701 runs branch "w701" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW701
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61131,9 +61834,10 @@ func (j *big1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW702 runs branch "w702" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW702
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61165,9 +61869,10 @@ func (j *big1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW703 runs branch "w703" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW703
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61199,9 +61904,10 @@ func (j *big1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW704 runs branch "w704" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW704
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61233,9 +61939,10 @@ func (j *big1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW705 runs branch "w705" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW705
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61267,9 +61974,10 @@ func (j *big1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW706 runs branch "w706" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW706
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61301,9 +62009,10 @@ func (j *big1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW707 runs branch "w707" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW707
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61335,9 +62044,10 @@ func (j *big1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW708 runs branch "w708" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW708
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61369,9 +62079,10 @@ func (j *big1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW709 runs branch "w709" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW709
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61403,9 +62114,10 @@ func (j *big1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW710 runs branch "w710" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW710
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61437,9 +62149,10 @@ func (j *big1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW711 runs branch "w711" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW711
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61471,9 +62184,10 @@ func (j *big1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW712 runs branch "w712" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW712
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61505,9 +62219,10 @@ func (j *big1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW713 runs branch "w713" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW713
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61539,9 +62254,10 @@ func (j *big1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW714 runs branch "w714" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW714
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61573,9 +62289,10 @@ func (j *big1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW715 runs branch "w715" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW715
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61607,9 +62324,10 @@ func (j *big1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW716 runs branch "w716" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW716
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61641,9 +62359,10 @@ func (j *big1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW717 runs branch "w717" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW717
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61675,9 +62394,10 @@ func (j *big1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW718 runs branch "w718" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW718
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61709,9 +62429,10 @@ func (j *big1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW719 runs branch "w719" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW719
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61743,9 +62464,10 @@ func (j *big1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW720 runs branch "w720" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW720
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61777,9 +62499,10 @@ func (j *big1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW721 runs branch "w721" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW721
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61811,9 +62534,10 @@ func (j *big1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW722 runs branch "w722" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW722
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61845,9 +62569,10 @@ func (j *big1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW723 runs branch "w723" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW723
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61879,9 +62604,10 @@ func (j *big1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW724 runs branch "w724" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW724
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61913,9 +62639,10 @@ func (j *big1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW725 runs branch "w725" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW725
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61947,9 +62674,10 @@ func (j *big1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW726 runs branch "w726" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW726
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -61981,9 +62709,10 @@ func (j *big1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW727 runs branch "w727" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW727
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62015,9 +62744,10 @@ func (j *big1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW728 runs branch "w728" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW728
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62049,9 +62779,10 @@ func (j *big1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW729 runs branch "w729" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW729
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62083,9 +62814,10 @@ func (j *big1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW730 runs branch "w730" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW730
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62117,9 +62849,10 @@ func (j *big1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW731 runs branch "w731" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW731
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62151,9 +62884,10 @@ func (j *big1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW732 runs branch "w732" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW732
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62185,9 +62919,10 @@ func (j *big1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW733 runs branch "w733" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW733
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62219,9 +62954,10 @@ func (j *big1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW734 runs branch "w734" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW734
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62253,9 +62989,10 @@ func (j *big1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW735 runs branch "w735" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW735
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62287,9 +63024,10 @@ func (j *big1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW736 runs branch "w736" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW736
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62321,9 +63059,10 @@ func (j *big1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW737 runs branch "w737" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW737
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62355,9 +63094,10 @@ func (j *big1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW738 runs branch "w738" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW738
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62389,9 +63129,10 @@ func (j *big1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW739 runs branch "w739" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW739
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62423,9 +63164,10 @@ func (j *big1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW740 runs branch "w740" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW740
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62457,9 +63199,10 @@ func (j *big1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW741 runs branch "w741" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW741
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62491,9 +63234,10 @@ func (j *big1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW742 runs branch "w742" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW742
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62525,9 +63269,10 @@ func (j *big1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW743 runs branch "w743" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW743
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62559,9 +63304,10 @@ func (j *big1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW744 runs branch "w744" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW744
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62593,9 +63339,10 @@ func (j *big1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW745 runs branch "w745" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW745
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62627,9 +63374,10 @@ func (j *big1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW746 runs branch "w746" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW746
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62661,9 +63409,10 @@ func (j *big1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW747 runs branch "w747" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW747
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62695,9 +63444,10 @@ func (j *big1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW748 runs branch "w748" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW748
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62729,9 +63479,10 @@ func (j *big1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW749 runs branch "w749" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW749
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62763,9 +63514,10 @@ func (j *big1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW750 runs branch "w750" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW750
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62797,9 +63549,10 @@ func (j *big1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW751 runs branch "w751" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW751
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62831,9 +63584,10 @@ func (j *big1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW752 runs branch "w752" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW752
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62865,9 +63619,10 @@ func (j *big1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW753 runs branch "w753" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW753
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62899,9 +63654,10 @@ func (j *big1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW754 runs branch "w754" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW754
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62933,9 +63689,10 @@ func (j *big1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW755 runs branch "w755" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW755
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -62967,9 +63724,10 @@ func (j *big1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW756 runs branch "w756" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW756
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63001,9 +63759,10 @@ func (j *big1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW757 runs branch "w757" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW757
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63035,9 +63794,10 @@ func (j *big1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW758 runs branch "w758" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW758
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63069,9 +63829,10 @@ func (j *big1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW759 runs branch "w759" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW759
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63103,9 +63864,10 @@ func (j *big1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW760 runs branch "w760" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW760
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63137,9 +63899,10 @@ func (j *big1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW761 runs branch "w761" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW761
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63171,9 +63934,10 @@ func (j *big1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW762 runs branch "w762" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW762
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63205,9 +63969,10 @@ func (j *big1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW763 runs branch "w763" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW763
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63239,9 +64004,10 @@ func (j *big1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW764 runs branch "w764" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW764
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63273,9 +64039,10 @@ func (j *big1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW765 runs branch "w765" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW765
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63307,9 +64074,10 @@ func (j *big1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW766 runs branch "w766" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW766
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63341,9 +64109,10 @@ func (j *big1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW767 runs branch "w767" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW767
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63375,9 +64144,10 @@ func (j *big1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW768 runs branch "w768" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW768
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63409,9 +64179,10 @@ func (j *big1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW769 runs branch "w769" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW769
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63443,9 +64214,10 @@ func (j *big1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW770 runs branch "w770" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW770
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63477,9 +64249,10 @@ func (j *big1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW771 runs branch "w771" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW771
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63511,9 +64284,10 @@ func (j *big1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW772 runs branch "w772" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW772
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63545,9 +64319,10 @@ func (j *big1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW773 runs branch "w773" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW773
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63579,9 +64354,10 @@ func (j *big1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW774 runs branch "w774" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW774
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63613,9 +64389,10 @@ func (j *big1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW775 runs branch "w775" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW775
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63647,9 +64424,10 @@ func (j *big1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW776 runs branch "w776" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW776
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63681,9 +64459,10 @@ func (j *big1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW777 runs branch "w777" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW777
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63715,9 +64494,10 @@ func (j *big1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW778 runs branch "w778" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW778
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63749,9 +64529,10 @@ func (j *big1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW779 runs branch "w779" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW779
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63783,9 +64564,10 @@ func (j *big1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW780 runs branch "w780" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW780
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63817,9 +64599,10 @@ func (j *big1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW781 runs branch "w781" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW781
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63851,9 +64634,10 @@ func (j *big1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW782 runs branch "w782" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW782
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63885,9 +64669,10 @@ func (j *big1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW783 runs branch "w783" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW783
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63919,9 +64704,10 @@ func (j *big1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW784 runs branch "w784" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW784
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63953,9 +64739,10 @@ func (j *big1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW785 runs branch "w785" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW785
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -63987,9 +64774,10 @@ func (j *big1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW786 runs branch "w786" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW786
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64021,9 +64809,10 @@ func (j *big1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW787 runs branch "w787" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW787
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64055,9 +64844,10 @@ func (j *big1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW788 runs branch "w788" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW788
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64089,9 +64879,10 @@ func (j *big1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW789 runs branch "w789" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW789
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64123,9 +64914,10 @@ func (j *big1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW790 runs branch "w790" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW790
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64157,9 +64949,10 @@ func (j *big1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW791 runs branch "w791" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW791
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64191,9 +64984,10 @@ func (j *big1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW792 runs branch "w792" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW792
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64225,9 +65019,10 @@ func (j *big1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW793 runs branch "w793" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW793
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64259,9 +65054,10 @@ func (j *big1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW794 runs branch "w794" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW794
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64293,9 +65089,10 @@ func (j *big1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW795 runs branch "w795" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW795
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64327,9 +65124,10 @@ func (j *big1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW796 runs branch "w796" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW796
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64361,9 +65159,10 @@ func (j *big1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW797 runs branch "w797" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW797
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64395,9 +65194,10 @@ func (j *big1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW798 runs branch "w798" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW798
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64429,9 +65229,10 @@ func (j *big1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW799 runs branch "w799" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW799
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64463,9 +65264,10 @@ func (j *big1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW800 runs branch "w800" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW800
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64497,9 +65299,10 @@ func (j *big1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW801 runs branch "w801" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW801
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64531,9 +65334,10 @@ func (j *big1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW802 runs branch "w802" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW802
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64565,9 +65369,10 @@ func (j *big1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW803 runs branch "w803" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW803
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64599,9 +65404,10 @@ func (j *big1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW804 runs branch "w804" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW804
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64633,9 +65439,10 @@ func (j *big1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW805 runs branch "w805" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW805
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64667,9 +65474,10 @@ func (j *big1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW806 runs branch "w806" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW806
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64701,9 +65509,10 @@ func (j *big1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW807 runs branch "w807" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW807
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64735,9 +65544,10 @@ func (j *big1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW808 runs branch "w808" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW808
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64769,9 +65579,10 @@ func (j *big1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW809 runs branch "w809" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW809
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64803,9 +65614,10 @@ func (j *big1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW810 runs branch "w810" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW810
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64837,9 +65649,10 @@ func (j *big1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW811 runs branch "w811" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW811
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64871,9 +65684,10 @@ func (j *big1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW812 runs branch "w812" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW812
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64905,9 +65719,10 @@ func (j *big1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW813 runs branch "w813" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW813
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64939,9 +65754,10 @@ func (j *big1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW814 runs branch "w814" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW814
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -64973,9 +65789,10 @@ func (j *big1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW815 runs branch "w815" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW815
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65007,9 +65824,10 @@ func (j *big1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW816 runs branch "w816" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW816
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65041,9 +65859,10 @@ func (j *big1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW817 runs branch "w817" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW817
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65075,9 +65894,10 @@ func (j *big1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW818 runs branch "w818" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW818
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65109,9 +65929,10 @@ func (j *big1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW819 runs branch "w819" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW819
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65143,9 +65964,10 @@ func (j *big1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW820 runs branch "w820" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW820
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65177,9 +65999,10 @@ func (j *big1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW821 runs branch "w821" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW821
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65211,9 +66034,10 @@ func (j *big1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW822 runs branch "w822" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW822
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65245,9 +66069,10 @@ func (j *big1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW823 runs branch "w823" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW823
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65279,9 +66104,10 @@ func (j *big1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW824 runs branch "w824" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW824
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65313,9 +66139,10 @@ func (j *big1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW825 runs branch "w825" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW825
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65347,9 +66174,10 @@ func (j *big1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW826 runs branch "w826" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW826
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65381,9 +66209,10 @@ func (j *big1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW827 runs branch "w827" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW827
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65415,9 +66244,10 @@ func (j *big1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW828 runs branch "w828" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW828
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65449,9 +66279,10 @@ func (j *big1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW829 runs branch "w829" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW829
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65483,9 +66314,10 @@ func (j *big1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW830 runs branch "w830" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW830
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65517,9 +66349,10 @@ func (j *big1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW831 runs branch "w831" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW831
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65551,9 +66384,10 @@ func (j *big1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW832 runs branch "w832" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW832
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65585,9 +66419,10 @@ func (j *big1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW833 runs branch "w833" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW833
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65619,9 +66454,10 @@ func (j *big1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW834 runs branch "w834" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW834
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65653,9 +66489,10 @@ func (j *big1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW835 runs branch "w835" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW835
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65687,9 +66524,10 @@ func (j *big1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW836 runs branch "w836" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW836
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65721,9 +66559,10 @@ func (j *big1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW837 runs branch "w837" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW837
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65755,9 +66594,10 @@ func (j *big1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW838 runs branch "w838" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW838
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65789,9 +66629,10 @@ func (j *big1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW839 runs branch "w839" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW839
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65823,9 +66664,10 @@ func (j *big1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW840 runs branch "w840" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW840
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65857,9 +66699,10 @@ func (j *big1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW841 runs branch "w841" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW841
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65891,9 +66734,10 @@ func (j *big1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW842 runs branch "w842" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW842
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65925,9 +66769,10 @@ func (j *big1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW843 runs branch "w843" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW843
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65959,9 +66804,10 @@ func (j *big1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW844 runs branch "w844" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW844
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -65993,9 +66839,10 @@ func (j *big1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW845 runs branch "w845" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW845
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66027,9 +66874,10 @@ func (j *big1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW846 runs branch "w846" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW846
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66061,9 +66909,10 @@ func (j *big1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW847 runs branch "w847" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW847
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66095,9 +66944,10 @@ func (j *big1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW848 runs branch "w848" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW848
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66129,9 +66979,10 @@ func (j *big1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW849 runs branch "w849" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW849
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66163,9 +67014,10 @@ func (j *big1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW850 runs branch "w850" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW850
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66197,9 +67049,10 @@ func (j *big1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW851 runs branch "w851" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW851
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66231,9 +67084,10 @@ func (j *big1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW852 runs branch "w852" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW852
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66265,9 +67119,10 @@ func (j *big1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW853 runs branch "w853" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW853
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66299,9 +67154,10 @@ func (j *big1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW854 runs branch "w854" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW854
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66333,9 +67189,10 @@ func (j *big1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW855 runs branch "w855" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW855
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66367,9 +67224,10 @@ func (j *big1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW856 runs branch "w856" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW856
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66401,9 +67259,10 @@ func (j *big1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW857 runs branch "w857" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW857
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66435,9 +67294,10 @@ func (j *big1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW858 runs branch "w858" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW858
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66469,9 +67329,10 @@ func (j *big1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW859 runs branch "w859" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW859
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66503,9 +67364,10 @@ func (j *big1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW860 runs branch "w860" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW860
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66537,9 +67399,10 @@ func (j *big1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW861 runs branch "w861" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW861
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66571,9 +67434,10 @@ func (j *big1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW862 runs branch "w862" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW862
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66605,9 +67469,10 @@ func (j *big1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW863 runs branch "w863" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW863
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66639,9 +67504,10 @@ func (j *big1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW864 runs branch "w864" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW864
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66673,9 +67539,10 @@ func (j *big1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW865 runs branch "w865" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW865
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66707,9 +67574,10 @@ func (j *big1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW866 runs branch "w866" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW866
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66741,9 +67609,10 @@ func (j *big1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW867 runs branch "w867" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW867
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66775,9 +67644,10 @@ func (j *big1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW868 runs branch "w868" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW868
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66809,9 +67679,10 @@ func (j *big1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW869 runs branch "w869" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW869
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66843,9 +67714,10 @@ func (j *big1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW870 runs branch "w870" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW870
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66877,9 +67749,10 @@ func (j *big1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW871 runs branch "w871" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW871
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66911,9 +67784,10 @@ func (j *big1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW872 runs branch "w872" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW872
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66945,9 +67819,10 @@ func (j *big1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW873 runs branch "w873" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW873
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -66979,9 +67854,10 @@ func (j *big1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW874 runs branch "w874" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW874
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67013,9 +67889,10 @@ func (j *big1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW875 runs branch "w875" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW875
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67047,9 +67924,10 @@ func (j *big1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW876 runs branch "w876" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW876
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67081,9 +67959,10 @@ func (j *big1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW877 runs branch "w877" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW877
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67115,9 +67994,10 @@ func (j *big1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW878 runs branch "w878" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW878
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67149,9 +68029,10 @@ func (j *big1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW879 runs branch "w879" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW879
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67183,9 +68064,10 @@ func (j *big1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW880 runs branch "w880" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW880
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67217,9 +68099,10 @@ func (j *big1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW881 runs branch "w881" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW881
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67251,9 +68134,10 @@ func (j *big1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW882 runs branch "w882" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW882
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67285,9 +68169,10 @@ func (j *big1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW883 runs branch "w883" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW883
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67319,9 +68204,10 @@ func (j *big1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW884 runs branch "w884" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW884
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67353,9 +68239,10 @@ func (j *big1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW885 runs branch "w885" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW885
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67387,9 +68274,10 @@ func (j *big1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW886 runs branch "w886" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW886
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67421,9 +68309,10 @@ func (j *big1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW887 runs branch "w887" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW887
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67455,9 +68344,10 @@ func (j *big1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW888 runs branch "w888" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW888
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67489,9 +68379,10 @@ func (j *big1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW889 runs branch "w889" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW889
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67523,9 +68414,10 @@ func (j *big1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW890 runs branch "w890" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW890
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67557,9 +68449,10 @@ func (j *big1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW891 runs branch "w891" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW891
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67591,9 +68484,10 @@ func (j *big1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW892 runs branch "w892" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW892
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67625,9 +68519,10 @@ func (j *big1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW893 runs branch "w893" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW893
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67659,9 +68554,10 @@ func (j *big1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW894 runs branch "w894" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW894
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67693,9 +68589,10 @@ func (j *big1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW895 runs branch "w895" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW895
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67727,9 +68624,10 @@ func (j *big1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW896 runs branch "w896" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW896
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67761,9 +68659,10 @@ func (j *big1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW897 runs branch "w897" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW897
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67795,9 +68694,10 @@ func (j *big1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW898 runs branch "w898" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW898
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67829,9 +68729,10 @@ func (j *big1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW899 runs branch "w899" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW899
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67863,9 +68764,10 @@ func (j *big1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW900 runs branch "w900" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW900
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67897,9 +68799,10 @@ func (j *big1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW901 runs branch "w901" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW901
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67931,9 +68834,10 @@ func (j *big1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW902 runs branch "w902" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW902
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67965,9 +68869,10 @@ func (j *big1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW903 runs branch "w903" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW903
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -67999,9 +68904,10 @@ func (j *big1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW904 runs branch "w904" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW904
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68033,9 +68939,10 @@ func (j *big1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW905 runs branch "w905" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW905
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68067,9 +68974,10 @@ func (j *big1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW906 runs branch "w906" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW906
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68101,9 +69009,10 @@ func (j *big1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW907 runs branch "w907" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW907
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68135,9 +69044,10 @@ func (j *big1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW908 runs branch "w908" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW908
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68169,9 +69079,10 @@ func (j *big1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW909 runs branch "w909" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW909
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68203,9 +69114,10 @@ func (j *big1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW910 runs branch "w910" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW910
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68237,9 +69149,10 @@ func (j *big1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW911 runs branch "w911" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW911
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68271,9 +69184,10 @@ func (j *big1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW912 runs branch "w912" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW912
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68305,9 +69219,10 @@ func (j *big1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW913 runs branch "w913" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW913
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68339,9 +69254,10 @@ func (j *big1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW914 runs branch "w914" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW914
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68373,9 +69289,10 @@ func (j *big1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW915 runs branch "w915" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW915
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68407,9 +69324,10 @@ func (j *big1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW916 runs branch "w916" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW916
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68441,9 +69359,10 @@ func (j *big1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW917 runs branch "w917" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW917
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68475,9 +69394,10 @@ func (j *big1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW918 runs branch "w918" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW918
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68509,9 +69429,10 @@ func (j *big1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW919 runs branch "w919" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW919
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68543,9 +69464,10 @@ func (j *big1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW920 runs branch "w920" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW920
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68577,9 +69499,10 @@ func (j *big1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW921 runs branch "w921" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW921
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68611,9 +69534,10 @@ func (j *big1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW922 runs branch "w922" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW922
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68645,9 +69569,10 @@ func (j *big1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW923 runs branch "w923" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW923
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68679,9 +69604,10 @@ func (j *big1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW924 runs branch "w924" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW924
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68713,9 +69639,10 @@ func (j *big1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW925 runs branch "w925" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW925
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68747,9 +69674,10 @@ func (j *big1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW926 runs branch "w926" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW926
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68781,9 +69709,10 @@ func (j *big1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW927 runs branch "w927" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW927
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68815,9 +69744,10 @@ func (j *big1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW928 runs branch "w928" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW928
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68849,9 +69779,10 @@ func (j *big1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW929 runs branch "w929" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW929
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68883,9 +69814,10 @@ func (j *big1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW930 runs branch "w930" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW930
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68917,9 +69849,10 @@ func (j *big1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW931 runs branch "w931" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW931
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68951,9 +69884,10 @@ func (j *big1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW932 runs branch "w932" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW932
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -68985,9 +69919,10 @@ func (j *big1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW933 runs branch "w933" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW933
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69019,9 +69954,10 @@ func (j *big1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW934 runs branch "w934" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW934
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69053,9 +69989,10 @@ func (j *big1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW935 runs branch "w935" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW935
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69087,9 +70024,10 @@ func (j *big1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW936 runs branch "w936" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW936
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69121,9 +70059,10 @@ func (j *big1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW937 runs branch "w937" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW937
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69155,9 +70094,10 @@ func (j *big1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW938 runs branch "w938" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW938
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69189,9 +70129,10 @@ func (j *big1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW939 runs branch "w939" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW939
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69223,9 +70164,10 @@ func (j *big1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW940 runs branch "w940" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW940
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69257,9 +70199,10 @@ func (j *big1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW941 runs branch "w941" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW941
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69291,9 +70234,10 @@ func (j *big1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW942 runs branch "w942" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW942
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69325,9 +70269,10 @@ func (j *big1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW943 runs branch "w943" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW943
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69359,9 +70304,10 @@ func (j *big1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW944 runs branch "w944" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW944
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69393,9 +70339,10 @@ func (j *big1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW945 runs branch "w945" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW945
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69427,9 +70374,10 @@ func (j *big1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW946 runs branch "w946" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW946
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69461,9 +70409,10 @@ func (j *big1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW947 runs branch "w947" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW947
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69495,9 +70444,10 @@ func (j *big1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW948 runs branch "w948" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW948
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69529,9 +70479,10 @@ func (j *big1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW949 runs branch "w949" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW949
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69563,9 +70514,10 @@ func (j *big1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW950 runs branch "w950" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW950
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69597,9 +70549,10 @@ func (j *big1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW951 runs branch "w951" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW951
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69631,9 +70584,10 @@ func (j *big1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW952 runs branch "w952" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW952
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69665,9 +70619,10 @@ func (j *big1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW953 runs branch "w953" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW953
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69699,9 +70654,10 @@ func (j *big1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW954 runs branch "w954" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW954
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69733,9 +70689,10 @@ func (j *big1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW955 runs branch "w955" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW955
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69767,9 +70724,10 @@ func (j *big1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW956 runs branch "w956" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW956
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69801,9 +70759,10 @@ func (j *big1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW957 runs branch "w957" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW957
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69835,9 +70794,10 @@ func (j *big1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW958 runs branch "w958" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW958
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69869,9 +70829,10 @@ func (j *big1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW959 runs branch "w959" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW959
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69903,9 +70864,10 @@ func (j *big1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW960 runs branch "w960" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW960
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69937,9 +70899,10 @@ func (j *big1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW961 runs branch "w961" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW961
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -69971,9 +70934,10 @@ func (j *big1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW962 runs branch "w962" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW962
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70005,9 +70969,10 @@ func (j *big1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW963 runs branch "w963" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW963
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70039,9 +71004,10 @@ func (j *big1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW964 runs branch "w964" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW964
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70073,9 +71039,10 @@ func (j *big1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW965 runs branch "w965" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW965
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70107,9 +71074,10 @@ func (j *big1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW966 runs branch "w966" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW966
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70141,9 +71109,10 @@ func (j *big1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW967 runs branch "w967" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW967
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70175,9 +71144,10 @@ func (j *big1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW968 runs branch "w968" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW968
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70209,9 +71179,10 @@ func (j *big1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW969 runs branch "w969" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW969
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70243,9 +71214,10 @@ func (j *big1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW970 runs branch "w970" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW970
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70277,9 +71249,10 @@ func (j *big1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW971 runs branch "w971" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW971
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70311,9 +71284,10 @@ func (j *big1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW972 runs branch "w972" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW972
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70345,9 +71319,10 @@ func (j *big1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW973 runs branch "w973" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW973
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70379,9 +71354,10 @@ func (j *big1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW974 runs branch "w974" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW974
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70413,9 +71389,10 @@ func (j *big1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW975 runs branch "w975" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW975
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70447,9 +71424,10 @@ func (j *big1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW976 runs branch "w976" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW976
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70481,9 +71459,10 @@ func (j *big1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW977 runs branch "w977" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW977
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70515,9 +71494,10 @@ func (j *big1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW978 runs branch "w978" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW978
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70549,9 +71529,10 @@ func (j *big1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW979 runs branch "w979" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW979
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70583,9 +71564,10 @@ func (j *big1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW980 runs branch "w980" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW980
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70617,9 +71599,10 @@ func (j *big1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW981 runs branch "w981" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW981
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70651,9 +71634,10 @@ func (j *big1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW982 runs branch "w982" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW982
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70685,9 +71669,10 @@ func (j *big1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW983 runs branch "w983" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW983
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70719,9 +71704,10 @@ func (j *big1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW984 runs branch "w984" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW984
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70753,9 +71739,10 @@ func (j *big1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW985 runs branch "w985" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW985
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70787,9 +71774,10 @@ func (j *big1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW986 runs branch "w986" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW986
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70821,9 +71809,10 @@ func (j *big1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW987 runs branch "w987" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW987
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70855,9 +71844,10 @@ func (j *big1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW988 runs branch "w988" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW988
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70889,9 +71879,10 @@ func (j *big1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW989 runs branch "w989" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW989
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70923,9 +71914,10 @@ func (j *big1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW990 runs branch "w990" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW990
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70957,9 +71949,10 @@ func (j *big1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW991 runs branch "w991" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW991
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -70991,9 +71984,10 @@ func (j *big1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW992 runs branch "w992" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW992
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71025,9 +72019,10 @@ func (j *big1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW993 runs branch "w993" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW993
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71059,9 +72054,10 @@ func (j *big1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW994 runs branch "w994" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW994
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71093,9 +72089,10 @@ func (j *big1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW995 runs branch "w995" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW995
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71127,9 +72124,10 @@ func (j *big1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW996 runs branch "w996" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW996
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71161,9 +72159,10 @@ func (j *big1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW997 runs branch "w997" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW997
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71195,9 +72194,10 @@ func (j *big1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW998 runs branch "w998" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW998
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71229,9 +72229,10 @@ func (j *big1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW999 runs branch "w999" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW999
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -71263,9 +72264,10 @@ func (j *big1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW1000 runs branch "w1000" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big1000NodeW1000
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned

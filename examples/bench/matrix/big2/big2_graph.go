@@ -77,11 +77,11 @@ func WithBig2Observer(fn func(runtime.Event[model.Big])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Big2) Invoke(ctx context.Context, s model.Big, opts ...runtime.Option) (model.Big, error) {
 	var x runtime.Exec[model.Big]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &big2Graph, big2NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &big2Graph, big2NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, big2NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, big2NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -206,8 +206,9 @@ func (g *Big2) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in runt
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Big2) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Big2) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Big // what the node that just ran returned
 flow:
 	for {
@@ -267,8 +268,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Big2) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Big2) branchStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Big // what the node that just ran returned
 flow:
 	for {
@@ -371,9 +373,10 @@ var big2StartsStart = [2]func(*big2JoinJoin, context.Context, runtime.Branch) er
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big2NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
@@ -405,9 +408,10 @@ func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err erro
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, big2NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned

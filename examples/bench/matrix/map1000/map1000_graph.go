@@ -5068,11 +5068,11 @@ func WithMap1000Observer(fn func(runtime.Event[model.Map])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Map1000) Invoke(ctx context.Context, s model.Map, opts ...runtime.Option) (model.Map, error) {
 	var x runtime.Exec[model.Map]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &map1000Graph, map1000NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &map1000Graph, map1000NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, map1000NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, map1000NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -16175,8 +16175,9 @@ func (g *Map1000) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Map1000) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Map1000) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Map // what the node that just ran returned
 flow:
 	for {
@@ -16236,8 +16237,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Map // what the node that just ran returned
 flow:
 	for {
@@ -37298,9 +37300,10 @@ var map1000StartsStart = [1000]func(*map1000JoinJoin, context.Context, runtime.B
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37332,9 +37335,10 @@ func (j *map1000JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37366,9 +37370,10 @@ func (j *map1000JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW3
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37400,9 +37405,10 @@ func (j *map1000JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW4
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37434,9 +37440,10 @@ func (j *map1000JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW5
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37468,9 +37475,10 @@ func (j *map1000JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW6
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37502,9 +37510,10 @@ func (j *map1000JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW7
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37536,9 +37545,10 @@ func (j *map1000JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW8
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37570,9 +37580,10 @@ func (j *map1000JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW9
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37604,9 +37615,10 @@ func (j *map1000JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37638,9 +37650,10 @@ func (j *map1000JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37672,9 +37685,10 @@ func (j *map1000JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37706,9 +37720,10 @@ func (j *map1000JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37740,9 +37755,10 @@ func (j *map1000JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37774,9 +37790,10 @@ func (j *map1000JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37808,9 +37825,10 @@ func (j *map1000JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37842,9 +37860,10 @@ func (j *map1000JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37876,9 +37895,10 @@ func (j *map1000JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37910,9 +37930,10 @@ func (j *map1000JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37944,9 +37965,10 @@ func (j *map1000JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -37978,9 +38000,10 @@ func (j *map1000JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW21
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38012,9 +38035,10 @@ func (j *map1000JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW22
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38046,9 +38070,10 @@ func (j *map1000JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW23
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38080,9 +38105,10 @@ func (j *map1000JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW24
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38114,9 +38140,10 @@ func (j *map1000JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW25
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38148,9 +38175,10 @@ func (j *map1000JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW26
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38182,9 +38210,10 @@ func (j *map1000JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW27
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38216,9 +38245,10 @@ func (j *map1000JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW28
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38250,9 +38280,10 @@ func (j *map1000JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW29
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38284,9 +38315,10 @@ func (j *map1000JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW30
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38318,9 +38350,10 @@ func (j *map1000JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW31
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38352,9 +38385,10 @@ func (j *map1000JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW32
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38386,9 +38420,10 @@ func (j *map1000JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW33
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38420,9 +38455,10 @@ func (j *map1000JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW34
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38454,9 +38490,10 @@ func (j *map1000JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW35
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38488,9 +38525,10 @@ func (j *map1000JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW36
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38522,9 +38560,10 @@ func (j *map1000JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW37
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38556,9 +38595,10 @@ func (j *map1000JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW38
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38590,9 +38630,10 @@ func (j *map1000JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW39
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38624,9 +38665,10 @@ func (j *map1000JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW40
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38658,9 +38700,10 @@ func (j *map1000JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW41
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38692,9 +38735,10 @@ func (j *map1000JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW42
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38726,9 +38770,10 @@ func (j *map1000JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW43
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38760,9 +38805,10 @@ func (j *map1000JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW44
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38794,9 +38840,10 @@ func (j *map1000JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW45
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38828,9 +38875,10 @@ func (j *map1000JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW46
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38862,9 +38910,10 @@ func (j *map1000JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW47
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38896,9 +38945,10 @@ func (j *map1000JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW48
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38930,9 +38980,10 @@ func (j *map1000JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW49
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38964,9 +39015,10 @@ func (j *map1000JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW50
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -38998,9 +39050,10 @@ func (j *map1000JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW51
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39032,9 +39085,10 @@ func (j *map1000JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW52
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39066,9 +39120,10 @@ func (j *map1000JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW53
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39100,9 +39155,10 @@ func (j *map1000JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW54
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39134,9 +39190,10 @@ func (j *map1000JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW55
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39168,9 +39225,10 @@ func (j *map1000JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW56
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39202,9 +39260,10 @@ func (j *map1000JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW57
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39236,9 +39295,10 @@ func (j *map1000JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW58
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39270,9 +39330,10 @@ func (j *map1000JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW59
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39304,9 +39365,10 @@ func (j *map1000JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW60
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39338,9 +39400,10 @@ func (j *map1000JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW61
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39372,9 +39435,10 @@ func (j *map1000JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW62
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39406,9 +39470,10 @@ func (j *map1000JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW63
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39440,9 +39505,10 @@ func (j *map1000JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW64
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39474,9 +39540,10 @@ func (j *map1000JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW65
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39508,9 +39575,10 @@ func (j *map1000JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW66
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39542,9 +39610,10 @@ func (j *map1000JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW67
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39576,9 +39645,10 @@ func (j *map1000JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW68
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39610,9 +39680,10 @@ func (j *map1000JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW69
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39644,9 +39715,10 @@ func (j *map1000JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW70
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39678,9 +39750,10 @@ func (j *map1000JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW71
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39712,9 +39785,10 @@ func (j *map1000JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW72
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39746,9 +39820,10 @@ func (j *map1000JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW73
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39780,9 +39855,10 @@ func (j *map1000JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW74
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39814,9 +39890,10 @@ func (j *map1000JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW75
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39848,9 +39925,10 @@ func (j *map1000JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW76
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39882,9 +39960,10 @@ func (j *map1000JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW77
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39916,9 +39995,10 @@ func (j *map1000JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW78
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39950,9 +40030,10 @@ func (j *map1000JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW79
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -39984,9 +40065,10 @@ func (j *map1000JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW80
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40018,9 +40100,10 @@ func (j *map1000JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW81
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40052,9 +40135,10 @@ func (j *map1000JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW82
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40086,9 +40170,10 @@ func (j *map1000JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW83
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40120,9 +40205,10 @@ func (j *map1000JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW84
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40154,9 +40240,10 @@ func (j *map1000JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW85
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40188,9 +40275,10 @@ func (j *map1000JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW86
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40222,9 +40310,10 @@ func (j *map1000JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW87
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40256,9 +40345,10 @@ func (j *map1000JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW88
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40290,9 +40380,10 @@ func (j *map1000JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW89
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40324,9 +40415,10 @@ func (j *map1000JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW90
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40358,9 +40450,10 @@ func (j *map1000JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW91
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40392,9 +40485,10 @@ func (j *map1000JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW92
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40426,9 +40520,10 @@ func (j *map1000JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW93
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40460,9 +40555,10 @@ func (j *map1000JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW94
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40494,9 +40590,10 @@ func (j *map1000JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW95
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40528,9 +40625,10 @@ func (j *map1000JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW96
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40562,9 +40660,10 @@ func (j *map1000JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW97
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40596,9 +40695,10 @@ func (j *map1000JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW98
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40630,9 +40730,10 @@ func (j *map1000JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW99
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40664,9 +40765,10 @@ func (j *map1000JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW100
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40698,9 +40800,10 @@ func (j *map1000JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW101 runs branch "w101" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW101
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40732,9 +40835,10 @@ func (j *map1000JoinJoin) startW101(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW102 runs branch "w102" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW102
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40766,9 +40870,10 @@ func (j *map1000JoinJoin) startW102(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW103 runs branch "w103" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW103
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40800,9 +40905,10 @@ func (j *map1000JoinJoin) startW103(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW104 runs branch "w104" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW104
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40834,9 +40940,10 @@ func (j *map1000JoinJoin) startW104(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW105 runs branch "w105" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW105
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40868,9 +40975,10 @@ func (j *map1000JoinJoin) startW105(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW106 runs branch "w106" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW106
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40902,9 +41010,10 @@ func (j *map1000JoinJoin) startW106(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW107 runs branch "w107" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW107
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40936,9 +41045,10 @@ func (j *map1000JoinJoin) startW107(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW108 runs branch "w108" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW108
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -40970,9 +41080,10 @@ func (j *map1000JoinJoin) startW108(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW109 runs branch "w109" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW109
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41004,9 +41115,10 @@ func (j *map1000JoinJoin) startW109(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW110 runs branch "w110" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW110
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41038,9 +41150,10 @@ func (j *map1000JoinJoin) startW110(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW111 runs branch "w111" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW111
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41072,9 +41185,10 @@ func (j *map1000JoinJoin) startW111(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW112 runs branch "w112" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW112
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41106,9 +41220,10 @@ func (j *map1000JoinJoin) startW112(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW113 runs branch "w113" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW113
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41140,9 +41255,10 @@ func (j *map1000JoinJoin) startW113(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW114 runs branch "w114" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW114
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41174,9 +41290,10 @@ func (j *map1000JoinJoin) startW114(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW115 runs branch "w115" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW115
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41208,9 +41325,10 @@ func (j *map1000JoinJoin) startW115(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW116 runs branch "w116" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW116
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41242,9 +41360,10 @@ func (j *map1000JoinJoin) startW116(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW117 runs branch "w117" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW117
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41276,9 +41395,10 @@ func (j *map1000JoinJoin) startW117(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW118 runs branch "w118" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW118
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41310,9 +41430,10 @@ func (j *map1000JoinJoin) startW118(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW119 runs branch "w119" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW119
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41344,9 +41465,10 @@ func (j *map1000JoinJoin) startW119(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW120 runs branch "w120" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW120
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41378,9 +41500,10 @@ func (j *map1000JoinJoin) startW120(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW121 runs branch "w121" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW121
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41412,9 +41535,10 @@ func (j *map1000JoinJoin) startW121(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW122 runs branch "w122" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW122
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41446,9 +41570,10 @@ func (j *map1000JoinJoin) startW122(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW123 runs branch "w123" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW123
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41480,9 +41605,10 @@ func (j *map1000JoinJoin) startW123(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW124 runs branch "w124" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW124
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41514,9 +41640,10 @@ func (j *map1000JoinJoin) startW124(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW125 runs branch "w125" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW125
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41548,9 +41675,10 @@ func (j *map1000JoinJoin) startW125(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW126 runs branch "w126" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW126
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41582,9 +41710,10 @@ func (j *map1000JoinJoin) startW126(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW127 runs branch "w127" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW127
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41616,9 +41745,10 @@ func (j *map1000JoinJoin) startW127(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW128 runs branch "w128" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW128
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41650,9 +41780,10 @@ func (j *map1000JoinJoin) startW128(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW129 runs branch "w129" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW129
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41684,9 +41815,10 @@ func (j *map1000JoinJoin) startW129(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW130 runs branch "w130" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW130
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41718,9 +41850,10 @@ func (j *map1000JoinJoin) startW130(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW131 runs branch "w131" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW131
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41752,9 +41885,10 @@ func (j *map1000JoinJoin) startW131(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW132 runs branch "w132" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW132
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41786,9 +41920,10 @@ func (j *map1000JoinJoin) startW132(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW133 runs branch "w133" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW133
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41820,9 +41955,10 @@ func (j *map1000JoinJoin) startW133(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW134 runs branch "w134" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW134
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41854,9 +41990,10 @@ func (j *map1000JoinJoin) startW134(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW135 runs branch "w135" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW135
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41888,9 +42025,10 @@ func (j *map1000JoinJoin) startW135(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW136 runs branch "w136" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW136
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41922,9 +42060,10 @@ func (j *map1000JoinJoin) startW136(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW137 runs branch "w137" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW137
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41956,9 +42095,10 @@ func (j *map1000JoinJoin) startW137(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW138 runs branch "w138" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW138
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -41990,9 +42130,10 @@ func (j *map1000JoinJoin) startW138(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW139 runs branch "w139" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW139
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42024,9 +42165,10 @@ func (j *map1000JoinJoin) startW139(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW140 runs branch "w140" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW140
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42058,9 +42200,10 @@ func (j *map1000JoinJoin) startW140(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW141 runs branch "w141" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW141
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42092,9 +42235,10 @@ func (j *map1000JoinJoin) startW141(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW142 runs branch "w142" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW142
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42126,9 +42270,10 @@ func (j *map1000JoinJoin) startW142(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW143 runs branch "w143" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW143
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42160,9 +42305,10 @@ func (j *map1000JoinJoin) startW143(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW144 runs branch "w144" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW144
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42194,9 +42340,10 @@ func (j *map1000JoinJoin) startW144(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW145 runs branch "w145" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW145
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42228,9 +42375,10 @@ func (j *map1000JoinJoin) startW145(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW146 runs branch "w146" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW146
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42262,9 +42410,10 @@ func (j *map1000JoinJoin) startW146(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW147 runs branch "w147" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW147
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42296,9 +42445,10 @@ func (j *map1000JoinJoin) startW147(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW148 runs branch "w148" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW148
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42330,9 +42480,10 @@ func (j *map1000JoinJoin) startW148(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW149 runs branch "w149" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW149
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42364,9 +42515,10 @@ func (j *map1000JoinJoin) startW149(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW150 runs branch "w150" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW150
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42398,9 +42550,10 @@ func (j *map1000JoinJoin) startW150(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW151 runs branch "w151" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW151
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42432,9 +42585,10 @@ func (j *map1000JoinJoin) startW151(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW152 runs branch "w152" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW152
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42466,9 +42620,10 @@ func (j *map1000JoinJoin) startW152(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW153 runs branch "w153" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW153
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42500,9 +42655,10 @@ func (j *map1000JoinJoin) startW153(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW154 runs branch "w154" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW154
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42534,9 +42690,10 @@ func (j *map1000JoinJoin) startW154(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW155 runs branch "w155" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW155
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42568,9 +42725,10 @@ func (j *map1000JoinJoin) startW155(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW156 runs branch "w156" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW156
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42602,9 +42760,10 @@ func (j *map1000JoinJoin) startW156(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW157 runs branch "w157" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW157
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42636,9 +42795,10 @@ func (j *map1000JoinJoin) startW157(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW158 runs branch "w158" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW158
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42670,9 +42830,10 @@ func (j *map1000JoinJoin) startW158(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW159 runs branch "w159" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW159
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42704,9 +42865,10 @@ func (j *map1000JoinJoin) startW159(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW160 runs branch "w160" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW160
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42738,9 +42900,10 @@ func (j *map1000JoinJoin) startW160(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW161 runs branch "w161" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW161
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42772,9 +42935,10 @@ func (j *map1000JoinJoin) startW161(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW162 runs branch "w162" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW162
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42806,9 +42970,10 @@ func (j *map1000JoinJoin) startW162(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW163 runs branch "w163" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW163
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42840,9 +43005,10 @@ func (j *map1000JoinJoin) startW163(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW164 runs branch "w164" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW164
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42874,9 +43040,10 @@ func (j *map1000JoinJoin) startW164(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW165 runs branch "w165" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW165
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42908,9 +43075,10 @@ func (j *map1000JoinJoin) startW165(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW166 runs branch "w166" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW166
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42942,9 +43110,10 @@ func (j *map1000JoinJoin) startW166(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW167 runs branch "w167" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW167
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -42976,9 +43145,10 @@ func (j *map1000JoinJoin) startW167(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW168 runs branch "w168" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW168
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43010,9 +43180,10 @@ func (j *map1000JoinJoin) startW168(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW169 runs branch "w169" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW169
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43044,9 +43215,10 @@ func (j *map1000JoinJoin) startW169(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW170 runs branch "w170" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW170
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43078,9 +43250,10 @@ func (j *map1000JoinJoin) startW170(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW171 runs branch "w171" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW171
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43112,9 +43285,10 @@ func (j *map1000JoinJoin) startW171(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW172 runs branch "w172" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW172
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43146,9 +43320,10 @@ func (j *map1000JoinJoin) startW172(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW173 runs branch "w173" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW173
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43180,9 +43355,10 @@ func (j *map1000JoinJoin) startW173(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW174 runs branch "w174" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW174
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43214,9 +43390,10 @@ func (j *map1000JoinJoin) startW174(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW175 runs branch "w175" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW175
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43248,9 +43425,10 @@ func (j *map1000JoinJoin) startW175(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW176 runs branch "w176" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW176
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43282,9 +43460,10 @@ func (j *map1000JoinJoin) startW176(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW177 runs branch "w177" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW177
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43316,9 +43495,10 @@ func (j *map1000JoinJoin) startW177(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW178 runs branch "w178" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW178
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43350,9 +43530,10 @@ func (j *map1000JoinJoin) startW178(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW179 runs branch "w179" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW179
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43384,9 +43565,10 @@ func (j *map1000JoinJoin) startW179(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW180 runs branch "w180" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW180
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43418,9 +43600,10 @@ func (j *map1000JoinJoin) startW180(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW181 runs branch "w181" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW181
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43452,9 +43635,10 @@ func (j *map1000JoinJoin) startW181(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW182 runs branch "w182" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW182
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43486,9 +43670,10 @@ func (j *map1000JoinJoin) startW182(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW183 runs branch "w183" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW183
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43520,9 +43705,10 @@ func (j *map1000JoinJoin) startW183(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW184 runs branch "w184" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW184
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43554,9 +43740,10 @@ func (j *map1000JoinJoin) startW184(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW185 runs branch "w185" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW185
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43588,9 +43775,10 @@ func (j *map1000JoinJoin) startW185(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW186 runs branch "w186" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW186
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43622,9 +43810,10 @@ func (j *map1000JoinJoin) startW186(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW187 runs branch "w187" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW187
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43656,9 +43845,10 @@ func (j *map1000JoinJoin) startW187(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW188 runs branch "w188" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW188
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43690,9 +43880,10 @@ func (j *map1000JoinJoin) startW188(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW189 runs branch "w189" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW189
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43724,9 +43915,10 @@ func (j *map1000JoinJoin) startW189(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW190 runs branch "w190" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW190
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43758,9 +43950,10 @@ func (j *map1000JoinJoin) startW190(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW191 runs branch "w191" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW191
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43792,9 +43985,10 @@ func (j *map1000JoinJoin) startW191(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW192 runs branch "w192" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW192
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43826,9 +44020,10 @@ func (j *map1000JoinJoin) startW192(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW193 runs branch "w193" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW193
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43860,9 +44055,10 @@ func (j *map1000JoinJoin) startW193(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW194 runs branch "w194" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW194
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43894,9 +44090,10 @@ func (j *map1000JoinJoin) startW194(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW195 runs branch "w195" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW195
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43928,9 +44125,10 @@ func (j *map1000JoinJoin) startW195(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW196 runs branch "w196" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW196
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43962,9 +44160,10 @@ func (j *map1000JoinJoin) startW196(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW197 runs branch "w197" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW197
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -43996,9 +44195,10 @@ func (j *map1000JoinJoin) startW197(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW198 runs branch "w198" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW198
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44030,9 +44230,10 @@ func (j *map1000JoinJoin) startW198(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW199 runs branch "w199" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW199
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44064,9 +44265,10 @@ func (j *map1000JoinJoin) startW199(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW200 runs branch "w200" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW200
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44098,9 +44300,10 @@ func (j *map1000JoinJoin) startW200(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW201 runs branch "w201" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW201
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44132,9 +44335,10 @@ func (j *map1000JoinJoin) startW201(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW202 runs branch "w202" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW202
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44166,9 +44370,10 @@ func (j *map1000JoinJoin) startW202(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW203 runs branch "w203" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW203
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44200,9 +44405,10 @@ func (j *map1000JoinJoin) startW203(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW204 runs branch "w204" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW204
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44234,9 +44440,10 @@ func (j *map1000JoinJoin) startW204(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW205 runs branch "w205" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW205
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44268,9 +44475,10 @@ func (j *map1000JoinJoin) startW205(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW206 runs branch "w206" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW206
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44302,9 +44510,10 @@ func (j *map1000JoinJoin) startW206(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW207 runs branch "w207" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW207
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44336,9 +44545,10 @@ func (j *map1000JoinJoin) startW207(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW208 runs branch "w208" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW208
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44370,9 +44580,10 @@ func (j *map1000JoinJoin) startW208(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW209 runs branch "w209" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW209
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44404,9 +44615,10 @@ func (j *map1000JoinJoin) startW209(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW210 runs branch "w210" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW210
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44438,9 +44650,10 @@ func (j *map1000JoinJoin) startW210(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW211 runs branch "w211" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW211
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44472,9 +44685,10 @@ func (j *map1000JoinJoin) startW211(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW212 runs branch "w212" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW212
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44506,9 +44720,10 @@ func (j *map1000JoinJoin) startW212(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW213 runs branch "w213" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW213
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44540,9 +44755,10 @@ func (j *map1000JoinJoin) startW213(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW214 runs branch "w214" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW214
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44574,9 +44790,10 @@ func (j *map1000JoinJoin) startW214(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW215 runs branch "w215" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW215
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44608,9 +44825,10 @@ func (j *map1000JoinJoin) startW215(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW216 runs branch "w216" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW216
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44642,9 +44860,10 @@ func (j *map1000JoinJoin) startW216(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW217 runs branch "w217" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW217
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44676,9 +44895,10 @@ func (j *map1000JoinJoin) startW217(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW218 runs branch "w218" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW218
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44710,9 +44930,10 @@ func (j *map1000JoinJoin) startW218(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW219 runs branch "w219" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW219
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44744,9 +44965,10 @@ func (j *map1000JoinJoin) startW219(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW220 runs branch "w220" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW220
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44778,9 +45000,10 @@ func (j *map1000JoinJoin) startW220(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW221 runs branch "w221" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW221
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44812,9 +45035,10 @@ func (j *map1000JoinJoin) startW221(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW222 runs branch "w222" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW222
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44846,9 +45070,10 @@ func (j *map1000JoinJoin) startW222(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW223 runs branch "w223" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW223
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44880,9 +45105,10 @@ func (j *map1000JoinJoin) startW223(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW224 runs branch "w224" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW224
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44914,9 +45140,10 @@ func (j *map1000JoinJoin) startW224(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW225 runs branch "w225" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW225
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44948,9 +45175,10 @@ func (j *map1000JoinJoin) startW225(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW226 runs branch "w226" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW226
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -44982,9 +45210,10 @@ func (j *map1000JoinJoin) startW226(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW227 runs branch "w227" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW227
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45016,9 +45245,10 @@ func (j *map1000JoinJoin) startW227(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW228 runs branch "w228" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW228
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45050,9 +45280,10 @@ func (j *map1000JoinJoin) startW228(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW229 runs branch "w229" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW229
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45084,9 +45315,10 @@ func (j *map1000JoinJoin) startW229(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW230 runs branch "w230" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW230
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45118,9 +45350,10 @@ func (j *map1000JoinJoin) startW230(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW231 runs branch "w231" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW231
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45152,9 +45385,10 @@ func (j *map1000JoinJoin) startW231(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW232 runs branch "w232" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW232
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45186,9 +45420,10 @@ func (j *map1000JoinJoin) startW232(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW233 runs branch "w233" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW233
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45220,9 +45455,10 @@ func (j *map1000JoinJoin) startW233(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW234 runs branch "w234" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW234
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45254,9 +45490,10 @@ func (j *map1000JoinJoin) startW234(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW235 runs branch "w235" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW235
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45288,9 +45525,10 @@ func (j *map1000JoinJoin) startW235(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW236 runs branch "w236" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW236
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45322,9 +45560,10 @@ func (j *map1000JoinJoin) startW236(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW237 runs branch "w237" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW237
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45356,9 +45595,10 @@ func (j *map1000JoinJoin) startW237(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW238 runs branch "w238" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW238
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45390,9 +45630,10 @@ func (j *map1000JoinJoin) startW238(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW239 runs branch "w239" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW239
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45424,9 +45665,10 @@ func (j *map1000JoinJoin) startW239(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW240 runs branch "w240" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW240
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45458,9 +45700,10 @@ func (j *map1000JoinJoin) startW240(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW241 runs branch "w241" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW241
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45492,9 +45735,10 @@ func (j *map1000JoinJoin) startW241(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW242 runs branch "w242" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW242
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45526,9 +45770,10 @@ func (j *map1000JoinJoin) startW242(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW243 runs branch "w243" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW243
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45560,9 +45805,10 @@ func (j *map1000JoinJoin) startW243(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW244 runs branch "w244" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW244
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45594,9 +45840,10 @@ func (j *map1000JoinJoin) startW244(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW245 runs branch "w245" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW245
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45628,9 +45875,10 @@ func (j *map1000JoinJoin) startW245(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW246 runs branch "w246" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW246
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45662,9 +45910,10 @@ func (j *map1000JoinJoin) startW246(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW247 runs branch "w247" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW247
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45696,9 +45945,10 @@ func (j *map1000JoinJoin) startW247(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW248 runs branch "w248" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW248
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45730,9 +45980,10 @@ func (j *map1000JoinJoin) startW248(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW249 runs branch "w249" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW249
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45764,9 +46015,10 @@ func (j *map1000JoinJoin) startW249(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW250 runs branch "w250" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW250
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45798,9 +46050,10 @@ func (j *map1000JoinJoin) startW250(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW251 runs branch "w251" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW251
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45832,9 +46085,10 @@ func (j *map1000JoinJoin) startW251(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW252 runs branch "w252" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW252
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45866,9 +46120,10 @@ func (j *map1000JoinJoin) startW252(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW253 runs branch "w253" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW253
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45900,9 +46155,10 @@ func (j *map1000JoinJoin) startW253(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW254 runs branch "w254" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW254
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45934,9 +46190,10 @@ func (j *map1000JoinJoin) startW254(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW255 runs branch "w255" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW255
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -45968,9 +46225,10 @@ func (j *map1000JoinJoin) startW255(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW256 runs branch "w256" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW256
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46002,9 +46260,10 @@ func (j *map1000JoinJoin) startW256(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW257 runs branch "w257" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW257
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46036,9 +46295,10 @@ func (j *map1000JoinJoin) startW257(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW258 runs branch "w258" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW258
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46070,9 +46330,10 @@ func (j *map1000JoinJoin) startW258(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW259 runs branch "w259" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW259
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46104,9 +46365,10 @@ func (j *map1000JoinJoin) startW259(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW260 runs branch "w260" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW260
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46138,9 +46400,10 @@ func (j *map1000JoinJoin) startW260(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW261 runs branch "w261" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW261
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46172,9 +46435,10 @@ func (j *map1000JoinJoin) startW261(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW262 runs branch "w262" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW262
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46206,9 +46470,10 @@ func (j *map1000JoinJoin) startW262(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW263 runs branch "w263" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW263
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46240,9 +46505,10 @@ func (j *map1000JoinJoin) startW263(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW264 runs branch "w264" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW264
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46274,9 +46540,10 @@ func (j *map1000JoinJoin) startW264(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW265 runs branch "w265" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW265
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46308,9 +46575,10 @@ func (j *map1000JoinJoin) startW265(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW266 runs branch "w266" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW266
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46342,9 +46610,10 @@ func (j *map1000JoinJoin) startW266(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW267 runs branch "w267" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW267
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46376,9 +46645,10 @@ func (j *map1000JoinJoin) startW267(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW268 runs branch "w268" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW268
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46410,9 +46680,10 @@ func (j *map1000JoinJoin) startW268(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW269 runs branch "w269" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW269
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46444,9 +46715,10 @@ func (j *map1000JoinJoin) startW269(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW270 runs branch "w270" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW270
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46478,9 +46750,10 @@ func (j *map1000JoinJoin) startW270(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW271 runs branch "w271" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW271
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46512,9 +46785,10 @@ func (j *map1000JoinJoin) startW271(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW272 runs branch "w272" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW272
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46546,9 +46820,10 @@ func (j *map1000JoinJoin) startW272(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW273 runs branch "w273" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW273
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46580,9 +46855,10 @@ func (j *map1000JoinJoin) startW273(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW274 runs branch "w274" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW274
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46614,9 +46890,10 @@ func (j *map1000JoinJoin) startW274(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW275 runs branch "w275" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW275
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46648,9 +46925,10 @@ func (j *map1000JoinJoin) startW275(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW276 runs branch "w276" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW276
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46682,9 +46960,10 @@ func (j *map1000JoinJoin) startW276(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW277 runs branch "w277" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW277
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46716,9 +46995,10 @@ func (j *map1000JoinJoin) startW277(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW278 runs branch "w278" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW278
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46750,9 +47030,10 @@ func (j *map1000JoinJoin) startW278(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW279 runs branch "w279" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW279
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46784,9 +47065,10 @@ func (j *map1000JoinJoin) startW279(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW280 runs branch "w280" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW280
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46818,9 +47100,10 @@ func (j *map1000JoinJoin) startW280(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW281 runs branch "w281" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW281
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46852,9 +47135,10 @@ func (j *map1000JoinJoin) startW281(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW282 runs branch "w282" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW282
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46886,9 +47170,10 @@ func (j *map1000JoinJoin) startW282(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW283 runs branch "w283" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW283
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46920,9 +47205,10 @@ func (j *map1000JoinJoin) startW283(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW284 runs branch "w284" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW284
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46954,9 +47240,10 @@ func (j *map1000JoinJoin) startW284(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW285 runs branch "w285" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW285
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -46988,9 +47275,10 @@ func (j *map1000JoinJoin) startW285(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW286 runs branch "w286" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW286
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47022,9 +47310,10 @@ func (j *map1000JoinJoin) startW286(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW287 runs branch "w287" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW287
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47056,9 +47345,10 @@ func (j *map1000JoinJoin) startW287(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW288 runs branch "w288" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW288
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47090,9 +47380,10 @@ func (j *map1000JoinJoin) startW288(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW289 runs branch "w289" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW289
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47124,9 +47415,10 @@ func (j *map1000JoinJoin) startW289(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW290 runs branch "w290" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW290
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47158,9 +47450,10 @@ func (j *map1000JoinJoin) startW290(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW291 runs branch "w291" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW291
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47192,9 +47485,10 @@ func (j *map1000JoinJoin) startW291(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW292 runs branch "w292" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW292
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47226,9 +47520,10 @@ func (j *map1000JoinJoin) startW292(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW293 runs branch "w293" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW293
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47260,9 +47555,10 @@ func (j *map1000JoinJoin) startW293(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW294 runs branch "w294" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW294
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47294,9 +47590,10 @@ func (j *map1000JoinJoin) startW294(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW295 runs branch "w295" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW295
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47328,9 +47625,10 @@ func (j *map1000JoinJoin) startW295(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW296 runs branch "w296" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW296
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47362,9 +47660,10 @@ func (j *map1000JoinJoin) startW296(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW297 runs branch "w297" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW297
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47396,9 +47695,10 @@ func (j *map1000JoinJoin) startW297(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW298 runs branch "w298" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW298
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47430,9 +47730,10 @@ func (j *map1000JoinJoin) startW298(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW299 runs branch "w299" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW299
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47464,9 +47765,10 @@ func (j *map1000JoinJoin) startW299(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW300 runs branch "w300" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW300
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47498,9 +47800,10 @@ func (j *map1000JoinJoin) startW300(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW301 runs branch "w301" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW301
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47532,9 +47835,10 @@ func (j *map1000JoinJoin) startW301(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW302 runs branch "w302" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW302
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47566,9 +47870,10 @@ func (j *map1000JoinJoin) startW302(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW303 runs branch "w303" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW303
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47600,9 +47905,10 @@ func (j *map1000JoinJoin) startW303(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW304 runs branch "w304" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW304
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47634,9 +47940,10 @@ func (j *map1000JoinJoin) startW304(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW305 runs branch "w305" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW305
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47668,9 +47975,10 @@ func (j *map1000JoinJoin) startW305(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW306 runs branch "w306" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW306
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47702,9 +48010,10 @@ func (j *map1000JoinJoin) startW306(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW307 runs branch "w307" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW307
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47736,9 +48045,10 @@ func (j *map1000JoinJoin) startW307(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW308 runs branch "w308" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW308
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47770,9 +48080,10 @@ func (j *map1000JoinJoin) startW308(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW309 runs branch "w309" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW309
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47804,9 +48115,10 @@ func (j *map1000JoinJoin) startW309(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW310 runs branch "w310" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW310
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47838,9 +48150,10 @@ func (j *map1000JoinJoin) startW310(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW311 runs branch "w311" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW311
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47872,9 +48185,10 @@ func (j *map1000JoinJoin) startW311(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW312 runs branch "w312" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW312
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47906,9 +48220,10 @@ func (j *map1000JoinJoin) startW312(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW313 runs branch "w313" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW313
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47940,9 +48255,10 @@ func (j *map1000JoinJoin) startW313(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW314 runs branch "w314" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW314
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -47974,9 +48290,10 @@ func (j *map1000JoinJoin) startW314(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW315 runs branch "w315" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW315
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48008,9 +48325,10 @@ func (j *map1000JoinJoin) startW315(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW316 runs branch "w316" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW316
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48042,9 +48360,10 @@ func (j *map1000JoinJoin) startW316(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW317 runs branch "w317" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW317
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48076,9 +48395,10 @@ func (j *map1000JoinJoin) startW317(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW318 runs branch "w318" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW318
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48110,9 +48430,10 @@ func (j *map1000JoinJoin) startW318(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW319 runs branch "w319" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW319
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48144,9 +48465,10 @@ func (j *map1000JoinJoin) startW319(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW320 runs branch "w320" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW320
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48178,9 +48500,10 @@ func (j *map1000JoinJoin) startW320(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW321 runs branch "w321" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW321
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48212,9 +48535,10 @@ func (j *map1000JoinJoin) startW321(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW322 runs branch "w322" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW322
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48246,9 +48570,10 @@ func (j *map1000JoinJoin) startW322(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW323 runs branch "w323" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW323
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48280,9 +48605,10 @@ func (j *map1000JoinJoin) startW323(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW324 runs branch "w324" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW324
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48314,9 +48640,10 @@ func (j *map1000JoinJoin) startW324(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW325 runs branch "w325" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW325
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48348,9 +48675,10 @@ func (j *map1000JoinJoin) startW325(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW326 runs branch "w326" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW326
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48382,9 +48710,10 @@ func (j *map1000JoinJoin) startW326(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW327 runs branch "w327" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW327
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48416,9 +48745,10 @@ func (j *map1000JoinJoin) startW327(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW328 runs branch "w328" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW328
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48450,9 +48780,10 @@ func (j *map1000JoinJoin) startW328(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW329 runs branch "w329" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW329
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48484,9 +48815,10 @@ func (j *map1000JoinJoin) startW329(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW330 runs branch "w330" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW330
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48518,9 +48850,10 @@ func (j *map1000JoinJoin) startW330(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW331 runs branch "w331" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW331
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48552,9 +48885,10 @@ func (j *map1000JoinJoin) startW331(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW332 runs branch "w332" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW332
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48586,9 +48920,10 @@ func (j *map1000JoinJoin) startW332(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW333 runs branch "w333" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW333
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48620,9 +48955,10 @@ func (j *map1000JoinJoin) startW333(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW334 runs branch "w334" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW334
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48654,9 +48990,10 @@ func (j *map1000JoinJoin) startW334(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW335 runs branch "w335" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW335
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48688,9 +49025,10 @@ func (j *map1000JoinJoin) startW335(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW336 runs branch "w336" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW336
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48722,9 +49060,10 @@ func (j *map1000JoinJoin) startW336(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW337 runs branch "w337" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW337
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48756,9 +49095,10 @@ func (j *map1000JoinJoin) startW337(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW338 runs branch "w338" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW338
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48790,9 +49130,10 @@ func (j *map1000JoinJoin) startW338(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW339 runs branch "w339" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW339
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48824,9 +49165,10 @@ func (j *map1000JoinJoin) startW339(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW340 runs branch "w340" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW340
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48858,9 +49200,10 @@ func (j *map1000JoinJoin) startW340(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW341 runs branch "w341" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW341
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48892,9 +49235,10 @@ func (j *map1000JoinJoin) startW341(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW342 runs branch "w342" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW342
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48926,9 +49270,10 @@ func (j *map1000JoinJoin) startW342(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW343 runs branch "w343" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW343
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48960,9 +49305,10 @@ func (j *map1000JoinJoin) startW343(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW344 runs branch "w344" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW344
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -48994,9 +49340,10 @@ func (j *map1000JoinJoin) startW344(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW345 runs branch "w345" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW345
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49028,9 +49375,10 @@ func (j *map1000JoinJoin) startW345(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW346 runs branch "w346" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW346
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49062,9 +49410,10 @@ func (j *map1000JoinJoin) startW346(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW347 runs branch "w347" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW347
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49096,9 +49445,10 @@ func (j *map1000JoinJoin) startW347(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW348 runs branch "w348" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW348
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49130,9 +49480,10 @@ func (j *map1000JoinJoin) startW348(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW349 runs branch "w349" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW349
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49164,9 +49515,10 @@ func (j *map1000JoinJoin) startW349(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW350 runs branch "w350" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW350
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49198,9 +49550,10 @@ func (j *map1000JoinJoin) startW350(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW351 runs branch "w351" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW351
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49232,9 +49585,10 @@ func (j *map1000JoinJoin) startW351(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW352 runs branch "w352" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW352
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49266,9 +49620,10 @@ func (j *map1000JoinJoin) startW352(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW353 runs branch "w353" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW353
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49300,9 +49655,10 @@ func (j *map1000JoinJoin) startW353(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW354 runs branch "w354" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW354
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49334,9 +49690,10 @@ func (j *map1000JoinJoin) startW354(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW355 runs branch "w355" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW355
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49368,9 +49725,10 @@ func (j *map1000JoinJoin) startW355(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW356 runs branch "w356" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW356
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49402,9 +49760,10 @@ func (j *map1000JoinJoin) startW356(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW357 runs branch "w357" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW357
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49436,9 +49795,10 @@ func (j *map1000JoinJoin) startW357(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW358 runs branch "w358" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW358
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49470,9 +49830,10 @@ func (j *map1000JoinJoin) startW358(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW359 runs branch "w359" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW359
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49504,9 +49865,10 @@ func (j *map1000JoinJoin) startW359(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW360 runs branch "w360" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW360
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49538,9 +49900,10 @@ func (j *map1000JoinJoin) startW360(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW361 runs branch "w361" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW361
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49572,9 +49935,10 @@ func (j *map1000JoinJoin) startW361(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW362 runs branch "w362" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW362
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49606,9 +49970,10 @@ func (j *map1000JoinJoin) startW362(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW363 runs branch "w363" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW363
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49640,9 +50005,10 @@ func (j *map1000JoinJoin) startW363(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW364 runs branch "w364" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW364
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49674,9 +50040,10 @@ func (j *map1000JoinJoin) startW364(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW365 runs branch "w365" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW365
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49708,9 +50075,10 @@ func (j *map1000JoinJoin) startW365(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW366 runs branch "w366" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW366
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49742,9 +50110,10 @@ func (j *map1000JoinJoin) startW366(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW367 runs branch "w367" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW367
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49776,9 +50145,10 @@ func (j *map1000JoinJoin) startW367(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW368 runs branch "w368" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW368
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49810,9 +50180,10 @@ func (j *map1000JoinJoin) startW368(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW369 runs branch "w369" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW369
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49844,9 +50215,10 @@ func (j *map1000JoinJoin) startW369(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW370 runs branch "w370" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW370
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49878,9 +50250,10 @@ func (j *map1000JoinJoin) startW370(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW371 runs branch "w371" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW371
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49912,9 +50285,10 @@ func (j *map1000JoinJoin) startW371(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW372 runs branch "w372" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW372
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49946,9 +50320,10 @@ func (j *map1000JoinJoin) startW372(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW373 runs branch "w373" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW373
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -49980,9 +50355,10 @@ func (j *map1000JoinJoin) startW373(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW374 runs branch "w374" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW374
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50014,9 +50390,10 @@ func (j *map1000JoinJoin) startW374(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW375 runs branch "w375" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW375
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50048,9 +50425,10 @@ func (j *map1000JoinJoin) startW375(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW376 runs branch "w376" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW376
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50082,9 +50460,10 @@ func (j *map1000JoinJoin) startW376(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW377 runs branch "w377" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW377
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50116,9 +50495,10 @@ func (j *map1000JoinJoin) startW377(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW378 runs branch "w378" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW378
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50150,9 +50530,10 @@ func (j *map1000JoinJoin) startW378(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW379 runs branch "w379" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW379
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50184,9 +50565,10 @@ func (j *map1000JoinJoin) startW379(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW380 runs branch "w380" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW380
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50218,9 +50600,10 @@ func (j *map1000JoinJoin) startW380(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW381 runs branch "w381" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW381
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50252,9 +50635,10 @@ func (j *map1000JoinJoin) startW381(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW382 runs branch "w382" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW382
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50286,9 +50670,10 @@ func (j *map1000JoinJoin) startW382(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW383 runs branch "w383" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW383
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50320,9 +50705,10 @@ func (j *map1000JoinJoin) startW383(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW384 runs branch "w384" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW384
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50354,9 +50740,10 @@ func (j *map1000JoinJoin) startW384(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW385 runs branch "w385" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW385
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50388,9 +50775,10 @@ func (j *map1000JoinJoin) startW385(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW386 runs branch "w386" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW386
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50422,9 +50810,10 @@ func (j *map1000JoinJoin) startW386(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW387 runs branch "w387" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW387
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50456,9 +50845,10 @@ func (j *map1000JoinJoin) startW387(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW388 runs branch "w388" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW388
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50490,9 +50880,10 @@ func (j *map1000JoinJoin) startW388(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW389 runs branch "w389" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW389
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50524,9 +50915,10 @@ func (j *map1000JoinJoin) startW389(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW390 runs branch "w390" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW390
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50558,9 +50950,10 @@ func (j *map1000JoinJoin) startW390(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW391 runs branch "w391" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW391
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50592,9 +50985,10 @@ func (j *map1000JoinJoin) startW391(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW392 runs branch "w392" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW392
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50626,9 +51020,10 @@ func (j *map1000JoinJoin) startW392(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW393 runs branch "w393" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW393
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50660,9 +51055,10 @@ func (j *map1000JoinJoin) startW393(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW394 runs branch "w394" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW394
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50694,9 +51090,10 @@ func (j *map1000JoinJoin) startW394(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW395 runs branch "w395" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW395
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50728,9 +51125,10 @@ func (j *map1000JoinJoin) startW395(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW396 runs branch "w396" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW396
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50762,9 +51160,10 @@ func (j *map1000JoinJoin) startW396(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW397 runs branch "w397" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW397
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50796,9 +51195,10 @@ func (j *map1000JoinJoin) startW397(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW398 runs branch "w398" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW398
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50830,9 +51230,10 @@ func (j *map1000JoinJoin) startW398(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW399 runs branch "w399" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW399
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50864,9 +51265,10 @@ func (j *map1000JoinJoin) startW399(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW400 runs branch "w400" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW400
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50898,9 +51300,10 @@ func (j *map1000JoinJoin) startW400(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW401 runs branch "w401" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW401
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50932,9 +51335,10 @@ func (j *map1000JoinJoin) startW401(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW402 runs branch "w402" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW402
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -50966,9 +51370,10 @@ func (j *map1000JoinJoin) startW402(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW403 runs branch "w403" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW403
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51000,9 +51405,10 @@ func (j *map1000JoinJoin) startW403(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW404 runs branch "w404" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW404
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51034,9 +51440,10 @@ func (j *map1000JoinJoin) startW404(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW405 runs branch "w405" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW405
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51068,9 +51475,10 @@ func (j *map1000JoinJoin) startW405(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW406 runs branch "w406" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW406
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51102,9 +51510,10 @@ func (j *map1000JoinJoin) startW406(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW407 runs branch "w407" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW407
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51136,9 +51545,10 @@ func (j *map1000JoinJoin) startW407(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW408 runs branch "w408" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW408
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51170,9 +51580,10 @@ func (j *map1000JoinJoin) startW408(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW409 runs branch "w409" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW409
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51204,9 +51615,10 @@ func (j *map1000JoinJoin) startW409(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW410 runs branch "w410" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW410
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51238,9 +51650,10 @@ func (j *map1000JoinJoin) startW410(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW411 runs branch "w411" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW411
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51272,9 +51685,10 @@ func (j *map1000JoinJoin) startW411(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW412 runs branch "w412" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW412
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51306,9 +51720,10 @@ func (j *map1000JoinJoin) startW412(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW413 runs branch "w413" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW413
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51340,9 +51755,10 @@ func (j *map1000JoinJoin) startW413(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW414 runs branch "w414" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW414
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51374,9 +51790,10 @@ func (j *map1000JoinJoin) startW414(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW415 runs branch "w415" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW415
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51408,9 +51825,10 @@ func (j *map1000JoinJoin) startW415(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW416 runs branch "w416" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW416
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51442,9 +51860,10 @@ func (j *map1000JoinJoin) startW416(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW417 runs branch "w417" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW417
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51476,9 +51895,10 @@ func (j *map1000JoinJoin) startW417(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW418 runs branch "w418" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW418
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51510,9 +51930,10 @@ func (j *map1000JoinJoin) startW418(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW419 runs branch "w419" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW419
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51544,9 +51965,10 @@ func (j *map1000JoinJoin) startW419(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW420 runs branch "w420" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW420
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51578,9 +52000,10 @@ func (j *map1000JoinJoin) startW420(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW421 runs branch "w421" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW421
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51612,9 +52035,10 @@ func (j *map1000JoinJoin) startW421(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW422 runs branch "w422" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW422
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51646,9 +52070,10 @@ func (j *map1000JoinJoin) startW422(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW423 runs branch "w423" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW423
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51680,9 +52105,10 @@ func (j *map1000JoinJoin) startW423(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW424 runs branch "w424" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW424
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51714,9 +52140,10 @@ func (j *map1000JoinJoin) startW424(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW425 runs branch "w425" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW425
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51748,9 +52175,10 @@ func (j *map1000JoinJoin) startW425(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW426 runs branch "w426" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW426
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51782,9 +52210,10 @@ func (j *map1000JoinJoin) startW426(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW427 runs branch "w427" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW427
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51816,9 +52245,10 @@ func (j *map1000JoinJoin) startW427(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW428 runs branch "w428" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW428
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51850,9 +52280,10 @@ func (j *map1000JoinJoin) startW428(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW429 runs branch "w429" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW429
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51884,9 +52315,10 @@ func (j *map1000JoinJoin) startW429(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW430 runs branch "w430" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW430
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51918,9 +52350,10 @@ func (j *map1000JoinJoin) startW430(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW431 runs branch "w431" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW431
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51952,9 +52385,10 @@ func (j *map1000JoinJoin) startW431(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW432 runs branch "w432" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW432
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -51986,9 +52420,10 @@ func (j *map1000JoinJoin) startW432(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW433 runs branch "w433" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW433
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52020,9 +52455,10 @@ func (j *map1000JoinJoin) startW433(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW434 runs branch "w434" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW434
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52054,9 +52490,10 @@ func (j *map1000JoinJoin) startW434(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW435 runs branch "w435" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW435
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52088,9 +52525,10 @@ func (j *map1000JoinJoin) startW435(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW436 runs branch "w436" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW436
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52122,9 +52560,10 @@ func (j *map1000JoinJoin) startW436(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW437 runs branch "w437" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW437
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52156,9 +52595,10 @@ func (j *map1000JoinJoin) startW437(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW438 runs branch "w438" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW438
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52190,9 +52630,10 @@ func (j *map1000JoinJoin) startW438(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW439 runs branch "w439" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW439
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52224,9 +52665,10 @@ func (j *map1000JoinJoin) startW439(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW440 runs branch "w440" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW440
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52258,9 +52700,10 @@ func (j *map1000JoinJoin) startW440(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW441 runs branch "w441" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW441
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52292,9 +52735,10 @@ func (j *map1000JoinJoin) startW441(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW442 runs branch "w442" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW442
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52326,9 +52770,10 @@ func (j *map1000JoinJoin) startW442(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW443 runs branch "w443" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW443
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52360,9 +52805,10 @@ func (j *map1000JoinJoin) startW443(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW444 runs branch "w444" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW444
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52394,9 +52840,10 @@ func (j *map1000JoinJoin) startW444(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW445 runs branch "w445" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW445
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52428,9 +52875,10 @@ func (j *map1000JoinJoin) startW445(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW446 runs branch "w446" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW446
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52462,9 +52910,10 @@ func (j *map1000JoinJoin) startW446(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW447 runs branch "w447" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW447
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52496,9 +52945,10 @@ func (j *map1000JoinJoin) startW447(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW448 runs branch "w448" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW448
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52530,9 +52980,10 @@ func (j *map1000JoinJoin) startW448(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW449 runs branch "w449" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW449
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52564,9 +53015,10 @@ func (j *map1000JoinJoin) startW449(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW450 runs branch "w450" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW450
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52598,9 +53050,10 @@ func (j *map1000JoinJoin) startW450(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW451 runs branch "w451" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW451
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52632,9 +53085,10 @@ func (j *map1000JoinJoin) startW451(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW452 runs branch "w452" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW452
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52666,9 +53120,10 @@ func (j *map1000JoinJoin) startW452(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW453 runs branch "w453" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW453
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52700,9 +53155,10 @@ func (j *map1000JoinJoin) startW453(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW454 runs branch "w454" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW454
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52734,9 +53190,10 @@ func (j *map1000JoinJoin) startW454(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW455 runs branch "w455" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW455
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52768,9 +53225,10 @@ func (j *map1000JoinJoin) startW455(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW456 runs branch "w456" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW456
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52802,9 +53260,10 @@ func (j *map1000JoinJoin) startW456(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW457 runs branch "w457" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW457
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52836,9 +53295,10 @@ func (j *map1000JoinJoin) startW457(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW458 runs branch "w458" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW458
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52870,9 +53330,10 @@ func (j *map1000JoinJoin) startW458(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW459 runs branch "w459" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW459
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52904,9 +53365,10 @@ func (j *map1000JoinJoin) startW459(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW460 runs branch "w460" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW460
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52938,9 +53400,10 @@ func (j *map1000JoinJoin) startW460(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW461 runs branch "w461" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW461
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -52972,9 +53435,10 @@ func (j *map1000JoinJoin) startW461(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW462 runs branch "w462" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW462
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53006,9 +53470,10 @@ func (j *map1000JoinJoin) startW462(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW463 runs branch "w463" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW463
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53040,9 +53505,10 @@ func (j *map1000JoinJoin) startW463(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW464 runs branch "w464" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW464
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53074,9 +53540,10 @@ func (j *map1000JoinJoin) startW464(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW465 runs branch "w465" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW465
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53108,9 +53575,10 @@ func (j *map1000JoinJoin) startW465(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW466 runs branch "w466" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW466
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53142,9 +53610,10 @@ func (j *map1000JoinJoin) startW466(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW467 runs branch "w467" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW467
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53176,9 +53645,10 @@ func (j *map1000JoinJoin) startW467(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW468 runs branch "w468" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW468
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53210,9 +53680,10 @@ func (j *map1000JoinJoin) startW468(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW469 runs branch "w469" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW469
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53244,9 +53715,10 @@ func (j *map1000JoinJoin) startW469(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW470 runs branch "w470" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW470
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53278,9 +53750,10 @@ func (j *map1000JoinJoin) startW470(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW471 runs branch "w471" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW471
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53312,9 +53785,10 @@ func (j *map1000JoinJoin) startW471(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW472 runs branch "w472" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW472
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53346,9 +53820,10 @@ func (j *map1000JoinJoin) startW472(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW473 runs branch "w473" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW473
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53380,9 +53855,10 @@ func (j *map1000JoinJoin) startW473(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW474 runs branch "w474" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW474
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53414,9 +53890,10 @@ func (j *map1000JoinJoin) startW474(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW475 runs branch "w475" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW475
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53448,9 +53925,10 @@ func (j *map1000JoinJoin) startW475(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW476 runs branch "w476" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW476
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53482,9 +53960,10 @@ func (j *map1000JoinJoin) startW476(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW477 runs branch "w477" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW477
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53516,9 +53995,10 @@ func (j *map1000JoinJoin) startW477(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW478 runs branch "w478" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW478
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53550,9 +54030,10 @@ func (j *map1000JoinJoin) startW478(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW479 runs branch "w479" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW479
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53584,9 +54065,10 @@ func (j *map1000JoinJoin) startW479(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW480 runs branch "w480" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW480
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53618,9 +54100,10 @@ func (j *map1000JoinJoin) startW480(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW481 runs branch "w481" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW481
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53652,9 +54135,10 @@ func (j *map1000JoinJoin) startW481(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW482 runs branch "w482" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW482
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53686,9 +54170,10 @@ func (j *map1000JoinJoin) startW482(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW483 runs branch "w483" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW483
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53720,9 +54205,10 @@ func (j *map1000JoinJoin) startW483(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW484 runs branch "w484" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW484
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53754,9 +54240,10 @@ func (j *map1000JoinJoin) startW484(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW485 runs branch "w485" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW485
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53788,9 +54275,10 @@ func (j *map1000JoinJoin) startW485(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW486 runs branch "w486" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW486
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53822,9 +54310,10 @@ func (j *map1000JoinJoin) startW486(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW487 runs branch "w487" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW487
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53856,9 +54345,10 @@ func (j *map1000JoinJoin) startW487(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW488 runs branch "w488" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW488
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53890,9 +54380,10 @@ func (j *map1000JoinJoin) startW488(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW489 runs branch "w489" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW489
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53924,9 +54415,10 @@ func (j *map1000JoinJoin) startW489(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW490 runs branch "w490" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW490
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53958,9 +54450,10 @@ func (j *map1000JoinJoin) startW490(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW491 runs branch "w491" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW491
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -53992,9 +54485,10 @@ func (j *map1000JoinJoin) startW491(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW492 runs branch "w492" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW492
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54026,9 +54520,10 @@ func (j *map1000JoinJoin) startW492(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW493 runs branch "w493" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW493
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54060,9 +54555,10 @@ func (j *map1000JoinJoin) startW493(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW494 runs branch "w494" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW494
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54094,9 +54590,10 @@ func (j *map1000JoinJoin) startW494(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW495 runs branch "w495" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW495
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54128,9 +54625,10 @@ func (j *map1000JoinJoin) startW495(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW496 runs branch "w496" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW496
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54162,9 +54660,10 @@ func (j *map1000JoinJoin) startW496(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW497 runs branch "w497" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW497
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54196,9 +54695,10 @@ func (j *map1000JoinJoin) startW497(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW498 runs branch "w498" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW498
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54230,9 +54730,10 @@ func (j *map1000JoinJoin) startW498(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW499 runs branch "w499" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW499
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54264,9 +54765,10 @@ func (j *map1000JoinJoin) startW499(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW500 runs branch "w500" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW500
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54298,9 +54800,10 @@ func (j *map1000JoinJoin) startW500(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW501 runs branch "w501" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW501
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54332,9 +54835,10 @@ func (j *map1000JoinJoin) startW501(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW502 runs branch "w502" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW502
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54366,9 +54870,10 @@ func (j *map1000JoinJoin) startW502(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW503 runs branch "w503" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW503
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54400,9 +54905,10 @@ func (j *map1000JoinJoin) startW503(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW504 runs branch "w504" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW504
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54434,9 +54940,10 @@ func (j *map1000JoinJoin) startW504(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW505 runs branch "w505" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW505
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54468,9 +54975,10 @@ func (j *map1000JoinJoin) startW505(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW506 runs branch "w506" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW506
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54502,9 +55010,10 @@ func (j *map1000JoinJoin) startW506(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW507 runs branch "w507" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW507
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54536,9 +55045,10 @@ func (j *map1000JoinJoin) startW507(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW508 runs branch "w508" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW508
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54570,9 +55080,10 @@ func (j *map1000JoinJoin) startW508(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW509 runs branch "w509" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW509
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54604,9 +55115,10 @@ func (j *map1000JoinJoin) startW509(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW510 runs branch "w510" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW510
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54638,9 +55150,10 @@ func (j *map1000JoinJoin) startW510(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW511 runs branch "w511" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW511
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54672,9 +55185,10 @@ func (j *map1000JoinJoin) startW511(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW512 runs branch "w512" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW512
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54706,9 +55220,10 @@ func (j *map1000JoinJoin) startW512(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW513 runs branch "w513" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW513
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54740,9 +55255,10 @@ func (j *map1000JoinJoin) startW513(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW514 runs branch "w514" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW514
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54774,9 +55290,10 @@ func (j *map1000JoinJoin) startW514(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW515 runs branch "w515" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW515
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54808,9 +55325,10 @@ func (j *map1000JoinJoin) startW515(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW516 runs branch "w516" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW516
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54842,9 +55360,10 @@ func (j *map1000JoinJoin) startW516(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW517 runs branch "w517" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW517
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54876,9 +55395,10 @@ func (j *map1000JoinJoin) startW517(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW518 runs branch "w518" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW518
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54910,9 +55430,10 @@ func (j *map1000JoinJoin) startW518(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW519 runs branch "w519" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW519
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54944,9 +55465,10 @@ func (j *map1000JoinJoin) startW519(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW520 runs branch "w520" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW520
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -54978,9 +55500,10 @@ func (j *map1000JoinJoin) startW520(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW521 runs branch "w521" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW521
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55012,9 +55535,10 @@ func (j *map1000JoinJoin) startW521(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW522 runs branch "w522" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW522
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55046,9 +55570,10 @@ func (j *map1000JoinJoin) startW522(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW523 runs branch "w523" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW523
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55080,9 +55605,10 @@ func (j *map1000JoinJoin) startW523(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW524 runs branch "w524" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW524
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55114,9 +55640,10 @@ func (j *map1000JoinJoin) startW524(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW525 runs branch "w525" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW525
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55148,9 +55675,10 @@ func (j *map1000JoinJoin) startW525(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW526 runs branch "w526" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW526
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55182,9 +55710,10 @@ func (j *map1000JoinJoin) startW526(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW527 runs branch "w527" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW527
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55216,9 +55745,10 @@ func (j *map1000JoinJoin) startW527(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW528 runs branch "w528" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW528
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55250,9 +55780,10 @@ func (j *map1000JoinJoin) startW528(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW529 runs branch "w529" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW529
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55284,9 +55815,10 @@ func (j *map1000JoinJoin) startW529(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW530 runs branch "w530" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW530
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55318,9 +55850,10 @@ func (j *map1000JoinJoin) startW530(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW531 runs branch "w531" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW531
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55352,9 +55885,10 @@ func (j *map1000JoinJoin) startW531(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW532 runs branch "w532" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW532
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55386,9 +55920,10 @@ func (j *map1000JoinJoin) startW532(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW533 runs branch "w533" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW533
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55420,9 +55955,10 @@ func (j *map1000JoinJoin) startW533(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW534 runs branch "w534" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW534
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55454,9 +55990,10 @@ func (j *map1000JoinJoin) startW534(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW535 runs branch "w535" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW535
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55488,9 +56025,10 @@ func (j *map1000JoinJoin) startW535(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW536 runs branch "w536" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW536
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55522,9 +56060,10 @@ func (j *map1000JoinJoin) startW536(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW537 runs branch "w537" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW537
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55556,9 +56095,10 @@ func (j *map1000JoinJoin) startW537(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW538 runs branch "w538" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW538
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55590,9 +56130,10 @@ func (j *map1000JoinJoin) startW538(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW539 runs branch "w539" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW539
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55624,9 +56165,10 @@ func (j *map1000JoinJoin) startW539(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW540 runs branch "w540" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW540
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55658,9 +56200,10 @@ func (j *map1000JoinJoin) startW540(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW541 runs branch "w541" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW541
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55692,9 +56235,10 @@ func (j *map1000JoinJoin) startW541(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW542 runs branch "w542" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW542
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55726,9 +56270,10 @@ func (j *map1000JoinJoin) startW542(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW543 runs branch "w543" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW543
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55760,9 +56305,10 @@ func (j *map1000JoinJoin) startW543(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW544 runs branch "w544" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW544
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55794,9 +56340,10 @@ func (j *map1000JoinJoin) startW544(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW545 runs branch "w545" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW545
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55828,9 +56375,10 @@ func (j *map1000JoinJoin) startW545(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW546 runs branch "w546" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW546
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55862,9 +56410,10 @@ func (j *map1000JoinJoin) startW546(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW547 runs branch "w547" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW547
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55896,9 +56445,10 @@ func (j *map1000JoinJoin) startW547(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW548 runs branch "w548" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW548
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55930,9 +56480,10 @@ func (j *map1000JoinJoin) startW548(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW549 runs branch "w549" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW549
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55964,9 +56515,10 @@ func (j *map1000JoinJoin) startW549(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW550 runs branch "w550" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW550
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -55998,9 +56550,10 @@ func (j *map1000JoinJoin) startW550(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW551 runs branch "w551" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW551
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56032,9 +56585,10 @@ func (j *map1000JoinJoin) startW551(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW552 runs branch "w552" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW552
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56066,9 +56620,10 @@ func (j *map1000JoinJoin) startW552(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW553 runs branch "w553" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW553
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56100,9 +56655,10 @@ func (j *map1000JoinJoin) startW553(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW554 runs branch "w554" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW554
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56134,9 +56690,10 @@ func (j *map1000JoinJoin) startW554(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW555 runs branch "w555" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW555
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56168,9 +56725,10 @@ func (j *map1000JoinJoin) startW555(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW556 runs branch "w556" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW556
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56202,9 +56760,10 @@ func (j *map1000JoinJoin) startW556(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW557 runs branch "w557" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW557
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56236,9 +56795,10 @@ func (j *map1000JoinJoin) startW557(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW558 runs branch "w558" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW558
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56270,9 +56830,10 @@ func (j *map1000JoinJoin) startW558(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW559 runs branch "w559" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW559
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56304,9 +56865,10 @@ func (j *map1000JoinJoin) startW559(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW560 runs branch "w560" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW560
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56338,9 +56900,10 @@ func (j *map1000JoinJoin) startW560(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW561 runs branch "w561" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW561
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56372,9 +56935,10 @@ func (j *map1000JoinJoin) startW561(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW562 runs branch "w562" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW562
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56406,9 +56970,10 @@ func (j *map1000JoinJoin) startW562(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW563 runs branch "w563" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW563
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56440,9 +57005,10 @@ func (j *map1000JoinJoin) startW563(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW564 runs branch "w564" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW564
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56474,9 +57040,10 @@ func (j *map1000JoinJoin) startW564(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW565 runs branch "w565" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW565
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56508,9 +57075,10 @@ func (j *map1000JoinJoin) startW565(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW566 runs branch "w566" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW566
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56542,9 +57110,10 @@ func (j *map1000JoinJoin) startW566(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW567 runs branch "w567" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW567
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56576,9 +57145,10 @@ func (j *map1000JoinJoin) startW567(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW568 runs branch "w568" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW568
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56610,9 +57180,10 @@ func (j *map1000JoinJoin) startW568(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW569 runs branch "w569" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW569
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56644,9 +57215,10 @@ func (j *map1000JoinJoin) startW569(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW570 runs branch "w570" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW570
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56678,9 +57250,10 @@ func (j *map1000JoinJoin) startW570(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW571 runs branch "w571" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW571
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56712,9 +57285,10 @@ func (j *map1000JoinJoin) startW571(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW572 runs branch "w572" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW572
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56746,9 +57320,10 @@ func (j *map1000JoinJoin) startW572(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW573 runs branch "w573" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW573
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56780,9 +57355,10 @@ func (j *map1000JoinJoin) startW573(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW574 runs branch "w574" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW574
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56814,9 +57390,10 @@ func (j *map1000JoinJoin) startW574(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW575 runs branch "w575" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW575
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56848,9 +57425,10 @@ func (j *map1000JoinJoin) startW575(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW576 runs branch "w576" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW576
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56882,9 +57460,10 @@ func (j *map1000JoinJoin) startW576(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW577 runs branch "w577" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW577
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56916,9 +57495,10 @@ func (j *map1000JoinJoin) startW577(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW578 runs branch "w578" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW578
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56950,9 +57530,10 @@ func (j *map1000JoinJoin) startW578(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW579 runs branch "w579" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW579
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -56984,9 +57565,10 @@ func (j *map1000JoinJoin) startW579(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW580 runs branch "w580" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW580
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57018,9 +57600,10 @@ func (j *map1000JoinJoin) startW580(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW581 runs branch "w581" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW581
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57052,9 +57635,10 @@ func (j *map1000JoinJoin) startW581(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW582 runs branch "w582" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW582
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57086,9 +57670,10 @@ func (j *map1000JoinJoin) startW582(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW583 runs branch "w583" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW583
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57120,9 +57705,10 @@ func (j *map1000JoinJoin) startW583(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW584 runs branch "w584" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW584
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57154,9 +57740,10 @@ func (j *map1000JoinJoin) startW584(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW585 runs branch "w585" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW585
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57188,9 +57775,10 @@ func (j *map1000JoinJoin) startW585(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW586 runs branch "w586" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW586
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57222,9 +57810,10 @@ func (j *map1000JoinJoin) startW586(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW587 runs branch "w587" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW587
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57256,9 +57845,10 @@ func (j *map1000JoinJoin) startW587(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW588 runs branch "w588" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW588
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57290,9 +57880,10 @@ func (j *map1000JoinJoin) startW588(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW589 runs branch "w589" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW589
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57324,9 +57915,10 @@ func (j *map1000JoinJoin) startW589(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW590 runs branch "w590" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW590
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57358,9 +57950,10 @@ func (j *map1000JoinJoin) startW590(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW591 runs branch "w591" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW591
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57392,9 +57985,10 @@ func (j *map1000JoinJoin) startW591(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW592 runs branch "w592" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW592
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57426,9 +58020,10 @@ func (j *map1000JoinJoin) startW592(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW593 runs branch "w593" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW593
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57460,9 +58055,10 @@ func (j *map1000JoinJoin) startW593(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW594 runs branch "w594" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW594
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57494,9 +58090,10 @@ func (j *map1000JoinJoin) startW594(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW595 runs branch "w595" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW595
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57528,9 +58125,10 @@ func (j *map1000JoinJoin) startW595(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW596 runs branch "w596" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW596
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57562,9 +58160,10 @@ func (j *map1000JoinJoin) startW596(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW597 runs branch "w597" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW597
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57596,9 +58195,10 @@ func (j *map1000JoinJoin) startW597(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW598 runs branch "w598" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW598
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57630,9 +58230,10 @@ func (j *map1000JoinJoin) startW598(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW599 runs branch "w599" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW599
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57664,9 +58265,10 @@ func (j *map1000JoinJoin) startW599(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW600 runs branch "w600" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW600
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57698,9 +58300,10 @@ func (j *map1000JoinJoin) startW600(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW601 runs branch "w601" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW601
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57732,9 +58335,10 @@ func (j *map1000JoinJoin) startW601(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW602 runs branch "w602" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW602
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57766,9 +58370,10 @@ func (j *map1000JoinJoin) startW602(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW603 runs branch "w603" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW603
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57800,9 +58405,10 @@ func (j *map1000JoinJoin) startW603(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW604 runs branch "w604" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW604
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57834,9 +58440,10 @@ func (j *map1000JoinJoin) startW604(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW605 runs branch "w605" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW605
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57868,9 +58475,10 @@ func (j *map1000JoinJoin) startW605(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW606 runs branch "w606" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW606
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57902,9 +58510,10 @@ func (j *map1000JoinJoin) startW606(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW607 runs branch "w607" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW607
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57936,9 +58545,10 @@ func (j *map1000JoinJoin) startW607(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW608 runs branch "w608" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW608
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -57970,9 +58580,10 @@ func (j *map1000JoinJoin) startW608(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW609 runs branch "w609" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW609
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58004,9 +58615,10 @@ func (j *map1000JoinJoin) startW609(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW610 runs branch "w610" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW610
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58038,9 +58650,10 @@ func (j *map1000JoinJoin) startW610(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW611 runs branch "w611" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW611
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58072,9 +58685,10 @@ func (j *map1000JoinJoin) startW611(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW612 runs branch "w612" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW612
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58106,9 +58720,10 @@ func (j *map1000JoinJoin) startW612(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW613 runs branch "w613" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW613
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58140,9 +58755,10 @@ func (j *map1000JoinJoin) startW613(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW614 runs branch "w614" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW614
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58174,9 +58790,10 @@ func (j *map1000JoinJoin) startW614(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW615 runs branch "w615" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW615
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58208,9 +58825,10 @@ func (j *map1000JoinJoin) startW615(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW616 runs branch "w616" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW616
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58242,9 +58860,10 @@ func (j *map1000JoinJoin) startW616(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW617 runs branch "w617" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW617
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58276,9 +58895,10 @@ func (j *map1000JoinJoin) startW617(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW618 runs branch "w618" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW618
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58310,9 +58930,10 @@ func (j *map1000JoinJoin) startW618(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW619 runs branch "w619" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW619
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58344,9 +58965,10 @@ func (j *map1000JoinJoin) startW619(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW620 runs branch "w620" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW620
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58378,9 +59000,10 @@ func (j *map1000JoinJoin) startW620(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW621 runs branch "w621" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW621
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58412,9 +59035,10 @@ func (j *map1000JoinJoin) startW621(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW622 runs branch "w622" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW622
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58446,9 +59070,10 @@ func (j *map1000JoinJoin) startW622(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW623 runs branch "w623" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW623
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58480,9 +59105,10 @@ func (j *map1000JoinJoin) startW623(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW624 runs branch "w624" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW624
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58514,9 +59140,10 @@ func (j *map1000JoinJoin) startW624(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW625 runs branch "w625" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW625
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58548,9 +59175,10 @@ func (j *map1000JoinJoin) startW625(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW626 runs branch "w626" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW626
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58582,9 +59210,10 @@ func (j *map1000JoinJoin) startW626(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW627 runs branch "w627" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW627
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58616,9 +59245,10 @@ func (j *map1000JoinJoin) startW627(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW628 runs branch "w628" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW628
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58650,9 +59280,10 @@ func (j *map1000JoinJoin) startW628(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW629 runs branch "w629" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW629
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58684,9 +59315,10 @@ func (j *map1000JoinJoin) startW629(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW630 runs branch "w630" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW630
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58718,9 +59350,10 @@ func (j *map1000JoinJoin) startW630(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW631 runs branch "w631" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW631
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58752,9 +59385,10 @@ func (j *map1000JoinJoin) startW631(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW632 runs branch "w632" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW632
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58786,9 +59420,10 @@ func (j *map1000JoinJoin) startW632(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW633 runs branch "w633" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW633
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58820,9 +59455,10 @@ func (j *map1000JoinJoin) startW633(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW634 runs branch "w634" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW634
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58854,9 +59490,10 @@ func (j *map1000JoinJoin) startW634(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW635 runs branch "w635" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW635
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58888,9 +59525,10 @@ func (j *map1000JoinJoin) startW635(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW636 runs branch "w636" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW636
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58922,9 +59560,10 @@ func (j *map1000JoinJoin) startW636(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW637 runs branch "w637" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW637
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58956,9 +59595,10 @@ func (j *map1000JoinJoin) startW637(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW638 runs branch "w638" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW638
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -58990,9 +59630,10 @@ func (j *map1000JoinJoin) startW638(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW639 runs branch "w639" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW639
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59024,9 +59665,10 @@ func (j *map1000JoinJoin) startW639(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW640 runs branch "w640" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW640
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59058,9 +59700,10 @@ func (j *map1000JoinJoin) startW640(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW641 runs branch "w641" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW641
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59092,9 +59735,10 @@ func (j *map1000JoinJoin) startW641(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW642 runs branch "w642" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW642
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59126,9 +59770,10 @@ func (j *map1000JoinJoin) startW642(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW643 runs branch "w643" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW643
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59160,9 +59805,10 @@ func (j *map1000JoinJoin) startW643(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW644 runs branch "w644" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW644
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59194,9 +59840,10 @@ func (j *map1000JoinJoin) startW644(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW645 runs branch "w645" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW645
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59228,9 +59875,10 @@ func (j *map1000JoinJoin) startW645(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW646 runs branch "w646" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW646
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59262,9 +59910,10 @@ func (j *map1000JoinJoin) startW646(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW647 runs branch "w647" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW647
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59296,9 +59945,10 @@ func (j *map1000JoinJoin) startW647(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW648 runs branch "w648" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW648
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59330,9 +59980,10 @@ func (j *map1000JoinJoin) startW648(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW649 runs branch "w649" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW649
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59364,9 +60015,10 @@ func (j *map1000JoinJoin) startW649(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW650 runs branch "w650" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW650
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59398,9 +60050,10 @@ func (j *map1000JoinJoin) startW650(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW651 runs branch "w651" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW651
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59432,9 +60085,10 @@ func (j *map1000JoinJoin) startW651(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW652 runs branch "w652" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW652
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59466,9 +60120,10 @@ func (j *map1000JoinJoin) startW652(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW653 runs branch "w653" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW653
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59500,9 +60155,10 @@ func (j *map1000JoinJoin) startW653(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW654 runs branch "w654" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW654
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59534,9 +60190,10 @@ func (j *map1000JoinJoin) startW654(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW655 runs branch "w655" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW655
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59568,9 +60225,10 @@ func (j *map1000JoinJoin) startW655(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW656 runs branch "w656" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW656
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59602,9 +60260,10 @@ func (j *map1000JoinJoin) startW656(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW657 runs branch "w657" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW657
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59636,9 +60295,10 @@ func (j *map1000JoinJoin) startW657(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW658 runs branch "w658" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW658
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59670,9 +60330,10 @@ func (j *map1000JoinJoin) startW658(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW659 runs branch "w659" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW659
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59704,9 +60365,10 @@ func (j *map1000JoinJoin) startW659(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW660 runs branch "w660" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW660
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59738,9 +60400,10 @@ func (j *map1000JoinJoin) startW660(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW661 runs branch "w661" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW661
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59772,9 +60435,10 @@ func (j *map1000JoinJoin) startW661(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW662 runs branch "w662" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW662
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59806,9 +60470,10 @@ func (j *map1000JoinJoin) startW662(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW663 runs branch "w663" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW663
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59840,9 +60505,10 @@ func (j *map1000JoinJoin) startW663(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW664 runs branch "w664" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW664
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59874,9 +60540,10 @@ func (j *map1000JoinJoin) startW664(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW665 runs branch "w665" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW665
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59908,9 +60575,10 @@ func (j *map1000JoinJoin) startW665(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW666 runs branch "w666" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW666
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59942,9 +60610,10 @@ func (j *map1000JoinJoin) startW666(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW667 runs branch "w667" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW667
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -59976,9 +60645,10 @@ func (j *map1000JoinJoin) startW667(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW668 runs branch "w668" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW668
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60010,9 +60680,10 @@ func (j *map1000JoinJoin) startW668(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW669 runs branch "w669" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW669
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60044,9 +60715,10 @@ func (j *map1000JoinJoin) startW669(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW670 runs branch "w670" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW670
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60078,9 +60750,10 @@ func (j *map1000JoinJoin) startW670(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW671 runs branch "w671" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW671
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60112,9 +60785,10 @@ func (j *map1000JoinJoin) startW671(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW672 runs branch "w672" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW672
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60146,9 +60820,10 @@ func (j *map1000JoinJoin) startW672(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW673 runs branch "w673" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW673
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60180,9 +60855,10 @@ func (j *map1000JoinJoin) startW673(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW674 runs branch "w674" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW674
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60214,9 +60890,10 @@ func (j *map1000JoinJoin) startW674(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW675 runs branch "w675" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW675
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60248,9 +60925,10 @@ func (j *map1000JoinJoin) startW675(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW676 runs branch "w676" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW676
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60282,9 +60960,10 @@ func (j *map1000JoinJoin) startW676(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW677 runs branch "w677" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW677
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60316,9 +60995,10 @@ func (j *map1000JoinJoin) startW677(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW678 runs branch "w678" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW678
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60350,9 +61030,10 @@ func (j *map1000JoinJoin) startW678(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW679 runs branch "w679" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW679
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60384,9 +61065,10 @@ func (j *map1000JoinJoin) startW679(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW680 runs branch "w680" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW680
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60418,9 +61100,10 @@ func (j *map1000JoinJoin) startW680(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW681 runs branch "w681" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW681
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60452,9 +61135,10 @@ func (j *map1000JoinJoin) startW681(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW682 runs branch "w682" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW682
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60486,9 +61170,10 @@ func (j *map1000JoinJoin) startW682(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW683 runs branch "w683" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW683
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60520,9 +61205,10 @@ func (j *map1000JoinJoin) startW683(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW684 runs branch "w684" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW684
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60554,9 +61240,10 @@ func (j *map1000JoinJoin) startW684(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW685 runs branch "w685" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW685
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60588,9 +61275,10 @@ func (j *map1000JoinJoin) startW685(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW686 runs branch "w686" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW686
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60622,9 +61310,10 @@ func (j *map1000JoinJoin) startW686(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW687 runs branch "w687" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW687
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60656,9 +61345,10 @@ func (j *map1000JoinJoin) startW687(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW688 runs branch "w688" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW688
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60690,9 +61380,10 @@ func (j *map1000JoinJoin) startW688(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW689 runs branch "w689" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW689
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60724,9 +61415,10 @@ func (j *map1000JoinJoin) startW689(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW690 runs branch "w690" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW690
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60758,9 +61450,10 @@ func (j *map1000JoinJoin) startW690(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW691 runs branch "w691" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW691
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60792,9 +61485,10 @@ func (j *map1000JoinJoin) startW691(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW692 runs branch "w692" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW692
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60826,9 +61520,10 @@ func (j *map1000JoinJoin) startW692(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW693 runs branch "w693" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW693
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60860,9 +61555,10 @@ func (j *map1000JoinJoin) startW693(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW694 runs branch "w694" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW694
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60894,9 +61590,10 @@ func (j *map1000JoinJoin) startW694(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW695 runs branch "w695" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW695
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60928,9 +61625,10 @@ func (j *map1000JoinJoin) startW695(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW696 runs branch "w696" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW696
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60962,9 +61660,10 @@ func (j *map1000JoinJoin) startW696(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW697 runs branch "w697" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW697
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -60996,9 +61695,10 @@ func (j *map1000JoinJoin) startW697(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW698 runs branch "w698" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW698
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61030,9 +61730,10 @@ func (j *map1000JoinJoin) startW698(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW699 runs branch "w699" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW699
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61064,9 +61765,10 @@ func (j *map1000JoinJoin) startW699(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW700 runs branch "w700" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW700
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61098,9 +61800,10 @@ func (j *map1000JoinJoin) startW700(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW701 runs branch "w701" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW701
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61132,9 +61835,10 @@ func (j *map1000JoinJoin) startW701(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW702 runs branch "w702" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW702
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61166,9 +61870,10 @@ func (j *map1000JoinJoin) startW702(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW703 runs branch "w703" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW703
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61200,9 +61905,10 @@ func (j *map1000JoinJoin) startW703(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW704 runs branch "w704" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW704
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61234,9 +61940,10 @@ func (j *map1000JoinJoin) startW704(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW705 runs branch "w705" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW705
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61268,9 +61975,10 @@ func (j *map1000JoinJoin) startW705(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW706 runs branch "w706" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW706
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61302,9 +62010,10 @@ func (j *map1000JoinJoin) startW706(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW707 runs branch "w707" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW707
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61336,9 +62045,10 @@ func (j *map1000JoinJoin) startW707(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW708 runs branch "w708" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW708
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61370,9 +62080,10 @@ func (j *map1000JoinJoin) startW708(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW709 runs branch "w709" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW709
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61404,9 +62115,10 @@ func (j *map1000JoinJoin) startW709(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW710 runs branch "w710" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW710
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61438,9 +62150,10 @@ func (j *map1000JoinJoin) startW710(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW711 runs branch "w711" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW711
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61472,9 +62185,10 @@ func (j *map1000JoinJoin) startW711(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW712 runs branch "w712" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW712
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61506,9 +62220,10 @@ func (j *map1000JoinJoin) startW712(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW713 runs branch "w713" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW713
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61540,9 +62255,10 @@ func (j *map1000JoinJoin) startW713(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW714 runs branch "w714" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW714
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61574,9 +62290,10 @@ func (j *map1000JoinJoin) startW714(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW715 runs branch "w715" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW715
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61608,9 +62325,10 @@ func (j *map1000JoinJoin) startW715(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW716 runs branch "w716" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW716
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61642,9 +62360,10 @@ func (j *map1000JoinJoin) startW716(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW717 runs branch "w717" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW717
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61676,9 +62395,10 @@ func (j *map1000JoinJoin) startW717(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW718 runs branch "w718" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW718
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61710,9 +62430,10 @@ func (j *map1000JoinJoin) startW718(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW719 runs branch "w719" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW719
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61744,9 +62465,10 @@ func (j *map1000JoinJoin) startW719(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW720 runs branch "w720" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW720
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61778,9 +62500,10 @@ func (j *map1000JoinJoin) startW720(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW721 runs branch "w721" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW721
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61812,9 +62535,10 @@ func (j *map1000JoinJoin) startW721(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW722 runs branch "w722" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW722
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61846,9 +62570,10 @@ func (j *map1000JoinJoin) startW722(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW723 runs branch "w723" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW723
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61880,9 +62605,10 @@ func (j *map1000JoinJoin) startW723(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW724 runs branch "w724" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW724
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61914,9 +62640,10 @@ func (j *map1000JoinJoin) startW724(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW725 runs branch "w725" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW725
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61948,9 +62675,10 @@ func (j *map1000JoinJoin) startW725(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW726 runs branch "w726" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW726
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -61982,9 +62710,10 @@ func (j *map1000JoinJoin) startW726(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW727 runs branch "w727" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW727
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62016,9 +62745,10 @@ func (j *map1000JoinJoin) startW727(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW728 runs branch "w728" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW728
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62050,9 +62780,10 @@ func (j *map1000JoinJoin) startW728(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW729 runs branch "w729" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW729
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62084,9 +62815,10 @@ func (j *map1000JoinJoin) startW729(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW730 runs branch "w730" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW730
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62118,9 +62850,10 @@ func (j *map1000JoinJoin) startW730(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW731 runs branch "w731" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW731
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62152,9 +62885,10 @@ func (j *map1000JoinJoin) startW731(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW732 runs branch "w732" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW732
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62186,9 +62920,10 @@ func (j *map1000JoinJoin) startW732(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW733 runs branch "w733" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW733
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62220,9 +62955,10 @@ func (j *map1000JoinJoin) startW733(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW734 runs branch "w734" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW734
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62254,9 +62990,10 @@ func (j *map1000JoinJoin) startW734(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW735 runs branch "w735" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW735
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62288,9 +63025,10 @@ func (j *map1000JoinJoin) startW735(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW736 runs branch "w736" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW736
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62322,9 +63060,10 @@ func (j *map1000JoinJoin) startW736(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW737 runs branch "w737" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW737
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62356,9 +63095,10 @@ func (j *map1000JoinJoin) startW737(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW738 runs branch "w738" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW738
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62390,9 +63130,10 @@ func (j *map1000JoinJoin) startW738(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW739 runs branch "w739" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW739
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62424,9 +63165,10 @@ func (j *map1000JoinJoin) startW739(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW740 runs branch "w740" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW740
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62458,9 +63200,10 @@ func (j *map1000JoinJoin) startW740(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW741 runs branch "w741" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW741
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62492,9 +63235,10 @@ func (j *map1000JoinJoin) startW741(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW742 runs branch "w742" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW742
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62526,9 +63270,10 @@ func (j *map1000JoinJoin) startW742(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW743 runs branch "w743" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW743
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62560,9 +63305,10 @@ func (j *map1000JoinJoin) startW743(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW744 runs branch "w744" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW744
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62594,9 +63340,10 @@ func (j *map1000JoinJoin) startW744(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW745 runs branch "w745" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW745
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62628,9 +63375,10 @@ func (j *map1000JoinJoin) startW745(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW746 runs branch "w746" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW746
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62662,9 +63410,10 @@ func (j *map1000JoinJoin) startW746(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW747 runs branch "w747" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW747
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62696,9 +63445,10 @@ func (j *map1000JoinJoin) startW747(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW748 runs branch "w748" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW748
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62730,9 +63480,10 @@ func (j *map1000JoinJoin) startW748(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW749 runs branch "w749" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW749
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62764,9 +63515,10 @@ func (j *map1000JoinJoin) startW749(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW750 runs branch "w750" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW750
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62798,9 +63550,10 @@ func (j *map1000JoinJoin) startW750(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW751 runs branch "w751" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW751
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62832,9 +63585,10 @@ func (j *map1000JoinJoin) startW751(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW752 runs branch "w752" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW752
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62866,9 +63620,10 @@ func (j *map1000JoinJoin) startW752(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW753 runs branch "w753" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW753
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62900,9 +63655,10 @@ func (j *map1000JoinJoin) startW753(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW754 runs branch "w754" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW754
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62934,9 +63690,10 @@ func (j *map1000JoinJoin) startW754(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW755 runs branch "w755" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW755
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -62968,9 +63725,10 @@ func (j *map1000JoinJoin) startW755(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW756 runs branch "w756" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW756
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63002,9 +63760,10 @@ func (j *map1000JoinJoin) startW756(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW757 runs branch "w757" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW757
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63036,9 +63795,10 @@ func (j *map1000JoinJoin) startW757(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW758 runs branch "w758" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW758
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63070,9 +63830,10 @@ func (j *map1000JoinJoin) startW758(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW759 runs branch "w759" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW759
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63104,9 +63865,10 @@ func (j *map1000JoinJoin) startW759(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW760 runs branch "w760" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW760
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63138,9 +63900,10 @@ func (j *map1000JoinJoin) startW760(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW761 runs branch "w761" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW761
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63172,9 +63935,10 @@ func (j *map1000JoinJoin) startW761(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW762 runs branch "w762" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW762
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63206,9 +63970,10 @@ func (j *map1000JoinJoin) startW762(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW763 runs branch "w763" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW763
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63240,9 +64005,10 @@ func (j *map1000JoinJoin) startW763(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW764 runs branch "w764" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW764
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63274,9 +64040,10 @@ func (j *map1000JoinJoin) startW764(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW765 runs branch "w765" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW765
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63308,9 +64075,10 @@ func (j *map1000JoinJoin) startW765(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW766 runs branch "w766" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW766
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63342,9 +64110,10 @@ func (j *map1000JoinJoin) startW766(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW767 runs branch "w767" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW767
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63376,9 +64145,10 @@ func (j *map1000JoinJoin) startW767(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW768 runs branch "w768" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW768
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63410,9 +64180,10 @@ func (j *map1000JoinJoin) startW768(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW769 runs branch "w769" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW769
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63444,9 +64215,10 @@ func (j *map1000JoinJoin) startW769(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW770 runs branch "w770" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW770
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63478,9 +64250,10 @@ func (j *map1000JoinJoin) startW770(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW771 runs branch "w771" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW771
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63512,9 +64285,10 @@ func (j *map1000JoinJoin) startW771(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW772 runs branch "w772" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW772
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63546,9 +64320,10 @@ func (j *map1000JoinJoin) startW772(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW773 runs branch "w773" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW773
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63580,9 +64355,10 @@ func (j *map1000JoinJoin) startW773(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW774 runs branch "w774" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW774
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63614,9 +64390,10 @@ func (j *map1000JoinJoin) startW774(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW775 runs branch "w775" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW775
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63648,9 +64425,10 @@ func (j *map1000JoinJoin) startW775(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW776 runs branch "w776" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW776
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63682,9 +64460,10 @@ func (j *map1000JoinJoin) startW776(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW777 runs branch "w777" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW777
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63716,9 +64495,10 @@ func (j *map1000JoinJoin) startW777(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW778 runs branch "w778" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW778
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63750,9 +64530,10 @@ func (j *map1000JoinJoin) startW778(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW779 runs branch "w779" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW779
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63784,9 +64565,10 @@ func (j *map1000JoinJoin) startW779(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW780 runs branch "w780" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW780
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63818,9 +64600,10 @@ func (j *map1000JoinJoin) startW780(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW781 runs branch "w781" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW781
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63852,9 +64635,10 @@ func (j *map1000JoinJoin) startW781(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW782 runs branch "w782" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW782
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63886,9 +64670,10 @@ func (j *map1000JoinJoin) startW782(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW783 runs branch "w783" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW783
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63920,9 +64705,10 @@ func (j *map1000JoinJoin) startW783(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW784 runs branch "w784" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW784
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63954,9 +64740,10 @@ func (j *map1000JoinJoin) startW784(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW785 runs branch "w785" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW785
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -63988,9 +64775,10 @@ func (j *map1000JoinJoin) startW785(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW786 runs branch "w786" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW786
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64022,9 +64810,10 @@ func (j *map1000JoinJoin) startW786(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW787 runs branch "w787" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW787
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64056,9 +64845,10 @@ func (j *map1000JoinJoin) startW787(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW788 runs branch "w788" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW788
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64090,9 +64880,10 @@ func (j *map1000JoinJoin) startW788(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW789 runs branch "w789" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW789
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64124,9 +64915,10 @@ func (j *map1000JoinJoin) startW789(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW790 runs branch "w790" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW790
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64158,9 +64950,10 @@ func (j *map1000JoinJoin) startW790(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW791 runs branch "w791" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW791
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64192,9 +64985,10 @@ func (j *map1000JoinJoin) startW791(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW792 runs branch "w792" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW792
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64226,9 +65020,10 @@ func (j *map1000JoinJoin) startW792(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW793 runs branch "w793" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW793
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64260,9 +65055,10 @@ func (j *map1000JoinJoin) startW793(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW794 runs branch "w794" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW794
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64294,9 +65090,10 @@ func (j *map1000JoinJoin) startW794(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW795 runs branch "w795" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW795
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64328,9 +65125,10 @@ func (j *map1000JoinJoin) startW795(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW796 runs branch "w796" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW796
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64362,9 +65160,10 @@ func (j *map1000JoinJoin) startW796(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW797 runs branch "w797" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW797
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64396,9 +65195,10 @@ func (j *map1000JoinJoin) startW797(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW798 runs branch "w798" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW798
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64430,9 +65230,10 @@ func (j *map1000JoinJoin) startW798(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW799 runs branch "w799" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW799
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64464,9 +65265,10 @@ func (j *map1000JoinJoin) startW799(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW800 runs branch "w800" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW800
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64498,9 +65300,10 @@ func (j *map1000JoinJoin) startW800(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW801 runs branch "w801" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW801
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64532,9 +65335,10 @@ func (j *map1000JoinJoin) startW801(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW802 runs branch "w802" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW802
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64566,9 +65370,10 @@ func (j *map1000JoinJoin) startW802(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW803 runs branch "w803" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW803
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64600,9 +65405,10 @@ func (j *map1000JoinJoin) startW803(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW804 runs branch "w804" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW804
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64634,9 +65440,10 @@ func (j *map1000JoinJoin) startW804(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW805 runs branch "w805" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW805
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64668,9 +65475,10 @@ func (j *map1000JoinJoin) startW805(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW806 runs branch "w806" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW806
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64702,9 +65510,10 @@ func (j *map1000JoinJoin) startW806(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW807 runs branch "w807" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW807
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64736,9 +65545,10 @@ func (j *map1000JoinJoin) startW807(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW808 runs branch "w808" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW808
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64770,9 +65580,10 @@ func (j *map1000JoinJoin) startW808(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW809 runs branch "w809" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW809
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64804,9 +65615,10 @@ func (j *map1000JoinJoin) startW809(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW810 runs branch "w810" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW810
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64838,9 +65650,10 @@ func (j *map1000JoinJoin) startW810(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW811 runs branch "w811" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW811
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64872,9 +65685,10 @@ func (j *map1000JoinJoin) startW811(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW812 runs branch "w812" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW812
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64906,9 +65720,10 @@ func (j *map1000JoinJoin) startW812(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW813 runs branch "w813" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW813
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64940,9 +65755,10 @@ func (j *map1000JoinJoin) startW813(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW814 runs branch "w814" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW814
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -64974,9 +65790,10 @@ func (j *map1000JoinJoin) startW814(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW815 runs branch "w815" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW815
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65008,9 +65825,10 @@ func (j *map1000JoinJoin) startW815(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW816 runs branch "w816" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW816
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65042,9 +65860,10 @@ func (j *map1000JoinJoin) startW816(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW817 runs branch "w817" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW817
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65076,9 +65895,10 @@ func (j *map1000JoinJoin) startW817(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW818 runs branch "w818" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW818
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65110,9 +65930,10 @@ func (j *map1000JoinJoin) startW818(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW819 runs branch "w819" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW819
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65144,9 +65965,10 @@ func (j *map1000JoinJoin) startW819(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW820 runs branch "w820" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW820
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65178,9 +66000,10 @@ func (j *map1000JoinJoin) startW820(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW821 runs branch "w821" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW821
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65212,9 +66035,10 @@ func (j *map1000JoinJoin) startW821(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW822 runs branch "w822" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW822
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65246,9 +66070,10 @@ func (j *map1000JoinJoin) startW822(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW823 runs branch "w823" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW823
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65280,9 +66105,10 @@ func (j *map1000JoinJoin) startW823(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW824 runs branch "w824" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW824
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65314,9 +66140,10 @@ func (j *map1000JoinJoin) startW824(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW825 runs branch "w825" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW825
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65348,9 +66175,10 @@ func (j *map1000JoinJoin) startW825(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW826 runs branch "w826" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW826
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65382,9 +66210,10 @@ func (j *map1000JoinJoin) startW826(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW827 runs branch "w827" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW827
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65416,9 +66245,10 @@ func (j *map1000JoinJoin) startW827(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW828 runs branch "w828" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW828
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65450,9 +66280,10 @@ func (j *map1000JoinJoin) startW828(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW829 runs branch "w829" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW829
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65484,9 +66315,10 @@ func (j *map1000JoinJoin) startW829(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW830 runs branch "w830" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW830
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65518,9 +66350,10 @@ func (j *map1000JoinJoin) startW830(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW831 runs branch "w831" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW831
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65552,9 +66385,10 @@ func (j *map1000JoinJoin) startW831(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW832 runs branch "w832" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW832
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65586,9 +66420,10 @@ func (j *map1000JoinJoin) startW832(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW833 runs branch "w833" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW833
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65620,9 +66455,10 @@ func (j *map1000JoinJoin) startW833(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW834 runs branch "w834" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW834
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65654,9 +66490,10 @@ func (j *map1000JoinJoin) startW834(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW835 runs branch "w835" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW835
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65688,9 +66525,10 @@ func (j *map1000JoinJoin) startW835(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW836 runs branch "w836" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW836
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65722,9 +66560,10 @@ func (j *map1000JoinJoin) startW836(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW837 runs branch "w837" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW837
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65756,9 +66595,10 @@ func (j *map1000JoinJoin) startW837(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW838 runs branch "w838" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW838
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65790,9 +66630,10 @@ func (j *map1000JoinJoin) startW838(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW839 runs branch "w839" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW839
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65824,9 +66665,10 @@ func (j *map1000JoinJoin) startW839(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW840 runs branch "w840" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW840
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65858,9 +66700,10 @@ func (j *map1000JoinJoin) startW840(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW841 runs branch "w841" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW841
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65892,9 +66735,10 @@ func (j *map1000JoinJoin) startW841(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW842 runs branch "w842" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW842
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65926,9 +66770,10 @@ func (j *map1000JoinJoin) startW842(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW843 runs branch "w843" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW843
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65960,9 +66805,10 @@ func (j *map1000JoinJoin) startW843(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW844 runs branch "w844" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW844
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -65994,9 +66840,10 @@ func (j *map1000JoinJoin) startW844(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW845 runs branch "w845" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW845
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66028,9 +66875,10 @@ func (j *map1000JoinJoin) startW845(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW846 runs branch "w846" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW846
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66062,9 +66910,10 @@ func (j *map1000JoinJoin) startW846(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW847 runs branch "w847" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW847
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66096,9 +66945,10 @@ func (j *map1000JoinJoin) startW847(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW848 runs branch "w848" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW848
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66130,9 +66980,10 @@ func (j *map1000JoinJoin) startW848(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW849 runs branch "w849" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW849
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66164,9 +67015,10 @@ func (j *map1000JoinJoin) startW849(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW850 runs branch "w850" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW850
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66198,9 +67050,10 @@ func (j *map1000JoinJoin) startW850(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW851 runs branch "w851" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW851
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66232,9 +67085,10 @@ func (j *map1000JoinJoin) startW851(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW852 runs branch "w852" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW852
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66266,9 +67120,10 @@ func (j *map1000JoinJoin) startW852(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW853 runs branch "w853" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW853
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66300,9 +67155,10 @@ func (j *map1000JoinJoin) startW853(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW854 runs branch "w854" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW854
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66334,9 +67190,10 @@ func (j *map1000JoinJoin) startW854(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW855 runs branch "w855" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW855
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66368,9 +67225,10 @@ func (j *map1000JoinJoin) startW855(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW856 runs branch "w856" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW856
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66402,9 +67260,10 @@ func (j *map1000JoinJoin) startW856(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW857 runs branch "w857" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW857
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66436,9 +67295,10 @@ func (j *map1000JoinJoin) startW857(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW858 runs branch "w858" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW858
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66470,9 +67330,10 @@ func (j *map1000JoinJoin) startW858(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW859 runs branch "w859" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW859
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66504,9 +67365,10 @@ func (j *map1000JoinJoin) startW859(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW860 runs branch "w860" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW860
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66538,9 +67400,10 @@ func (j *map1000JoinJoin) startW860(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW861 runs branch "w861" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW861
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66572,9 +67435,10 @@ func (j *map1000JoinJoin) startW861(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW862 runs branch "w862" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW862
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66606,9 +67470,10 @@ func (j *map1000JoinJoin) startW862(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW863 runs branch "w863" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW863
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66640,9 +67505,10 @@ func (j *map1000JoinJoin) startW863(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW864 runs branch "w864" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW864
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66674,9 +67540,10 @@ func (j *map1000JoinJoin) startW864(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW865 runs branch "w865" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW865
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66708,9 +67575,10 @@ func (j *map1000JoinJoin) startW865(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW866 runs branch "w866" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW866
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66742,9 +67610,10 @@ func (j *map1000JoinJoin) startW866(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW867 runs branch "w867" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW867
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66776,9 +67645,10 @@ func (j *map1000JoinJoin) startW867(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW868 runs branch "w868" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW868
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66810,9 +67680,10 @@ func (j *map1000JoinJoin) startW868(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW869 runs branch "w869" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW869
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66844,9 +67715,10 @@ func (j *map1000JoinJoin) startW869(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW870 runs branch "w870" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW870
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66878,9 +67750,10 @@ func (j *map1000JoinJoin) startW870(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW871 runs branch "w871" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW871
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66912,9 +67785,10 @@ func (j *map1000JoinJoin) startW871(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW872 runs branch "w872" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW872
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66946,9 +67820,10 @@ func (j *map1000JoinJoin) startW872(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW873 runs branch "w873" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW873
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -66980,9 +67855,10 @@ func (j *map1000JoinJoin) startW873(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW874 runs branch "w874" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW874
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67014,9 +67890,10 @@ func (j *map1000JoinJoin) startW874(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW875 runs branch "w875" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW875
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67048,9 +67925,10 @@ func (j *map1000JoinJoin) startW875(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW876 runs branch "w876" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW876
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67082,9 +67960,10 @@ func (j *map1000JoinJoin) startW876(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW877 runs branch "w877" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW877
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67116,9 +67995,10 @@ func (j *map1000JoinJoin) startW877(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW878 runs branch "w878" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW878
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67150,9 +68030,10 @@ func (j *map1000JoinJoin) startW878(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW879 runs branch "w879" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW879
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67184,9 +68065,10 @@ func (j *map1000JoinJoin) startW879(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW880 runs branch "w880" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW880
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67218,9 +68100,10 @@ func (j *map1000JoinJoin) startW880(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW881 runs branch "w881" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW881
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67252,9 +68135,10 @@ func (j *map1000JoinJoin) startW881(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW882 runs branch "w882" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW882
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67286,9 +68170,10 @@ func (j *map1000JoinJoin) startW882(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW883 runs branch "w883" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW883
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67320,9 +68205,10 @@ func (j *map1000JoinJoin) startW883(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW884 runs branch "w884" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW884
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67354,9 +68240,10 @@ func (j *map1000JoinJoin) startW884(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW885 runs branch "w885" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW885
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67388,9 +68275,10 @@ func (j *map1000JoinJoin) startW885(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW886 runs branch "w886" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW886
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67422,9 +68310,10 @@ func (j *map1000JoinJoin) startW886(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW887 runs branch "w887" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW887
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67456,9 +68345,10 @@ func (j *map1000JoinJoin) startW887(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW888 runs branch "w888" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW888
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67490,9 +68380,10 @@ func (j *map1000JoinJoin) startW888(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW889 runs branch "w889" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW889
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67524,9 +68415,10 @@ func (j *map1000JoinJoin) startW889(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW890 runs branch "w890" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW890
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67558,9 +68450,10 @@ func (j *map1000JoinJoin) startW890(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW891 runs branch "w891" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW891
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67592,9 +68485,10 @@ func (j *map1000JoinJoin) startW891(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW892 runs branch "w892" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW892
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67626,9 +68520,10 @@ func (j *map1000JoinJoin) startW892(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW893 runs branch "w893" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW893
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67660,9 +68555,10 @@ func (j *map1000JoinJoin) startW893(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW894 runs branch "w894" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW894
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67694,9 +68590,10 @@ func (j *map1000JoinJoin) startW894(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW895 runs branch "w895" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW895
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67728,9 +68625,10 @@ func (j *map1000JoinJoin) startW895(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW896 runs branch "w896" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW896
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67762,9 +68660,10 @@ func (j *map1000JoinJoin) startW896(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW897 runs branch "w897" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW897
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67796,9 +68695,10 @@ func (j *map1000JoinJoin) startW897(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW898 runs branch "w898" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW898
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67830,9 +68730,10 @@ func (j *map1000JoinJoin) startW898(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW899 runs branch "w899" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW899
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67864,9 +68765,10 @@ func (j *map1000JoinJoin) startW899(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW900 runs branch "w900" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW900
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67898,9 +68800,10 @@ func (j *map1000JoinJoin) startW900(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW901 runs branch "w901" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW901
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67932,9 +68835,10 @@ func (j *map1000JoinJoin) startW901(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW902 runs branch "w902" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW902
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -67966,9 +68870,10 @@ func (j *map1000JoinJoin) startW902(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW903 runs branch "w903" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW903
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68000,9 +68905,10 @@ func (j *map1000JoinJoin) startW903(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW904 runs branch "w904" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW904
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68034,9 +68940,10 @@ func (j *map1000JoinJoin) startW904(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW905 runs branch "w905" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW905
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68068,9 +68975,10 @@ func (j *map1000JoinJoin) startW905(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW906 runs branch "w906" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW906
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68102,9 +69010,10 @@ func (j *map1000JoinJoin) startW906(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW907 runs branch "w907" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW907
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68136,9 +69045,10 @@ func (j *map1000JoinJoin) startW907(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW908 runs branch "w908" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW908
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68170,9 +69080,10 @@ func (j *map1000JoinJoin) startW908(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW909 runs branch "w909" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW909
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68204,9 +69115,10 @@ func (j *map1000JoinJoin) startW909(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW910 runs branch "w910" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW910
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68238,9 +69150,10 @@ func (j *map1000JoinJoin) startW910(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW911 runs branch "w911" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW911
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68272,9 +69185,10 @@ func (j *map1000JoinJoin) startW911(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW912 runs branch "w912" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW912
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68306,9 +69220,10 @@ func (j *map1000JoinJoin) startW912(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW913 runs branch "w913" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW913
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68340,9 +69255,10 @@ func (j *map1000JoinJoin) startW913(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW914 runs branch "w914" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW914
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68374,9 +69290,10 @@ func (j *map1000JoinJoin) startW914(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW915 runs branch "w915" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW915
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68408,9 +69325,10 @@ func (j *map1000JoinJoin) startW915(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW916 runs branch "w916" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW916
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68442,9 +69360,10 @@ func (j *map1000JoinJoin) startW916(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW917 runs branch "w917" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW917
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68476,9 +69395,10 @@ func (j *map1000JoinJoin) startW917(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW918 runs branch "w918" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW918
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68510,9 +69430,10 @@ func (j *map1000JoinJoin) startW918(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW919 runs branch "w919" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW919
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68544,9 +69465,10 @@ func (j *map1000JoinJoin) startW919(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW920 runs branch "w920" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW920
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68578,9 +69500,10 @@ func (j *map1000JoinJoin) startW920(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW921 runs branch "w921" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW921
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68612,9 +69535,10 @@ func (j *map1000JoinJoin) startW921(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW922 runs branch "w922" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW922
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68646,9 +69570,10 @@ func (j *map1000JoinJoin) startW922(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW923 runs branch "w923" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW923
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68680,9 +69605,10 @@ func (j *map1000JoinJoin) startW923(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW924 runs branch "w924" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW924
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68714,9 +69640,10 @@ func (j *map1000JoinJoin) startW924(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW925 runs branch "w925" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW925
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68748,9 +69675,10 @@ func (j *map1000JoinJoin) startW925(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW926 runs branch "w926" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW926
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68782,9 +69710,10 @@ func (j *map1000JoinJoin) startW926(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW927 runs branch "w927" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW927
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68816,9 +69745,10 @@ func (j *map1000JoinJoin) startW927(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW928 runs branch "w928" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW928
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68850,9 +69780,10 @@ func (j *map1000JoinJoin) startW928(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW929 runs branch "w929" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW929
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68884,9 +69815,10 @@ func (j *map1000JoinJoin) startW929(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW930 runs branch "w930" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW930
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68918,9 +69850,10 @@ func (j *map1000JoinJoin) startW930(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW931 runs branch "w931" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW931
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68952,9 +69885,10 @@ func (j *map1000JoinJoin) startW931(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW932 runs branch "w932" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW932
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -68986,9 +69920,10 @@ func (j *map1000JoinJoin) startW932(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW933 runs branch "w933" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW933
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69020,9 +69955,10 @@ func (j *map1000JoinJoin) startW933(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW934 runs branch "w934" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW934
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69054,9 +69990,10 @@ func (j *map1000JoinJoin) startW934(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW935 runs branch "w935" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW935
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69088,9 +70025,10 @@ func (j *map1000JoinJoin) startW935(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW936 runs branch "w936" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW936
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69122,9 +70060,10 @@ func (j *map1000JoinJoin) startW936(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW937 runs branch "w937" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW937
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69156,9 +70095,10 @@ func (j *map1000JoinJoin) startW937(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW938 runs branch "w938" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW938
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69190,9 +70130,10 @@ func (j *map1000JoinJoin) startW938(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW939 runs branch "w939" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW939
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69224,9 +70165,10 @@ func (j *map1000JoinJoin) startW939(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW940 runs branch "w940" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW940
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69258,9 +70200,10 @@ func (j *map1000JoinJoin) startW940(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW941 runs branch "w941" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW941
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69292,9 +70235,10 @@ func (j *map1000JoinJoin) startW941(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW942 runs branch "w942" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW942
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69326,9 +70270,10 @@ func (j *map1000JoinJoin) startW942(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW943 runs branch "w943" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW943
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69360,9 +70305,10 @@ func (j *map1000JoinJoin) startW943(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW944 runs branch "w944" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW944
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69394,9 +70340,10 @@ func (j *map1000JoinJoin) startW944(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW945 runs branch "w945" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW945
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69428,9 +70375,10 @@ func (j *map1000JoinJoin) startW945(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW946 runs branch "w946" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW946
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69462,9 +70410,10 @@ func (j *map1000JoinJoin) startW946(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW947 runs branch "w947" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW947
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69496,9 +70445,10 @@ func (j *map1000JoinJoin) startW947(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW948 runs branch "w948" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW948
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69530,9 +70480,10 @@ func (j *map1000JoinJoin) startW948(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW949 runs branch "w949" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW949
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69564,9 +70515,10 @@ func (j *map1000JoinJoin) startW949(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW950 runs branch "w950" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW950
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69598,9 +70550,10 @@ func (j *map1000JoinJoin) startW950(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW951 runs branch "w951" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW951
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69632,9 +70585,10 @@ func (j *map1000JoinJoin) startW951(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW952 runs branch "w952" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW952
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69666,9 +70620,10 @@ func (j *map1000JoinJoin) startW952(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW953 runs branch "w953" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW953
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69700,9 +70655,10 @@ func (j *map1000JoinJoin) startW953(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW954 runs branch "w954" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW954
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69734,9 +70690,10 @@ func (j *map1000JoinJoin) startW954(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW955 runs branch "w955" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW955
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69768,9 +70725,10 @@ func (j *map1000JoinJoin) startW955(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW956 runs branch "w956" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW956
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69802,9 +70760,10 @@ func (j *map1000JoinJoin) startW956(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW957 runs branch "w957" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW957
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69836,9 +70795,10 @@ func (j *map1000JoinJoin) startW957(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW958 runs branch "w958" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW958
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69870,9 +70830,10 @@ func (j *map1000JoinJoin) startW958(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW959 runs branch "w959" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW959
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69904,9 +70865,10 @@ func (j *map1000JoinJoin) startW959(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW960 runs branch "w960" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW960
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69938,9 +70900,10 @@ func (j *map1000JoinJoin) startW960(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW961 runs branch "w961" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW961
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -69972,9 +70935,10 @@ func (j *map1000JoinJoin) startW961(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW962 runs branch "w962" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW962
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70006,9 +70970,10 @@ func (j *map1000JoinJoin) startW962(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW963 runs branch "w963" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW963
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70040,9 +71005,10 @@ func (j *map1000JoinJoin) startW963(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW964 runs branch "w964" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW964
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70074,9 +71040,10 @@ func (j *map1000JoinJoin) startW964(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW965 runs branch "w965" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW965
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70108,9 +71075,10 @@ func (j *map1000JoinJoin) startW965(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW966 runs branch "w966" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW966
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70142,9 +71110,10 @@ func (j *map1000JoinJoin) startW966(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW967 runs branch "w967" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW967
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70176,9 +71145,10 @@ func (j *map1000JoinJoin) startW967(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW968 runs branch "w968" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW968
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70210,9 +71180,10 @@ func (j *map1000JoinJoin) startW968(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW969 runs branch "w969" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW969
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70244,9 +71215,10 @@ func (j *map1000JoinJoin) startW969(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW970 runs branch "w970" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW970
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70278,9 +71250,10 @@ func (j *map1000JoinJoin) startW970(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW971 runs branch "w971" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW971
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70312,9 +71285,10 @@ func (j *map1000JoinJoin) startW971(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW972 runs branch "w972" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW972
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70346,9 +71320,10 @@ func (j *map1000JoinJoin) startW972(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW973 runs branch "w973" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW973
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70380,9 +71355,10 @@ func (j *map1000JoinJoin) startW973(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW974 runs branch "w974" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW974
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70414,9 +71390,10 @@ func (j *map1000JoinJoin) startW974(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW975 runs branch "w975" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW975
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70448,9 +71425,10 @@ func (j *map1000JoinJoin) startW975(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW976 runs branch "w976" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW976
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70482,9 +71460,10 @@ func (j *map1000JoinJoin) startW976(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW977 runs branch "w977" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW977
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70516,9 +71495,10 @@ func (j *map1000JoinJoin) startW977(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW978 runs branch "w978" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW978
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70550,9 +71530,10 @@ func (j *map1000JoinJoin) startW978(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW979 runs branch "w979" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW979
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70584,9 +71565,10 @@ func (j *map1000JoinJoin) startW979(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW980 runs branch "w980" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW980
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70618,9 +71600,10 @@ func (j *map1000JoinJoin) startW980(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW981 runs branch "w981" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW981
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70652,9 +71635,10 @@ func (j *map1000JoinJoin) startW981(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW982 runs branch "w982" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW982
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70686,9 +71670,10 @@ func (j *map1000JoinJoin) startW982(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW983 runs branch "w983" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW983
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70720,9 +71705,10 @@ func (j *map1000JoinJoin) startW983(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW984 runs branch "w984" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW984
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70754,9 +71740,10 @@ func (j *map1000JoinJoin) startW984(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW985 runs branch "w985" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW985
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70788,9 +71775,10 @@ func (j *map1000JoinJoin) startW985(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW986 runs branch "w986" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW986
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70822,9 +71810,10 @@ func (j *map1000JoinJoin) startW986(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW987 runs branch "w987" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW987
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70856,9 +71845,10 @@ func (j *map1000JoinJoin) startW987(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW988 runs branch "w988" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW988
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70890,9 +71880,10 @@ func (j *map1000JoinJoin) startW988(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW989 runs branch "w989" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW989
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70924,9 +71915,10 @@ func (j *map1000JoinJoin) startW989(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW990 runs branch "w990" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW990
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70958,9 +71950,10 @@ func (j *map1000JoinJoin) startW990(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW991 runs branch "w991" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW991
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -70992,9 +71985,10 @@ func (j *map1000JoinJoin) startW991(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW992 runs branch "w992" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW992
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71026,9 +72020,10 @@ func (j *map1000JoinJoin) startW992(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW993 runs branch "w993" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW993
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71060,9 +72055,10 @@ func (j *map1000JoinJoin) startW993(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW994 runs branch "w994" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW994
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71094,9 +72090,10 @@ func (j *map1000JoinJoin) startW994(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW995 runs branch "w995" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW995
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71128,9 +72125,10 @@ func (j *map1000JoinJoin) startW995(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW996 runs branch "w996" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW996
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71162,9 +72160,10 @@ func (j *map1000JoinJoin) startW996(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW997 runs branch "w997" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW997
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71196,9 +72195,10 @@ func (j *map1000JoinJoin) startW997(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW998 runs branch "w998" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW998
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71230,9 +72230,10 @@ func (j *map1000JoinJoin) startW998(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW999 runs branch "w999" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW999
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -71264,9 +72265,10 @@ func (j *map1000JoinJoin) startW999(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW1000 runs branch "w1000" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map1000JoinJoin) startW1000(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map1000NodeW1000
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map1000CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned

@@ -78,11 +78,11 @@ func WithMap2Observer(fn func(runtime.Event[model.Map])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Map2) Invoke(ctx context.Context, s model.Map, opts ...runtime.Option) (model.Map, error) {
 	var x runtime.Exec[model.Map]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &map2Graph, map2NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &map2Graph, map2NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, map2NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, map2NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -207,8 +207,9 @@ func (g *Map2) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runt
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Map2) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Map2) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Map // what the node that just ran returned
 flow:
 	for {
@@ -268,8 +269,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Map2) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Map2) branchStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+	defer x.Recover(&n, &result)
+	var err error     // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Map // what the node that just ran returned
 flow:
 	for {
@@ -372,9 +374,10 @@ var map2StartsStart = [2]func(*map2JoinJoin, context.Context, runtime.Branch) er
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map2NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map2CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
@@ -406,9 +409,10 @@ func (j *map2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err erro
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *map2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, map2NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := map2CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned

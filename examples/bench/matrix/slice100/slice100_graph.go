@@ -568,11 +568,11 @@ func WithSlice100Observer(fn func(runtime.Event[model.Slice])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Slice100) Invoke(ctx context.Context, s model.Slice, opts ...runtime.Option) (model.Slice, error) {
 	var x runtime.Exec[model.Slice]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &slice100Graph, slice100NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &slice100Graph, slice100NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, slice100NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, slice100NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -1775,8 +1775,9 @@ func (g *Slice100) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Slice100) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Slice100) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Slice // what the node that just ran returned
 flow:
 	for {
@@ -1836,8 +1837,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Slice100) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Slice // what the node that just ran returned
 flow:
 	for {
@@ -3998,9 +4000,10 @@ var slice100StartsStart = [100]func(*slice100JoinJoin, context.Context, runtime.
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4032,9 +4035,10 @@ func (j *slice100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4066,9 +4070,10 @@ func (j *slice100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW3
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4100,9 +4105,10 @@ func (j *slice100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW4
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4134,9 +4140,10 @@ func (j *slice100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW5
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4168,9 +4175,10 @@ func (j *slice100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW6
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4202,9 +4210,10 @@ func (j *slice100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW7
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4236,9 +4245,10 @@ func (j *slice100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW8
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4270,9 +4280,10 @@ func (j *slice100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW9
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4304,9 +4315,10 @@ func (j *slice100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4338,9 +4350,10 @@ func (j *slice100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4372,9 +4385,10 @@ func (j *slice100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4406,9 +4420,10 @@ func (j *slice100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4440,9 +4455,10 @@ func (j *slice100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4474,9 +4490,10 @@ func (j *slice100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4508,9 +4525,10 @@ func (j *slice100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4542,9 +4560,10 @@ func (j *slice100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4576,9 +4595,10 @@ func (j *slice100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4610,9 +4630,10 @@ func (j *slice100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4644,9 +4665,10 @@ func (j *slice100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4678,9 +4700,10 @@ func (j *slice100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW21
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4712,9 +4735,10 @@ func (j *slice100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW22
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4746,9 +4770,10 @@ func (j *slice100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW23
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4780,9 +4805,10 @@ func (j *slice100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW24
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4814,9 +4840,10 @@ func (j *slice100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW25
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4848,9 +4875,10 @@ func (j *slice100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW26
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4882,9 +4910,10 @@ func (j *slice100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW27
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4916,9 +4945,10 @@ func (j *slice100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW28
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4950,9 +4980,10 @@ func (j *slice100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW29
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -4984,9 +5015,10 @@ func (j *slice100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW30
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5018,9 +5050,10 @@ func (j *slice100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW31
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5052,9 +5085,10 @@ func (j *slice100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW32
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5086,9 +5120,10 @@ func (j *slice100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW33
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5120,9 +5155,10 @@ func (j *slice100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW34
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5154,9 +5190,10 @@ func (j *slice100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW35
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5188,9 +5225,10 @@ func (j *slice100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW36
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5222,9 +5260,10 @@ func (j *slice100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW37
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5256,9 +5295,10 @@ func (j *slice100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW38
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5290,9 +5330,10 @@ func (j *slice100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW39
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5324,9 +5365,10 @@ func (j *slice100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW40
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5358,9 +5400,10 @@ func (j *slice100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW41
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5392,9 +5435,10 @@ func (j *slice100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW42
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5426,9 +5470,10 @@ func (j *slice100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW43
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5460,9 +5505,10 @@ func (j *slice100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW44
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5494,9 +5540,10 @@ func (j *slice100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW45
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5528,9 +5575,10 @@ func (j *slice100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW46
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5562,9 +5610,10 @@ func (j *slice100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW47
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5596,9 +5645,10 @@ func (j *slice100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW48
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5630,9 +5680,10 @@ func (j *slice100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW49
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5664,9 +5715,10 @@ func (j *slice100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW50
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5698,9 +5750,10 @@ func (j *slice100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW51
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5732,9 +5785,10 @@ func (j *slice100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW52
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5766,9 +5820,10 @@ func (j *slice100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW53
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5800,9 +5855,10 @@ func (j *slice100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW54
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5834,9 +5890,10 @@ func (j *slice100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW55
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5868,9 +5925,10 @@ func (j *slice100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW56
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5902,9 +5960,10 @@ func (j *slice100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW57
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5936,9 +5995,10 @@ func (j *slice100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW58
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -5970,9 +6030,10 @@ func (j *slice100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW59
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6004,9 +6065,10 @@ func (j *slice100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW60
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6038,9 +6100,10 @@ func (j *slice100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW61
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6072,9 +6135,10 @@ func (j *slice100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW62
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6106,9 +6170,10 @@ func (j *slice100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW63
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6140,9 +6205,10 @@ func (j *slice100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW64
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6174,9 +6240,10 @@ func (j *slice100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW65
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6208,9 +6275,10 @@ func (j *slice100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW66
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6242,9 +6310,10 @@ func (j *slice100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW67
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6276,9 +6345,10 @@ func (j *slice100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW68
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6310,9 +6380,10 @@ func (j *slice100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW69
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6344,9 +6415,10 @@ func (j *slice100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW70
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6378,9 +6450,10 @@ func (j *slice100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW71
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6412,9 +6485,10 @@ func (j *slice100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW72
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6446,9 +6520,10 @@ func (j *slice100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW73
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6480,9 +6555,10 @@ func (j *slice100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW74
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6514,9 +6590,10 @@ func (j *slice100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW75
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6548,9 +6625,10 @@ func (j *slice100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW76
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6582,9 +6660,10 @@ func (j *slice100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW77
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6616,9 +6695,10 @@ func (j *slice100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW78
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6650,9 +6730,10 @@ func (j *slice100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW79
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6684,9 +6765,10 @@ func (j *slice100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW80
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6718,9 +6800,10 @@ func (j *slice100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW81
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6752,9 +6835,10 @@ func (j *slice100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW82
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6786,9 +6870,10 @@ func (j *slice100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW83
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6820,9 +6905,10 @@ func (j *slice100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW84
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6854,9 +6940,10 @@ func (j *slice100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW85
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6888,9 +6975,10 @@ func (j *slice100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW86
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6922,9 +7010,10 @@ func (j *slice100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW87
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6956,9 +7045,10 @@ func (j *slice100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW88
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -6990,9 +7080,10 @@ func (j *slice100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW89
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7024,9 +7115,10 @@ func (j *slice100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW90
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7058,9 +7150,10 @@ func (j *slice100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW91
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7092,9 +7185,10 @@ func (j *slice100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW92
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7126,9 +7220,10 @@ func (j *slice100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW93
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7160,9 +7255,10 @@ func (j *slice100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW94
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7194,9 +7290,10 @@ func (j *slice100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW95
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7228,9 +7325,10 @@ func (j *slice100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW96
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7262,9 +7360,10 @@ func (j *slice100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW97
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7296,9 +7395,10 @@ func (j *slice100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW98
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7330,9 +7430,10 @@ func (j *slice100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW99
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -7364,9 +7465,10 @@ func (j *slice100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice100NodeW100
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice100CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned

@@ -168,11 +168,11 @@ func WithSlice20Observer(fn func(runtime.Event[model.Slice])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Slice20) Invoke(ctx context.Context, s model.Slice, opts ...runtime.Option) (model.Slice, error) {
 	var x runtime.Exec[model.Slice]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &slice20Graph, slice20NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &slice20Graph, slice20NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, slice20NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, slice20NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -495,8 +495,9 @@ func (g *Slice20) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Slice20) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Slice20) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Slice // what the node that just ran returned
 flow:
 	for {
@@ -556,8 +557,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Slice20) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Slice20) branchStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (result error) {
+	defer x.Recover(&n, &result)
+	var err error       // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Slice // what the node that just ran returned
 flow:
 	for {
@@ -1038,9 +1040,10 @@ var slice20StartsStart = [20]func(*slice20JoinJoin, context.Context, runtime.Bra
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1072,9 +1075,10 @@ func (j *slice20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1106,9 +1110,10 @@ func (j *slice20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW3
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1140,9 +1145,10 @@ func (j *slice20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW4
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1174,9 +1180,10 @@ func (j *slice20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW5
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1208,9 +1215,10 @@ func (j *slice20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW6
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1242,9 +1250,10 @@ func (j *slice20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW7
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1276,9 +1285,10 @@ func (j *slice20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW8
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1310,9 +1320,10 @@ func (j *slice20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW9
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1344,9 +1355,10 @@ func (j *slice20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1378,9 +1390,10 @@ func (j *slice20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1412,9 +1425,10 @@ func (j *slice20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1446,9 +1460,10 @@ func (j *slice20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1480,9 +1495,10 @@ func (j *slice20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1514,9 +1530,10 @@ func (j *slice20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1548,9 +1565,10 @@ func (j *slice20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1582,9 +1600,10 @@ func (j *slice20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1616,9 +1635,10 @@ func (j *slice20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1650,9 +1670,10 @@ func (j *slice20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
@@ -1684,9 +1705,10 @@ func (j *slice20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *slice20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, slice20NodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned

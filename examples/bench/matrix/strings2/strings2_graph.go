@@ -77,11 +77,11 @@ func WithStrings2Observer(fn func(runtime.Event[model.Strings])) runtime.Option 
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Strings2) Invoke(ctx context.Context, s model.Strings, opts ...runtime.Option) (model.Strings, error) {
 	var x runtime.Exec[model.Strings]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &strings2Graph, strings2NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &strings2Graph, strings2NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, strings2NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, strings2NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -206,8 +206,9 @@ func (g *Strings2) callJoin(ctx context.Context, x *runtime.Exec[model.Strings],
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Strings2) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Strings2) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (result error) {
+	defer x.Recover(&n, &result)
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Strings // what the node that just ran returned
 flow:
 	for {
@@ -267,8 +268,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Strings2) branchStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Strings2) branchStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (result error) {
+	defer x.Recover(&n, &result)
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Strings // what the node that just ran returned
 flow:
 	for {
@@ -371,9 +373,10 @@ var strings2StartsStart = [2]func(*strings2JoinJoin, context.Context, runtime.Br
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings2NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -405,9 +408,10 @@ func (j *strings2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err 
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings2NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned

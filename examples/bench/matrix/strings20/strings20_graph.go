@@ -167,11 +167,11 @@ func WithStrings20Observer(fn func(runtime.Event[model.Strings])) runtime.Option
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Strings20) Invoke(ctx context.Context, s model.Strings, opts ...runtime.Option) (model.Strings, error) {
 	var x runtime.Exec[model.Strings]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &strings20Graph, strings20NodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &strings20Graph, strings20NodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, strings20NodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, strings20NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -494,8 +494,9 @@ func (g *Strings20) callJoin(ctx context.Context, x *runtime.Exec[model.Strings]
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (result error) {
+	defer x.Recover(&n, &result)
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Strings // what the node that just ran returned
 flow:
 	for {
@@ -555,8 +556,9 @@ flow:
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
-func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Strings20) branchStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (result error) {
+	defer x.Recover(&n, &result)
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Strings // what the node that just ran returned
 flow:
 	for {
@@ -1037,9 +1039,10 @@ var strings20StartsStart = [20]func(*strings20JoinJoin, context.Context, runtime
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW1
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1071,9 +1074,10 @@ func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW2
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1105,9 +1109,10 @@ func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW3
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1139,9 +1144,10 @@ func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW4
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1173,9 +1179,10 @@ func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW5
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1207,9 +1214,10 @@ func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW6
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1241,9 +1249,10 @@ func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW7
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1275,9 +1284,10 @@ func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW8
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1309,9 +1319,10 @@ func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW9
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1343,9 +1354,10 @@ func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW10
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1377,9 +1389,10 @@ func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW11
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1411,9 +1424,10 @@ func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW12
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1445,9 +1459,10 @@ func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW13
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1479,9 +1494,10 @@ func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW14
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1513,9 +1529,10 @@ func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW15
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1547,9 +1564,10 @@ func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW16
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1581,9 +1599,10 @@ func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW17
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1615,9 +1634,10 @@ func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW18
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1649,9 +1669,10 @@ func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW19
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
@@ -1683,9 +1704,10 @@ func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (er
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+func (j *strings20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, strings20NodeW20
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned

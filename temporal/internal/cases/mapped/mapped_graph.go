@@ -143,11 +143,11 @@ func WithMappedObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Mapped) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &mappedGraph, mappedNodePlan, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &mappedGraph, mappedNodePlan, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, mappedNodePlan, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, mappedNodePlan, &s)
 	return x.End(s, err)
 }
 
@@ -410,8 +410,9 @@ func (g *Mapped) callJoin(ctx context.Context, x *runtime.Exec[State], in runtim
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -591,9 +592,10 @@ flow:
 }
 
 // branchPlan runs the flow of one item mapped at "plan", *s, from node n until it reaches fan-in "combine".
-func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (err error) {
-	defer x.Recover(&n, &err)
-	var out Doc // what the node that just ran returned
+func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Doc   // what the node that just ran returned
 flow:
 	for {
 		switch n {
@@ -644,9 +646,10 @@ flow:
 }
 
 // branchPrepare runs the flow of one item mapped at "prepare", *s, from node n until it reaches fan-in "total".
-func (g *Mapped) branchPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Task) (err error) {
-	defer x.Recover(&n, &err)
-	var out Task // what the node that just ran returned
+func (g *Mapped) branchPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Task) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Task  // what the node that just ran returned
 flow:
 	for {
 		switch n {
@@ -676,8 +679,9 @@ flow:
 }
 
 // branchSplit runs one branch forked at "split" from node n until it reaches fan-in "join".
-func (g *Mapped) branchSplit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Mapped) branchSplit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -766,9 +770,10 @@ flow:
 }
 
 // branchLeft runs the flow of one item mapped at "left", *s, from node n until it reaches fan-in "left_join".
-func (g *Mapped) branchLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (err error) {
-	defer x.Recover(&n, &err)
-	var out Doc // what the node that just ran returned
+func (g *Mapped) branchLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
+	var out Doc   // what the node that just ran returned
 flow:
 	for {
 		switch n {
@@ -950,9 +955,10 @@ func (j *mappedJoinJoin) startAny(ctx context.Context, b runtime.Branch) error {
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *mappedJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *mappedJoinJoin) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, mappedNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := mappedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

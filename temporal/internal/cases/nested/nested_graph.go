@@ -116,11 +116,11 @@ func WithPipelineObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Pipeline) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &pipelineGraph, pipelineNodeCheckout, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &pipelineGraph, pipelineNodeCheckout, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, pipelineNodeCheckout, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, pipelineNodeCheckout, &s)
 	return x.End(s, err)
 }
 
@@ -297,8 +297,9 @@ func (g *Pipeline) callRelease(ctx context.Context, x *runtime.Exec[State], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -358,8 +359,9 @@ flow:
 }
 
 // branchCheckout runs one branch forked at "checkout" from node n until it reaches fan-in "release".
-func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -456,8 +458,9 @@ flow:
 }
 
 // branchTest runs one branch forked at "test" from node n until it reaches fan-in "tested".
-func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -600,9 +603,10 @@ var pipelineStartsTest = [2]func(*pipelineJoinTested, context.Context, runtime.B
 }
 
 // startUnit runs branch "unit" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (err error) {
+func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, pipelineNodeUnit
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := pipelineCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -634,9 +638,10 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 }
 
 // startIntegration runs branch "integration" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) (err error) {
+func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, pipelineNodeIntegration
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := pipelineCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

@@ -142,11 +142,11 @@ func WithPickObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Pick) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &pickGraph, pickNodeRoute, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &pickGraph, pickNodeRoute, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, pickNodeRoute, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, pickNodeRoute, &s)
 	return x.End(s, err)
 }
 
@@ -292,8 +292,9 @@ func (g *Pick) callRouteMerge(ctx context.Context, x *runtime.Exec[State], in ru
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -380,8 +381,9 @@ flow:
 }
 
 // branchRoute runs one branch forked at "route" from node n until it reaches fan-in "merge".
-func (g *Pick) branchRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Pick) branchRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -505,9 +507,10 @@ var pickStartsRoute = [3]func(*pickJoinMerge, context.Context, runtime.Branch) e
 }
 
 // startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err error) {
+func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, pickNodeWeb
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := pickCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -539,9 +542,10 @@ func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err er
 }
 
 // startPapers runs branch "papers" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err error) {
+func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, pickNodePapers
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := pickCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -573,9 +577,10 @@ func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err
 }
 
 // startBooks runs branch "books" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (err error) {
+func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, pickNodeBooks
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := pickCopyState(j.fork)
 	s := &st
 	var out State // what the node returned

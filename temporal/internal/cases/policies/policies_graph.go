@@ -117,11 +117,11 @@ func WithFlakyObserver(fn func(runtime.Event[State])) runtime.Option {
 // With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Flaky) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(ctx, g.opts.Apply(opts...), &flakyGraph, flakyNodeStart, &s); err != nil {
+	ctx, err := x.Open(ctx, &g.opts, opts, &flakyGraph, flakyNodeStart, &s)
+	if err != nil {
 		return s, err
 	}
-	ctx = x.Begin(ctx)
-	err := g.run(ctx, &x, runtime.Branch{}, flakyNodeStart, &s)
+	err = g.run(ctx, &x, runtime.Branch{}, flakyNodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -317,8 +317,9 @@ func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -422,8 +423,9 @@ flow:
 }
 
 // branchFetch runs one branch forked at "fetch" from node n until it reaches fan-in "join".
-func (g *Flaky) branchFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	defer x.Recover(&n, &err)
+func (g *Flaky) branchFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+	defer x.Recover(&n, &result)
+	var err error // the flow's error; result is set by the return, and by Recover on a panic
 	var out State // what the node that just ran returned
 flow:
 	for {
@@ -518,9 +520,10 @@ var flakyStartsFetch = [2]func(*flakyJoinJoin, context.Context, runtime.Branch) 
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, flakyNodeLeft
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := flakyCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
@@ -548,9 +551,10 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err e
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (result error) {
 	g, x, n := j.g, j.x, flakyNodeRight
-	defer x.Recover(&n, &err)
+	defer x.Recover(&n, &result)
+	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
 	st := flakyCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
