@@ -68,11 +68,13 @@ func (f *ForkOf[S]) Run(ctx context.Context, s S) (S, error) {
 	return f.Join(ctx, s, results)
 }
 
-// newMatrix builds the fan-in of w on one shape: start, branch i adding i
-// (after model.Deep when heavy), and a join adding up value of each branch.
-func newMatrix[S any](w int, heavy bool, start func(S) S, add func(S, int) S, value func(S) int, sum func(*S) *int, cp func(S) S) *ForkOf[S] {
-	f := &ForkOf[S]{
-		Start: func(_ context.Context, s S) (S, error) { return start(s), nil },
+// newMatrix builds the fan-in on one shape: start, the given branches
+// (branch i adds i, after model.Deep when heavy: the graph's own handler
+// methods), and a join adding up the value of each branch.
+func newMatrix[S any](branches []Of[S], start func(S) S, value func(S) int, sum func(*S) *int, cp func(S) S) *ForkOf[S] {
+	return &ForkOf[S]{
+		Start:    func(_ context.Context, s S) (S, error) { return start(s), nil },
+		Branches: branches,
 		Join: func(_ context.Context, s S, branches []S) (S, error) {
 			p := sum(&s)
 			for _, b := range branches {
@@ -82,37 +84,31 @@ func newMatrix[S any](w int, heavy bool, start func(S) S, add func(S, int) S, va
 		},
 		Copy: cp,
 	}
-	for i := 1; i <= w; i++ {
-		if heavy {
-			f.Branches = append(f.Branches, func(_ context.Context, s S) (S, error) { return add(s, model.Deep(i)), nil })
-		} else {
-			f.Branches = append(f.Branches, func(_ context.Context, s S) (S, error) { return add(s, i), nil })
-		}
-	}
-	return f
 }
 
-// NewMatrix returns the hand-written fan-in of w branches on shape (see
-// model.MatrixSum), as a func on the shape's state type, for the matrix
-// benchmark: Run of a *ForkOf[model.State], [model.Slice], ...
-func NewMatrix(shape string, w int, heavy bool) any {
+// NewMatrix returns the hand-written fan-in on shape (see model.MatrixSum)
+// over branches, a []Of[S] for the shape's state type S (the generated
+// package's Branches: the graph's handler methods), as a *ForkOf[S] in an
+// any for the matrix benchmark: *ForkOf[model.State], [model.Slice], ...
+// It panics when branches are not for the shape's state type.
+func NewMatrix(shape string, branches any) any {
 	switch shape {
 	case "ints":
-		return newMatrix(w, heavy, model.Inc, model.Add, func(s model.State) int { return s.N },
+		return newMatrix(branches.([]Of[model.State]), model.Inc, func(s model.State) int { return s.N },
 			func(s *model.State) *int { return &s.Sum }, nil)
 	case "slice":
-		return newMatrix(w, heavy, model.SliceStart, model.SliceAdd, model.SliceValue,
+		return newMatrix(branches.([]Of[model.Slice]), model.SliceStart, model.SliceValue,
 			func(s *model.Slice) *int { return &s.Sum },
 			func(s model.Slice) model.Slice { s.Trail = slices.Clone(s.Trail); return s })
 	case "map":
-		return newMatrix(w, heavy, model.MapStart, model.MapAdd, model.MapValue,
+		return newMatrix(branches.([]Of[model.Map]), model.MapStart, model.MapValue,
 			func(s *model.Map) *int { return &s.Sum },
 			func(s model.Map) model.Map { s.Tags = maps.Clone(s.Tags); return s })
 	case "big":
-		return newMatrix(w, heavy, model.BigStart, model.BigAdd, model.BigValue,
+		return newMatrix(branches.([]Of[model.Big]), model.BigStart, model.BigValue,
 			func(s *model.Big) *int { return &s.Sum }, nil)
 	case "strings":
-		return newMatrix(w, heavy, model.StringsStart, model.StringsAdd, model.StringsValue,
+		return newMatrix(branches.([]Of[model.Strings]), model.StringsStart, model.StringsValue,
 			func(s *model.Strings) *int { return &s.Sum }, nil)
 	}
 	panic("hand: no matrix shape " + shape)
