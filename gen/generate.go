@@ -528,9 +528,10 @@ func acrossGraphs(paths []string, specs map[string]loaded) diag.List {
 			if !f.generated || outputs[f.path] {
 				continue
 			}
+			decls := generatedDecls(f)
 			for _, o := range graphs[dir] {
 				var both []string
-				for _, name := range f.decls {
+				for _, name := range decls {
 					if prev, clash := byDir[dir][name]; clash && prev.g == o.g && name != "_" {
 						both = append(both, name)
 					}
