@@ -76,7 +76,7 @@ func (g *Chain10) Invoke(ctx context.Context, s model.State, opts ...runtime.Opt
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, chain10NodeN1, &s)
+	err = g.run(ctx, &x, chain10NodeN1, &s)
 	return x.End(s, err)
 }
 
@@ -93,7 +93,7 @@ func (g *Chain10) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -254,10 +254,11 @@ func (g *Chain10) callN10(ctx context.Context, x *runtime.Exec[model.State], in 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], n int, s *model.State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error       // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.State   // what the node that just ran returned
 flow:
 	for {
 		switch n {

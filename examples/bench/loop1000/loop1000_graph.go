@@ -82,7 +82,7 @@ func (g *Loop1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Op
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, loop1000NodeCount, &s)
+	err = g.run(ctx, &x, loop1000NodeCount, &s)
 	return x.End(s, err)
 }
 
@@ -99,7 +99,7 @@ func (g *Loop1000) Resume(ctx context.Context, thread string, opts ...runtime.Op
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -170,10 +170,11 @@ func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.Sta
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], n int, s *model.State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error       // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.State   // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -219,7 +219,7 @@ func (g *Nested4x4) Invoke(ctx context.Context, s model.State, opts ...runtime.O
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, nested4x4NodeStart, &s)
+	err = g.run(ctx, &x, nested4x4NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -236,7 +236,7 @@ func (g *Nested4x4) Resume(ctx context.Context, thread string, opts ...runtime.O
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -618,10 +618,11 @@ func (g *Nested4x4) callJoin(ctx context.Context, x *runtime.Exec[model.State], 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (result error) {
+func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], n int, s *model.State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error       // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.State   // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -80,7 +80,7 @@ func (g *FragileGraph) Invoke(ctx context.Context, s Fragile, opts ...runtime.Op
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, fragileGraphNodeFork, &s)
+	err = g.run(ctx, &x, fragileGraphNodeFork, &s)
 	return x.End(s, err)
 }
 
@@ -97,7 +97,7 @@ func (g *FragileGraph) Resume(ctx context.Context, thread string, opts ...runtim
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -205,10 +205,11 @@ func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (result error) {
+func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], n int, s *Fragile) (result error) {
 	defer x.Recover(&n, &result)
-	var err error   // the flow's error; result is set by the return, and by Recover on a panic
-	var out Fragile // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out Fragile       // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -81,7 +81,7 @@ func (g *LayersGraph) Invoke(ctx context.Context, s Layers, opts ...runtime.Opti
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, layersGraphNodeSpread, &s)
+	err = g.run(ctx, &x, layersGraphNodeSpread, &s)
 	return x.End(s, err)
 }
 
@@ -98,7 +98,7 @@ func (g *LayersGraph) Resume(ctx context.Context, thread string, opts ...runtime
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -206,10 +206,11 @@ func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (result error) {
+func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], n int, s *Layers) (result error) {
 	defer x.Recover(&n, &result)
-	var err error  // the flow's error; result is set by the return, and by Recover on a panic
-	var out Layers // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out Layers        // what the node that just ran returned
 flow:
 	for {
 		switch n {

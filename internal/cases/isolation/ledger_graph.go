@@ -82,7 +82,7 @@ func (g *LedgerGraph) Invoke(ctx context.Context, s Ledger, opts ...runtime.Opti
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, ledgerGraphNodeOpen, &s)
+	err = g.run(ctx, &x, ledgerGraphNodeOpen, &s)
 	return x.End(s, err)
 }
 
@@ -99,7 +99,7 @@ func (g *LedgerGraph) Resume(ctx context.Context, thread string, opts ...runtime
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -208,10 +208,11 @@ func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], i
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (result error) {
+func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], n int, s *Ledger) (result error) {
 	defer x.Recover(&n, &result)
-	var err error  // the flow's error; result is set by the return, and by Recover on a panic
-	var out Ledger // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out Ledger        // what the node that just ran returned
 flow:
 	for {
 		switch n {

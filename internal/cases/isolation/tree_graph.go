@@ -81,7 +81,7 @@ func (g *TreeGraph) Invoke(ctx context.Context, s Tree, opts ...runtime.Option) 
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, treeGraphNodeGrow, &s)
+	err = g.run(ctx, &x, treeGraphNodeGrow, &s)
 	return x.End(s, err)
 }
 
@@ -98,7 +98,7 @@ func (g *TreeGraph) Resume(ctx context.Context, thread string, opts ...runtime.O
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -207,10 +207,11 @@ func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in run
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (result error) {
+func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], n int, s *Tree) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out Tree  // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out Tree          // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -89,7 +89,7 @@ func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (Sta
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
+	err = g.run(ctx, &x, loopNodeCount, &s)
 	return x.End(s, err)
 }
 
@@ -106,7 +106,7 @@ func (g *Loop) Resume(ctx context.Context, thread string, opts ...runtime.Option
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -177,10 +177,11 @@ func (g *Loop) callRouteCount(ctx context.Context, x *runtime.Exec[State], in ru
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out State         // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -101,7 +101,7 @@ func (g *MapNest) Invoke(ctx context.Context, s State, opts ...runtime.Option) (
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, mapNestNodeTop, &s)
+	err = g.run(ctx, &x, mapNestNodeTop, &s)
 	return x.End(s, err)
 }
 
@@ -118,7 +118,7 @@ func (g *MapNest) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -290,10 +290,11 @@ func (g *MapNest) callJoin(ctx context.Context, x *runtime.Exec[State], in runti
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out State         // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -112,7 +112,7 @@ func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
+	err = g.run(ctx, &x, nestedNodeTop, &s)
 	return x.End(s, err)
 }
 
@@ -129,7 +129,7 @@ func (g *Nested) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -289,10 +289,11 @@ func (g *Nested) callJoin(ctx context.Context, x *runtime.Exec[State], in runtim
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out State         // what the node that just ran returned
 flow:
 	for {
 		switch n {

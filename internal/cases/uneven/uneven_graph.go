@@ -137,7 +137,7 @@ func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, unevenNodePlan, &s)
+	err = g.run(ctx, &x, unevenNodePlan, &s)
 	return x.End(s, err)
 }
 
@@ -154,7 +154,7 @@ func (g *Uneven) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -302,10 +302,11 @@ func (g *Uneven) callRouteReview(ctx context.Context, x *runtime.Exec[State], in
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out State         // what the node that just ran returned
 flow:
 	for {
 		switch n {

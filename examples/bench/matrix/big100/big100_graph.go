@@ -571,7 +571,7 @@ func (g *Big100) Invoke(ctx context.Context, s model.Big, opts ...runtime.Option
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, big100NodeStart, &s)
+	err = g.run(ctx, &x, big100NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -588,7 +588,7 @@ func (g *Big100) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -1774,10 +1774,11 @@ func (g *Big100) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in ru
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Big100) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (result error) {
+func (g *Big100) run(ctx context.Context, x *runtime.Exec[model.Big], n int, s *model.Big) (result error) {
 	defer x.Recover(&n, &result)
-	var err error     // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Big // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Big     // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -5071,7 +5071,7 @@ func (g *Big1000) Invoke(ctx context.Context, s model.Big, opts ...runtime.Optio
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, big1000NodeStart, &s)
+	err = g.run(ctx, &x, big1000NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -5088,7 +5088,7 @@ func (g *Big1000) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -16174,10 +16174,11 @@ func (g *Big1000) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Big1000) run(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, n int, s *model.Big) (result error) {
+func (g *Big1000) run(ctx context.Context, x *runtime.Exec[model.Big], n int, s *model.Big) (result error) {
 	defer x.Recover(&n, &result)
-	var err error     // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Big // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Big     // what the node that just ran returned
 flow:
 	for {
 		switch n {

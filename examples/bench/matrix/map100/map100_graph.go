@@ -572,7 +572,7 @@ func (g *Map100) Invoke(ctx context.Context, s model.Map, opts ...runtime.Option
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, map100NodeStart, &s)
+	err = g.run(ctx, &x, map100NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -589,7 +589,7 @@ func (g *Map100) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -1775,10 +1775,11 @@ func (g *Map100) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in ru
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Map100) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+func (g *Map100) run(ctx context.Context, x *runtime.Exec[model.Map], n int, s *model.Map) (result error) {
 	defer x.Recover(&n, &result)
-	var err error     // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Map // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Map     // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -5072,7 +5072,7 @@ func (g *Map1000) Invoke(ctx context.Context, s model.Map, opts ...runtime.Optio
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, map1000NodeStart, &s)
+	err = g.run(ctx, &x, map1000NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -5089,7 +5089,7 @@ func (g *Map1000) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -16175,10 +16175,11 @@ func (g *Map1000) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in r
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Map1000) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+func (g *Map1000) run(ctx context.Context, x *runtime.Exec[model.Map], n int, s *model.Map) (result error) {
 	defer x.Recover(&n, &result)
-	var err error     // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Map // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Map     // what the node that just ran returned
 flow:
 	for {
 		switch n {

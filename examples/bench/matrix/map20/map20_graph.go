@@ -172,7 +172,7 @@ func (g *Map20) Invoke(ctx context.Context, s model.Map, opts ...runtime.Option)
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, map20NodeStart, &s)
+	err = g.run(ctx, &x, map20NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -189,7 +189,7 @@ func (g *Map20) Resume(ctx context.Context, thread string, opts ...runtime.Optio
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -495,10 +495,11 @@ func (g *Map20) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in run
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Map20) run(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (result error) {
+func (g *Map20) run(ctx context.Context, x *runtime.Exec[model.Map], n int, s *model.Map) (result error) {
 	defer x.Recover(&n, &result)
-	var err error     // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Map // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Map     // what the node that just ran returned
 flow:
 	for {
 		switch n {

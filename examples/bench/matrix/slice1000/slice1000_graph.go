@@ -5072,7 +5072,7 @@ func (g *Slice1000) Invoke(ctx context.Context, s model.Slice, opts ...runtime.O
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, slice1000NodeStart, &s)
+	err = g.run(ctx, &x, slice1000NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -5089,7 +5089,7 @@ func (g *Slice1000) Resume(ctx context.Context, thread string, opts ...runtime.O
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -16175,10 +16175,11 @@ func (g *Slice1000) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Slice1000) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (result error) {
+func (g *Slice1000) run(ctx context.Context, x *runtime.Exec[model.Slice], n int, s *model.Slice) (result error) {
 	defer x.Recover(&n, &result)
-	var err error       // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Slice // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Slice   // what the node that just ran returned
 flow:
 	for {
 		switch n {

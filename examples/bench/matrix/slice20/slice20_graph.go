@@ -172,7 +172,7 @@ func (g *Slice20) Invoke(ctx context.Context, s model.Slice, opts ...runtime.Opt
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, slice20NodeStart, &s)
+	err = g.run(ctx, &x, slice20NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -189,7 +189,7 @@ func (g *Slice20) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -495,10 +495,11 @@ func (g *Slice20) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Slice20) run(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (result error) {
+func (g *Slice20) run(ctx context.Context, x *runtime.Exec[model.Slice], n int, s *model.Slice) (result error) {
 	defer x.Recover(&n, &result)
-	var err error       // the flow's error; result is set by the return, and by Recover on a panic
-	var out model.Slice // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out model.Slice   // what the node that just ran returned
 flow:
 	for {
 		switch n {

@@ -571,7 +571,7 @@ func (g *Strings100) Invoke(ctx context.Context, s model.Strings, opts ...runtim
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, strings100NodeStart, &s)
+	err = g.run(ctx, &x, strings100NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -588,7 +588,7 @@ func (g *Strings100) Resume(ctx context.Context, thread string, opts ...runtime.
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -1774,8 +1774,9 @@ func (g *Strings100) callJoin(ctx context.Context, x *runtime.Exec[model.Strings
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Strings100) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (result error) {
+func (g *Strings100) run(ctx context.Context, x *runtime.Exec[model.Strings], n int, s *model.Strings) (result error) {
 	defer x.Recover(&n, &result)
+	var in runtime.Branch // the main flow's: Fork 0, no path
 	var err error         // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Strings // what the node that just ran returned
 flow:

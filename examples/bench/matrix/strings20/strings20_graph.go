@@ -171,7 +171,7 @@ func (g *Strings20) Invoke(ctx context.Context, s model.Strings, opts ...runtime
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, strings20NodeStart, &s)
+	err = g.run(ctx, &x, strings20NodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -188,7 +188,7 @@ func (g *Strings20) Resume(ctx context.Context, thread string, opts ...runtime.O
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -494,8 +494,9 @@ func (g *Strings20) callJoin(ctx context.Context, x *runtime.Exec[model.Strings]
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (result error) {
+func (g *Strings20) run(ctx context.Context, x *runtime.Exec[model.Strings], n int, s *model.Strings) (result error) {
 	defer x.Recover(&n, &result)
+	var in runtime.Branch // the main flow's: Fork 0, no path
 	var err error         // the flow's error; result is set by the return, and by Recover on a panic
 	var out model.Strings // what the node that just ran returned
 flow:

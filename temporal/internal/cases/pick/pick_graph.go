@@ -146,7 +146,7 @@ func (g *Pick) Invoke(ctx context.Context, s State, opts ...runtime.Option) (Sta
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, pickNodeRoute, &s)
+	err = g.run(ctx, &x, pickNodeRoute, &s)
 	return x.End(s, err)
 }
 
@@ -163,7 +163,7 @@ func (g *Pick) Resume(ctx context.Context, thread string, opts ...runtime.Option
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -292,10 +292,11 @@ func (g *Pick) callRouteMerge(ctx context.Context, x *runtime.Exec[State], in ru
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+func (g *Pick) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out State         // what the node that just ran returned
 flow:
 	for {
 		switch n {

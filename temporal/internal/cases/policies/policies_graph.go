@@ -121,7 +121,7 @@ func (g *Flaky) Invoke(ctx context.Context, s State, opts ...runtime.Option) (St
 	if err != nil {
 		return s, err
 	}
-	err = g.run(ctx, &x, runtime.Branch{}, flakyNodeStart, &s)
+	err = g.run(ctx, &x, flakyNodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -138,7 +138,7 @@ func (g *Flaky) Resume(ctx context.Context, thread string, opts ...runtime.Optio
 		return s, err
 	}
 	ctx = x.Begin(ctx)
-	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	err = g.run(ctx, &x, n, &s)
 	return x.End(s, err)
 }
 
@@ -317,10 +317,11 @@ func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in 
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
-func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (result error) {
+func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 	defer x.Recover(&n, &result)
-	var err error // the flow's error; result is set by the return, and by Recover on a panic
-	var out State // what the node that just ran returned
+	var in runtime.Branch // the main flow's: Fork 0, no path
+	var err error         // the flow's error; result is set by the return, and by Recover on a panic
+	var out State         // what the node that just ran returned
 flow:
 	for {
 		switch n {
