@@ -330,8 +330,18 @@ func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out s
 				errs.Add(at(p), "%s.%s has type %s, not a slice: map over %s needs a slice of the items (e.g. []Doc), one run of the per-item flow each", g.State.Type, fd.Name(), types.TypeString(fd.Type(), types.RelativeTo(pkg.Types)), m.Over)
 				continue
 			}
+			if name := shadowedName(sl.Elem()); name != "" {
+				p := goPos(g, pkg.Fset.Position(fd.Pos()), g.State.Type+"."+fd.Name(), out)
+				errs.Add(at(p), "%s.%s holds items of type %s, which uses the name %s; the generated code gives that name to a parameter or variable, where it names the item type: rename the type (or the import)", g.State.Type, fd.Name(), types.TypeString(sl.Elem(), types.RelativeTo(pkg.Types)), name)
+				continue
+			}
 			items[f] = sl.Elem()
 			continue
+		}
+		for part := range strings.SplitSeq(m.Items, ".") {
+			if graph.GeneratedLocal(part) {
+				errs.Add(at(m.OverPos), "map items %s uses the name %s, which the generated code gives to a parameter or variable: rename the type (or the import)", m.Items, part)
+			}
 		}
 		it, err := pkg.State(m.Items)
 		if err != nil {
@@ -352,6 +362,43 @@ func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out s
 		items[f] = it.Named
 	}
 	return items, errs
+}
+
+// shadowedName is a name that t, as generated code writes it, uses and that
+// generated code also gives to a parameter or variable (see
+// graph.GeneratedLocal): a named type's name or its package's; "" when none.
+func shadowedName(t types.Type) string {
+	for t != nil {
+		switch u := types.Unalias(t).(type) {
+		case *types.Named:
+			if graph.GeneratedLocal(u.Obj().Name()) {
+				return u.Obj().Name()
+			}
+			if p := u.Obj().Pkg(); p != nil && graph.GeneratedLocal(p.Name()) {
+				return p.Name()
+			}
+			for ta := range u.TypeArgs().Types() {
+				if name := shadowedName(ta); name != "" {
+					return name
+				}
+			}
+			return ""
+		case *types.Pointer:
+			t = u.Elem()
+		case *types.Slice:
+			t = u.Elem()
+		case *types.Array:
+			t = u.Elem()
+		case *types.Map:
+			if name := shadowedName(u.Key()); name != "" {
+				return name
+			}
+			t = u.Elem()
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 // stateErrors turns what is wrong with the state type into diagnostics: one

@@ -26,9 +26,9 @@ type counter struct {
 
 // Exec is the state of one run: its limits, its step count, its observers
 // and, for a durable run, its journal. Generated code declares one per
-// Invoke, starts it with Start (or Resume) and calls its methods around
+// Invoke, starts it with Open (or Resume) and calls its methods around
 // every node; it is safe for use by the run's branches. An Exec must not be
-// copied after Start.
+// copied after Start, Open or Resume.
 type Exec[S any] struct {
 	counter
 	g         *Graph
@@ -374,7 +374,8 @@ func (x *Exec[S]) BadRoute(node int, typ string, v uint64) error {
 }
 
 // Recover turns a panic into the run's error, naming the node that was
-// running. Generated flows defer it once: defer x.Recover(&node, &err).
+// running. Generated flows defer it once, on their named result:
+// defer x.Recover(&n, &result) (their own err is a local, see the flows).
 // node may be a node's "after" entry (the node plus len(names)).
 func (x *Exec[S]) Recover(node *int, err *error) {
 	if r := recover(); r != nil {
@@ -461,7 +462,7 @@ func decodeState[S any](thread string, seq uint64, b json.RawMessage) (S, error)
 
 // NewExec returns an Exec ready for a run of a graph whose node names are
 // names, without a store: for executors written by hand (the runtime's own
-// tests drive it so). Generated code uses Start and Resume.
+// tests drive it so). Generated code uses Open and Resume.
 func NewExec[S any](o Options, names []string) (*Exec[S], error) {
 	x := new(Exec[S])
 	if o.Store != nil {

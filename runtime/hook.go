@@ -152,8 +152,8 @@ func (sc *scope) end(attempts int, err error) {
 }
 
 // Begin starts the run's scope and returns the context the run goes on
-// under; End ends it. Generated Invoke and Resume call it right after Start
-// (or Resume).
+// under; End ends it. Open calls it for a generated Invoke; a generated
+// Resume calls it right after Resume (code written by hand: after Start).
 func (x *Exec[S]) Begin(ctx context.Context) context.Context {
 	if x.hooks != nil {
 		ctx, x.run = x.begin(ctx, Scope{Kind: RunScope})

@@ -87,5 +87,11 @@ var goKeywords = map[string]bool{
 var generatedLocals = map[string]bool{
 	"b": true, "ctx": true, "entry": true, "err": true, "g": true, "h": true,
 	"in": true, "j": true, "n": true, "newState": true, "o": true, "observe": true,
-	"opts": true, "out": true, "r": true, "s": true, "t": true, "x": true, "yield": true,
+	"opts": true, "out": true, "r": true, "result": true, "s": true, "st": true,
+	"t": true, "x": true, "yield": true,
 }
+
+// GeneratedLocal reports whether generated code gives name to a parameter
+// or a variable, so that a type named so (or a package imported under it)
+// cannot be named inside its functions: the state type, a map's item type.
+func GeneratedLocal(name string) bool { return generatedLocals[name] }

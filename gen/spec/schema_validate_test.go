@@ -129,6 +129,7 @@ var beyondSchema = map[string]string{
 	"identifier_collision": "generated Go identifiers that collide",
 	"method_collision":     "a generated method name taken twice",
 	"state_type_shadowed":  "a state type name the generated code shadows",
+	"state_type_result":    "a state type named like the flows' error result",
 }
 
 // TestSchemaValidatesSpecs runs a real JSON Schema validator on every spec of
