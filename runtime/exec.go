@@ -189,6 +189,23 @@ func (x *counter) Enter(ctx context.Context, in Branch, node int) error {
 	return x.enter(ctx, in, node)
 }
 
+// Step takes Enter's fast path alone: on the main flow of a quiet run (see
+// Begin) it counts the step and reports true; otherwise it reports false,
+// and the caller calls Enter. Generated flows call it before Enter because
+// it stays within the inliner's budget for large functions (a flow of
+// hundreds of nodes), where Enter is a call.
+func (x *counter) Step(in Branch) bool {
+	if in.Fork == 0 && x.mainSteps < x.mainLimit {
+		x.mainSteps++
+		return true
+	}
+	return false
+}
+
+// Observed reports whether Leave has work to do (an observer, a journal):
+// generated flows call Leave only then, for the reason given at Step.
+func (x *Exec[S]) Observed() bool { return x.ext }
+
 // enter is Enter's general path. For the main flow of a quiet run it sets
 // mainLimit, the count below which Enter may take its fast path: the steps
 // left to the run once its branches' steps are counted. Fork zeroes it, so

@@ -340,8 +340,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeResearch:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callResearch(ctx, x, in, s)
@@ -353,8 +355,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalAfterResearch
 			fallthrough
@@ -369,8 +373,10 @@ flow:
 				return err
 			}
 			n = approvalNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -382,14 +388,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeDraft
 			fallthrough
 		case approvalNodeDraft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callDraft(ctx, x, in, s)
@@ -401,14 +411,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeReview
 			fallthrough
 		case approvalNodeReview:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -445,8 +459,10 @@ flow:
 				break flow
 			}
 		case approvalNodePublish:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPublish(ctx, x, in, s)
@@ -458,8 +474,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -478,8 +496,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeSearchWeb:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -491,13 +511,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case approvalNodeFetchPapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -509,14 +533,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeFetchPapers, approvalNodeRankPapers, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeFetchPapers, approvalNodeRankPapers, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeRankPapers
 			fallthrough
 		case approvalNodeRankPapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -531,7 +559,12 @@ flow:
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
 				break flow
 			}
-			if err = x.Leave(in, approvalNodeRankPapers, n, s); err != nil || n == approvalNodeMerge {
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeRankPapers, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == approvalNodeMerge {
 				break flow
 			}
 		default:
@@ -631,8 +664,10 @@ func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	st := approvalCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -644,8 +679,10 @@ func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -507,8 +507,10 @@ flow:
 	for {
 		switch n {
 		case fanoutNodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -520,8 +522,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = fanoutAfterStart
 			fallthrough
@@ -536,8 +540,10 @@ flow:
 				return err
 			}
 			n = fanoutNodeAggregate
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callAggregate(ctx, x, in, s, jAggregate.in)
@@ -549,8 +555,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -569,8 +577,10 @@ flow:
 	for {
 		switch n {
 		case fanoutNodeW01:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW01(ctx, x, in, s)
@@ -582,13 +592,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW02:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW02(ctx, x, in, s)
@@ -600,13 +614,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW03:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW03(ctx, x, in, s)
@@ -618,13 +636,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW04:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW04(ctx, x, in, s)
@@ -636,13 +658,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW05:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW05(ctx, x, in, s)
@@ -654,13 +680,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW06:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW06(ctx, x, in, s)
@@ -672,13 +702,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW07:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW07(ctx, x, in, s)
@@ -690,13 +724,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW08:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW08(ctx, x, in, s)
@@ -708,13 +746,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW09:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW09(ctx, x, in, s)
@@ -726,13 +768,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -744,13 +790,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -762,13 +812,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -780,13 +834,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -798,13 +856,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -816,13 +878,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -834,13 +900,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -852,13 +922,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -870,13 +944,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -888,13 +966,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -906,13 +988,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -924,8 +1010,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1051,8 +1139,10 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW01(ctx, x, in, s)
@@ -1064,8 +1154,10 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1086,8 +1178,10 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW02(ctx, x, in, s)
@@ -1099,8 +1193,10 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1121,8 +1217,10 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW03(ctx, x, in, s)
@@ -1134,8 +1232,10 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1156,8 +1256,10 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW04(ctx, x, in, s)
@@ -1169,8 +1271,10 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1191,8 +1295,10 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW05(ctx, x, in, s)
@@ -1204,8 +1310,10 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1226,8 +1334,10 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW06(ctx, x, in, s)
@@ -1239,8 +1349,10 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1261,8 +1373,10 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW07(ctx, x, in, s)
@@ -1274,8 +1388,10 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1296,8 +1412,10 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW08(ctx, x, in, s)
@@ -1309,8 +1427,10 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1331,8 +1451,10 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW09(ctx, x, in, s)
@@ -1344,8 +1466,10 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1366,8 +1490,10 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1379,8 +1505,10 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1401,8 +1529,10 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1414,8 +1544,10 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1436,8 +1568,10 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1449,8 +1583,10 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1471,8 +1607,10 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1484,8 +1622,10 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1506,8 +1646,10 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1519,8 +1661,10 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1541,8 +1685,10 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1554,8 +1700,10 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1576,8 +1724,10 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1589,8 +1739,10 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1611,8 +1763,10 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1624,8 +1778,10 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1646,8 +1802,10 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1659,8 +1817,10 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1681,8 +1841,10 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1694,8 +1856,10 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1716,8 +1880,10 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1729,8 +1895,10 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

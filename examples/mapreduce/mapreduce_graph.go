@@ -250,8 +250,10 @@ flow:
 	for {
 		switch n {
 		case mapReduceNodeRetrieve:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRetrieve(ctx, x, in, s)
@@ -263,8 +265,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapReduceNodeRetrieve, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapReduceNodeRetrieve, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mapReduceAfterRetrieve
 			fallthrough
@@ -290,8 +294,10 @@ flow:
 				return err
 			}
 			n = mapReduceNodeCombine
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
@@ -303,8 +309,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapReduceNodeCombine, mapReduceEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapReduceNodeCombine, mapReduceEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -323,8 +331,10 @@ flow:
 	for {
 		switch n {
 		case mapReduceNodeSummarize:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSummarize(ctx, x, in, s)
@@ -342,8 +352,10 @@ flow:
 			n = mapReduceNodeCheck
 			fallthrough
 		case mapReduceNodeCheck:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)

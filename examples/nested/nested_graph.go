@@ -306,8 +306,10 @@ flow:
 	for {
 		switch n {
 		case pipelineNodeCheckout:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCheckout(ctx, x, in, s)
@@ -319,8 +321,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeCheckout, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeCheckout, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = pipelineAfterCheckout
 			fallthrough
@@ -335,8 +339,10 @@ flow:
 				return err
 			}
 			n = pipelineNodeRelease
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRelease(ctx, x, in, s, jRelease.in)
@@ -348,8 +354,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeRelease, pipelineEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeRelease, pipelineEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -368,8 +376,10 @@ flow:
 	for {
 		switch n {
 		case pipelineNodeCompile:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCompile(ctx, x, in, s)
@@ -381,14 +391,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeCompile, pipelineNodeLink, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeCompile, pipelineNodeLink, s); err != nil {
+					break flow
+				}
 			}
 			n = pipelineNodeLink
 			fallthrough
 		case pipelineNodeLink:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLink(ctx, x, in, s)
@@ -400,13 +414,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeLink, pipelineNodeRelease, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeLink, pipelineNodeRelease, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case pipelineNodeTest:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callTest(ctx, x, in, s)
@@ -418,8 +436,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeTest, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeTest, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = pipelineAfterTest
 			fallthrough
@@ -434,8 +454,10 @@ flow:
 				return err
 			}
 			n = pipelineNodeTested
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callTested(ctx, x, in, s, jTested.in)
@@ -447,8 +469,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeTested, pipelineNodeRelease, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeTested, pipelineNodeRelease, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -467,8 +491,10 @@ flow:
 	for {
 		switch n {
 		case pipelineNodeUnit:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callUnit(ctx, x, in, s)
@@ -480,13 +506,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case pipelineNodeIntegration:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callIntegration(ctx, x, in, s)
@@ -498,8 +528,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -611,8 +643,10 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 	st := pipelineCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callUnit(ctx, x, in, s)
@@ -624,8 +658,10 @@ func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -646,8 +682,10 @@ func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Br
 	st := pipelineCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callIntegration(ctx, x, in, s)
@@ -659,8 +697,10 @@ func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Br
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

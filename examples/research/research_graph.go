@@ -311,8 +311,10 @@ flow:
 	for {
 		switch n {
 		case researchNodePlan:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -324,8 +326,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, researchNodePlan, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, researchNodePlan, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = researchAfterPlan
 			fallthrough
@@ -340,8 +344,10 @@ flow:
 				return err
 			}
 			n = researchNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -353,14 +359,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, researchNodeMerge, researchNodeReview, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, researchNodeMerge, researchNodeReview, s); err != nil {
+					break flow
+				}
 			}
 			n = researchNodeReview
 			fallthrough
 		case researchNodeReview:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -391,7 +401,12 @@ flow:
 				err = x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
 				break flow
 			}
-			if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
+			if x.Observed() {
+				if err = x.Leave(in, researchNodeReview, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == researchEnd {
 				break flow
 			}
 		default:
@@ -410,8 +425,10 @@ flow:
 	for {
 		switch n {
 		case researchNodeSearchWeb:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -423,13 +440,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case researchNodeFetchPapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -441,14 +462,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, researchNodeFetchPapers, researchNodeRankPapers, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, researchNodeFetchPapers, researchNodeRankPapers, s); err != nil {
+					break flow
+				}
 			}
 			n = researchNodeRankPapers
 			fallthrough
 		case researchNodeRankPapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -463,7 +488,12 @@ flow:
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
 				break flow
 			}
-			if err = x.Leave(in, researchNodeRankPapers, n, s); err != nil || n == researchNodeMerge {
+			if x.Observed() {
+				if err = x.Leave(in, researchNodeRankPapers, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == researchNodeMerge {
 				break flow
 			}
 		default:
@@ -563,8 +593,10 @@ func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	st := researchCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -576,8 +608,10 @@ func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -263,8 +263,10 @@ flow:
 	for {
 		switch n {
 		case chain10NodeN1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN1(ctx, x, in, s)
@@ -276,14 +278,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN1, chain10NodeN2, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN1, chain10NodeN2, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN2
 			fallthrough
 		case chain10NodeN2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN2(ctx, x, in, s)
@@ -295,14 +301,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN2, chain10NodeN3, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN2, chain10NodeN3, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN3
 			fallthrough
 		case chain10NodeN3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN3(ctx, x, in, s)
@@ -314,14 +324,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN3, chain10NodeN4, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN3, chain10NodeN4, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN4
 			fallthrough
 		case chain10NodeN4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN4(ctx, x, in, s)
@@ -333,14 +347,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN4, chain10NodeN5, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN4, chain10NodeN5, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN5
 			fallthrough
 		case chain10NodeN5:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN5(ctx, x, in, s)
@@ -352,14 +370,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN5, chain10NodeN6, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN5, chain10NodeN6, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN6
 			fallthrough
 		case chain10NodeN6:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN6(ctx, x, in, s)
@@ -371,14 +393,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN6, chain10NodeN7, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN6, chain10NodeN7, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN7
 			fallthrough
 		case chain10NodeN7:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN7(ctx, x, in, s)
@@ -390,14 +416,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN7, chain10NodeN8, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN7, chain10NodeN8, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN8
 			fallthrough
 		case chain10NodeN8:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN8(ctx, x, in, s)
@@ -409,14 +439,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN8, chain10NodeN9, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN8, chain10NodeN9, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN9
 			fallthrough
 		case chain10NodeN9:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN9(ctx, x, in, s)
@@ -428,14 +462,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN9, chain10NodeN10, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN9, chain10NodeN10, s); err != nil {
+					break flow
+				}
 			}
 			n = chain10NodeN10
 			fallthrough
 		case chain10NodeN10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN10(ctx, x, in, s)
@@ -447,8 +485,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain10NodeN10, chain10End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain10NodeN10, chain10End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:

@@ -13133,8 +13133,10 @@ flow:
 	for {
 		switch n {
 		case chain1000NodeN1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN1(ctx, x, in, s)
@@ -13146,14 +13148,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN1, chain1000NodeN2, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN1, chain1000NodeN2, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN2
 			fallthrough
 		case chain1000NodeN2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN2(ctx, x, in, s)
@@ -13165,14 +13171,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN2, chain1000NodeN3, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN2, chain1000NodeN3, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN3
 			fallthrough
 		case chain1000NodeN3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN3(ctx, x, in, s)
@@ -13184,14 +13194,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN3, chain1000NodeN4, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN3, chain1000NodeN4, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN4
 			fallthrough
 		case chain1000NodeN4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN4(ctx, x, in, s)
@@ -13203,14 +13217,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN4, chain1000NodeN5, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN4, chain1000NodeN5, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN5
 			fallthrough
 		case chain1000NodeN5:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN5(ctx, x, in, s)
@@ -13222,14 +13240,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN5, chain1000NodeN6, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN5, chain1000NodeN6, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN6
 			fallthrough
 		case chain1000NodeN6:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN6(ctx, x, in, s)
@@ -13241,14 +13263,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN6, chain1000NodeN7, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN6, chain1000NodeN7, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN7
 			fallthrough
 		case chain1000NodeN7:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN7(ctx, x, in, s)
@@ -13260,14 +13286,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN7, chain1000NodeN8, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN7, chain1000NodeN8, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN8
 			fallthrough
 		case chain1000NodeN8:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN8(ctx, x, in, s)
@@ -13279,14 +13309,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN8, chain1000NodeN9, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN8, chain1000NodeN9, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN9
 			fallthrough
 		case chain1000NodeN9:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN9(ctx, x, in, s)
@@ -13298,14 +13332,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN9, chain1000NodeN10, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN9, chain1000NodeN10, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN10
 			fallthrough
 		case chain1000NodeN10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN10(ctx, x, in, s)
@@ -13317,14 +13355,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN10, chain1000NodeN11, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN10, chain1000NodeN11, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN11
 			fallthrough
 		case chain1000NodeN11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN11(ctx, x, in, s)
@@ -13336,14 +13378,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN11, chain1000NodeN12, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN11, chain1000NodeN12, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN12
 			fallthrough
 		case chain1000NodeN12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN12(ctx, x, in, s)
@@ -13355,14 +13401,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN12, chain1000NodeN13, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN12, chain1000NodeN13, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN13
 			fallthrough
 		case chain1000NodeN13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN13(ctx, x, in, s)
@@ -13374,14 +13424,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN13, chain1000NodeN14, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN13, chain1000NodeN14, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN14
 			fallthrough
 		case chain1000NodeN14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN14(ctx, x, in, s)
@@ -13393,14 +13447,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN14, chain1000NodeN15, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN14, chain1000NodeN15, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN15
 			fallthrough
 		case chain1000NodeN15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN15(ctx, x, in, s)
@@ -13412,14 +13470,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN15, chain1000NodeN16, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN15, chain1000NodeN16, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN16
 			fallthrough
 		case chain1000NodeN16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN16(ctx, x, in, s)
@@ -13431,14 +13493,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN16, chain1000NodeN17, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN16, chain1000NodeN17, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN17
 			fallthrough
 		case chain1000NodeN17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN17(ctx, x, in, s)
@@ -13450,14 +13516,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN17, chain1000NodeN18, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN17, chain1000NodeN18, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN18
 			fallthrough
 		case chain1000NodeN18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN18(ctx, x, in, s)
@@ -13469,14 +13539,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN18, chain1000NodeN19, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN18, chain1000NodeN19, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN19
 			fallthrough
 		case chain1000NodeN19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN19(ctx, x, in, s)
@@ -13488,14 +13562,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN19, chain1000NodeN20, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN19, chain1000NodeN20, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN20
 			fallthrough
 		case chain1000NodeN20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN20(ctx, x, in, s)
@@ -13507,14 +13585,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN20, chain1000NodeN21, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN20, chain1000NodeN21, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN21
 			fallthrough
 		case chain1000NodeN21:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN21(ctx, x, in, s)
@@ -13526,14 +13608,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN21, chain1000NodeN22, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN21, chain1000NodeN22, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN22
 			fallthrough
 		case chain1000NodeN22:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN22(ctx, x, in, s)
@@ -13545,14 +13631,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN22, chain1000NodeN23, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN22, chain1000NodeN23, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN23
 			fallthrough
 		case chain1000NodeN23:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN23(ctx, x, in, s)
@@ -13564,14 +13654,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN23, chain1000NodeN24, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN23, chain1000NodeN24, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN24
 			fallthrough
 		case chain1000NodeN24:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN24(ctx, x, in, s)
@@ -13583,14 +13677,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN24, chain1000NodeN25, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN24, chain1000NodeN25, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN25
 			fallthrough
 		case chain1000NodeN25:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN25(ctx, x, in, s)
@@ -13602,14 +13700,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN25, chain1000NodeN26, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN25, chain1000NodeN26, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN26
 			fallthrough
 		case chain1000NodeN26:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN26(ctx, x, in, s)
@@ -13621,14 +13723,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN26, chain1000NodeN27, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN26, chain1000NodeN27, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN27
 			fallthrough
 		case chain1000NodeN27:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN27(ctx, x, in, s)
@@ -13640,14 +13746,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN27, chain1000NodeN28, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN27, chain1000NodeN28, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN28
 			fallthrough
 		case chain1000NodeN28:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN28(ctx, x, in, s)
@@ -13659,14 +13769,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN28, chain1000NodeN29, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN28, chain1000NodeN29, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN29
 			fallthrough
 		case chain1000NodeN29:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN29(ctx, x, in, s)
@@ -13678,14 +13792,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN29, chain1000NodeN30, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN29, chain1000NodeN30, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN30
 			fallthrough
 		case chain1000NodeN30:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN30(ctx, x, in, s)
@@ -13697,14 +13815,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN30, chain1000NodeN31, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN30, chain1000NodeN31, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN31
 			fallthrough
 		case chain1000NodeN31:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN31(ctx, x, in, s)
@@ -13716,14 +13838,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN31, chain1000NodeN32, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN31, chain1000NodeN32, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN32
 			fallthrough
 		case chain1000NodeN32:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN32(ctx, x, in, s)
@@ -13735,14 +13861,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN32, chain1000NodeN33, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN32, chain1000NodeN33, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN33
 			fallthrough
 		case chain1000NodeN33:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN33(ctx, x, in, s)
@@ -13754,14 +13884,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN33, chain1000NodeN34, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN33, chain1000NodeN34, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN34
 			fallthrough
 		case chain1000NodeN34:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN34(ctx, x, in, s)
@@ -13773,14 +13907,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN34, chain1000NodeN35, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN34, chain1000NodeN35, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN35
 			fallthrough
 		case chain1000NodeN35:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN35(ctx, x, in, s)
@@ -13792,14 +13930,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN35, chain1000NodeN36, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN35, chain1000NodeN36, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN36
 			fallthrough
 		case chain1000NodeN36:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN36(ctx, x, in, s)
@@ -13811,14 +13953,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN36, chain1000NodeN37, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN36, chain1000NodeN37, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN37
 			fallthrough
 		case chain1000NodeN37:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN37(ctx, x, in, s)
@@ -13830,14 +13976,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN37, chain1000NodeN38, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN37, chain1000NodeN38, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN38
 			fallthrough
 		case chain1000NodeN38:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN38(ctx, x, in, s)
@@ -13849,14 +13999,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN38, chain1000NodeN39, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN38, chain1000NodeN39, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN39
 			fallthrough
 		case chain1000NodeN39:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN39(ctx, x, in, s)
@@ -13868,14 +14022,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN39, chain1000NodeN40, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN39, chain1000NodeN40, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN40
 			fallthrough
 		case chain1000NodeN40:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN40(ctx, x, in, s)
@@ -13887,14 +14045,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN40, chain1000NodeN41, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN40, chain1000NodeN41, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN41
 			fallthrough
 		case chain1000NodeN41:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN41(ctx, x, in, s)
@@ -13906,14 +14068,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN41, chain1000NodeN42, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN41, chain1000NodeN42, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN42
 			fallthrough
 		case chain1000NodeN42:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN42(ctx, x, in, s)
@@ -13925,14 +14091,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN42, chain1000NodeN43, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN42, chain1000NodeN43, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN43
 			fallthrough
 		case chain1000NodeN43:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN43(ctx, x, in, s)
@@ -13944,14 +14114,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN43, chain1000NodeN44, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN43, chain1000NodeN44, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN44
 			fallthrough
 		case chain1000NodeN44:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN44(ctx, x, in, s)
@@ -13963,14 +14137,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN44, chain1000NodeN45, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN44, chain1000NodeN45, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN45
 			fallthrough
 		case chain1000NodeN45:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN45(ctx, x, in, s)
@@ -13982,14 +14160,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN45, chain1000NodeN46, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN45, chain1000NodeN46, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN46
 			fallthrough
 		case chain1000NodeN46:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN46(ctx, x, in, s)
@@ -14001,14 +14183,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN46, chain1000NodeN47, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN46, chain1000NodeN47, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN47
 			fallthrough
 		case chain1000NodeN47:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN47(ctx, x, in, s)
@@ -14020,14 +14206,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN47, chain1000NodeN48, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN47, chain1000NodeN48, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN48
 			fallthrough
 		case chain1000NodeN48:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN48(ctx, x, in, s)
@@ -14039,14 +14229,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN48, chain1000NodeN49, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN48, chain1000NodeN49, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN49
 			fallthrough
 		case chain1000NodeN49:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN49(ctx, x, in, s)
@@ -14058,14 +14252,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN49, chain1000NodeN50, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN49, chain1000NodeN50, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN50
 			fallthrough
 		case chain1000NodeN50:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN50(ctx, x, in, s)
@@ -14077,14 +14275,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN50, chain1000NodeN51, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN50, chain1000NodeN51, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN51
 			fallthrough
 		case chain1000NodeN51:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN51(ctx, x, in, s)
@@ -14096,14 +14298,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN51, chain1000NodeN52, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN51, chain1000NodeN52, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN52
 			fallthrough
 		case chain1000NodeN52:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN52(ctx, x, in, s)
@@ -14115,14 +14321,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN52, chain1000NodeN53, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN52, chain1000NodeN53, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN53
 			fallthrough
 		case chain1000NodeN53:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN53(ctx, x, in, s)
@@ -14134,14 +14344,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN53, chain1000NodeN54, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN53, chain1000NodeN54, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN54
 			fallthrough
 		case chain1000NodeN54:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN54(ctx, x, in, s)
@@ -14153,14 +14367,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN54, chain1000NodeN55, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN54, chain1000NodeN55, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN55
 			fallthrough
 		case chain1000NodeN55:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN55(ctx, x, in, s)
@@ -14172,14 +14390,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN55, chain1000NodeN56, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN55, chain1000NodeN56, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN56
 			fallthrough
 		case chain1000NodeN56:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN56(ctx, x, in, s)
@@ -14191,14 +14413,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN56, chain1000NodeN57, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN56, chain1000NodeN57, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN57
 			fallthrough
 		case chain1000NodeN57:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN57(ctx, x, in, s)
@@ -14210,14 +14436,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN57, chain1000NodeN58, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN57, chain1000NodeN58, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN58
 			fallthrough
 		case chain1000NodeN58:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN58(ctx, x, in, s)
@@ -14229,14 +14459,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN58, chain1000NodeN59, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN58, chain1000NodeN59, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN59
 			fallthrough
 		case chain1000NodeN59:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN59(ctx, x, in, s)
@@ -14248,14 +14482,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN59, chain1000NodeN60, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN59, chain1000NodeN60, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN60
 			fallthrough
 		case chain1000NodeN60:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN60(ctx, x, in, s)
@@ -14267,14 +14505,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN60, chain1000NodeN61, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN60, chain1000NodeN61, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN61
 			fallthrough
 		case chain1000NodeN61:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN61(ctx, x, in, s)
@@ -14286,14 +14528,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN61, chain1000NodeN62, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN61, chain1000NodeN62, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN62
 			fallthrough
 		case chain1000NodeN62:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN62(ctx, x, in, s)
@@ -14305,14 +14551,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN62, chain1000NodeN63, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN62, chain1000NodeN63, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN63
 			fallthrough
 		case chain1000NodeN63:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN63(ctx, x, in, s)
@@ -14324,14 +14574,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN63, chain1000NodeN64, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN63, chain1000NodeN64, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN64
 			fallthrough
 		case chain1000NodeN64:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN64(ctx, x, in, s)
@@ -14343,14 +14597,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN64, chain1000NodeN65, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN64, chain1000NodeN65, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN65
 			fallthrough
 		case chain1000NodeN65:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN65(ctx, x, in, s)
@@ -14362,14 +14620,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN65, chain1000NodeN66, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN65, chain1000NodeN66, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN66
 			fallthrough
 		case chain1000NodeN66:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN66(ctx, x, in, s)
@@ -14381,14 +14643,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN66, chain1000NodeN67, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN66, chain1000NodeN67, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN67
 			fallthrough
 		case chain1000NodeN67:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN67(ctx, x, in, s)
@@ -14400,14 +14666,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN67, chain1000NodeN68, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN67, chain1000NodeN68, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN68
 			fallthrough
 		case chain1000NodeN68:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN68(ctx, x, in, s)
@@ -14419,14 +14689,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN68, chain1000NodeN69, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN68, chain1000NodeN69, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN69
 			fallthrough
 		case chain1000NodeN69:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN69(ctx, x, in, s)
@@ -14438,14 +14712,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN69, chain1000NodeN70, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN69, chain1000NodeN70, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN70
 			fallthrough
 		case chain1000NodeN70:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN70(ctx, x, in, s)
@@ -14457,14 +14735,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN70, chain1000NodeN71, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN70, chain1000NodeN71, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN71
 			fallthrough
 		case chain1000NodeN71:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN71(ctx, x, in, s)
@@ -14476,14 +14758,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN71, chain1000NodeN72, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN71, chain1000NodeN72, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN72
 			fallthrough
 		case chain1000NodeN72:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN72(ctx, x, in, s)
@@ -14495,14 +14781,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN72, chain1000NodeN73, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN72, chain1000NodeN73, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN73
 			fallthrough
 		case chain1000NodeN73:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN73(ctx, x, in, s)
@@ -14514,14 +14804,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN73, chain1000NodeN74, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN73, chain1000NodeN74, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN74
 			fallthrough
 		case chain1000NodeN74:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN74(ctx, x, in, s)
@@ -14533,14 +14827,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN74, chain1000NodeN75, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN74, chain1000NodeN75, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN75
 			fallthrough
 		case chain1000NodeN75:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN75(ctx, x, in, s)
@@ -14552,14 +14850,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN75, chain1000NodeN76, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN75, chain1000NodeN76, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN76
 			fallthrough
 		case chain1000NodeN76:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN76(ctx, x, in, s)
@@ -14571,14 +14873,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN76, chain1000NodeN77, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN76, chain1000NodeN77, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN77
 			fallthrough
 		case chain1000NodeN77:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN77(ctx, x, in, s)
@@ -14590,14 +14896,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN77, chain1000NodeN78, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN77, chain1000NodeN78, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN78
 			fallthrough
 		case chain1000NodeN78:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN78(ctx, x, in, s)
@@ -14609,14 +14919,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN78, chain1000NodeN79, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN78, chain1000NodeN79, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN79
 			fallthrough
 		case chain1000NodeN79:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN79(ctx, x, in, s)
@@ -14628,14 +14942,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN79, chain1000NodeN80, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN79, chain1000NodeN80, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN80
 			fallthrough
 		case chain1000NodeN80:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN80(ctx, x, in, s)
@@ -14647,14 +14965,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN80, chain1000NodeN81, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN80, chain1000NodeN81, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN81
 			fallthrough
 		case chain1000NodeN81:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN81(ctx, x, in, s)
@@ -14666,14 +14988,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN81, chain1000NodeN82, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN81, chain1000NodeN82, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN82
 			fallthrough
 		case chain1000NodeN82:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN82(ctx, x, in, s)
@@ -14685,14 +15011,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN82, chain1000NodeN83, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN82, chain1000NodeN83, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN83
 			fallthrough
 		case chain1000NodeN83:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN83(ctx, x, in, s)
@@ -14704,14 +15034,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN83, chain1000NodeN84, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN83, chain1000NodeN84, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN84
 			fallthrough
 		case chain1000NodeN84:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN84(ctx, x, in, s)
@@ -14723,14 +15057,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN84, chain1000NodeN85, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN84, chain1000NodeN85, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN85
 			fallthrough
 		case chain1000NodeN85:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN85(ctx, x, in, s)
@@ -14742,14 +15080,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN85, chain1000NodeN86, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN85, chain1000NodeN86, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN86
 			fallthrough
 		case chain1000NodeN86:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN86(ctx, x, in, s)
@@ -14761,14 +15103,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN86, chain1000NodeN87, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN86, chain1000NodeN87, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN87
 			fallthrough
 		case chain1000NodeN87:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN87(ctx, x, in, s)
@@ -14780,14 +15126,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN87, chain1000NodeN88, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN87, chain1000NodeN88, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN88
 			fallthrough
 		case chain1000NodeN88:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN88(ctx, x, in, s)
@@ -14799,14 +15149,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN88, chain1000NodeN89, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN88, chain1000NodeN89, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN89
 			fallthrough
 		case chain1000NodeN89:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN89(ctx, x, in, s)
@@ -14818,14 +15172,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN89, chain1000NodeN90, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN89, chain1000NodeN90, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN90
 			fallthrough
 		case chain1000NodeN90:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN90(ctx, x, in, s)
@@ -14837,14 +15195,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN90, chain1000NodeN91, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN90, chain1000NodeN91, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN91
 			fallthrough
 		case chain1000NodeN91:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN91(ctx, x, in, s)
@@ -14856,14 +15218,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN91, chain1000NodeN92, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN91, chain1000NodeN92, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN92
 			fallthrough
 		case chain1000NodeN92:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN92(ctx, x, in, s)
@@ -14875,14 +15241,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN92, chain1000NodeN93, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN92, chain1000NodeN93, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN93
 			fallthrough
 		case chain1000NodeN93:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN93(ctx, x, in, s)
@@ -14894,14 +15264,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN93, chain1000NodeN94, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN93, chain1000NodeN94, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN94
 			fallthrough
 		case chain1000NodeN94:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN94(ctx, x, in, s)
@@ -14913,14 +15287,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN94, chain1000NodeN95, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN94, chain1000NodeN95, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN95
 			fallthrough
 		case chain1000NodeN95:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN95(ctx, x, in, s)
@@ -14932,14 +15310,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN95, chain1000NodeN96, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN95, chain1000NodeN96, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN96
 			fallthrough
 		case chain1000NodeN96:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN96(ctx, x, in, s)
@@ -14951,14 +15333,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN96, chain1000NodeN97, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN96, chain1000NodeN97, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN97
 			fallthrough
 		case chain1000NodeN97:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN97(ctx, x, in, s)
@@ -14970,14 +15356,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN97, chain1000NodeN98, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN97, chain1000NodeN98, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN98
 			fallthrough
 		case chain1000NodeN98:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN98(ctx, x, in, s)
@@ -14989,14 +15379,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN98, chain1000NodeN99, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN98, chain1000NodeN99, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN99
 			fallthrough
 		case chain1000NodeN99:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN99(ctx, x, in, s)
@@ -15008,14 +15402,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN99, chain1000NodeN100, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN99, chain1000NodeN100, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN100
 			fallthrough
 		case chain1000NodeN100:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN100(ctx, x, in, s)
@@ -15027,14 +15425,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN100, chain1000NodeN101, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN100, chain1000NodeN101, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN101
 			fallthrough
 		case chain1000NodeN101:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN101(ctx, x, in, s)
@@ -15046,14 +15448,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN101, chain1000NodeN102, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN101, chain1000NodeN102, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN102
 			fallthrough
 		case chain1000NodeN102:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN102(ctx, x, in, s)
@@ -15065,14 +15471,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN102, chain1000NodeN103, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN102, chain1000NodeN103, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN103
 			fallthrough
 		case chain1000NodeN103:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN103(ctx, x, in, s)
@@ -15084,14 +15494,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN103, chain1000NodeN104, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN103, chain1000NodeN104, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN104
 			fallthrough
 		case chain1000NodeN104:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN104(ctx, x, in, s)
@@ -15103,14 +15517,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN104, chain1000NodeN105, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN104, chain1000NodeN105, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN105
 			fallthrough
 		case chain1000NodeN105:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN105(ctx, x, in, s)
@@ -15122,14 +15540,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN105, chain1000NodeN106, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN105, chain1000NodeN106, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN106
 			fallthrough
 		case chain1000NodeN106:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN106(ctx, x, in, s)
@@ -15141,14 +15563,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN106, chain1000NodeN107, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN106, chain1000NodeN107, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN107
 			fallthrough
 		case chain1000NodeN107:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN107(ctx, x, in, s)
@@ -15160,14 +15586,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN107, chain1000NodeN108, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN107, chain1000NodeN108, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN108
 			fallthrough
 		case chain1000NodeN108:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN108(ctx, x, in, s)
@@ -15179,14 +15609,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN108, chain1000NodeN109, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN108, chain1000NodeN109, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN109
 			fallthrough
 		case chain1000NodeN109:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN109(ctx, x, in, s)
@@ -15198,14 +15632,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN109, chain1000NodeN110, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN109, chain1000NodeN110, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN110
 			fallthrough
 		case chain1000NodeN110:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN110(ctx, x, in, s)
@@ -15217,14 +15655,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN110, chain1000NodeN111, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN110, chain1000NodeN111, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN111
 			fallthrough
 		case chain1000NodeN111:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN111(ctx, x, in, s)
@@ -15236,14 +15678,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN111, chain1000NodeN112, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN111, chain1000NodeN112, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN112
 			fallthrough
 		case chain1000NodeN112:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN112(ctx, x, in, s)
@@ -15255,14 +15701,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN112, chain1000NodeN113, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN112, chain1000NodeN113, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN113
 			fallthrough
 		case chain1000NodeN113:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN113(ctx, x, in, s)
@@ -15274,14 +15724,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN113, chain1000NodeN114, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN113, chain1000NodeN114, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN114
 			fallthrough
 		case chain1000NodeN114:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN114(ctx, x, in, s)
@@ -15293,14 +15747,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN114, chain1000NodeN115, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN114, chain1000NodeN115, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN115
 			fallthrough
 		case chain1000NodeN115:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN115(ctx, x, in, s)
@@ -15312,14 +15770,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN115, chain1000NodeN116, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN115, chain1000NodeN116, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN116
 			fallthrough
 		case chain1000NodeN116:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN116(ctx, x, in, s)
@@ -15331,14 +15793,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN116, chain1000NodeN117, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN116, chain1000NodeN117, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN117
 			fallthrough
 		case chain1000NodeN117:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN117(ctx, x, in, s)
@@ -15350,14 +15816,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN117, chain1000NodeN118, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN117, chain1000NodeN118, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN118
 			fallthrough
 		case chain1000NodeN118:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN118(ctx, x, in, s)
@@ -15369,14 +15839,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN118, chain1000NodeN119, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN118, chain1000NodeN119, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN119
 			fallthrough
 		case chain1000NodeN119:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN119(ctx, x, in, s)
@@ -15388,14 +15862,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN119, chain1000NodeN120, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN119, chain1000NodeN120, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN120
 			fallthrough
 		case chain1000NodeN120:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN120(ctx, x, in, s)
@@ -15407,14 +15885,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN120, chain1000NodeN121, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN120, chain1000NodeN121, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN121
 			fallthrough
 		case chain1000NodeN121:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN121(ctx, x, in, s)
@@ -15426,14 +15908,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN121, chain1000NodeN122, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN121, chain1000NodeN122, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN122
 			fallthrough
 		case chain1000NodeN122:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN122(ctx, x, in, s)
@@ -15445,14 +15931,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN122, chain1000NodeN123, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN122, chain1000NodeN123, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN123
 			fallthrough
 		case chain1000NodeN123:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN123(ctx, x, in, s)
@@ -15464,14 +15954,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN123, chain1000NodeN124, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN123, chain1000NodeN124, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN124
 			fallthrough
 		case chain1000NodeN124:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN124(ctx, x, in, s)
@@ -15483,14 +15977,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN124, chain1000NodeN125, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN124, chain1000NodeN125, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN125
 			fallthrough
 		case chain1000NodeN125:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN125(ctx, x, in, s)
@@ -15502,14 +16000,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN125, chain1000NodeN126, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN125, chain1000NodeN126, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN126
 			fallthrough
 		case chain1000NodeN126:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN126(ctx, x, in, s)
@@ -15521,14 +16023,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN126, chain1000NodeN127, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN126, chain1000NodeN127, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN127
 			fallthrough
 		case chain1000NodeN127:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN127(ctx, x, in, s)
@@ -15540,14 +16046,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN127, chain1000NodeN128, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN127, chain1000NodeN128, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN128
 			fallthrough
 		case chain1000NodeN128:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN128(ctx, x, in, s)
@@ -15559,14 +16069,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN128, chain1000NodeN129, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN128, chain1000NodeN129, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN129
 			fallthrough
 		case chain1000NodeN129:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN129(ctx, x, in, s)
@@ -15578,14 +16092,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN129, chain1000NodeN130, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN129, chain1000NodeN130, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN130
 			fallthrough
 		case chain1000NodeN130:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN130(ctx, x, in, s)
@@ -15597,14 +16115,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN130, chain1000NodeN131, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN130, chain1000NodeN131, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN131
 			fallthrough
 		case chain1000NodeN131:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN131(ctx, x, in, s)
@@ -15616,14 +16138,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN131, chain1000NodeN132, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN131, chain1000NodeN132, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN132
 			fallthrough
 		case chain1000NodeN132:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN132(ctx, x, in, s)
@@ -15635,14 +16161,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN132, chain1000NodeN133, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN132, chain1000NodeN133, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN133
 			fallthrough
 		case chain1000NodeN133:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN133(ctx, x, in, s)
@@ -15654,14 +16184,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN133, chain1000NodeN134, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN133, chain1000NodeN134, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN134
 			fallthrough
 		case chain1000NodeN134:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN134(ctx, x, in, s)
@@ -15673,14 +16207,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN134, chain1000NodeN135, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN134, chain1000NodeN135, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN135
 			fallthrough
 		case chain1000NodeN135:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN135(ctx, x, in, s)
@@ -15692,14 +16230,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN135, chain1000NodeN136, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN135, chain1000NodeN136, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN136
 			fallthrough
 		case chain1000NodeN136:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN136(ctx, x, in, s)
@@ -15711,14 +16253,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN136, chain1000NodeN137, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN136, chain1000NodeN137, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN137
 			fallthrough
 		case chain1000NodeN137:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN137(ctx, x, in, s)
@@ -15730,14 +16276,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN137, chain1000NodeN138, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN137, chain1000NodeN138, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN138
 			fallthrough
 		case chain1000NodeN138:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN138(ctx, x, in, s)
@@ -15749,14 +16299,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN138, chain1000NodeN139, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN138, chain1000NodeN139, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN139
 			fallthrough
 		case chain1000NodeN139:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN139(ctx, x, in, s)
@@ -15768,14 +16322,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN139, chain1000NodeN140, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN139, chain1000NodeN140, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN140
 			fallthrough
 		case chain1000NodeN140:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN140(ctx, x, in, s)
@@ -15787,14 +16345,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN140, chain1000NodeN141, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN140, chain1000NodeN141, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN141
 			fallthrough
 		case chain1000NodeN141:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN141(ctx, x, in, s)
@@ -15806,14 +16368,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN141, chain1000NodeN142, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN141, chain1000NodeN142, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN142
 			fallthrough
 		case chain1000NodeN142:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN142(ctx, x, in, s)
@@ -15825,14 +16391,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN142, chain1000NodeN143, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN142, chain1000NodeN143, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN143
 			fallthrough
 		case chain1000NodeN143:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN143(ctx, x, in, s)
@@ -15844,14 +16414,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN143, chain1000NodeN144, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN143, chain1000NodeN144, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN144
 			fallthrough
 		case chain1000NodeN144:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN144(ctx, x, in, s)
@@ -15863,14 +16437,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN144, chain1000NodeN145, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN144, chain1000NodeN145, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN145
 			fallthrough
 		case chain1000NodeN145:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN145(ctx, x, in, s)
@@ -15882,14 +16460,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN145, chain1000NodeN146, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN145, chain1000NodeN146, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN146
 			fallthrough
 		case chain1000NodeN146:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN146(ctx, x, in, s)
@@ -15901,14 +16483,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN146, chain1000NodeN147, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN146, chain1000NodeN147, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN147
 			fallthrough
 		case chain1000NodeN147:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN147(ctx, x, in, s)
@@ -15920,14 +16506,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN147, chain1000NodeN148, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN147, chain1000NodeN148, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN148
 			fallthrough
 		case chain1000NodeN148:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN148(ctx, x, in, s)
@@ -15939,14 +16529,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN148, chain1000NodeN149, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN148, chain1000NodeN149, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN149
 			fallthrough
 		case chain1000NodeN149:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN149(ctx, x, in, s)
@@ -15958,14 +16552,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN149, chain1000NodeN150, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN149, chain1000NodeN150, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN150
 			fallthrough
 		case chain1000NodeN150:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN150(ctx, x, in, s)
@@ -15977,14 +16575,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN150, chain1000NodeN151, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN150, chain1000NodeN151, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN151
 			fallthrough
 		case chain1000NodeN151:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN151(ctx, x, in, s)
@@ -15996,14 +16598,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN151, chain1000NodeN152, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN151, chain1000NodeN152, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN152
 			fallthrough
 		case chain1000NodeN152:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN152(ctx, x, in, s)
@@ -16015,14 +16621,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN152, chain1000NodeN153, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN152, chain1000NodeN153, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN153
 			fallthrough
 		case chain1000NodeN153:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN153(ctx, x, in, s)
@@ -16034,14 +16644,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN153, chain1000NodeN154, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN153, chain1000NodeN154, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN154
 			fallthrough
 		case chain1000NodeN154:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN154(ctx, x, in, s)
@@ -16053,14 +16667,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN154, chain1000NodeN155, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN154, chain1000NodeN155, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN155
 			fallthrough
 		case chain1000NodeN155:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN155(ctx, x, in, s)
@@ -16072,14 +16690,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN155, chain1000NodeN156, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN155, chain1000NodeN156, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN156
 			fallthrough
 		case chain1000NodeN156:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN156(ctx, x, in, s)
@@ -16091,14 +16713,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN156, chain1000NodeN157, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN156, chain1000NodeN157, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN157
 			fallthrough
 		case chain1000NodeN157:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN157(ctx, x, in, s)
@@ -16110,14 +16736,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN157, chain1000NodeN158, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN157, chain1000NodeN158, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN158
 			fallthrough
 		case chain1000NodeN158:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN158(ctx, x, in, s)
@@ -16129,14 +16759,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN158, chain1000NodeN159, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN158, chain1000NodeN159, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN159
 			fallthrough
 		case chain1000NodeN159:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN159(ctx, x, in, s)
@@ -16148,14 +16782,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN159, chain1000NodeN160, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN159, chain1000NodeN160, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN160
 			fallthrough
 		case chain1000NodeN160:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN160(ctx, x, in, s)
@@ -16167,14 +16805,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN160, chain1000NodeN161, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN160, chain1000NodeN161, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN161
 			fallthrough
 		case chain1000NodeN161:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN161(ctx, x, in, s)
@@ -16186,14 +16828,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN161, chain1000NodeN162, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN161, chain1000NodeN162, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN162
 			fallthrough
 		case chain1000NodeN162:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN162(ctx, x, in, s)
@@ -16205,14 +16851,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN162, chain1000NodeN163, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN162, chain1000NodeN163, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN163
 			fallthrough
 		case chain1000NodeN163:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN163(ctx, x, in, s)
@@ -16224,14 +16874,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN163, chain1000NodeN164, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN163, chain1000NodeN164, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN164
 			fallthrough
 		case chain1000NodeN164:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN164(ctx, x, in, s)
@@ -16243,14 +16897,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN164, chain1000NodeN165, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN164, chain1000NodeN165, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN165
 			fallthrough
 		case chain1000NodeN165:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN165(ctx, x, in, s)
@@ -16262,14 +16920,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN165, chain1000NodeN166, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN165, chain1000NodeN166, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN166
 			fallthrough
 		case chain1000NodeN166:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN166(ctx, x, in, s)
@@ -16281,14 +16943,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN166, chain1000NodeN167, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN166, chain1000NodeN167, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN167
 			fallthrough
 		case chain1000NodeN167:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN167(ctx, x, in, s)
@@ -16300,14 +16966,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN167, chain1000NodeN168, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN167, chain1000NodeN168, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN168
 			fallthrough
 		case chain1000NodeN168:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN168(ctx, x, in, s)
@@ -16319,14 +16989,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN168, chain1000NodeN169, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN168, chain1000NodeN169, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN169
 			fallthrough
 		case chain1000NodeN169:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN169(ctx, x, in, s)
@@ -16338,14 +17012,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN169, chain1000NodeN170, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN169, chain1000NodeN170, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN170
 			fallthrough
 		case chain1000NodeN170:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN170(ctx, x, in, s)
@@ -16357,14 +17035,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN170, chain1000NodeN171, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN170, chain1000NodeN171, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN171
 			fallthrough
 		case chain1000NodeN171:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN171(ctx, x, in, s)
@@ -16376,14 +17058,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN171, chain1000NodeN172, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN171, chain1000NodeN172, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN172
 			fallthrough
 		case chain1000NodeN172:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN172(ctx, x, in, s)
@@ -16395,14 +17081,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN172, chain1000NodeN173, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN172, chain1000NodeN173, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN173
 			fallthrough
 		case chain1000NodeN173:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN173(ctx, x, in, s)
@@ -16414,14 +17104,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN173, chain1000NodeN174, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN173, chain1000NodeN174, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN174
 			fallthrough
 		case chain1000NodeN174:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN174(ctx, x, in, s)
@@ -16433,14 +17127,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN174, chain1000NodeN175, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN174, chain1000NodeN175, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN175
 			fallthrough
 		case chain1000NodeN175:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN175(ctx, x, in, s)
@@ -16452,14 +17150,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN175, chain1000NodeN176, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN175, chain1000NodeN176, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN176
 			fallthrough
 		case chain1000NodeN176:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN176(ctx, x, in, s)
@@ -16471,14 +17173,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN176, chain1000NodeN177, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN176, chain1000NodeN177, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN177
 			fallthrough
 		case chain1000NodeN177:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN177(ctx, x, in, s)
@@ -16490,14 +17196,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN177, chain1000NodeN178, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN177, chain1000NodeN178, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN178
 			fallthrough
 		case chain1000NodeN178:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN178(ctx, x, in, s)
@@ -16509,14 +17219,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN178, chain1000NodeN179, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN178, chain1000NodeN179, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN179
 			fallthrough
 		case chain1000NodeN179:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN179(ctx, x, in, s)
@@ -16528,14 +17242,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN179, chain1000NodeN180, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN179, chain1000NodeN180, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN180
 			fallthrough
 		case chain1000NodeN180:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN180(ctx, x, in, s)
@@ -16547,14 +17265,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN180, chain1000NodeN181, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN180, chain1000NodeN181, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN181
 			fallthrough
 		case chain1000NodeN181:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN181(ctx, x, in, s)
@@ -16566,14 +17288,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN181, chain1000NodeN182, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN181, chain1000NodeN182, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN182
 			fallthrough
 		case chain1000NodeN182:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN182(ctx, x, in, s)
@@ -16585,14 +17311,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN182, chain1000NodeN183, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN182, chain1000NodeN183, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN183
 			fallthrough
 		case chain1000NodeN183:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN183(ctx, x, in, s)
@@ -16604,14 +17334,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN183, chain1000NodeN184, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN183, chain1000NodeN184, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN184
 			fallthrough
 		case chain1000NodeN184:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN184(ctx, x, in, s)
@@ -16623,14 +17357,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN184, chain1000NodeN185, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN184, chain1000NodeN185, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN185
 			fallthrough
 		case chain1000NodeN185:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN185(ctx, x, in, s)
@@ -16642,14 +17380,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN185, chain1000NodeN186, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN185, chain1000NodeN186, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN186
 			fallthrough
 		case chain1000NodeN186:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN186(ctx, x, in, s)
@@ -16661,14 +17403,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN186, chain1000NodeN187, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN186, chain1000NodeN187, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN187
 			fallthrough
 		case chain1000NodeN187:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN187(ctx, x, in, s)
@@ -16680,14 +17426,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN187, chain1000NodeN188, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN187, chain1000NodeN188, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN188
 			fallthrough
 		case chain1000NodeN188:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN188(ctx, x, in, s)
@@ -16699,14 +17449,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN188, chain1000NodeN189, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN188, chain1000NodeN189, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN189
 			fallthrough
 		case chain1000NodeN189:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN189(ctx, x, in, s)
@@ -16718,14 +17472,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN189, chain1000NodeN190, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN189, chain1000NodeN190, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN190
 			fallthrough
 		case chain1000NodeN190:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN190(ctx, x, in, s)
@@ -16737,14 +17495,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN190, chain1000NodeN191, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN190, chain1000NodeN191, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN191
 			fallthrough
 		case chain1000NodeN191:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN191(ctx, x, in, s)
@@ -16756,14 +17518,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN191, chain1000NodeN192, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN191, chain1000NodeN192, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN192
 			fallthrough
 		case chain1000NodeN192:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN192(ctx, x, in, s)
@@ -16775,14 +17541,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN192, chain1000NodeN193, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN192, chain1000NodeN193, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN193
 			fallthrough
 		case chain1000NodeN193:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN193(ctx, x, in, s)
@@ -16794,14 +17564,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN193, chain1000NodeN194, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN193, chain1000NodeN194, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN194
 			fallthrough
 		case chain1000NodeN194:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN194(ctx, x, in, s)
@@ -16813,14 +17587,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN194, chain1000NodeN195, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN194, chain1000NodeN195, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN195
 			fallthrough
 		case chain1000NodeN195:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN195(ctx, x, in, s)
@@ -16832,14 +17610,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN195, chain1000NodeN196, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN195, chain1000NodeN196, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN196
 			fallthrough
 		case chain1000NodeN196:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN196(ctx, x, in, s)
@@ -16851,14 +17633,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN196, chain1000NodeN197, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN196, chain1000NodeN197, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN197
 			fallthrough
 		case chain1000NodeN197:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN197(ctx, x, in, s)
@@ -16870,14 +17656,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN197, chain1000NodeN198, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN197, chain1000NodeN198, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN198
 			fallthrough
 		case chain1000NodeN198:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN198(ctx, x, in, s)
@@ -16889,14 +17679,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN198, chain1000NodeN199, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN198, chain1000NodeN199, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN199
 			fallthrough
 		case chain1000NodeN199:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN199(ctx, x, in, s)
@@ -16908,14 +17702,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN199, chain1000NodeN200, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN199, chain1000NodeN200, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN200
 			fallthrough
 		case chain1000NodeN200:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN200(ctx, x, in, s)
@@ -16927,14 +17725,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN200, chain1000NodeN201, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN200, chain1000NodeN201, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN201
 			fallthrough
 		case chain1000NodeN201:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN201(ctx, x, in, s)
@@ -16946,14 +17748,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN201, chain1000NodeN202, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN201, chain1000NodeN202, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN202
 			fallthrough
 		case chain1000NodeN202:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN202(ctx, x, in, s)
@@ -16965,14 +17771,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN202, chain1000NodeN203, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN202, chain1000NodeN203, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN203
 			fallthrough
 		case chain1000NodeN203:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN203(ctx, x, in, s)
@@ -16984,14 +17794,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN203, chain1000NodeN204, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN203, chain1000NodeN204, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN204
 			fallthrough
 		case chain1000NodeN204:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN204(ctx, x, in, s)
@@ -17003,14 +17817,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN204, chain1000NodeN205, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN204, chain1000NodeN205, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN205
 			fallthrough
 		case chain1000NodeN205:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN205(ctx, x, in, s)
@@ -17022,14 +17840,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN205, chain1000NodeN206, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN205, chain1000NodeN206, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN206
 			fallthrough
 		case chain1000NodeN206:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN206(ctx, x, in, s)
@@ -17041,14 +17863,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN206, chain1000NodeN207, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN206, chain1000NodeN207, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN207
 			fallthrough
 		case chain1000NodeN207:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN207(ctx, x, in, s)
@@ -17060,14 +17886,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN207, chain1000NodeN208, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN207, chain1000NodeN208, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN208
 			fallthrough
 		case chain1000NodeN208:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN208(ctx, x, in, s)
@@ -17079,14 +17909,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN208, chain1000NodeN209, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN208, chain1000NodeN209, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN209
 			fallthrough
 		case chain1000NodeN209:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN209(ctx, x, in, s)
@@ -17098,14 +17932,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN209, chain1000NodeN210, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN209, chain1000NodeN210, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN210
 			fallthrough
 		case chain1000NodeN210:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN210(ctx, x, in, s)
@@ -17117,14 +17955,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN210, chain1000NodeN211, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN210, chain1000NodeN211, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN211
 			fallthrough
 		case chain1000NodeN211:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN211(ctx, x, in, s)
@@ -17136,14 +17978,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN211, chain1000NodeN212, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN211, chain1000NodeN212, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN212
 			fallthrough
 		case chain1000NodeN212:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN212(ctx, x, in, s)
@@ -17155,14 +18001,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN212, chain1000NodeN213, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN212, chain1000NodeN213, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN213
 			fallthrough
 		case chain1000NodeN213:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN213(ctx, x, in, s)
@@ -17174,14 +18024,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN213, chain1000NodeN214, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN213, chain1000NodeN214, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN214
 			fallthrough
 		case chain1000NodeN214:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN214(ctx, x, in, s)
@@ -17193,14 +18047,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN214, chain1000NodeN215, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN214, chain1000NodeN215, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN215
 			fallthrough
 		case chain1000NodeN215:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN215(ctx, x, in, s)
@@ -17212,14 +18070,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN215, chain1000NodeN216, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN215, chain1000NodeN216, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN216
 			fallthrough
 		case chain1000NodeN216:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN216(ctx, x, in, s)
@@ -17231,14 +18093,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN216, chain1000NodeN217, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN216, chain1000NodeN217, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN217
 			fallthrough
 		case chain1000NodeN217:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN217(ctx, x, in, s)
@@ -17250,14 +18116,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN217, chain1000NodeN218, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN217, chain1000NodeN218, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN218
 			fallthrough
 		case chain1000NodeN218:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN218(ctx, x, in, s)
@@ -17269,14 +18139,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN218, chain1000NodeN219, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN218, chain1000NodeN219, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN219
 			fallthrough
 		case chain1000NodeN219:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN219(ctx, x, in, s)
@@ -17288,14 +18162,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN219, chain1000NodeN220, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN219, chain1000NodeN220, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN220
 			fallthrough
 		case chain1000NodeN220:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN220(ctx, x, in, s)
@@ -17307,14 +18185,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN220, chain1000NodeN221, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN220, chain1000NodeN221, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN221
 			fallthrough
 		case chain1000NodeN221:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN221(ctx, x, in, s)
@@ -17326,14 +18208,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN221, chain1000NodeN222, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN221, chain1000NodeN222, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN222
 			fallthrough
 		case chain1000NodeN222:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN222(ctx, x, in, s)
@@ -17345,14 +18231,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN222, chain1000NodeN223, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN222, chain1000NodeN223, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN223
 			fallthrough
 		case chain1000NodeN223:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN223(ctx, x, in, s)
@@ -17364,14 +18254,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN223, chain1000NodeN224, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN223, chain1000NodeN224, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN224
 			fallthrough
 		case chain1000NodeN224:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN224(ctx, x, in, s)
@@ -17383,14 +18277,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN224, chain1000NodeN225, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN224, chain1000NodeN225, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN225
 			fallthrough
 		case chain1000NodeN225:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN225(ctx, x, in, s)
@@ -17402,14 +18300,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN225, chain1000NodeN226, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN225, chain1000NodeN226, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN226
 			fallthrough
 		case chain1000NodeN226:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN226(ctx, x, in, s)
@@ -17421,14 +18323,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN226, chain1000NodeN227, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN226, chain1000NodeN227, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN227
 			fallthrough
 		case chain1000NodeN227:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN227(ctx, x, in, s)
@@ -17440,14 +18346,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN227, chain1000NodeN228, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN227, chain1000NodeN228, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN228
 			fallthrough
 		case chain1000NodeN228:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN228(ctx, x, in, s)
@@ -17459,14 +18369,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN228, chain1000NodeN229, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN228, chain1000NodeN229, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN229
 			fallthrough
 		case chain1000NodeN229:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN229(ctx, x, in, s)
@@ -17478,14 +18392,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN229, chain1000NodeN230, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN229, chain1000NodeN230, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN230
 			fallthrough
 		case chain1000NodeN230:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN230(ctx, x, in, s)
@@ -17497,14 +18415,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN230, chain1000NodeN231, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN230, chain1000NodeN231, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN231
 			fallthrough
 		case chain1000NodeN231:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN231(ctx, x, in, s)
@@ -17516,14 +18438,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN231, chain1000NodeN232, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN231, chain1000NodeN232, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN232
 			fallthrough
 		case chain1000NodeN232:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN232(ctx, x, in, s)
@@ -17535,14 +18461,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN232, chain1000NodeN233, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN232, chain1000NodeN233, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN233
 			fallthrough
 		case chain1000NodeN233:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN233(ctx, x, in, s)
@@ -17554,14 +18484,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN233, chain1000NodeN234, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN233, chain1000NodeN234, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN234
 			fallthrough
 		case chain1000NodeN234:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN234(ctx, x, in, s)
@@ -17573,14 +18507,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN234, chain1000NodeN235, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN234, chain1000NodeN235, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN235
 			fallthrough
 		case chain1000NodeN235:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN235(ctx, x, in, s)
@@ -17592,14 +18530,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN235, chain1000NodeN236, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN235, chain1000NodeN236, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN236
 			fallthrough
 		case chain1000NodeN236:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN236(ctx, x, in, s)
@@ -17611,14 +18553,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN236, chain1000NodeN237, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN236, chain1000NodeN237, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN237
 			fallthrough
 		case chain1000NodeN237:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN237(ctx, x, in, s)
@@ -17630,14 +18576,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN237, chain1000NodeN238, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN237, chain1000NodeN238, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN238
 			fallthrough
 		case chain1000NodeN238:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN238(ctx, x, in, s)
@@ -17649,14 +18599,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN238, chain1000NodeN239, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN238, chain1000NodeN239, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN239
 			fallthrough
 		case chain1000NodeN239:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN239(ctx, x, in, s)
@@ -17668,14 +18622,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN239, chain1000NodeN240, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN239, chain1000NodeN240, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN240
 			fallthrough
 		case chain1000NodeN240:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN240(ctx, x, in, s)
@@ -17687,14 +18645,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN240, chain1000NodeN241, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN240, chain1000NodeN241, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN241
 			fallthrough
 		case chain1000NodeN241:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN241(ctx, x, in, s)
@@ -17706,14 +18668,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN241, chain1000NodeN242, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN241, chain1000NodeN242, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN242
 			fallthrough
 		case chain1000NodeN242:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN242(ctx, x, in, s)
@@ -17725,14 +18691,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN242, chain1000NodeN243, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN242, chain1000NodeN243, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN243
 			fallthrough
 		case chain1000NodeN243:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN243(ctx, x, in, s)
@@ -17744,14 +18714,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN243, chain1000NodeN244, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN243, chain1000NodeN244, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN244
 			fallthrough
 		case chain1000NodeN244:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN244(ctx, x, in, s)
@@ -17763,14 +18737,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN244, chain1000NodeN245, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN244, chain1000NodeN245, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN245
 			fallthrough
 		case chain1000NodeN245:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN245(ctx, x, in, s)
@@ -17782,14 +18760,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN245, chain1000NodeN246, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN245, chain1000NodeN246, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN246
 			fallthrough
 		case chain1000NodeN246:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN246(ctx, x, in, s)
@@ -17801,14 +18783,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN246, chain1000NodeN247, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN246, chain1000NodeN247, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN247
 			fallthrough
 		case chain1000NodeN247:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN247(ctx, x, in, s)
@@ -17820,14 +18806,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN247, chain1000NodeN248, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN247, chain1000NodeN248, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN248
 			fallthrough
 		case chain1000NodeN248:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN248(ctx, x, in, s)
@@ -17839,14 +18829,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN248, chain1000NodeN249, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN248, chain1000NodeN249, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN249
 			fallthrough
 		case chain1000NodeN249:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN249(ctx, x, in, s)
@@ -17858,14 +18852,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN249, chain1000NodeN250, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN249, chain1000NodeN250, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN250
 			fallthrough
 		case chain1000NodeN250:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN250(ctx, x, in, s)
@@ -17877,14 +18875,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN250, chain1000NodeN251, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN250, chain1000NodeN251, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN251
 			fallthrough
 		case chain1000NodeN251:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN251(ctx, x, in, s)
@@ -17896,14 +18898,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN251, chain1000NodeN252, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN251, chain1000NodeN252, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN252
 			fallthrough
 		case chain1000NodeN252:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN252(ctx, x, in, s)
@@ -17915,14 +18921,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN252, chain1000NodeN253, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN252, chain1000NodeN253, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN253
 			fallthrough
 		case chain1000NodeN253:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN253(ctx, x, in, s)
@@ -17934,14 +18944,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN253, chain1000NodeN254, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN253, chain1000NodeN254, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN254
 			fallthrough
 		case chain1000NodeN254:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN254(ctx, x, in, s)
@@ -17953,14 +18967,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN254, chain1000NodeN255, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN254, chain1000NodeN255, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN255
 			fallthrough
 		case chain1000NodeN255:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN255(ctx, x, in, s)
@@ -17972,14 +18990,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN255, chain1000NodeN256, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN255, chain1000NodeN256, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN256
 			fallthrough
 		case chain1000NodeN256:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN256(ctx, x, in, s)
@@ -17991,14 +19013,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN256, chain1000NodeN257, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN256, chain1000NodeN257, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN257
 			fallthrough
 		case chain1000NodeN257:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN257(ctx, x, in, s)
@@ -18010,14 +19036,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN257, chain1000NodeN258, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN257, chain1000NodeN258, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN258
 			fallthrough
 		case chain1000NodeN258:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN258(ctx, x, in, s)
@@ -18029,14 +19059,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN258, chain1000NodeN259, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN258, chain1000NodeN259, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN259
 			fallthrough
 		case chain1000NodeN259:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN259(ctx, x, in, s)
@@ -18048,14 +19082,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN259, chain1000NodeN260, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN259, chain1000NodeN260, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN260
 			fallthrough
 		case chain1000NodeN260:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN260(ctx, x, in, s)
@@ -18067,14 +19105,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN260, chain1000NodeN261, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN260, chain1000NodeN261, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN261
 			fallthrough
 		case chain1000NodeN261:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN261(ctx, x, in, s)
@@ -18086,14 +19128,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN261, chain1000NodeN262, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN261, chain1000NodeN262, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN262
 			fallthrough
 		case chain1000NodeN262:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN262(ctx, x, in, s)
@@ -18105,14 +19151,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN262, chain1000NodeN263, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN262, chain1000NodeN263, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN263
 			fallthrough
 		case chain1000NodeN263:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN263(ctx, x, in, s)
@@ -18124,14 +19174,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN263, chain1000NodeN264, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN263, chain1000NodeN264, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN264
 			fallthrough
 		case chain1000NodeN264:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN264(ctx, x, in, s)
@@ -18143,14 +19197,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN264, chain1000NodeN265, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN264, chain1000NodeN265, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN265
 			fallthrough
 		case chain1000NodeN265:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN265(ctx, x, in, s)
@@ -18162,14 +19220,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN265, chain1000NodeN266, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN265, chain1000NodeN266, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN266
 			fallthrough
 		case chain1000NodeN266:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN266(ctx, x, in, s)
@@ -18181,14 +19243,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN266, chain1000NodeN267, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN266, chain1000NodeN267, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN267
 			fallthrough
 		case chain1000NodeN267:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN267(ctx, x, in, s)
@@ -18200,14 +19266,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN267, chain1000NodeN268, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN267, chain1000NodeN268, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN268
 			fallthrough
 		case chain1000NodeN268:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN268(ctx, x, in, s)
@@ -18219,14 +19289,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN268, chain1000NodeN269, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN268, chain1000NodeN269, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN269
 			fallthrough
 		case chain1000NodeN269:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN269(ctx, x, in, s)
@@ -18238,14 +19312,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN269, chain1000NodeN270, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN269, chain1000NodeN270, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN270
 			fallthrough
 		case chain1000NodeN270:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN270(ctx, x, in, s)
@@ -18257,14 +19335,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN270, chain1000NodeN271, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN270, chain1000NodeN271, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN271
 			fallthrough
 		case chain1000NodeN271:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN271(ctx, x, in, s)
@@ -18276,14 +19358,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN271, chain1000NodeN272, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN271, chain1000NodeN272, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN272
 			fallthrough
 		case chain1000NodeN272:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN272(ctx, x, in, s)
@@ -18295,14 +19381,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN272, chain1000NodeN273, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN272, chain1000NodeN273, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN273
 			fallthrough
 		case chain1000NodeN273:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN273(ctx, x, in, s)
@@ -18314,14 +19404,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN273, chain1000NodeN274, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN273, chain1000NodeN274, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN274
 			fallthrough
 		case chain1000NodeN274:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN274(ctx, x, in, s)
@@ -18333,14 +19427,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN274, chain1000NodeN275, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN274, chain1000NodeN275, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN275
 			fallthrough
 		case chain1000NodeN275:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN275(ctx, x, in, s)
@@ -18352,14 +19450,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN275, chain1000NodeN276, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN275, chain1000NodeN276, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN276
 			fallthrough
 		case chain1000NodeN276:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN276(ctx, x, in, s)
@@ -18371,14 +19473,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN276, chain1000NodeN277, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN276, chain1000NodeN277, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN277
 			fallthrough
 		case chain1000NodeN277:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN277(ctx, x, in, s)
@@ -18390,14 +19496,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN277, chain1000NodeN278, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN277, chain1000NodeN278, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN278
 			fallthrough
 		case chain1000NodeN278:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN278(ctx, x, in, s)
@@ -18409,14 +19519,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN278, chain1000NodeN279, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN278, chain1000NodeN279, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN279
 			fallthrough
 		case chain1000NodeN279:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN279(ctx, x, in, s)
@@ -18428,14 +19542,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN279, chain1000NodeN280, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN279, chain1000NodeN280, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN280
 			fallthrough
 		case chain1000NodeN280:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN280(ctx, x, in, s)
@@ -18447,14 +19565,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN280, chain1000NodeN281, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN280, chain1000NodeN281, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN281
 			fallthrough
 		case chain1000NodeN281:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN281(ctx, x, in, s)
@@ -18466,14 +19588,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN281, chain1000NodeN282, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN281, chain1000NodeN282, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN282
 			fallthrough
 		case chain1000NodeN282:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN282(ctx, x, in, s)
@@ -18485,14 +19611,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN282, chain1000NodeN283, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN282, chain1000NodeN283, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN283
 			fallthrough
 		case chain1000NodeN283:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN283(ctx, x, in, s)
@@ -18504,14 +19634,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN283, chain1000NodeN284, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN283, chain1000NodeN284, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN284
 			fallthrough
 		case chain1000NodeN284:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN284(ctx, x, in, s)
@@ -18523,14 +19657,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN284, chain1000NodeN285, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN284, chain1000NodeN285, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN285
 			fallthrough
 		case chain1000NodeN285:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN285(ctx, x, in, s)
@@ -18542,14 +19680,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN285, chain1000NodeN286, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN285, chain1000NodeN286, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN286
 			fallthrough
 		case chain1000NodeN286:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN286(ctx, x, in, s)
@@ -18561,14 +19703,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN286, chain1000NodeN287, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN286, chain1000NodeN287, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN287
 			fallthrough
 		case chain1000NodeN287:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN287(ctx, x, in, s)
@@ -18580,14 +19726,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN287, chain1000NodeN288, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN287, chain1000NodeN288, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN288
 			fallthrough
 		case chain1000NodeN288:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN288(ctx, x, in, s)
@@ -18599,14 +19749,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN288, chain1000NodeN289, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN288, chain1000NodeN289, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN289
 			fallthrough
 		case chain1000NodeN289:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN289(ctx, x, in, s)
@@ -18618,14 +19772,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN289, chain1000NodeN290, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN289, chain1000NodeN290, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN290
 			fallthrough
 		case chain1000NodeN290:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN290(ctx, x, in, s)
@@ -18637,14 +19795,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN290, chain1000NodeN291, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN290, chain1000NodeN291, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN291
 			fallthrough
 		case chain1000NodeN291:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN291(ctx, x, in, s)
@@ -18656,14 +19818,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN291, chain1000NodeN292, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN291, chain1000NodeN292, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN292
 			fallthrough
 		case chain1000NodeN292:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN292(ctx, x, in, s)
@@ -18675,14 +19841,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN292, chain1000NodeN293, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN292, chain1000NodeN293, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN293
 			fallthrough
 		case chain1000NodeN293:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN293(ctx, x, in, s)
@@ -18694,14 +19864,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN293, chain1000NodeN294, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN293, chain1000NodeN294, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN294
 			fallthrough
 		case chain1000NodeN294:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN294(ctx, x, in, s)
@@ -18713,14 +19887,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN294, chain1000NodeN295, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN294, chain1000NodeN295, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN295
 			fallthrough
 		case chain1000NodeN295:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN295(ctx, x, in, s)
@@ -18732,14 +19910,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN295, chain1000NodeN296, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN295, chain1000NodeN296, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN296
 			fallthrough
 		case chain1000NodeN296:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN296(ctx, x, in, s)
@@ -18751,14 +19933,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN296, chain1000NodeN297, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN296, chain1000NodeN297, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN297
 			fallthrough
 		case chain1000NodeN297:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN297(ctx, x, in, s)
@@ -18770,14 +19956,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN297, chain1000NodeN298, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN297, chain1000NodeN298, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN298
 			fallthrough
 		case chain1000NodeN298:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN298(ctx, x, in, s)
@@ -18789,14 +19979,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN298, chain1000NodeN299, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN298, chain1000NodeN299, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN299
 			fallthrough
 		case chain1000NodeN299:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN299(ctx, x, in, s)
@@ -18808,14 +20002,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN299, chain1000NodeN300, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN299, chain1000NodeN300, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN300
 			fallthrough
 		case chain1000NodeN300:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN300(ctx, x, in, s)
@@ -18827,14 +20025,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN300, chain1000NodeN301, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN300, chain1000NodeN301, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN301
 			fallthrough
 		case chain1000NodeN301:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN301(ctx, x, in, s)
@@ -18846,14 +20048,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN301, chain1000NodeN302, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN301, chain1000NodeN302, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN302
 			fallthrough
 		case chain1000NodeN302:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN302(ctx, x, in, s)
@@ -18865,14 +20071,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN302, chain1000NodeN303, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN302, chain1000NodeN303, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN303
 			fallthrough
 		case chain1000NodeN303:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN303(ctx, x, in, s)
@@ -18884,14 +20094,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN303, chain1000NodeN304, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN303, chain1000NodeN304, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN304
 			fallthrough
 		case chain1000NodeN304:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN304(ctx, x, in, s)
@@ -18903,14 +20117,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN304, chain1000NodeN305, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN304, chain1000NodeN305, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN305
 			fallthrough
 		case chain1000NodeN305:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN305(ctx, x, in, s)
@@ -18922,14 +20140,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN305, chain1000NodeN306, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN305, chain1000NodeN306, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN306
 			fallthrough
 		case chain1000NodeN306:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN306(ctx, x, in, s)
@@ -18941,14 +20163,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN306, chain1000NodeN307, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN306, chain1000NodeN307, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN307
 			fallthrough
 		case chain1000NodeN307:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN307(ctx, x, in, s)
@@ -18960,14 +20186,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN307, chain1000NodeN308, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN307, chain1000NodeN308, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN308
 			fallthrough
 		case chain1000NodeN308:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN308(ctx, x, in, s)
@@ -18979,14 +20209,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN308, chain1000NodeN309, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN308, chain1000NodeN309, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN309
 			fallthrough
 		case chain1000NodeN309:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN309(ctx, x, in, s)
@@ -18998,14 +20232,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN309, chain1000NodeN310, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN309, chain1000NodeN310, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN310
 			fallthrough
 		case chain1000NodeN310:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN310(ctx, x, in, s)
@@ -19017,14 +20255,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN310, chain1000NodeN311, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN310, chain1000NodeN311, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN311
 			fallthrough
 		case chain1000NodeN311:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN311(ctx, x, in, s)
@@ -19036,14 +20278,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN311, chain1000NodeN312, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN311, chain1000NodeN312, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN312
 			fallthrough
 		case chain1000NodeN312:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN312(ctx, x, in, s)
@@ -19055,14 +20301,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN312, chain1000NodeN313, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN312, chain1000NodeN313, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN313
 			fallthrough
 		case chain1000NodeN313:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN313(ctx, x, in, s)
@@ -19074,14 +20324,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN313, chain1000NodeN314, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN313, chain1000NodeN314, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN314
 			fallthrough
 		case chain1000NodeN314:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN314(ctx, x, in, s)
@@ -19093,14 +20347,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN314, chain1000NodeN315, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN314, chain1000NodeN315, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN315
 			fallthrough
 		case chain1000NodeN315:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN315(ctx, x, in, s)
@@ -19112,14 +20370,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN315, chain1000NodeN316, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN315, chain1000NodeN316, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN316
 			fallthrough
 		case chain1000NodeN316:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN316(ctx, x, in, s)
@@ -19131,14 +20393,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN316, chain1000NodeN317, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN316, chain1000NodeN317, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN317
 			fallthrough
 		case chain1000NodeN317:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN317(ctx, x, in, s)
@@ -19150,14 +20416,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN317, chain1000NodeN318, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN317, chain1000NodeN318, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN318
 			fallthrough
 		case chain1000NodeN318:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN318(ctx, x, in, s)
@@ -19169,14 +20439,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN318, chain1000NodeN319, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN318, chain1000NodeN319, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN319
 			fallthrough
 		case chain1000NodeN319:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN319(ctx, x, in, s)
@@ -19188,14 +20462,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN319, chain1000NodeN320, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN319, chain1000NodeN320, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN320
 			fallthrough
 		case chain1000NodeN320:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN320(ctx, x, in, s)
@@ -19207,14 +20485,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN320, chain1000NodeN321, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN320, chain1000NodeN321, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN321
 			fallthrough
 		case chain1000NodeN321:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN321(ctx, x, in, s)
@@ -19226,14 +20508,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN321, chain1000NodeN322, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN321, chain1000NodeN322, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN322
 			fallthrough
 		case chain1000NodeN322:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN322(ctx, x, in, s)
@@ -19245,14 +20531,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN322, chain1000NodeN323, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN322, chain1000NodeN323, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN323
 			fallthrough
 		case chain1000NodeN323:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN323(ctx, x, in, s)
@@ -19264,14 +20554,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN323, chain1000NodeN324, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN323, chain1000NodeN324, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN324
 			fallthrough
 		case chain1000NodeN324:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN324(ctx, x, in, s)
@@ -19283,14 +20577,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN324, chain1000NodeN325, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN324, chain1000NodeN325, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN325
 			fallthrough
 		case chain1000NodeN325:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN325(ctx, x, in, s)
@@ -19302,14 +20600,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN325, chain1000NodeN326, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN325, chain1000NodeN326, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN326
 			fallthrough
 		case chain1000NodeN326:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN326(ctx, x, in, s)
@@ -19321,14 +20623,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN326, chain1000NodeN327, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN326, chain1000NodeN327, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN327
 			fallthrough
 		case chain1000NodeN327:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN327(ctx, x, in, s)
@@ -19340,14 +20646,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN327, chain1000NodeN328, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN327, chain1000NodeN328, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN328
 			fallthrough
 		case chain1000NodeN328:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN328(ctx, x, in, s)
@@ -19359,14 +20669,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN328, chain1000NodeN329, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN328, chain1000NodeN329, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN329
 			fallthrough
 		case chain1000NodeN329:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN329(ctx, x, in, s)
@@ -19378,14 +20692,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN329, chain1000NodeN330, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN329, chain1000NodeN330, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN330
 			fallthrough
 		case chain1000NodeN330:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN330(ctx, x, in, s)
@@ -19397,14 +20715,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN330, chain1000NodeN331, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN330, chain1000NodeN331, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN331
 			fallthrough
 		case chain1000NodeN331:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN331(ctx, x, in, s)
@@ -19416,14 +20738,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN331, chain1000NodeN332, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN331, chain1000NodeN332, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN332
 			fallthrough
 		case chain1000NodeN332:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN332(ctx, x, in, s)
@@ -19435,14 +20761,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN332, chain1000NodeN333, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN332, chain1000NodeN333, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN333
 			fallthrough
 		case chain1000NodeN333:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN333(ctx, x, in, s)
@@ -19454,14 +20784,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN333, chain1000NodeN334, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN333, chain1000NodeN334, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN334
 			fallthrough
 		case chain1000NodeN334:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN334(ctx, x, in, s)
@@ -19473,14 +20807,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN334, chain1000NodeN335, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN334, chain1000NodeN335, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN335
 			fallthrough
 		case chain1000NodeN335:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN335(ctx, x, in, s)
@@ -19492,14 +20830,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN335, chain1000NodeN336, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN335, chain1000NodeN336, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN336
 			fallthrough
 		case chain1000NodeN336:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN336(ctx, x, in, s)
@@ -19511,14 +20853,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN336, chain1000NodeN337, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN336, chain1000NodeN337, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN337
 			fallthrough
 		case chain1000NodeN337:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN337(ctx, x, in, s)
@@ -19530,14 +20876,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN337, chain1000NodeN338, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN337, chain1000NodeN338, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN338
 			fallthrough
 		case chain1000NodeN338:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN338(ctx, x, in, s)
@@ -19549,14 +20899,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN338, chain1000NodeN339, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN338, chain1000NodeN339, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN339
 			fallthrough
 		case chain1000NodeN339:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN339(ctx, x, in, s)
@@ -19568,14 +20922,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN339, chain1000NodeN340, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN339, chain1000NodeN340, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN340
 			fallthrough
 		case chain1000NodeN340:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN340(ctx, x, in, s)
@@ -19587,14 +20945,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN340, chain1000NodeN341, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN340, chain1000NodeN341, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN341
 			fallthrough
 		case chain1000NodeN341:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN341(ctx, x, in, s)
@@ -19606,14 +20968,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN341, chain1000NodeN342, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN341, chain1000NodeN342, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN342
 			fallthrough
 		case chain1000NodeN342:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN342(ctx, x, in, s)
@@ -19625,14 +20991,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN342, chain1000NodeN343, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN342, chain1000NodeN343, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN343
 			fallthrough
 		case chain1000NodeN343:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN343(ctx, x, in, s)
@@ -19644,14 +21014,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN343, chain1000NodeN344, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN343, chain1000NodeN344, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN344
 			fallthrough
 		case chain1000NodeN344:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN344(ctx, x, in, s)
@@ -19663,14 +21037,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN344, chain1000NodeN345, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN344, chain1000NodeN345, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN345
 			fallthrough
 		case chain1000NodeN345:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN345(ctx, x, in, s)
@@ -19682,14 +21060,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN345, chain1000NodeN346, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN345, chain1000NodeN346, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN346
 			fallthrough
 		case chain1000NodeN346:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN346(ctx, x, in, s)
@@ -19701,14 +21083,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN346, chain1000NodeN347, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN346, chain1000NodeN347, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN347
 			fallthrough
 		case chain1000NodeN347:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN347(ctx, x, in, s)
@@ -19720,14 +21106,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN347, chain1000NodeN348, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN347, chain1000NodeN348, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN348
 			fallthrough
 		case chain1000NodeN348:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN348(ctx, x, in, s)
@@ -19739,14 +21129,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN348, chain1000NodeN349, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN348, chain1000NodeN349, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN349
 			fallthrough
 		case chain1000NodeN349:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN349(ctx, x, in, s)
@@ -19758,14 +21152,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN349, chain1000NodeN350, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN349, chain1000NodeN350, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN350
 			fallthrough
 		case chain1000NodeN350:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN350(ctx, x, in, s)
@@ -19777,14 +21175,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN350, chain1000NodeN351, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN350, chain1000NodeN351, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN351
 			fallthrough
 		case chain1000NodeN351:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN351(ctx, x, in, s)
@@ -19796,14 +21198,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN351, chain1000NodeN352, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN351, chain1000NodeN352, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN352
 			fallthrough
 		case chain1000NodeN352:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN352(ctx, x, in, s)
@@ -19815,14 +21221,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN352, chain1000NodeN353, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN352, chain1000NodeN353, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN353
 			fallthrough
 		case chain1000NodeN353:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN353(ctx, x, in, s)
@@ -19834,14 +21244,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN353, chain1000NodeN354, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN353, chain1000NodeN354, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN354
 			fallthrough
 		case chain1000NodeN354:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN354(ctx, x, in, s)
@@ -19853,14 +21267,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN354, chain1000NodeN355, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN354, chain1000NodeN355, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN355
 			fallthrough
 		case chain1000NodeN355:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN355(ctx, x, in, s)
@@ -19872,14 +21290,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN355, chain1000NodeN356, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN355, chain1000NodeN356, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN356
 			fallthrough
 		case chain1000NodeN356:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN356(ctx, x, in, s)
@@ -19891,14 +21313,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN356, chain1000NodeN357, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN356, chain1000NodeN357, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN357
 			fallthrough
 		case chain1000NodeN357:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN357(ctx, x, in, s)
@@ -19910,14 +21336,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN357, chain1000NodeN358, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN357, chain1000NodeN358, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN358
 			fallthrough
 		case chain1000NodeN358:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN358(ctx, x, in, s)
@@ -19929,14 +21359,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN358, chain1000NodeN359, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN358, chain1000NodeN359, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN359
 			fallthrough
 		case chain1000NodeN359:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN359(ctx, x, in, s)
@@ -19948,14 +21382,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN359, chain1000NodeN360, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN359, chain1000NodeN360, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN360
 			fallthrough
 		case chain1000NodeN360:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN360(ctx, x, in, s)
@@ -19967,14 +21405,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN360, chain1000NodeN361, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN360, chain1000NodeN361, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN361
 			fallthrough
 		case chain1000NodeN361:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN361(ctx, x, in, s)
@@ -19986,14 +21428,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN361, chain1000NodeN362, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN361, chain1000NodeN362, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN362
 			fallthrough
 		case chain1000NodeN362:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN362(ctx, x, in, s)
@@ -20005,14 +21451,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN362, chain1000NodeN363, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN362, chain1000NodeN363, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN363
 			fallthrough
 		case chain1000NodeN363:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN363(ctx, x, in, s)
@@ -20024,14 +21474,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN363, chain1000NodeN364, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN363, chain1000NodeN364, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN364
 			fallthrough
 		case chain1000NodeN364:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN364(ctx, x, in, s)
@@ -20043,14 +21497,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN364, chain1000NodeN365, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN364, chain1000NodeN365, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN365
 			fallthrough
 		case chain1000NodeN365:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN365(ctx, x, in, s)
@@ -20062,14 +21520,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN365, chain1000NodeN366, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN365, chain1000NodeN366, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN366
 			fallthrough
 		case chain1000NodeN366:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN366(ctx, x, in, s)
@@ -20081,14 +21543,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN366, chain1000NodeN367, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN366, chain1000NodeN367, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN367
 			fallthrough
 		case chain1000NodeN367:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN367(ctx, x, in, s)
@@ -20100,14 +21566,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN367, chain1000NodeN368, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN367, chain1000NodeN368, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN368
 			fallthrough
 		case chain1000NodeN368:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN368(ctx, x, in, s)
@@ -20119,14 +21589,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN368, chain1000NodeN369, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN368, chain1000NodeN369, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN369
 			fallthrough
 		case chain1000NodeN369:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN369(ctx, x, in, s)
@@ -20138,14 +21612,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN369, chain1000NodeN370, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN369, chain1000NodeN370, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN370
 			fallthrough
 		case chain1000NodeN370:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN370(ctx, x, in, s)
@@ -20157,14 +21635,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN370, chain1000NodeN371, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN370, chain1000NodeN371, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN371
 			fallthrough
 		case chain1000NodeN371:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN371(ctx, x, in, s)
@@ -20176,14 +21658,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN371, chain1000NodeN372, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN371, chain1000NodeN372, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN372
 			fallthrough
 		case chain1000NodeN372:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN372(ctx, x, in, s)
@@ -20195,14 +21681,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN372, chain1000NodeN373, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN372, chain1000NodeN373, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN373
 			fallthrough
 		case chain1000NodeN373:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN373(ctx, x, in, s)
@@ -20214,14 +21704,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN373, chain1000NodeN374, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN373, chain1000NodeN374, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN374
 			fallthrough
 		case chain1000NodeN374:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN374(ctx, x, in, s)
@@ -20233,14 +21727,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN374, chain1000NodeN375, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN374, chain1000NodeN375, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN375
 			fallthrough
 		case chain1000NodeN375:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN375(ctx, x, in, s)
@@ -20252,14 +21750,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN375, chain1000NodeN376, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN375, chain1000NodeN376, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN376
 			fallthrough
 		case chain1000NodeN376:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN376(ctx, x, in, s)
@@ -20271,14 +21773,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN376, chain1000NodeN377, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN376, chain1000NodeN377, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN377
 			fallthrough
 		case chain1000NodeN377:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN377(ctx, x, in, s)
@@ -20290,14 +21796,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN377, chain1000NodeN378, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN377, chain1000NodeN378, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN378
 			fallthrough
 		case chain1000NodeN378:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN378(ctx, x, in, s)
@@ -20309,14 +21819,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN378, chain1000NodeN379, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN378, chain1000NodeN379, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN379
 			fallthrough
 		case chain1000NodeN379:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN379(ctx, x, in, s)
@@ -20328,14 +21842,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN379, chain1000NodeN380, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN379, chain1000NodeN380, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN380
 			fallthrough
 		case chain1000NodeN380:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN380(ctx, x, in, s)
@@ -20347,14 +21865,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN380, chain1000NodeN381, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN380, chain1000NodeN381, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN381
 			fallthrough
 		case chain1000NodeN381:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN381(ctx, x, in, s)
@@ -20366,14 +21888,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN381, chain1000NodeN382, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN381, chain1000NodeN382, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN382
 			fallthrough
 		case chain1000NodeN382:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN382(ctx, x, in, s)
@@ -20385,14 +21911,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN382, chain1000NodeN383, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN382, chain1000NodeN383, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN383
 			fallthrough
 		case chain1000NodeN383:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN383(ctx, x, in, s)
@@ -20404,14 +21934,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN383, chain1000NodeN384, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN383, chain1000NodeN384, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN384
 			fallthrough
 		case chain1000NodeN384:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN384(ctx, x, in, s)
@@ -20423,14 +21957,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN384, chain1000NodeN385, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN384, chain1000NodeN385, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN385
 			fallthrough
 		case chain1000NodeN385:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN385(ctx, x, in, s)
@@ -20442,14 +21980,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN385, chain1000NodeN386, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN385, chain1000NodeN386, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN386
 			fallthrough
 		case chain1000NodeN386:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN386(ctx, x, in, s)
@@ -20461,14 +22003,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN386, chain1000NodeN387, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN386, chain1000NodeN387, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN387
 			fallthrough
 		case chain1000NodeN387:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN387(ctx, x, in, s)
@@ -20480,14 +22026,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN387, chain1000NodeN388, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN387, chain1000NodeN388, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN388
 			fallthrough
 		case chain1000NodeN388:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN388(ctx, x, in, s)
@@ -20499,14 +22049,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN388, chain1000NodeN389, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN388, chain1000NodeN389, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN389
 			fallthrough
 		case chain1000NodeN389:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN389(ctx, x, in, s)
@@ -20518,14 +22072,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN389, chain1000NodeN390, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN389, chain1000NodeN390, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN390
 			fallthrough
 		case chain1000NodeN390:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN390(ctx, x, in, s)
@@ -20537,14 +22095,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN390, chain1000NodeN391, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN390, chain1000NodeN391, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN391
 			fallthrough
 		case chain1000NodeN391:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN391(ctx, x, in, s)
@@ -20556,14 +22118,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN391, chain1000NodeN392, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN391, chain1000NodeN392, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN392
 			fallthrough
 		case chain1000NodeN392:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN392(ctx, x, in, s)
@@ -20575,14 +22141,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN392, chain1000NodeN393, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN392, chain1000NodeN393, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN393
 			fallthrough
 		case chain1000NodeN393:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN393(ctx, x, in, s)
@@ -20594,14 +22164,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN393, chain1000NodeN394, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN393, chain1000NodeN394, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN394
 			fallthrough
 		case chain1000NodeN394:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN394(ctx, x, in, s)
@@ -20613,14 +22187,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN394, chain1000NodeN395, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN394, chain1000NodeN395, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN395
 			fallthrough
 		case chain1000NodeN395:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN395(ctx, x, in, s)
@@ -20632,14 +22210,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN395, chain1000NodeN396, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN395, chain1000NodeN396, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN396
 			fallthrough
 		case chain1000NodeN396:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN396(ctx, x, in, s)
@@ -20651,14 +22233,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN396, chain1000NodeN397, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN396, chain1000NodeN397, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN397
 			fallthrough
 		case chain1000NodeN397:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN397(ctx, x, in, s)
@@ -20670,14 +22256,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN397, chain1000NodeN398, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN397, chain1000NodeN398, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN398
 			fallthrough
 		case chain1000NodeN398:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN398(ctx, x, in, s)
@@ -20689,14 +22279,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN398, chain1000NodeN399, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN398, chain1000NodeN399, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN399
 			fallthrough
 		case chain1000NodeN399:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN399(ctx, x, in, s)
@@ -20708,14 +22302,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN399, chain1000NodeN400, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN399, chain1000NodeN400, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN400
 			fallthrough
 		case chain1000NodeN400:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN400(ctx, x, in, s)
@@ -20727,14 +22325,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN400, chain1000NodeN401, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN400, chain1000NodeN401, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN401
 			fallthrough
 		case chain1000NodeN401:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN401(ctx, x, in, s)
@@ -20746,14 +22348,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN401, chain1000NodeN402, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN401, chain1000NodeN402, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN402
 			fallthrough
 		case chain1000NodeN402:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN402(ctx, x, in, s)
@@ -20765,14 +22371,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN402, chain1000NodeN403, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN402, chain1000NodeN403, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN403
 			fallthrough
 		case chain1000NodeN403:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN403(ctx, x, in, s)
@@ -20784,14 +22394,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN403, chain1000NodeN404, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN403, chain1000NodeN404, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN404
 			fallthrough
 		case chain1000NodeN404:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN404(ctx, x, in, s)
@@ -20803,14 +22417,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN404, chain1000NodeN405, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN404, chain1000NodeN405, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN405
 			fallthrough
 		case chain1000NodeN405:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN405(ctx, x, in, s)
@@ -20822,14 +22440,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN405, chain1000NodeN406, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN405, chain1000NodeN406, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN406
 			fallthrough
 		case chain1000NodeN406:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN406(ctx, x, in, s)
@@ -20841,14 +22463,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN406, chain1000NodeN407, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN406, chain1000NodeN407, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN407
 			fallthrough
 		case chain1000NodeN407:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN407(ctx, x, in, s)
@@ -20860,14 +22486,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN407, chain1000NodeN408, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN407, chain1000NodeN408, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN408
 			fallthrough
 		case chain1000NodeN408:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN408(ctx, x, in, s)
@@ -20879,14 +22509,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN408, chain1000NodeN409, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN408, chain1000NodeN409, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN409
 			fallthrough
 		case chain1000NodeN409:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN409(ctx, x, in, s)
@@ -20898,14 +22532,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN409, chain1000NodeN410, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN409, chain1000NodeN410, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN410
 			fallthrough
 		case chain1000NodeN410:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN410(ctx, x, in, s)
@@ -20917,14 +22555,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN410, chain1000NodeN411, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN410, chain1000NodeN411, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN411
 			fallthrough
 		case chain1000NodeN411:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN411(ctx, x, in, s)
@@ -20936,14 +22578,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN411, chain1000NodeN412, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN411, chain1000NodeN412, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN412
 			fallthrough
 		case chain1000NodeN412:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN412(ctx, x, in, s)
@@ -20955,14 +22601,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN412, chain1000NodeN413, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN412, chain1000NodeN413, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN413
 			fallthrough
 		case chain1000NodeN413:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN413(ctx, x, in, s)
@@ -20974,14 +22624,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN413, chain1000NodeN414, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN413, chain1000NodeN414, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN414
 			fallthrough
 		case chain1000NodeN414:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN414(ctx, x, in, s)
@@ -20993,14 +22647,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN414, chain1000NodeN415, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN414, chain1000NodeN415, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN415
 			fallthrough
 		case chain1000NodeN415:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN415(ctx, x, in, s)
@@ -21012,14 +22670,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN415, chain1000NodeN416, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN415, chain1000NodeN416, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN416
 			fallthrough
 		case chain1000NodeN416:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN416(ctx, x, in, s)
@@ -21031,14 +22693,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN416, chain1000NodeN417, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN416, chain1000NodeN417, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN417
 			fallthrough
 		case chain1000NodeN417:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN417(ctx, x, in, s)
@@ -21050,14 +22716,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN417, chain1000NodeN418, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN417, chain1000NodeN418, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN418
 			fallthrough
 		case chain1000NodeN418:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN418(ctx, x, in, s)
@@ -21069,14 +22739,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN418, chain1000NodeN419, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN418, chain1000NodeN419, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN419
 			fallthrough
 		case chain1000NodeN419:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN419(ctx, x, in, s)
@@ -21088,14 +22762,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN419, chain1000NodeN420, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN419, chain1000NodeN420, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN420
 			fallthrough
 		case chain1000NodeN420:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN420(ctx, x, in, s)
@@ -21107,14 +22785,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN420, chain1000NodeN421, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN420, chain1000NodeN421, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN421
 			fallthrough
 		case chain1000NodeN421:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN421(ctx, x, in, s)
@@ -21126,14 +22808,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN421, chain1000NodeN422, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN421, chain1000NodeN422, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN422
 			fallthrough
 		case chain1000NodeN422:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN422(ctx, x, in, s)
@@ -21145,14 +22831,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN422, chain1000NodeN423, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN422, chain1000NodeN423, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN423
 			fallthrough
 		case chain1000NodeN423:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN423(ctx, x, in, s)
@@ -21164,14 +22854,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN423, chain1000NodeN424, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN423, chain1000NodeN424, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN424
 			fallthrough
 		case chain1000NodeN424:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN424(ctx, x, in, s)
@@ -21183,14 +22877,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN424, chain1000NodeN425, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN424, chain1000NodeN425, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN425
 			fallthrough
 		case chain1000NodeN425:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN425(ctx, x, in, s)
@@ -21202,14 +22900,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN425, chain1000NodeN426, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN425, chain1000NodeN426, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN426
 			fallthrough
 		case chain1000NodeN426:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN426(ctx, x, in, s)
@@ -21221,14 +22923,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN426, chain1000NodeN427, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN426, chain1000NodeN427, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN427
 			fallthrough
 		case chain1000NodeN427:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN427(ctx, x, in, s)
@@ -21240,14 +22946,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN427, chain1000NodeN428, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN427, chain1000NodeN428, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN428
 			fallthrough
 		case chain1000NodeN428:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN428(ctx, x, in, s)
@@ -21259,14 +22969,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN428, chain1000NodeN429, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN428, chain1000NodeN429, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN429
 			fallthrough
 		case chain1000NodeN429:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN429(ctx, x, in, s)
@@ -21278,14 +22992,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN429, chain1000NodeN430, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN429, chain1000NodeN430, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN430
 			fallthrough
 		case chain1000NodeN430:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN430(ctx, x, in, s)
@@ -21297,14 +23015,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN430, chain1000NodeN431, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN430, chain1000NodeN431, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN431
 			fallthrough
 		case chain1000NodeN431:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN431(ctx, x, in, s)
@@ -21316,14 +23038,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN431, chain1000NodeN432, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN431, chain1000NodeN432, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN432
 			fallthrough
 		case chain1000NodeN432:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN432(ctx, x, in, s)
@@ -21335,14 +23061,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN432, chain1000NodeN433, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN432, chain1000NodeN433, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN433
 			fallthrough
 		case chain1000NodeN433:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN433(ctx, x, in, s)
@@ -21354,14 +23084,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN433, chain1000NodeN434, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN433, chain1000NodeN434, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN434
 			fallthrough
 		case chain1000NodeN434:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN434(ctx, x, in, s)
@@ -21373,14 +23107,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN434, chain1000NodeN435, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN434, chain1000NodeN435, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN435
 			fallthrough
 		case chain1000NodeN435:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN435(ctx, x, in, s)
@@ -21392,14 +23130,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN435, chain1000NodeN436, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN435, chain1000NodeN436, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN436
 			fallthrough
 		case chain1000NodeN436:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN436(ctx, x, in, s)
@@ -21411,14 +23153,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN436, chain1000NodeN437, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN436, chain1000NodeN437, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN437
 			fallthrough
 		case chain1000NodeN437:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN437(ctx, x, in, s)
@@ -21430,14 +23176,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN437, chain1000NodeN438, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN437, chain1000NodeN438, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN438
 			fallthrough
 		case chain1000NodeN438:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN438(ctx, x, in, s)
@@ -21449,14 +23199,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN438, chain1000NodeN439, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN438, chain1000NodeN439, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN439
 			fallthrough
 		case chain1000NodeN439:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN439(ctx, x, in, s)
@@ -21468,14 +23222,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN439, chain1000NodeN440, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN439, chain1000NodeN440, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN440
 			fallthrough
 		case chain1000NodeN440:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN440(ctx, x, in, s)
@@ -21487,14 +23245,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN440, chain1000NodeN441, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN440, chain1000NodeN441, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN441
 			fallthrough
 		case chain1000NodeN441:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN441(ctx, x, in, s)
@@ -21506,14 +23268,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN441, chain1000NodeN442, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN441, chain1000NodeN442, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN442
 			fallthrough
 		case chain1000NodeN442:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN442(ctx, x, in, s)
@@ -21525,14 +23291,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN442, chain1000NodeN443, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN442, chain1000NodeN443, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN443
 			fallthrough
 		case chain1000NodeN443:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN443(ctx, x, in, s)
@@ -21544,14 +23314,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN443, chain1000NodeN444, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN443, chain1000NodeN444, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN444
 			fallthrough
 		case chain1000NodeN444:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN444(ctx, x, in, s)
@@ -21563,14 +23337,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN444, chain1000NodeN445, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN444, chain1000NodeN445, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN445
 			fallthrough
 		case chain1000NodeN445:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN445(ctx, x, in, s)
@@ -21582,14 +23360,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN445, chain1000NodeN446, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN445, chain1000NodeN446, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN446
 			fallthrough
 		case chain1000NodeN446:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN446(ctx, x, in, s)
@@ -21601,14 +23383,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN446, chain1000NodeN447, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN446, chain1000NodeN447, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN447
 			fallthrough
 		case chain1000NodeN447:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN447(ctx, x, in, s)
@@ -21620,14 +23406,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN447, chain1000NodeN448, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN447, chain1000NodeN448, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN448
 			fallthrough
 		case chain1000NodeN448:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN448(ctx, x, in, s)
@@ -21639,14 +23429,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN448, chain1000NodeN449, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN448, chain1000NodeN449, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN449
 			fallthrough
 		case chain1000NodeN449:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN449(ctx, x, in, s)
@@ -21658,14 +23452,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN449, chain1000NodeN450, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN449, chain1000NodeN450, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN450
 			fallthrough
 		case chain1000NodeN450:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN450(ctx, x, in, s)
@@ -21677,14 +23475,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN450, chain1000NodeN451, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN450, chain1000NodeN451, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN451
 			fallthrough
 		case chain1000NodeN451:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN451(ctx, x, in, s)
@@ -21696,14 +23498,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN451, chain1000NodeN452, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN451, chain1000NodeN452, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN452
 			fallthrough
 		case chain1000NodeN452:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN452(ctx, x, in, s)
@@ -21715,14 +23521,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN452, chain1000NodeN453, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN452, chain1000NodeN453, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN453
 			fallthrough
 		case chain1000NodeN453:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN453(ctx, x, in, s)
@@ -21734,14 +23544,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN453, chain1000NodeN454, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN453, chain1000NodeN454, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN454
 			fallthrough
 		case chain1000NodeN454:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN454(ctx, x, in, s)
@@ -21753,14 +23567,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN454, chain1000NodeN455, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN454, chain1000NodeN455, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN455
 			fallthrough
 		case chain1000NodeN455:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN455(ctx, x, in, s)
@@ -21772,14 +23590,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN455, chain1000NodeN456, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN455, chain1000NodeN456, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN456
 			fallthrough
 		case chain1000NodeN456:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN456(ctx, x, in, s)
@@ -21791,14 +23613,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN456, chain1000NodeN457, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN456, chain1000NodeN457, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN457
 			fallthrough
 		case chain1000NodeN457:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN457(ctx, x, in, s)
@@ -21810,14 +23636,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN457, chain1000NodeN458, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN457, chain1000NodeN458, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN458
 			fallthrough
 		case chain1000NodeN458:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN458(ctx, x, in, s)
@@ -21829,14 +23659,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN458, chain1000NodeN459, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN458, chain1000NodeN459, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN459
 			fallthrough
 		case chain1000NodeN459:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN459(ctx, x, in, s)
@@ -21848,14 +23682,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN459, chain1000NodeN460, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN459, chain1000NodeN460, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN460
 			fallthrough
 		case chain1000NodeN460:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN460(ctx, x, in, s)
@@ -21867,14 +23705,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN460, chain1000NodeN461, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN460, chain1000NodeN461, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN461
 			fallthrough
 		case chain1000NodeN461:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN461(ctx, x, in, s)
@@ -21886,14 +23728,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN461, chain1000NodeN462, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN461, chain1000NodeN462, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN462
 			fallthrough
 		case chain1000NodeN462:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN462(ctx, x, in, s)
@@ -21905,14 +23751,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN462, chain1000NodeN463, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN462, chain1000NodeN463, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN463
 			fallthrough
 		case chain1000NodeN463:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN463(ctx, x, in, s)
@@ -21924,14 +23774,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN463, chain1000NodeN464, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN463, chain1000NodeN464, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN464
 			fallthrough
 		case chain1000NodeN464:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN464(ctx, x, in, s)
@@ -21943,14 +23797,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN464, chain1000NodeN465, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN464, chain1000NodeN465, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN465
 			fallthrough
 		case chain1000NodeN465:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN465(ctx, x, in, s)
@@ -21962,14 +23820,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN465, chain1000NodeN466, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN465, chain1000NodeN466, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN466
 			fallthrough
 		case chain1000NodeN466:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN466(ctx, x, in, s)
@@ -21981,14 +23843,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN466, chain1000NodeN467, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN466, chain1000NodeN467, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN467
 			fallthrough
 		case chain1000NodeN467:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN467(ctx, x, in, s)
@@ -22000,14 +23866,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN467, chain1000NodeN468, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN467, chain1000NodeN468, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN468
 			fallthrough
 		case chain1000NodeN468:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN468(ctx, x, in, s)
@@ -22019,14 +23889,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN468, chain1000NodeN469, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN468, chain1000NodeN469, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN469
 			fallthrough
 		case chain1000NodeN469:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN469(ctx, x, in, s)
@@ -22038,14 +23912,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN469, chain1000NodeN470, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN469, chain1000NodeN470, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN470
 			fallthrough
 		case chain1000NodeN470:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN470(ctx, x, in, s)
@@ -22057,14 +23935,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN470, chain1000NodeN471, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN470, chain1000NodeN471, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN471
 			fallthrough
 		case chain1000NodeN471:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN471(ctx, x, in, s)
@@ -22076,14 +23958,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN471, chain1000NodeN472, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN471, chain1000NodeN472, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN472
 			fallthrough
 		case chain1000NodeN472:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN472(ctx, x, in, s)
@@ -22095,14 +23981,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN472, chain1000NodeN473, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN472, chain1000NodeN473, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN473
 			fallthrough
 		case chain1000NodeN473:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN473(ctx, x, in, s)
@@ -22114,14 +24004,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN473, chain1000NodeN474, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN473, chain1000NodeN474, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN474
 			fallthrough
 		case chain1000NodeN474:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN474(ctx, x, in, s)
@@ -22133,14 +24027,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN474, chain1000NodeN475, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN474, chain1000NodeN475, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN475
 			fallthrough
 		case chain1000NodeN475:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN475(ctx, x, in, s)
@@ -22152,14 +24050,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN475, chain1000NodeN476, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN475, chain1000NodeN476, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN476
 			fallthrough
 		case chain1000NodeN476:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN476(ctx, x, in, s)
@@ -22171,14 +24073,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN476, chain1000NodeN477, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN476, chain1000NodeN477, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN477
 			fallthrough
 		case chain1000NodeN477:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN477(ctx, x, in, s)
@@ -22190,14 +24096,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN477, chain1000NodeN478, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN477, chain1000NodeN478, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN478
 			fallthrough
 		case chain1000NodeN478:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN478(ctx, x, in, s)
@@ -22209,14 +24119,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN478, chain1000NodeN479, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN478, chain1000NodeN479, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN479
 			fallthrough
 		case chain1000NodeN479:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN479(ctx, x, in, s)
@@ -22228,14 +24142,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN479, chain1000NodeN480, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN479, chain1000NodeN480, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN480
 			fallthrough
 		case chain1000NodeN480:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN480(ctx, x, in, s)
@@ -22247,14 +24165,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN480, chain1000NodeN481, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN480, chain1000NodeN481, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN481
 			fallthrough
 		case chain1000NodeN481:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN481(ctx, x, in, s)
@@ -22266,14 +24188,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN481, chain1000NodeN482, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN481, chain1000NodeN482, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN482
 			fallthrough
 		case chain1000NodeN482:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN482(ctx, x, in, s)
@@ -22285,14 +24211,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN482, chain1000NodeN483, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN482, chain1000NodeN483, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN483
 			fallthrough
 		case chain1000NodeN483:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN483(ctx, x, in, s)
@@ -22304,14 +24234,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN483, chain1000NodeN484, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN483, chain1000NodeN484, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN484
 			fallthrough
 		case chain1000NodeN484:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN484(ctx, x, in, s)
@@ -22323,14 +24257,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN484, chain1000NodeN485, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN484, chain1000NodeN485, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN485
 			fallthrough
 		case chain1000NodeN485:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN485(ctx, x, in, s)
@@ -22342,14 +24280,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN485, chain1000NodeN486, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN485, chain1000NodeN486, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN486
 			fallthrough
 		case chain1000NodeN486:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN486(ctx, x, in, s)
@@ -22361,14 +24303,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN486, chain1000NodeN487, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN486, chain1000NodeN487, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN487
 			fallthrough
 		case chain1000NodeN487:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN487(ctx, x, in, s)
@@ -22380,14 +24326,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN487, chain1000NodeN488, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN487, chain1000NodeN488, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN488
 			fallthrough
 		case chain1000NodeN488:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN488(ctx, x, in, s)
@@ -22399,14 +24349,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN488, chain1000NodeN489, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN488, chain1000NodeN489, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN489
 			fallthrough
 		case chain1000NodeN489:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN489(ctx, x, in, s)
@@ -22418,14 +24372,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN489, chain1000NodeN490, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN489, chain1000NodeN490, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN490
 			fallthrough
 		case chain1000NodeN490:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN490(ctx, x, in, s)
@@ -22437,14 +24395,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN490, chain1000NodeN491, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN490, chain1000NodeN491, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN491
 			fallthrough
 		case chain1000NodeN491:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN491(ctx, x, in, s)
@@ -22456,14 +24418,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN491, chain1000NodeN492, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN491, chain1000NodeN492, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN492
 			fallthrough
 		case chain1000NodeN492:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN492(ctx, x, in, s)
@@ -22475,14 +24441,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN492, chain1000NodeN493, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN492, chain1000NodeN493, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN493
 			fallthrough
 		case chain1000NodeN493:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN493(ctx, x, in, s)
@@ -22494,14 +24464,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN493, chain1000NodeN494, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN493, chain1000NodeN494, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN494
 			fallthrough
 		case chain1000NodeN494:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN494(ctx, x, in, s)
@@ -22513,14 +24487,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN494, chain1000NodeN495, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN494, chain1000NodeN495, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN495
 			fallthrough
 		case chain1000NodeN495:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN495(ctx, x, in, s)
@@ -22532,14 +24510,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN495, chain1000NodeN496, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN495, chain1000NodeN496, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN496
 			fallthrough
 		case chain1000NodeN496:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN496(ctx, x, in, s)
@@ -22551,14 +24533,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN496, chain1000NodeN497, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN496, chain1000NodeN497, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN497
 			fallthrough
 		case chain1000NodeN497:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN497(ctx, x, in, s)
@@ -22570,14 +24556,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN497, chain1000NodeN498, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN497, chain1000NodeN498, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN498
 			fallthrough
 		case chain1000NodeN498:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN498(ctx, x, in, s)
@@ -22589,14 +24579,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN498, chain1000NodeN499, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN498, chain1000NodeN499, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN499
 			fallthrough
 		case chain1000NodeN499:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN499(ctx, x, in, s)
@@ -22608,14 +24602,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN499, chain1000NodeN500, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN499, chain1000NodeN500, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN500
 			fallthrough
 		case chain1000NodeN500:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN500(ctx, x, in, s)
@@ -22627,14 +24625,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN500, chain1000NodeN501, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN500, chain1000NodeN501, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN501
 			fallthrough
 		case chain1000NodeN501:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN501(ctx, x, in, s)
@@ -22646,14 +24648,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN501, chain1000NodeN502, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN501, chain1000NodeN502, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN502
 			fallthrough
 		case chain1000NodeN502:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN502(ctx, x, in, s)
@@ -22665,14 +24671,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN502, chain1000NodeN503, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN502, chain1000NodeN503, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN503
 			fallthrough
 		case chain1000NodeN503:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN503(ctx, x, in, s)
@@ -22684,14 +24694,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN503, chain1000NodeN504, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN503, chain1000NodeN504, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN504
 			fallthrough
 		case chain1000NodeN504:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN504(ctx, x, in, s)
@@ -22703,14 +24717,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN504, chain1000NodeN505, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN504, chain1000NodeN505, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN505
 			fallthrough
 		case chain1000NodeN505:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN505(ctx, x, in, s)
@@ -22722,14 +24740,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN505, chain1000NodeN506, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN505, chain1000NodeN506, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN506
 			fallthrough
 		case chain1000NodeN506:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN506(ctx, x, in, s)
@@ -22741,14 +24763,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN506, chain1000NodeN507, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN506, chain1000NodeN507, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN507
 			fallthrough
 		case chain1000NodeN507:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN507(ctx, x, in, s)
@@ -22760,14 +24786,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN507, chain1000NodeN508, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN507, chain1000NodeN508, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN508
 			fallthrough
 		case chain1000NodeN508:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN508(ctx, x, in, s)
@@ -22779,14 +24809,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN508, chain1000NodeN509, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN508, chain1000NodeN509, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN509
 			fallthrough
 		case chain1000NodeN509:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN509(ctx, x, in, s)
@@ -22798,14 +24832,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN509, chain1000NodeN510, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN509, chain1000NodeN510, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN510
 			fallthrough
 		case chain1000NodeN510:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN510(ctx, x, in, s)
@@ -22817,14 +24855,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN510, chain1000NodeN511, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN510, chain1000NodeN511, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN511
 			fallthrough
 		case chain1000NodeN511:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN511(ctx, x, in, s)
@@ -22836,14 +24878,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN511, chain1000NodeN512, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN511, chain1000NodeN512, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN512
 			fallthrough
 		case chain1000NodeN512:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN512(ctx, x, in, s)
@@ -22855,14 +24901,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN512, chain1000NodeN513, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN512, chain1000NodeN513, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN513
 			fallthrough
 		case chain1000NodeN513:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN513(ctx, x, in, s)
@@ -22874,14 +24924,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN513, chain1000NodeN514, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN513, chain1000NodeN514, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN514
 			fallthrough
 		case chain1000NodeN514:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN514(ctx, x, in, s)
@@ -22893,14 +24947,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN514, chain1000NodeN515, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN514, chain1000NodeN515, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN515
 			fallthrough
 		case chain1000NodeN515:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN515(ctx, x, in, s)
@@ -22912,14 +24970,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN515, chain1000NodeN516, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN515, chain1000NodeN516, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN516
 			fallthrough
 		case chain1000NodeN516:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN516(ctx, x, in, s)
@@ -22931,14 +24993,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN516, chain1000NodeN517, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN516, chain1000NodeN517, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN517
 			fallthrough
 		case chain1000NodeN517:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN517(ctx, x, in, s)
@@ -22950,14 +25016,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN517, chain1000NodeN518, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN517, chain1000NodeN518, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN518
 			fallthrough
 		case chain1000NodeN518:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN518(ctx, x, in, s)
@@ -22969,14 +25039,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN518, chain1000NodeN519, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN518, chain1000NodeN519, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN519
 			fallthrough
 		case chain1000NodeN519:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN519(ctx, x, in, s)
@@ -22988,14 +25062,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN519, chain1000NodeN520, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN519, chain1000NodeN520, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN520
 			fallthrough
 		case chain1000NodeN520:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN520(ctx, x, in, s)
@@ -23007,14 +25085,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN520, chain1000NodeN521, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN520, chain1000NodeN521, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN521
 			fallthrough
 		case chain1000NodeN521:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN521(ctx, x, in, s)
@@ -23026,14 +25108,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN521, chain1000NodeN522, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN521, chain1000NodeN522, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN522
 			fallthrough
 		case chain1000NodeN522:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN522(ctx, x, in, s)
@@ -23045,14 +25131,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN522, chain1000NodeN523, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN522, chain1000NodeN523, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN523
 			fallthrough
 		case chain1000NodeN523:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN523(ctx, x, in, s)
@@ -23064,14 +25154,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN523, chain1000NodeN524, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN523, chain1000NodeN524, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN524
 			fallthrough
 		case chain1000NodeN524:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN524(ctx, x, in, s)
@@ -23083,14 +25177,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN524, chain1000NodeN525, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN524, chain1000NodeN525, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN525
 			fallthrough
 		case chain1000NodeN525:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN525(ctx, x, in, s)
@@ -23102,14 +25200,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN525, chain1000NodeN526, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN525, chain1000NodeN526, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN526
 			fallthrough
 		case chain1000NodeN526:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN526(ctx, x, in, s)
@@ -23121,14 +25223,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN526, chain1000NodeN527, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN526, chain1000NodeN527, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN527
 			fallthrough
 		case chain1000NodeN527:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN527(ctx, x, in, s)
@@ -23140,14 +25246,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN527, chain1000NodeN528, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN527, chain1000NodeN528, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN528
 			fallthrough
 		case chain1000NodeN528:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN528(ctx, x, in, s)
@@ -23159,14 +25269,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN528, chain1000NodeN529, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN528, chain1000NodeN529, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN529
 			fallthrough
 		case chain1000NodeN529:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN529(ctx, x, in, s)
@@ -23178,14 +25292,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN529, chain1000NodeN530, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN529, chain1000NodeN530, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN530
 			fallthrough
 		case chain1000NodeN530:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN530(ctx, x, in, s)
@@ -23197,14 +25315,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN530, chain1000NodeN531, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN530, chain1000NodeN531, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN531
 			fallthrough
 		case chain1000NodeN531:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN531(ctx, x, in, s)
@@ -23216,14 +25338,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN531, chain1000NodeN532, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN531, chain1000NodeN532, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN532
 			fallthrough
 		case chain1000NodeN532:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN532(ctx, x, in, s)
@@ -23235,14 +25361,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN532, chain1000NodeN533, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN532, chain1000NodeN533, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN533
 			fallthrough
 		case chain1000NodeN533:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN533(ctx, x, in, s)
@@ -23254,14 +25384,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN533, chain1000NodeN534, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN533, chain1000NodeN534, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN534
 			fallthrough
 		case chain1000NodeN534:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN534(ctx, x, in, s)
@@ -23273,14 +25407,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN534, chain1000NodeN535, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN534, chain1000NodeN535, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN535
 			fallthrough
 		case chain1000NodeN535:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN535(ctx, x, in, s)
@@ -23292,14 +25430,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN535, chain1000NodeN536, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN535, chain1000NodeN536, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN536
 			fallthrough
 		case chain1000NodeN536:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN536(ctx, x, in, s)
@@ -23311,14 +25453,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN536, chain1000NodeN537, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN536, chain1000NodeN537, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN537
 			fallthrough
 		case chain1000NodeN537:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN537(ctx, x, in, s)
@@ -23330,14 +25476,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN537, chain1000NodeN538, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN537, chain1000NodeN538, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN538
 			fallthrough
 		case chain1000NodeN538:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN538(ctx, x, in, s)
@@ -23349,14 +25499,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN538, chain1000NodeN539, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN538, chain1000NodeN539, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN539
 			fallthrough
 		case chain1000NodeN539:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN539(ctx, x, in, s)
@@ -23368,14 +25522,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN539, chain1000NodeN540, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN539, chain1000NodeN540, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN540
 			fallthrough
 		case chain1000NodeN540:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN540(ctx, x, in, s)
@@ -23387,14 +25545,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN540, chain1000NodeN541, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN540, chain1000NodeN541, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN541
 			fallthrough
 		case chain1000NodeN541:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN541(ctx, x, in, s)
@@ -23406,14 +25568,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN541, chain1000NodeN542, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN541, chain1000NodeN542, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN542
 			fallthrough
 		case chain1000NodeN542:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN542(ctx, x, in, s)
@@ -23425,14 +25591,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN542, chain1000NodeN543, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN542, chain1000NodeN543, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN543
 			fallthrough
 		case chain1000NodeN543:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN543(ctx, x, in, s)
@@ -23444,14 +25614,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN543, chain1000NodeN544, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN543, chain1000NodeN544, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN544
 			fallthrough
 		case chain1000NodeN544:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN544(ctx, x, in, s)
@@ -23463,14 +25637,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN544, chain1000NodeN545, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN544, chain1000NodeN545, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN545
 			fallthrough
 		case chain1000NodeN545:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN545(ctx, x, in, s)
@@ -23482,14 +25660,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN545, chain1000NodeN546, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN545, chain1000NodeN546, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN546
 			fallthrough
 		case chain1000NodeN546:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN546(ctx, x, in, s)
@@ -23501,14 +25683,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN546, chain1000NodeN547, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN546, chain1000NodeN547, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN547
 			fallthrough
 		case chain1000NodeN547:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN547(ctx, x, in, s)
@@ -23520,14 +25706,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN547, chain1000NodeN548, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN547, chain1000NodeN548, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN548
 			fallthrough
 		case chain1000NodeN548:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN548(ctx, x, in, s)
@@ -23539,14 +25729,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN548, chain1000NodeN549, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN548, chain1000NodeN549, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN549
 			fallthrough
 		case chain1000NodeN549:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN549(ctx, x, in, s)
@@ -23558,14 +25752,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN549, chain1000NodeN550, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN549, chain1000NodeN550, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN550
 			fallthrough
 		case chain1000NodeN550:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN550(ctx, x, in, s)
@@ -23577,14 +25775,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN550, chain1000NodeN551, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN550, chain1000NodeN551, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN551
 			fallthrough
 		case chain1000NodeN551:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN551(ctx, x, in, s)
@@ -23596,14 +25798,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN551, chain1000NodeN552, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN551, chain1000NodeN552, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN552
 			fallthrough
 		case chain1000NodeN552:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN552(ctx, x, in, s)
@@ -23615,14 +25821,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN552, chain1000NodeN553, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN552, chain1000NodeN553, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN553
 			fallthrough
 		case chain1000NodeN553:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN553(ctx, x, in, s)
@@ -23634,14 +25844,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN553, chain1000NodeN554, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN553, chain1000NodeN554, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN554
 			fallthrough
 		case chain1000NodeN554:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN554(ctx, x, in, s)
@@ -23653,14 +25867,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN554, chain1000NodeN555, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN554, chain1000NodeN555, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN555
 			fallthrough
 		case chain1000NodeN555:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN555(ctx, x, in, s)
@@ -23672,14 +25890,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN555, chain1000NodeN556, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN555, chain1000NodeN556, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN556
 			fallthrough
 		case chain1000NodeN556:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN556(ctx, x, in, s)
@@ -23691,14 +25913,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN556, chain1000NodeN557, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN556, chain1000NodeN557, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN557
 			fallthrough
 		case chain1000NodeN557:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN557(ctx, x, in, s)
@@ -23710,14 +25936,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN557, chain1000NodeN558, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN557, chain1000NodeN558, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN558
 			fallthrough
 		case chain1000NodeN558:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN558(ctx, x, in, s)
@@ -23729,14 +25959,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN558, chain1000NodeN559, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN558, chain1000NodeN559, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN559
 			fallthrough
 		case chain1000NodeN559:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN559(ctx, x, in, s)
@@ -23748,14 +25982,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN559, chain1000NodeN560, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN559, chain1000NodeN560, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN560
 			fallthrough
 		case chain1000NodeN560:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN560(ctx, x, in, s)
@@ -23767,14 +26005,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN560, chain1000NodeN561, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN560, chain1000NodeN561, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN561
 			fallthrough
 		case chain1000NodeN561:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN561(ctx, x, in, s)
@@ -23786,14 +26028,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN561, chain1000NodeN562, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN561, chain1000NodeN562, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN562
 			fallthrough
 		case chain1000NodeN562:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN562(ctx, x, in, s)
@@ -23805,14 +26051,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN562, chain1000NodeN563, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN562, chain1000NodeN563, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN563
 			fallthrough
 		case chain1000NodeN563:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN563(ctx, x, in, s)
@@ -23824,14 +26074,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN563, chain1000NodeN564, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN563, chain1000NodeN564, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN564
 			fallthrough
 		case chain1000NodeN564:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN564(ctx, x, in, s)
@@ -23843,14 +26097,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN564, chain1000NodeN565, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN564, chain1000NodeN565, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN565
 			fallthrough
 		case chain1000NodeN565:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN565(ctx, x, in, s)
@@ -23862,14 +26120,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN565, chain1000NodeN566, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN565, chain1000NodeN566, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN566
 			fallthrough
 		case chain1000NodeN566:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN566(ctx, x, in, s)
@@ -23881,14 +26143,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN566, chain1000NodeN567, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN566, chain1000NodeN567, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN567
 			fallthrough
 		case chain1000NodeN567:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN567(ctx, x, in, s)
@@ -23900,14 +26166,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN567, chain1000NodeN568, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN567, chain1000NodeN568, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN568
 			fallthrough
 		case chain1000NodeN568:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN568(ctx, x, in, s)
@@ -23919,14 +26189,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN568, chain1000NodeN569, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN568, chain1000NodeN569, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN569
 			fallthrough
 		case chain1000NodeN569:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN569(ctx, x, in, s)
@@ -23938,14 +26212,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN569, chain1000NodeN570, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN569, chain1000NodeN570, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN570
 			fallthrough
 		case chain1000NodeN570:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN570(ctx, x, in, s)
@@ -23957,14 +26235,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN570, chain1000NodeN571, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN570, chain1000NodeN571, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN571
 			fallthrough
 		case chain1000NodeN571:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN571(ctx, x, in, s)
@@ -23976,14 +26258,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN571, chain1000NodeN572, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN571, chain1000NodeN572, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN572
 			fallthrough
 		case chain1000NodeN572:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN572(ctx, x, in, s)
@@ -23995,14 +26281,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN572, chain1000NodeN573, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN572, chain1000NodeN573, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN573
 			fallthrough
 		case chain1000NodeN573:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN573(ctx, x, in, s)
@@ -24014,14 +26304,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN573, chain1000NodeN574, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN573, chain1000NodeN574, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN574
 			fallthrough
 		case chain1000NodeN574:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN574(ctx, x, in, s)
@@ -24033,14 +26327,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN574, chain1000NodeN575, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN574, chain1000NodeN575, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN575
 			fallthrough
 		case chain1000NodeN575:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN575(ctx, x, in, s)
@@ -24052,14 +26350,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN575, chain1000NodeN576, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN575, chain1000NodeN576, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN576
 			fallthrough
 		case chain1000NodeN576:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN576(ctx, x, in, s)
@@ -24071,14 +26373,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN576, chain1000NodeN577, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN576, chain1000NodeN577, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN577
 			fallthrough
 		case chain1000NodeN577:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN577(ctx, x, in, s)
@@ -24090,14 +26396,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN577, chain1000NodeN578, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN577, chain1000NodeN578, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN578
 			fallthrough
 		case chain1000NodeN578:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN578(ctx, x, in, s)
@@ -24109,14 +26419,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN578, chain1000NodeN579, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN578, chain1000NodeN579, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN579
 			fallthrough
 		case chain1000NodeN579:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN579(ctx, x, in, s)
@@ -24128,14 +26442,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN579, chain1000NodeN580, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN579, chain1000NodeN580, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN580
 			fallthrough
 		case chain1000NodeN580:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN580(ctx, x, in, s)
@@ -24147,14 +26465,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN580, chain1000NodeN581, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN580, chain1000NodeN581, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN581
 			fallthrough
 		case chain1000NodeN581:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN581(ctx, x, in, s)
@@ -24166,14 +26488,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN581, chain1000NodeN582, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN581, chain1000NodeN582, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN582
 			fallthrough
 		case chain1000NodeN582:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN582(ctx, x, in, s)
@@ -24185,14 +26511,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN582, chain1000NodeN583, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN582, chain1000NodeN583, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN583
 			fallthrough
 		case chain1000NodeN583:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN583(ctx, x, in, s)
@@ -24204,14 +26534,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN583, chain1000NodeN584, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN583, chain1000NodeN584, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN584
 			fallthrough
 		case chain1000NodeN584:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN584(ctx, x, in, s)
@@ -24223,14 +26557,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN584, chain1000NodeN585, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN584, chain1000NodeN585, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN585
 			fallthrough
 		case chain1000NodeN585:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN585(ctx, x, in, s)
@@ -24242,14 +26580,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN585, chain1000NodeN586, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN585, chain1000NodeN586, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN586
 			fallthrough
 		case chain1000NodeN586:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN586(ctx, x, in, s)
@@ -24261,14 +26603,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN586, chain1000NodeN587, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN586, chain1000NodeN587, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN587
 			fallthrough
 		case chain1000NodeN587:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN587(ctx, x, in, s)
@@ -24280,14 +26626,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN587, chain1000NodeN588, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN587, chain1000NodeN588, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN588
 			fallthrough
 		case chain1000NodeN588:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN588(ctx, x, in, s)
@@ -24299,14 +26649,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN588, chain1000NodeN589, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN588, chain1000NodeN589, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN589
 			fallthrough
 		case chain1000NodeN589:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN589(ctx, x, in, s)
@@ -24318,14 +26672,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN589, chain1000NodeN590, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN589, chain1000NodeN590, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN590
 			fallthrough
 		case chain1000NodeN590:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN590(ctx, x, in, s)
@@ -24337,14 +26695,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN590, chain1000NodeN591, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN590, chain1000NodeN591, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN591
 			fallthrough
 		case chain1000NodeN591:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN591(ctx, x, in, s)
@@ -24356,14 +26718,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN591, chain1000NodeN592, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN591, chain1000NodeN592, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN592
 			fallthrough
 		case chain1000NodeN592:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN592(ctx, x, in, s)
@@ -24375,14 +26741,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN592, chain1000NodeN593, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN592, chain1000NodeN593, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN593
 			fallthrough
 		case chain1000NodeN593:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN593(ctx, x, in, s)
@@ -24394,14 +26764,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN593, chain1000NodeN594, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN593, chain1000NodeN594, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN594
 			fallthrough
 		case chain1000NodeN594:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN594(ctx, x, in, s)
@@ -24413,14 +26787,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN594, chain1000NodeN595, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN594, chain1000NodeN595, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN595
 			fallthrough
 		case chain1000NodeN595:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN595(ctx, x, in, s)
@@ -24432,14 +26810,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN595, chain1000NodeN596, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN595, chain1000NodeN596, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN596
 			fallthrough
 		case chain1000NodeN596:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN596(ctx, x, in, s)
@@ -24451,14 +26833,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN596, chain1000NodeN597, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN596, chain1000NodeN597, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN597
 			fallthrough
 		case chain1000NodeN597:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN597(ctx, x, in, s)
@@ -24470,14 +26856,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN597, chain1000NodeN598, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN597, chain1000NodeN598, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN598
 			fallthrough
 		case chain1000NodeN598:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN598(ctx, x, in, s)
@@ -24489,14 +26879,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN598, chain1000NodeN599, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN598, chain1000NodeN599, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN599
 			fallthrough
 		case chain1000NodeN599:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN599(ctx, x, in, s)
@@ -24508,14 +26902,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN599, chain1000NodeN600, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN599, chain1000NodeN600, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN600
 			fallthrough
 		case chain1000NodeN600:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN600(ctx, x, in, s)
@@ -24527,14 +26925,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN600, chain1000NodeN601, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN600, chain1000NodeN601, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN601
 			fallthrough
 		case chain1000NodeN601:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN601(ctx, x, in, s)
@@ -24546,14 +26948,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN601, chain1000NodeN602, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN601, chain1000NodeN602, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN602
 			fallthrough
 		case chain1000NodeN602:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN602(ctx, x, in, s)
@@ -24565,14 +26971,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN602, chain1000NodeN603, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN602, chain1000NodeN603, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN603
 			fallthrough
 		case chain1000NodeN603:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN603(ctx, x, in, s)
@@ -24584,14 +26994,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN603, chain1000NodeN604, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN603, chain1000NodeN604, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN604
 			fallthrough
 		case chain1000NodeN604:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN604(ctx, x, in, s)
@@ -24603,14 +27017,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN604, chain1000NodeN605, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN604, chain1000NodeN605, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN605
 			fallthrough
 		case chain1000NodeN605:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN605(ctx, x, in, s)
@@ -24622,14 +27040,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN605, chain1000NodeN606, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN605, chain1000NodeN606, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN606
 			fallthrough
 		case chain1000NodeN606:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN606(ctx, x, in, s)
@@ -24641,14 +27063,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN606, chain1000NodeN607, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN606, chain1000NodeN607, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN607
 			fallthrough
 		case chain1000NodeN607:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN607(ctx, x, in, s)
@@ -24660,14 +27086,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN607, chain1000NodeN608, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN607, chain1000NodeN608, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN608
 			fallthrough
 		case chain1000NodeN608:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN608(ctx, x, in, s)
@@ -24679,14 +27109,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN608, chain1000NodeN609, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN608, chain1000NodeN609, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN609
 			fallthrough
 		case chain1000NodeN609:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN609(ctx, x, in, s)
@@ -24698,14 +27132,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN609, chain1000NodeN610, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN609, chain1000NodeN610, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN610
 			fallthrough
 		case chain1000NodeN610:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN610(ctx, x, in, s)
@@ -24717,14 +27155,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN610, chain1000NodeN611, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN610, chain1000NodeN611, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN611
 			fallthrough
 		case chain1000NodeN611:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN611(ctx, x, in, s)
@@ -24736,14 +27178,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN611, chain1000NodeN612, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN611, chain1000NodeN612, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN612
 			fallthrough
 		case chain1000NodeN612:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN612(ctx, x, in, s)
@@ -24755,14 +27201,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN612, chain1000NodeN613, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN612, chain1000NodeN613, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN613
 			fallthrough
 		case chain1000NodeN613:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN613(ctx, x, in, s)
@@ -24774,14 +27224,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN613, chain1000NodeN614, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN613, chain1000NodeN614, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN614
 			fallthrough
 		case chain1000NodeN614:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN614(ctx, x, in, s)
@@ -24793,14 +27247,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN614, chain1000NodeN615, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN614, chain1000NodeN615, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN615
 			fallthrough
 		case chain1000NodeN615:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN615(ctx, x, in, s)
@@ -24812,14 +27270,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN615, chain1000NodeN616, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN615, chain1000NodeN616, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN616
 			fallthrough
 		case chain1000NodeN616:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN616(ctx, x, in, s)
@@ -24831,14 +27293,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN616, chain1000NodeN617, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN616, chain1000NodeN617, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN617
 			fallthrough
 		case chain1000NodeN617:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN617(ctx, x, in, s)
@@ -24850,14 +27316,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN617, chain1000NodeN618, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN617, chain1000NodeN618, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN618
 			fallthrough
 		case chain1000NodeN618:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN618(ctx, x, in, s)
@@ -24869,14 +27339,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN618, chain1000NodeN619, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN618, chain1000NodeN619, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN619
 			fallthrough
 		case chain1000NodeN619:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN619(ctx, x, in, s)
@@ -24888,14 +27362,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN619, chain1000NodeN620, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN619, chain1000NodeN620, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN620
 			fallthrough
 		case chain1000NodeN620:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN620(ctx, x, in, s)
@@ -24907,14 +27385,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN620, chain1000NodeN621, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN620, chain1000NodeN621, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN621
 			fallthrough
 		case chain1000NodeN621:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN621(ctx, x, in, s)
@@ -24926,14 +27408,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN621, chain1000NodeN622, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN621, chain1000NodeN622, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN622
 			fallthrough
 		case chain1000NodeN622:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN622(ctx, x, in, s)
@@ -24945,14 +27431,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN622, chain1000NodeN623, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN622, chain1000NodeN623, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN623
 			fallthrough
 		case chain1000NodeN623:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN623(ctx, x, in, s)
@@ -24964,14 +27454,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN623, chain1000NodeN624, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN623, chain1000NodeN624, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN624
 			fallthrough
 		case chain1000NodeN624:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN624(ctx, x, in, s)
@@ -24983,14 +27477,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN624, chain1000NodeN625, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN624, chain1000NodeN625, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN625
 			fallthrough
 		case chain1000NodeN625:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN625(ctx, x, in, s)
@@ -25002,14 +27500,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN625, chain1000NodeN626, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN625, chain1000NodeN626, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN626
 			fallthrough
 		case chain1000NodeN626:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN626(ctx, x, in, s)
@@ -25021,14 +27523,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN626, chain1000NodeN627, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN626, chain1000NodeN627, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN627
 			fallthrough
 		case chain1000NodeN627:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN627(ctx, x, in, s)
@@ -25040,14 +27546,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN627, chain1000NodeN628, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN627, chain1000NodeN628, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN628
 			fallthrough
 		case chain1000NodeN628:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN628(ctx, x, in, s)
@@ -25059,14 +27569,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN628, chain1000NodeN629, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN628, chain1000NodeN629, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN629
 			fallthrough
 		case chain1000NodeN629:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN629(ctx, x, in, s)
@@ -25078,14 +27592,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN629, chain1000NodeN630, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN629, chain1000NodeN630, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN630
 			fallthrough
 		case chain1000NodeN630:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN630(ctx, x, in, s)
@@ -25097,14 +27615,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN630, chain1000NodeN631, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN630, chain1000NodeN631, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN631
 			fallthrough
 		case chain1000NodeN631:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN631(ctx, x, in, s)
@@ -25116,14 +27638,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN631, chain1000NodeN632, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN631, chain1000NodeN632, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN632
 			fallthrough
 		case chain1000NodeN632:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN632(ctx, x, in, s)
@@ -25135,14 +27661,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN632, chain1000NodeN633, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN632, chain1000NodeN633, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN633
 			fallthrough
 		case chain1000NodeN633:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN633(ctx, x, in, s)
@@ -25154,14 +27684,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN633, chain1000NodeN634, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN633, chain1000NodeN634, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN634
 			fallthrough
 		case chain1000NodeN634:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN634(ctx, x, in, s)
@@ -25173,14 +27707,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN634, chain1000NodeN635, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN634, chain1000NodeN635, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN635
 			fallthrough
 		case chain1000NodeN635:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN635(ctx, x, in, s)
@@ -25192,14 +27730,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN635, chain1000NodeN636, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN635, chain1000NodeN636, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN636
 			fallthrough
 		case chain1000NodeN636:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN636(ctx, x, in, s)
@@ -25211,14 +27753,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN636, chain1000NodeN637, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN636, chain1000NodeN637, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN637
 			fallthrough
 		case chain1000NodeN637:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN637(ctx, x, in, s)
@@ -25230,14 +27776,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN637, chain1000NodeN638, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN637, chain1000NodeN638, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN638
 			fallthrough
 		case chain1000NodeN638:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN638(ctx, x, in, s)
@@ -25249,14 +27799,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN638, chain1000NodeN639, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN638, chain1000NodeN639, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN639
 			fallthrough
 		case chain1000NodeN639:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN639(ctx, x, in, s)
@@ -25268,14 +27822,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN639, chain1000NodeN640, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN639, chain1000NodeN640, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN640
 			fallthrough
 		case chain1000NodeN640:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN640(ctx, x, in, s)
@@ -25287,14 +27845,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN640, chain1000NodeN641, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN640, chain1000NodeN641, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN641
 			fallthrough
 		case chain1000NodeN641:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN641(ctx, x, in, s)
@@ -25306,14 +27868,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN641, chain1000NodeN642, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN641, chain1000NodeN642, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN642
 			fallthrough
 		case chain1000NodeN642:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN642(ctx, x, in, s)
@@ -25325,14 +27891,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN642, chain1000NodeN643, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN642, chain1000NodeN643, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN643
 			fallthrough
 		case chain1000NodeN643:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN643(ctx, x, in, s)
@@ -25344,14 +27914,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN643, chain1000NodeN644, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN643, chain1000NodeN644, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN644
 			fallthrough
 		case chain1000NodeN644:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN644(ctx, x, in, s)
@@ -25363,14 +27937,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN644, chain1000NodeN645, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN644, chain1000NodeN645, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN645
 			fallthrough
 		case chain1000NodeN645:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN645(ctx, x, in, s)
@@ -25382,14 +27960,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN645, chain1000NodeN646, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN645, chain1000NodeN646, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN646
 			fallthrough
 		case chain1000NodeN646:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN646(ctx, x, in, s)
@@ -25401,14 +27983,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN646, chain1000NodeN647, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN646, chain1000NodeN647, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN647
 			fallthrough
 		case chain1000NodeN647:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN647(ctx, x, in, s)
@@ -25420,14 +28006,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN647, chain1000NodeN648, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN647, chain1000NodeN648, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN648
 			fallthrough
 		case chain1000NodeN648:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN648(ctx, x, in, s)
@@ -25439,14 +28029,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN648, chain1000NodeN649, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN648, chain1000NodeN649, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN649
 			fallthrough
 		case chain1000NodeN649:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN649(ctx, x, in, s)
@@ -25458,14 +28052,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN649, chain1000NodeN650, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN649, chain1000NodeN650, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN650
 			fallthrough
 		case chain1000NodeN650:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN650(ctx, x, in, s)
@@ -25477,14 +28075,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN650, chain1000NodeN651, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN650, chain1000NodeN651, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN651
 			fallthrough
 		case chain1000NodeN651:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN651(ctx, x, in, s)
@@ -25496,14 +28098,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN651, chain1000NodeN652, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN651, chain1000NodeN652, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN652
 			fallthrough
 		case chain1000NodeN652:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN652(ctx, x, in, s)
@@ -25515,14 +28121,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN652, chain1000NodeN653, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN652, chain1000NodeN653, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN653
 			fallthrough
 		case chain1000NodeN653:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN653(ctx, x, in, s)
@@ -25534,14 +28144,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN653, chain1000NodeN654, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN653, chain1000NodeN654, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN654
 			fallthrough
 		case chain1000NodeN654:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN654(ctx, x, in, s)
@@ -25553,14 +28167,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN654, chain1000NodeN655, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN654, chain1000NodeN655, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN655
 			fallthrough
 		case chain1000NodeN655:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN655(ctx, x, in, s)
@@ -25572,14 +28190,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN655, chain1000NodeN656, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN655, chain1000NodeN656, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN656
 			fallthrough
 		case chain1000NodeN656:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN656(ctx, x, in, s)
@@ -25591,14 +28213,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN656, chain1000NodeN657, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN656, chain1000NodeN657, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN657
 			fallthrough
 		case chain1000NodeN657:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN657(ctx, x, in, s)
@@ -25610,14 +28236,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN657, chain1000NodeN658, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN657, chain1000NodeN658, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN658
 			fallthrough
 		case chain1000NodeN658:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN658(ctx, x, in, s)
@@ -25629,14 +28259,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN658, chain1000NodeN659, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN658, chain1000NodeN659, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN659
 			fallthrough
 		case chain1000NodeN659:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN659(ctx, x, in, s)
@@ -25648,14 +28282,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN659, chain1000NodeN660, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN659, chain1000NodeN660, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN660
 			fallthrough
 		case chain1000NodeN660:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN660(ctx, x, in, s)
@@ -25667,14 +28305,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN660, chain1000NodeN661, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN660, chain1000NodeN661, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN661
 			fallthrough
 		case chain1000NodeN661:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN661(ctx, x, in, s)
@@ -25686,14 +28328,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN661, chain1000NodeN662, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN661, chain1000NodeN662, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN662
 			fallthrough
 		case chain1000NodeN662:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN662(ctx, x, in, s)
@@ -25705,14 +28351,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN662, chain1000NodeN663, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN662, chain1000NodeN663, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN663
 			fallthrough
 		case chain1000NodeN663:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN663(ctx, x, in, s)
@@ -25724,14 +28374,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN663, chain1000NodeN664, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN663, chain1000NodeN664, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN664
 			fallthrough
 		case chain1000NodeN664:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN664(ctx, x, in, s)
@@ -25743,14 +28397,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN664, chain1000NodeN665, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN664, chain1000NodeN665, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN665
 			fallthrough
 		case chain1000NodeN665:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN665(ctx, x, in, s)
@@ -25762,14 +28420,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN665, chain1000NodeN666, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN665, chain1000NodeN666, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN666
 			fallthrough
 		case chain1000NodeN666:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN666(ctx, x, in, s)
@@ -25781,14 +28443,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN666, chain1000NodeN667, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN666, chain1000NodeN667, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN667
 			fallthrough
 		case chain1000NodeN667:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN667(ctx, x, in, s)
@@ -25800,14 +28466,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN667, chain1000NodeN668, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN667, chain1000NodeN668, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN668
 			fallthrough
 		case chain1000NodeN668:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN668(ctx, x, in, s)
@@ -25819,14 +28489,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN668, chain1000NodeN669, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN668, chain1000NodeN669, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN669
 			fallthrough
 		case chain1000NodeN669:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN669(ctx, x, in, s)
@@ -25838,14 +28512,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN669, chain1000NodeN670, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN669, chain1000NodeN670, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN670
 			fallthrough
 		case chain1000NodeN670:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN670(ctx, x, in, s)
@@ -25857,14 +28535,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN670, chain1000NodeN671, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN670, chain1000NodeN671, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN671
 			fallthrough
 		case chain1000NodeN671:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN671(ctx, x, in, s)
@@ -25876,14 +28558,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN671, chain1000NodeN672, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN671, chain1000NodeN672, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN672
 			fallthrough
 		case chain1000NodeN672:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN672(ctx, x, in, s)
@@ -25895,14 +28581,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN672, chain1000NodeN673, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN672, chain1000NodeN673, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN673
 			fallthrough
 		case chain1000NodeN673:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN673(ctx, x, in, s)
@@ -25914,14 +28604,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN673, chain1000NodeN674, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN673, chain1000NodeN674, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN674
 			fallthrough
 		case chain1000NodeN674:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN674(ctx, x, in, s)
@@ -25933,14 +28627,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN674, chain1000NodeN675, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN674, chain1000NodeN675, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN675
 			fallthrough
 		case chain1000NodeN675:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN675(ctx, x, in, s)
@@ -25952,14 +28650,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN675, chain1000NodeN676, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN675, chain1000NodeN676, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN676
 			fallthrough
 		case chain1000NodeN676:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN676(ctx, x, in, s)
@@ -25971,14 +28673,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN676, chain1000NodeN677, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN676, chain1000NodeN677, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN677
 			fallthrough
 		case chain1000NodeN677:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN677(ctx, x, in, s)
@@ -25990,14 +28696,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN677, chain1000NodeN678, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN677, chain1000NodeN678, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN678
 			fallthrough
 		case chain1000NodeN678:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN678(ctx, x, in, s)
@@ -26009,14 +28719,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN678, chain1000NodeN679, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN678, chain1000NodeN679, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN679
 			fallthrough
 		case chain1000NodeN679:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN679(ctx, x, in, s)
@@ -26028,14 +28742,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN679, chain1000NodeN680, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN679, chain1000NodeN680, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN680
 			fallthrough
 		case chain1000NodeN680:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN680(ctx, x, in, s)
@@ -26047,14 +28765,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN680, chain1000NodeN681, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN680, chain1000NodeN681, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN681
 			fallthrough
 		case chain1000NodeN681:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN681(ctx, x, in, s)
@@ -26066,14 +28788,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN681, chain1000NodeN682, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN681, chain1000NodeN682, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN682
 			fallthrough
 		case chain1000NodeN682:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN682(ctx, x, in, s)
@@ -26085,14 +28811,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN682, chain1000NodeN683, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN682, chain1000NodeN683, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN683
 			fallthrough
 		case chain1000NodeN683:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN683(ctx, x, in, s)
@@ -26104,14 +28834,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN683, chain1000NodeN684, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN683, chain1000NodeN684, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN684
 			fallthrough
 		case chain1000NodeN684:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN684(ctx, x, in, s)
@@ -26123,14 +28857,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN684, chain1000NodeN685, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN684, chain1000NodeN685, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN685
 			fallthrough
 		case chain1000NodeN685:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN685(ctx, x, in, s)
@@ -26142,14 +28880,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN685, chain1000NodeN686, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN685, chain1000NodeN686, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN686
 			fallthrough
 		case chain1000NodeN686:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN686(ctx, x, in, s)
@@ -26161,14 +28903,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN686, chain1000NodeN687, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN686, chain1000NodeN687, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN687
 			fallthrough
 		case chain1000NodeN687:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN687(ctx, x, in, s)
@@ -26180,14 +28926,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN687, chain1000NodeN688, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN687, chain1000NodeN688, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN688
 			fallthrough
 		case chain1000NodeN688:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN688(ctx, x, in, s)
@@ -26199,14 +28949,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN688, chain1000NodeN689, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN688, chain1000NodeN689, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN689
 			fallthrough
 		case chain1000NodeN689:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN689(ctx, x, in, s)
@@ -26218,14 +28972,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN689, chain1000NodeN690, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN689, chain1000NodeN690, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN690
 			fallthrough
 		case chain1000NodeN690:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN690(ctx, x, in, s)
@@ -26237,14 +28995,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN690, chain1000NodeN691, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN690, chain1000NodeN691, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN691
 			fallthrough
 		case chain1000NodeN691:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN691(ctx, x, in, s)
@@ -26256,14 +29018,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN691, chain1000NodeN692, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN691, chain1000NodeN692, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN692
 			fallthrough
 		case chain1000NodeN692:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN692(ctx, x, in, s)
@@ -26275,14 +29041,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN692, chain1000NodeN693, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN692, chain1000NodeN693, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN693
 			fallthrough
 		case chain1000NodeN693:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN693(ctx, x, in, s)
@@ -26294,14 +29064,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN693, chain1000NodeN694, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN693, chain1000NodeN694, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN694
 			fallthrough
 		case chain1000NodeN694:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN694(ctx, x, in, s)
@@ -26313,14 +29087,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN694, chain1000NodeN695, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN694, chain1000NodeN695, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN695
 			fallthrough
 		case chain1000NodeN695:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN695(ctx, x, in, s)
@@ -26332,14 +29110,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN695, chain1000NodeN696, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN695, chain1000NodeN696, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN696
 			fallthrough
 		case chain1000NodeN696:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN696(ctx, x, in, s)
@@ -26351,14 +29133,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN696, chain1000NodeN697, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN696, chain1000NodeN697, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN697
 			fallthrough
 		case chain1000NodeN697:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN697(ctx, x, in, s)
@@ -26370,14 +29156,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN697, chain1000NodeN698, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN697, chain1000NodeN698, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN698
 			fallthrough
 		case chain1000NodeN698:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN698(ctx, x, in, s)
@@ -26389,14 +29179,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN698, chain1000NodeN699, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN698, chain1000NodeN699, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN699
 			fallthrough
 		case chain1000NodeN699:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN699(ctx, x, in, s)
@@ -26408,14 +29202,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN699, chain1000NodeN700, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN699, chain1000NodeN700, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN700
 			fallthrough
 		case chain1000NodeN700:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN700(ctx, x, in, s)
@@ -26427,14 +29225,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN700, chain1000NodeN701, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN700, chain1000NodeN701, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN701
 			fallthrough
 		case chain1000NodeN701:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN701(ctx, x, in, s)
@@ -26446,14 +29248,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN701, chain1000NodeN702, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN701, chain1000NodeN702, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN702
 			fallthrough
 		case chain1000NodeN702:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN702(ctx, x, in, s)
@@ -26465,14 +29271,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN702, chain1000NodeN703, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN702, chain1000NodeN703, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN703
 			fallthrough
 		case chain1000NodeN703:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN703(ctx, x, in, s)
@@ -26484,14 +29294,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN703, chain1000NodeN704, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN703, chain1000NodeN704, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN704
 			fallthrough
 		case chain1000NodeN704:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN704(ctx, x, in, s)
@@ -26503,14 +29317,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN704, chain1000NodeN705, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN704, chain1000NodeN705, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN705
 			fallthrough
 		case chain1000NodeN705:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN705(ctx, x, in, s)
@@ -26522,14 +29340,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN705, chain1000NodeN706, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN705, chain1000NodeN706, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN706
 			fallthrough
 		case chain1000NodeN706:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN706(ctx, x, in, s)
@@ -26541,14 +29363,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN706, chain1000NodeN707, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN706, chain1000NodeN707, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN707
 			fallthrough
 		case chain1000NodeN707:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN707(ctx, x, in, s)
@@ -26560,14 +29386,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN707, chain1000NodeN708, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN707, chain1000NodeN708, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN708
 			fallthrough
 		case chain1000NodeN708:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN708(ctx, x, in, s)
@@ -26579,14 +29409,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN708, chain1000NodeN709, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN708, chain1000NodeN709, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN709
 			fallthrough
 		case chain1000NodeN709:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN709(ctx, x, in, s)
@@ -26598,14 +29432,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN709, chain1000NodeN710, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN709, chain1000NodeN710, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN710
 			fallthrough
 		case chain1000NodeN710:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN710(ctx, x, in, s)
@@ -26617,14 +29455,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN710, chain1000NodeN711, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN710, chain1000NodeN711, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN711
 			fallthrough
 		case chain1000NodeN711:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN711(ctx, x, in, s)
@@ -26636,14 +29478,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN711, chain1000NodeN712, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN711, chain1000NodeN712, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN712
 			fallthrough
 		case chain1000NodeN712:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN712(ctx, x, in, s)
@@ -26655,14 +29501,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN712, chain1000NodeN713, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN712, chain1000NodeN713, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN713
 			fallthrough
 		case chain1000NodeN713:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN713(ctx, x, in, s)
@@ -26674,14 +29524,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN713, chain1000NodeN714, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN713, chain1000NodeN714, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN714
 			fallthrough
 		case chain1000NodeN714:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN714(ctx, x, in, s)
@@ -26693,14 +29547,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN714, chain1000NodeN715, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN714, chain1000NodeN715, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN715
 			fallthrough
 		case chain1000NodeN715:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN715(ctx, x, in, s)
@@ -26712,14 +29570,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN715, chain1000NodeN716, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN715, chain1000NodeN716, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN716
 			fallthrough
 		case chain1000NodeN716:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN716(ctx, x, in, s)
@@ -26731,14 +29593,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN716, chain1000NodeN717, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN716, chain1000NodeN717, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN717
 			fallthrough
 		case chain1000NodeN717:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN717(ctx, x, in, s)
@@ -26750,14 +29616,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN717, chain1000NodeN718, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN717, chain1000NodeN718, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN718
 			fallthrough
 		case chain1000NodeN718:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN718(ctx, x, in, s)
@@ -26769,14 +29639,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN718, chain1000NodeN719, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN718, chain1000NodeN719, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN719
 			fallthrough
 		case chain1000NodeN719:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN719(ctx, x, in, s)
@@ -26788,14 +29662,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN719, chain1000NodeN720, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN719, chain1000NodeN720, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN720
 			fallthrough
 		case chain1000NodeN720:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN720(ctx, x, in, s)
@@ -26807,14 +29685,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN720, chain1000NodeN721, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN720, chain1000NodeN721, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN721
 			fallthrough
 		case chain1000NodeN721:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN721(ctx, x, in, s)
@@ -26826,14 +29708,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN721, chain1000NodeN722, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN721, chain1000NodeN722, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN722
 			fallthrough
 		case chain1000NodeN722:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN722(ctx, x, in, s)
@@ -26845,14 +29731,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN722, chain1000NodeN723, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN722, chain1000NodeN723, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN723
 			fallthrough
 		case chain1000NodeN723:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN723(ctx, x, in, s)
@@ -26864,14 +29754,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN723, chain1000NodeN724, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN723, chain1000NodeN724, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN724
 			fallthrough
 		case chain1000NodeN724:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN724(ctx, x, in, s)
@@ -26883,14 +29777,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN724, chain1000NodeN725, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN724, chain1000NodeN725, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN725
 			fallthrough
 		case chain1000NodeN725:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN725(ctx, x, in, s)
@@ -26902,14 +29800,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN725, chain1000NodeN726, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN725, chain1000NodeN726, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN726
 			fallthrough
 		case chain1000NodeN726:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN726(ctx, x, in, s)
@@ -26921,14 +29823,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN726, chain1000NodeN727, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN726, chain1000NodeN727, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN727
 			fallthrough
 		case chain1000NodeN727:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN727(ctx, x, in, s)
@@ -26940,14 +29846,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN727, chain1000NodeN728, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN727, chain1000NodeN728, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN728
 			fallthrough
 		case chain1000NodeN728:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN728(ctx, x, in, s)
@@ -26959,14 +29869,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN728, chain1000NodeN729, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN728, chain1000NodeN729, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN729
 			fallthrough
 		case chain1000NodeN729:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN729(ctx, x, in, s)
@@ -26978,14 +29892,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN729, chain1000NodeN730, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN729, chain1000NodeN730, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN730
 			fallthrough
 		case chain1000NodeN730:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN730(ctx, x, in, s)
@@ -26997,14 +29915,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN730, chain1000NodeN731, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN730, chain1000NodeN731, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN731
 			fallthrough
 		case chain1000NodeN731:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN731(ctx, x, in, s)
@@ -27016,14 +29938,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN731, chain1000NodeN732, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN731, chain1000NodeN732, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN732
 			fallthrough
 		case chain1000NodeN732:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN732(ctx, x, in, s)
@@ -27035,14 +29961,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN732, chain1000NodeN733, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN732, chain1000NodeN733, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN733
 			fallthrough
 		case chain1000NodeN733:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN733(ctx, x, in, s)
@@ -27054,14 +29984,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN733, chain1000NodeN734, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN733, chain1000NodeN734, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN734
 			fallthrough
 		case chain1000NodeN734:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN734(ctx, x, in, s)
@@ -27073,14 +30007,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN734, chain1000NodeN735, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN734, chain1000NodeN735, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN735
 			fallthrough
 		case chain1000NodeN735:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN735(ctx, x, in, s)
@@ -27092,14 +30030,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN735, chain1000NodeN736, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN735, chain1000NodeN736, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN736
 			fallthrough
 		case chain1000NodeN736:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN736(ctx, x, in, s)
@@ -27111,14 +30053,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN736, chain1000NodeN737, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN736, chain1000NodeN737, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN737
 			fallthrough
 		case chain1000NodeN737:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN737(ctx, x, in, s)
@@ -27130,14 +30076,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN737, chain1000NodeN738, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN737, chain1000NodeN738, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN738
 			fallthrough
 		case chain1000NodeN738:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN738(ctx, x, in, s)
@@ -27149,14 +30099,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN738, chain1000NodeN739, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN738, chain1000NodeN739, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN739
 			fallthrough
 		case chain1000NodeN739:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN739(ctx, x, in, s)
@@ -27168,14 +30122,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN739, chain1000NodeN740, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN739, chain1000NodeN740, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN740
 			fallthrough
 		case chain1000NodeN740:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN740(ctx, x, in, s)
@@ -27187,14 +30145,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN740, chain1000NodeN741, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN740, chain1000NodeN741, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN741
 			fallthrough
 		case chain1000NodeN741:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN741(ctx, x, in, s)
@@ -27206,14 +30168,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN741, chain1000NodeN742, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN741, chain1000NodeN742, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN742
 			fallthrough
 		case chain1000NodeN742:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN742(ctx, x, in, s)
@@ -27225,14 +30191,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN742, chain1000NodeN743, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN742, chain1000NodeN743, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN743
 			fallthrough
 		case chain1000NodeN743:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN743(ctx, x, in, s)
@@ -27244,14 +30214,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN743, chain1000NodeN744, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN743, chain1000NodeN744, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN744
 			fallthrough
 		case chain1000NodeN744:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN744(ctx, x, in, s)
@@ -27263,14 +30237,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN744, chain1000NodeN745, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN744, chain1000NodeN745, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN745
 			fallthrough
 		case chain1000NodeN745:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN745(ctx, x, in, s)
@@ -27282,14 +30260,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN745, chain1000NodeN746, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN745, chain1000NodeN746, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN746
 			fallthrough
 		case chain1000NodeN746:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN746(ctx, x, in, s)
@@ -27301,14 +30283,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN746, chain1000NodeN747, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN746, chain1000NodeN747, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN747
 			fallthrough
 		case chain1000NodeN747:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN747(ctx, x, in, s)
@@ -27320,14 +30306,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN747, chain1000NodeN748, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN747, chain1000NodeN748, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN748
 			fallthrough
 		case chain1000NodeN748:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN748(ctx, x, in, s)
@@ -27339,14 +30329,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN748, chain1000NodeN749, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN748, chain1000NodeN749, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN749
 			fallthrough
 		case chain1000NodeN749:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN749(ctx, x, in, s)
@@ -27358,14 +30352,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN749, chain1000NodeN750, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN749, chain1000NodeN750, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN750
 			fallthrough
 		case chain1000NodeN750:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN750(ctx, x, in, s)
@@ -27377,14 +30375,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN750, chain1000NodeN751, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN750, chain1000NodeN751, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN751
 			fallthrough
 		case chain1000NodeN751:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN751(ctx, x, in, s)
@@ -27396,14 +30398,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN751, chain1000NodeN752, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN751, chain1000NodeN752, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN752
 			fallthrough
 		case chain1000NodeN752:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN752(ctx, x, in, s)
@@ -27415,14 +30421,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN752, chain1000NodeN753, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN752, chain1000NodeN753, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN753
 			fallthrough
 		case chain1000NodeN753:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN753(ctx, x, in, s)
@@ -27434,14 +30444,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN753, chain1000NodeN754, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN753, chain1000NodeN754, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN754
 			fallthrough
 		case chain1000NodeN754:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN754(ctx, x, in, s)
@@ -27453,14 +30467,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN754, chain1000NodeN755, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN754, chain1000NodeN755, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN755
 			fallthrough
 		case chain1000NodeN755:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN755(ctx, x, in, s)
@@ -27472,14 +30490,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN755, chain1000NodeN756, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN755, chain1000NodeN756, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN756
 			fallthrough
 		case chain1000NodeN756:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN756(ctx, x, in, s)
@@ -27491,14 +30513,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN756, chain1000NodeN757, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN756, chain1000NodeN757, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN757
 			fallthrough
 		case chain1000NodeN757:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN757(ctx, x, in, s)
@@ -27510,14 +30536,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN757, chain1000NodeN758, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN757, chain1000NodeN758, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN758
 			fallthrough
 		case chain1000NodeN758:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN758(ctx, x, in, s)
@@ -27529,14 +30559,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN758, chain1000NodeN759, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN758, chain1000NodeN759, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN759
 			fallthrough
 		case chain1000NodeN759:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN759(ctx, x, in, s)
@@ -27548,14 +30582,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN759, chain1000NodeN760, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN759, chain1000NodeN760, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN760
 			fallthrough
 		case chain1000NodeN760:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN760(ctx, x, in, s)
@@ -27567,14 +30605,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN760, chain1000NodeN761, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN760, chain1000NodeN761, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN761
 			fallthrough
 		case chain1000NodeN761:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN761(ctx, x, in, s)
@@ -27586,14 +30628,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN761, chain1000NodeN762, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN761, chain1000NodeN762, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN762
 			fallthrough
 		case chain1000NodeN762:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN762(ctx, x, in, s)
@@ -27605,14 +30651,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN762, chain1000NodeN763, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN762, chain1000NodeN763, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN763
 			fallthrough
 		case chain1000NodeN763:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN763(ctx, x, in, s)
@@ -27624,14 +30674,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN763, chain1000NodeN764, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN763, chain1000NodeN764, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN764
 			fallthrough
 		case chain1000NodeN764:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN764(ctx, x, in, s)
@@ -27643,14 +30697,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN764, chain1000NodeN765, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN764, chain1000NodeN765, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN765
 			fallthrough
 		case chain1000NodeN765:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN765(ctx, x, in, s)
@@ -27662,14 +30720,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN765, chain1000NodeN766, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN765, chain1000NodeN766, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN766
 			fallthrough
 		case chain1000NodeN766:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN766(ctx, x, in, s)
@@ -27681,14 +30743,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN766, chain1000NodeN767, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN766, chain1000NodeN767, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN767
 			fallthrough
 		case chain1000NodeN767:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN767(ctx, x, in, s)
@@ -27700,14 +30766,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN767, chain1000NodeN768, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN767, chain1000NodeN768, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN768
 			fallthrough
 		case chain1000NodeN768:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN768(ctx, x, in, s)
@@ -27719,14 +30789,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN768, chain1000NodeN769, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN768, chain1000NodeN769, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN769
 			fallthrough
 		case chain1000NodeN769:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN769(ctx, x, in, s)
@@ -27738,14 +30812,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN769, chain1000NodeN770, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN769, chain1000NodeN770, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN770
 			fallthrough
 		case chain1000NodeN770:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN770(ctx, x, in, s)
@@ -27757,14 +30835,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN770, chain1000NodeN771, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN770, chain1000NodeN771, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN771
 			fallthrough
 		case chain1000NodeN771:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN771(ctx, x, in, s)
@@ -27776,14 +30858,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN771, chain1000NodeN772, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN771, chain1000NodeN772, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN772
 			fallthrough
 		case chain1000NodeN772:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN772(ctx, x, in, s)
@@ -27795,14 +30881,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN772, chain1000NodeN773, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN772, chain1000NodeN773, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN773
 			fallthrough
 		case chain1000NodeN773:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN773(ctx, x, in, s)
@@ -27814,14 +30904,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN773, chain1000NodeN774, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN773, chain1000NodeN774, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN774
 			fallthrough
 		case chain1000NodeN774:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN774(ctx, x, in, s)
@@ -27833,14 +30927,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN774, chain1000NodeN775, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN774, chain1000NodeN775, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN775
 			fallthrough
 		case chain1000NodeN775:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN775(ctx, x, in, s)
@@ -27852,14 +30950,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN775, chain1000NodeN776, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN775, chain1000NodeN776, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN776
 			fallthrough
 		case chain1000NodeN776:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN776(ctx, x, in, s)
@@ -27871,14 +30973,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN776, chain1000NodeN777, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN776, chain1000NodeN777, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN777
 			fallthrough
 		case chain1000NodeN777:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN777(ctx, x, in, s)
@@ -27890,14 +30996,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN777, chain1000NodeN778, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN777, chain1000NodeN778, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN778
 			fallthrough
 		case chain1000NodeN778:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN778(ctx, x, in, s)
@@ -27909,14 +31019,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN778, chain1000NodeN779, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN778, chain1000NodeN779, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN779
 			fallthrough
 		case chain1000NodeN779:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN779(ctx, x, in, s)
@@ -27928,14 +31042,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN779, chain1000NodeN780, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN779, chain1000NodeN780, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN780
 			fallthrough
 		case chain1000NodeN780:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN780(ctx, x, in, s)
@@ -27947,14 +31065,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN780, chain1000NodeN781, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN780, chain1000NodeN781, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN781
 			fallthrough
 		case chain1000NodeN781:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN781(ctx, x, in, s)
@@ -27966,14 +31088,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN781, chain1000NodeN782, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN781, chain1000NodeN782, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN782
 			fallthrough
 		case chain1000NodeN782:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN782(ctx, x, in, s)
@@ -27985,14 +31111,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN782, chain1000NodeN783, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN782, chain1000NodeN783, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN783
 			fallthrough
 		case chain1000NodeN783:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN783(ctx, x, in, s)
@@ -28004,14 +31134,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN783, chain1000NodeN784, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN783, chain1000NodeN784, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN784
 			fallthrough
 		case chain1000NodeN784:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN784(ctx, x, in, s)
@@ -28023,14 +31157,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN784, chain1000NodeN785, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN784, chain1000NodeN785, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN785
 			fallthrough
 		case chain1000NodeN785:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN785(ctx, x, in, s)
@@ -28042,14 +31180,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN785, chain1000NodeN786, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN785, chain1000NodeN786, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN786
 			fallthrough
 		case chain1000NodeN786:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN786(ctx, x, in, s)
@@ -28061,14 +31203,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN786, chain1000NodeN787, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN786, chain1000NodeN787, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN787
 			fallthrough
 		case chain1000NodeN787:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN787(ctx, x, in, s)
@@ -28080,14 +31226,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN787, chain1000NodeN788, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN787, chain1000NodeN788, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN788
 			fallthrough
 		case chain1000NodeN788:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN788(ctx, x, in, s)
@@ -28099,14 +31249,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN788, chain1000NodeN789, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN788, chain1000NodeN789, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN789
 			fallthrough
 		case chain1000NodeN789:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN789(ctx, x, in, s)
@@ -28118,14 +31272,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN789, chain1000NodeN790, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN789, chain1000NodeN790, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN790
 			fallthrough
 		case chain1000NodeN790:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN790(ctx, x, in, s)
@@ -28137,14 +31295,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN790, chain1000NodeN791, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN790, chain1000NodeN791, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN791
 			fallthrough
 		case chain1000NodeN791:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN791(ctx, x, in, s)
@@ -28156,14 +31318,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN791, chain1000NodeN792, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN791, chain1000NodeN792, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN792
 			fallthrough
 		case chain1000NodeN792:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN792(ctx, x, in, s)
@@ -28175,14 +31341,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN792, chain1000NodeN793, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN792, chain1000NodeN793, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN793
 			fallthrough
 		case chain1000NodeN793:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN793(ctx, x, in, s)
@@ -28194,14 +31364,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN793, chain1000NodeN794, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN793, chain1000NodeN794, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN794
 			fallthrough
 		case chain1000NodeN794:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN794(ctx, x, in, s)
@@ -28213,14 +31387,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN794, chain1000NodeN795, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN794, chain1000NodeN795, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN795
 			fallthrough
 		case chain1000NodeN795:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN795(ctx, x, in, s)
@@ -28232,14 +31410,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN795, chain1000NodeN796, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN795, chain1000NodeN796, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN796
 			fallthrough
 		case chain1000NodeN796:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN796(ctx, x, in, s)
@@ -28251,14 +31433,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN796, chain1000NodeN797, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN796, chain1000NodeN797, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN797
 			fallthrough
 		case chain1000NodeN797:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN797(ctx, x, in, s)
@@ -28270,14 +31456,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN797, chain1000NodeN798, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN797, chain1000NodeN798, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN798
 			fallthrough
 		case chain1000NodeN798:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN798(ctx, x, in, s)
@@ -28289,14 +31479,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN798, chain1000NodeN799, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN798, chain1000NodeN799, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN799
 			fallthrough
 		case chain1000NodeN799:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN799(ctx, x, in, s)
@@ -28308,14 +31502,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN799, chain1000NodeN800, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN799, chain1000NodeN800, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN800
 			fallthrough
 		case chain1000NodeN800:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN800(ctx, x, in, s)
@@ -28327,14 +31525,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN800, chain1000NodeN801, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN800, chain1000NodeN801, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN801
 			fallthrough
 		case chain1000NodeN801:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN801(ctx, x, in, s)
@@ -28346,14 +31548,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN801, chain1000NodeN802, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN801, chain1000NodeN802, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN802
 			fallthrough
 		case chain1000NodeN802:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN802(ctx, x, in, s)
@@ -28365,14 +31571,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN802, chain1000NodeN803, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN802, chain1000NodeN803, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN803
 			fallthrough
 		case chain1000NodeN803:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN803(ctx, x, in, s)
@@ -28384,14 +31594,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN803, chain1000NodeN804, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN803, chain1000NodeN804, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN804
 			fallthrough
 		case chain1000NodeN804:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN804(ctx, x, in, s)
@@ -28403,14 +31617,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN804, chain1000NodeN805, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN804, chain1000NodeN805, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN805
 			fallthrough
 		case chain1000NodeN805:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN805(ctx, x, in, s)
@@ -28422,14 +31640,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN805, chain1000NodeN806, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN805, chain1000NodeN806, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN806
 			fallthrough
 		case chain1000NodeN806:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN806(ctx, x, in, s)
@@ -28441,14 +31663,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN806, chain1000NodeN807, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN806, chain1000NodeN807, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN807
 			fallthrough
 		case chain1000NodeN807:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN807(ctx, x, in, s)
@@ -28460,14 +31686,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN807, chain1000NodeN808, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN807, chain1000NodeN808, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN808
 			fallthrough
 		case chain1000NodeN808:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN808(ctx, x, in, s)
@@ -28479,14 +31709,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN808, chain1000NodeN809, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN808, chain1000NodeN809, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN809
 			fallthrough
 		case chain1000NodeN809:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN809(ctx, x, in, s)
@@ -28498,14 +31732,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN809, chain1000NodeN810, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN809, chain1000NodeN810, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN810
 			fallthrough
 		case chain1000NodeN810:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN810(ctx, x, in, s)
@@ -28517,14 +31755,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN810, chain1000NodeN811, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN810, chain1000NodeN811, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN811
 			fallthrough
 		case chain1000NodeN811:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN811(ctx, x, in, s)
@@ -28536,14 +31778,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN811, chain1000NodeN812, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN811, chain1000NodeN812, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN812
 			fallthrough
 		case chain1000NodeN812:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN812(ctx, x, in, s)
@@ -28555,14 +31801,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN812, chain1000NodeN813, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN812, chain1000NodeN813, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN813
 			fallthrough
 		case chain1000NodeN813:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN813(ctx, x, in, s)
@@ -28574,14 +31824,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN813, chain1000NodeN814, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN813, chain1000NodeN814, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN814
 			fallthrough
 		case chain1000NodeN814:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN814(ctx, x, in, s)
@@ -28593,14 +31847,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN814, chain1000NodeN815, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN814, chain1000NodeN815, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN815
 			fallthrough
 		case chain1000NodeN815:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN815(ctx, x, in, s)
@@ -28612,14 +31870,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN815, chain1000NodeN816, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN815, chain1000NodeN816, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN816
 			fallthrough
 		case chain1000NodeN816:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN816(ctx, x, in, s)
@@ -28631,14 +31893,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN816, chain1000NodeN817, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN816, chain1000NodeN817, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN817
 			fallthrough
 		case chain1000NodeN817:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN817(ctx, x, in, s)
@@ -28650,14 +31916,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN817, chain1000NodeN818, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN817, chain1000NodeN818, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN818
 			fallthrough
 		case chain1000NodeN818:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN818(ctx, x, in, s)
@@ -28669,14 +31939,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN818, chain1000NodeN819, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN818, chain1000NodeN819, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN819
 			fallthrough
 		case chain1000NodeN819:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN819(ctx, x, in, s)
@@ -28688,14 +31962,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN819, chain1000NodeN820, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN819, chain1000NodeN820, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN820
 			fallthrough
 		case chain1000NodeN820:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN820(ctx, x, in, s)
@@ -28707,14 +31985,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN820, chain1000NodeN821, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN820, chain1000NodeN821, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN821
 			fallthrough
 		case chain1000NodeN821:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN821(ctx, x, in, s)
@@ -28726,14 +32008,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN821, chain1000NodeN822, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN821, chain1000NodeN822, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN822
 			fallthrough
 		case chain1000NodeN822:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN822(ctx, x, in, s)
@@ -28745,14 +32031,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN822, chain1000NodeN823, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN822, chain1000NodeN823, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN823
 			fallthrough
 		case chain1000NodeN823:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN823(ctx, x, in, s)
@@ -28764,14 +32054,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN823, chain1000NodeN824, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN823, chain1000NodeN824, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN824
 			fallthrough
 		case chain1000NodeN824:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN824(ctx, x, in, s)
@@ -28783,14 +32077,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN824, chain1000NodeN825, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN824, chain1000NodeN825, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN825
 			fallthrough
 		case chain1000NodeN825:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN825(ctx, x, in, s)
@@ -28802,14 +32100,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN825, chain1000NodeN826, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN825, chain1000NodeN826, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN826
 			fallthrough
 		case chain1000NodeN826:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN826(ctx, x, in, s)
@@ -28821,14 +32123,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN826, chain1000NodeN827, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN826, chain1000NodeN827, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN827
 			fallthrough
 		case chain1000NodeN827:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN827(ctx, x, in, s)
@@ -28840,14 +32146,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN827, chain1000NodeN828, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN827, chain1000NodeN828, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN828
 			fallthrough
 		case chain1000NodeN828:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN828(ctx, x, in, s)
@@ -28859,14 +32169,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN828, chain1000NodeN829, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN828, chain1000NodeN829, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN829
 			fallthrough
 		case chain1000NodeN829:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN829(ctx, x, in, s)
@@ -28878,14 +32192,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN829, chain1000NodeN830, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN829, chain1000NodeN830, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN830
 			fallthrough
 		case chain1000NodeN830:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN830(ctx, x, in, s)
@@ -28897,14 +32215,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN830, chain1000NodeN831, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN830, chain1000NodeN831, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN831
 			fallthrough
 		case chain1000NodeN831:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN831(ctx, x, in, s)
@@ -28916,14 +32238,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN831, chain1000NodeN832, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN831, chain1000NodeN832, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN832
 			fallthrough
 		case chain1000NodeN832:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN832(ctx, x, in, s)
@@ -28935,14 +32261,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN832, chain1000NodeN833, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN832, chain1000NodeN833, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN833
 			fallthrough
 		case chain1000NodeN833:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN833(ctx, x, in, s)
@@ -28954,14 +32284,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN833, chain1000NodeN834, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN833, chain1000NodeN834, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN834
 			fallthrough
 		case chain1000NodeN834:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN834(ctx, x, in, s)
@@ -28973,14 +32307,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN834, chain1000NodeN835, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN834, chain1000NodeN835, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN835
 			fallthrough
 		case chain1000NodeN835:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN835(ctx, x, in, s)
@@ -28992,14 +32330,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN835, chain1000NodeN836, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN835, chain1000NodeN836, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN836
 			fallthrough
 		case chain1000NodeN836:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN836(ctx, x, in, s)
@@ -29011,14 +32353,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN836, chain1000NodeN837, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN836, chain1000NodeN837, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN837
 			fallthrough
 		case chain1000NodeN837:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN837(ctx, x, in, s)
@@ -29030,14 +32376,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN837, chain1000NodeN838, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN837, chain1000NodeN838, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN838
 			fallthrough
 		case chain1000NodeN838:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN838(ctx, x, in, s)
@@ -29049,14 +32399,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN838, chain1000NodeN839, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN838, chain1000NodeN839, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN839
 			fallthrough
 		case chain1000NodeN839:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN839(ctx, x, in, s)
@@ -29068,14 +32422,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN839, chain1000NodeN840, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN839, chain1000NodeN840, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN840
 			fallthrough
 		case chain1000NodeN840:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN840(ctx, x, in, s)
@@ -29087,14 +32445,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN840, chain1000NodeN841, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN840, chain1000NodeN841, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN841
 			fallthrough
 		case chain1000NodeN841:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN841(ctx, x, in, s)
@@ -29106,14 +32468,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN841, chain1000NodeN842, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN841, chain1000NodeN842, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN842
 			fallthrough
 		case chain1000NodeN842:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN842(ctx, x, in, s)
@@ -29125,14 +32491,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN842, chain1000NodeN843, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN842, chain1000NodeN843, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN843
 			fallthrough
 		case chain1000NodeN843:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN843(ctx, x, in, s)
@@ -29144,14 +32514,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN843, chain1000NodeN844, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN843, chain1000NodeN844, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN844
 			fallthrough
 		case chain1000NodeN844:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN844(ctx, x, in, s)
@@ -29163,14 +32537,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN844, chain1000NodeN845, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN844, chain1000NodeN845, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN845
 			fallthrough
 		case chain1000NodeN845:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN845(ctx, x, in, s)
@@ -29182,14 +32560,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN845, chain1000NodeN846, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN845, chain1000NodeN846, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN846
 			fallthrough
 		case chain1000NodeN846:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN846(ctx, x, in, s)
@@ -29201,14 +32583,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN846, chain1000NodeN847, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN846, chain1000NodeN847, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN847
 			fallthrough
 		case chain1000NodeN847:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN847(ctx, x, in, s)
@@ -29220,14 +32606,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN847, chain1000NodeN848, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN847, chain1000NodeN848, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN848
 			fallthrough
 		case chain1000NodeN848:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN848(ctx, x, in, s)
@@ -29239,14 +32629,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN848, chain1000NodeN849, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN848, chain1000NodeN849, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN849
 			fallthrough
 		case chain1000NodeN849:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN849(ctx, x, in, s)
@@ -29258,14 +32652,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN849, chain1000NodeN850, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN849, chain1000NodeN850, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN850
 			fallthrough
 		case chain1000NodeN850:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN850(ctx, x, in, s)
@@ -29277,14 +32675,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN850, chain1000NodeN851, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN850, chain1000NodeN851, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN851
 			fallthrough
 		case chain1000NodeN851:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN851(ctx, x, in, s)
@@ -29296,14 +32698,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN851, chain1000NodeN852, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN851, chain1000NodeN852, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN852
 			fallthrough
 		case chain1000NodeN852:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN852(ctx, x, in, s)
@@ -29315,14 +32721,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN852, chain1000NodeN853, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN852, chain1000NodeN853, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN853
 			fallthrough
 		case chain1000NodeN853:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN853(ctx, x, in, s)
@@ -29334,14 +32744,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN853, chain1000NodeN854, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN853, chain1000NodeN854, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN854
 			fallthrough
 		case chain1000NodeN854:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN854(ctx, x, in, s)
@@ -29353,14 +32767,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN854, chain1000NodeN855, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN854, chain1000NodeN855, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN855
 			fallthrough
 		case chain1000NodeN855:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN855(ctx, x, in, s)
@@ -29372,14 +32790,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN855, chain1000NodeN856, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN855, chain1000NodeN856, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN856
 			fallthrough
 		case chain1000NodeN856:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN856(ctx, x, in, s)
@@ -29391,14 +32813,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN856, chain1000NodeN857, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN856, chain1000NodeN857, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN857
 			fallthrough
 		case chain1000NodeN857:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN857(ctx, x, in, s)
@@ -29410,14 +32836,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN857, chain1000NodeN858, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN857, chain1000NodeN858, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN858
 			fallthrough
 		case chain1000NodeN858:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN858(ctx, x, in, s)
@@ -29429,14 +32859,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN858, chain1000NodeN859, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN858, chain1000NodeN859, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN859
 			fallthrough
 		case chain1000NodeN859:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN859(ctx, x, in, s)
@@ -29448,14 +32882,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN859, chain1000NodeN860, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN859, chain1000NodeN860, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN860
 			fallthrough
 		case chain1000NodeN860:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN860(ctx, x, in, s)
@@ -29467,14 +32905,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN860, chain1000NodeN861, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN860, chain1000NodeN861, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN861
 			fallthrough
 		case chain1000NodeN861:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN861(ctx, x, in, s)
@@ -29486,14 +32928,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN861, chain1000NodeN862, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN861, chain1000NodeN862, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN862
 			fallthrough
 		case chain1000NodeN862:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN862(ctx, x, in, s)
@@ -29505,14 +32951,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN862, chain1000NodeN863, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN862, chain1000NodeN863, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN863
 			fallthrough
 		case chain1000NodeN863:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN863(ctx, x, in, s)
@@ -29524,14 +32974,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN863, chain1000NodeN864, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN863, chain1000NodeN864, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN864
 			fallthrough
 		case chain1000NodeN864:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN864(ctx, x, in, s)
@@ -29543,14 +32997,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN864, chain1000NodeN865, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN864, chain1000NodeN865, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN865
 			fallthrough
 		case chain1000NodeN865:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN865(ctx, x, in, s)
@@ -29562,14 +33020,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN865, chain1000NodeN866, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN865, chain1000NodeN866, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN866
 			fallthrough
 		case chain1000NodeN866:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN866(ctx, x, in, s)
@@ -29581,14 +33043,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN866, chain1000NodeN867, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN866, chain1000NodeN867, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN867
 			fallthrough
 		case chain1000NodeN867:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN867(ctx, x, in, s)
@@ -29600,14 +33066,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN867, chain1000NodeN868, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN867, chain1000NodeN868, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN868
 			fallthrough
 		case chain1000NodeN868:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN868(ctx, x, in, s)
@@ -29619,14 +33089,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN868, chain1000NodeN869, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN868, chain1000NodeN869, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN869
 			fallthrough
 		case chain1000NodeN869:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN869(ctx, x, in, s)
@@ -29638,14 +33112,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN869, chain1000NodeN870, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN869, chain1000NodeN870, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN870
 			fallthrough
 		case chain1000NodeN870:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN870(ctx, x, in, s)
@@ -29657,14 +33135,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN870, chain1000NodeN871, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN870, chain1000NodeN871, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN871
 			fallthrough
 		case chain1000NodeN871:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN871(ctx, x, in, s)
@@ -29676,14 +33158,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN871, chain1000NodeN872, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN871, chain1000NodeN872, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN872
 			fallthrough
 		case chain1000NodeN872:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN872(ctx, x, in, s)
@@ -29695,14 +33181,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN872, chain1000NodeN873, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN872, chain1000NodeN873, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN873
 			fallthrough
 		case chain1000NodeN873:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN873(ctx, x, in, s)
@@ -29714,14 +33204,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN873, chain1000NodeN874, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN873, chain1000NodeN874, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN874
 			fallthrough
 		case chain1000NodeN874:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN874(ctx, x, in, s)
@@ -29733,14 +33227,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN874, chain1000NodeN875, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN874, chain1000NodeN875, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN875
 			fallthrough
 		case chain1000NodeN875:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN875(ctx, x, in, s)
@@ -29752,14 +33250,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN875, chain1000NodeN876, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN875, chain1000NodeN876, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN876
 			fallthrough
 		case chain1000NodeN876:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN876(ctx, x, in, s)
@@ -29771,14 +33273,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN876, chain1000NodeN877, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN876, chain1000NodeN877, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN877
 			fallthrough
 		case chain1000NodeN877:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN877(ctx, x, in, s)
@@ -29790,14 +33296,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN877, chain1000NodeN878, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN877, chain1000NodeN878, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN878
 			fallthrough
 		case chain1000NodeN878:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN878(ctx, x, in, s)
@@ -29809,14 +33319,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN878, chain1000NodeN879, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN878, chain1000NodeN879, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN879
 			fallthrough
 		case chain1000NodeN879:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN879(ctx, x, in, s)
@@ -29828,14 +33342,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN879, chain1000NodeN880, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN879, chain1000NodeN880, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN880
 			fallthrough
 		case chain1000NodeN880:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN880(ctx, x, in, s)
@@ -29847,14 +33365,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN880, chain1000NodeN881, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN880, chain1000NodeN881, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN881
 			fallthrough
 		case chain1000NodeN881:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN881(ctx, x, in, s)
@@ -29866,14 +33388,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN881, chain1000NodeN882, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN881, chain1000NodeN882, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN882
 			fallthrough
 		case chain1000NodeN882:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN882(ctx, x, in, s)
@@ -29885,14 +33411,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN882, chain1000NodeN883, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN882, chain1000NodeN883, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN883
 			fallthrough
 		case chain1000NodeN883:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN883(ctx, x, in, s)
@@ -29904,14 +33434,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN883, chain1000NodeN884, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN883, chain1000NodeN884, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN884
 			fallthrough
 		case chain1000NodeN884:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN884(ctx, x, in, s)
@@ -29923,14 +33457,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN884, chain1000NodeN885, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN884, chain1000NodeN885, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN885
 			fallthrough
 		case chain1000NodeN885:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN885(ctx, x, in, s)
@@ -29942,14 +33480,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN885, chain1000NodeN886, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN885, chain1000NodeN886, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN886
 			fallthrough
 		case chain1000NodeN886:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN886(ctx, x, in, s)
@@ -29961,14 +33503,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN886, chain1000NodeN887, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN886, chain1000NodeN887, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN887
 			fallthrough
 		case chain1000NodeN887:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN887(ctx, x, in, s)
@@ -29980,14 +33526,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN887, chain1000NodeN888, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN887, chain1000NodeN888, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN888
 			fallthrough
 		case chain1000NodeN888:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN888(ctx, x, in, s)
@@ -29999,14 +33549,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN888, chain1000NodeN889, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN888, chain1000NodeN889, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN889
 			fallthrough
 		case chain1000NodeN889:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN889(ctx, x, in, s)
@@ -30018,14 +33572,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN889, chain1000NodeN890, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN889, chain1000NodeN890, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN890
 			fallthrough
 		case chain1000NodeN890:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN890(ctx, x, in, s)
@@ -30037,14 +33595,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN890, chain1000NodeN891, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN890, chain1000NodeN891, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN891
 			fallthrough
 		case chain1000NodeN891:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN891(ctx, x, in, s)
@@ -30056,14 +33618,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN891, chain1000NodeN892, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN891, chain1000NodeN892, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN892
 			fallthrough
 		case chain1000NodeN892:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN892(ctx, x, in, s)
@@ -30075,14 +33641,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN892, chain1000NodeN893, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN892, chain1000NodeN893, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN893
 			fallthrough
 		case chain1000NodeN893:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN893(ctx, x, in, s)
@@ -30094,14 +33664,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN893, chain1000NodeN894, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN893, chain1000NodeN894, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN894
 			fallthrough
 		case chain1000NodeN894:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN894(ctx, x, in, s)
@@ -30113,14 +33687,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN894, chain1000NodeN895, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN894, chain1000NodeN895, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN895
 			fallthrough
 		case chain1000NodeN895:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN895(ctx, x, in, s)
@@ -30132,14 +33710,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN895, chain1000NodeN896, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN895, chain1000NodeN896, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN896
 			fallthrough
 		case chain1000NodeN896:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN896(ctx, x, in, s)
@@ -30151,14 +33733,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN896, chain1000NodeN897, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN896, chain1000NodeN897, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN897
 			fallthrough
 		case chain1000NodeN897:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN897(ctx, x, in, s)
@@ -30170,14 +33756,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN897, chain1000NodeN898, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN897, chain1000NodeN898, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN898
 			fallthrough
 		case chain1000NodeN898:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN898(ctx, x, in, s)
@@ -30189,14 +33779,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN898, chain1000NodeN899, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN898, chain1000NodeN899, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN899
 			fallthrough
 		case chain1000NodeN899:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN899(ctx, x, in, s)
@@ -30208,14 +33802,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN899, chain1000NodeN900, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN899, chain1000NodeN900, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN900
 			fallthrough
 		case chain1000NodeN900:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN900(ctx, x, in, s)
@@ -30227,14 +33825,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN900, chain1000NodeN901, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN900, chain1000NodeN901, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN901
 			fallthrough
 		case chain1000NodeN901:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN901(ctx, x, in, s)
@@ -30246,14 +33848,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN901, chain1000NodeN902, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN901, chain1000NodeN902, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN902
 			fallthrough
 		case chain1000NodeN902:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN902(ctx, x, in, s)
@@ -30265,14 +33871,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN902, chain1000NodeN903, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN902, chain1000NodeN903, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN903
 			fallthrough
 		case chain1000NodeN903:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN903(ctx, x, in, s)
@@ -30284,14 +33894,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN903, chain1000NodeN904, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN903, chain1000NodeN904, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN904
 			fallthrough
 		case chain1000NodeN904:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN904(ctx, x, in, s)
@@ -30303,14 +33917,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN904, chain1000NodeN905, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN904, chain1000NodeN905, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN905
 			fallthrough
 		case chain1000NodeN905:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN905(ctx, x, in, s)
@@ -30322,14 +33940,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN905, chain1000NodeN906, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN905, chain1000NodeN906, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN906
 			fallthrough
 		case chain1000NodeN906:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN906(ctx, x, in, s)
@@ -30341,14 +33963,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN906, chain1000NodeN907, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN906, chain1000NodeN907, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN907
 			fallthrough
 		case chain1000NodeN907:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN907(ctx, x, in, s)
@@ -30360,14 +33986,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN907, chain1000NodeN908, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN907, chain1000NodeN908, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN908
 			fallthrough
 		case chain1000NodeN908:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN908(ctx, x, in, s)
@@ -30379,14 +34009,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN908, chain1000NodeN909, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN908, chain1000NodeN909, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN909
 			fallthrough
 		case chain1000NodeN909:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN909(ctx, x, in, s)
@@ -30398,14 +34032,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN909, chain1000NodeN910, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN909, chain1000NodeN910, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN910
 			fallthrough
 		case chain1000NodeN910:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN910(ctx, x, in, s)
@@ -30417,14 +34055,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN910, chain1000NodeN911, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN910, chain1000NodeN911, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN911
 			fallthrough
 		case chain1000NodeN911:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN911(ctx, x, in, s)
@@ -30436,14 +34078,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN911, chain1000NodeN912, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN911, chain1000NodeN912, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN912
 			fallthrough
 		case chain1000NodeN912:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN912(ctx, x, in, s)
@@ -30455,14 +34101,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN912, chain1000NodeN913, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN912, chain1000NodeN913, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN913
 			fallthrough
 		case chain1000NodeN913:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN913(ctx, x, in, s)
@@ -30474,14 +34124,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN913, chain1000NodeN914, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN913, chain1000NodeN914, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN914
 			fallthrough
 		case chain1000NodeN914:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN914(ctx, x, in, s)
@@ -30493,14 +34147,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN914, chain1000NodeN915, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN914, chain1000NodeN915, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN915
 			fallthrough
 		case chain1000NodeN915:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN915(ctx, x, in, s)
@@ -30512,14 +34170,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN915, chain1000NodeN916, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN915, chain1000NodeN916, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN916
 			fallthrough
 		case chain1000NodeN916:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN916(ctx, x, in, s)
@@ -30531,14 +34193,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN916, chain1000NodeN917, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN916, chain1000NodeN917, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN917
 			fallthrough
 		case chain1000NodeN917:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN917(ctx, x, in, s)
@@ -30550,14 +34216,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN917, chain1000NodeN918, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN917, chain1000NodeN918, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN918
 			fallthrough
 		case chain1000NodeN918:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN918(ctx, x, in, s)
@@ -30569,14 +34239,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN918, chain1000NodeN919, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN918, chain1000NodeN919, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN919
 			fallthrough
 		case chain1000NodeN919:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN919(ctx, x, in, s)
@@ -30588,14 +34262,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN919, chain1000NodeN920, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN919, chain1000NodeN920, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN920
 			fallthrough
 		case chain1000NodeN920:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN920(ctx, x, in, s)
@@ -30607,14 +34285,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN920, chain1000NodeN921, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN920, chain1000NodeN921, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN921
 			fallthrough
 		case chain1000NodeN921:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN921(ctx, x, in, s)
@@ -30626,14 +34308,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN921, chain1000NodeN922, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN921, chain1000NodeN922, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN922
 			fallthrough
 		case chain1000NodeN922:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN922(ctx, x, in, s)
@@ -30645,14 +34331,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN922, chain1000NodeN923, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN922, chain1000NodeN923, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN923
 			fallthrough
 		case chain1000NodeN923:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN923(ctx, x, in, s)
@@ -30664,14 +34354,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN923, chain1000NodeN924, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN923, chain1000NodeN924, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN924
 			fallthrough
 		case chain1000NodeN924:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN924(ctx, x, in, s)
@@ -30683,14 +34377,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN924, chain1000NodeN925, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN924, chain1000NodeN925, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN925
 			fallthrough
 		case chain1000NodeN925:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN925(ctx, x, in, s)
@@ -30702,14 +34400,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN925, chain1000NodeN926, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN925, chain1000NodeN926, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN926
 			fallthrough
 		case chain1000NodeN926:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN926(ctx, x, in, s)
@@ -30721,14 +34423,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN926, chain1000NodeN927, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN926, chain1000NodeN927, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN927
 			fallthrough
 		case chain1000NodeN927:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN927(ctx, x, in, s)
@@ -30740,14 +34446,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN927, chain1000NodeN928, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN927, chain1000NodeN928, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN928
 			fallthrough
 		case chain1000NodeN928:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN928(ctx, x, in, s)
@@ -30759,14 +34469,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN928, chain1000NodeN929, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN928, chain1000NodeN929, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN929
 			fallthrough
 		case chain1000NodeN929:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN929(ctx, x, in, s)
@@ -30778,14 +34492,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN929, chain1000NodeN930, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN929, chain1000NodeN930, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN930
 			fallthrough
 		case chain1000NodeN930:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN930(ctx, x, in, s)
@@ -30797,14 +34515,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN930, chain1000NodeN931, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN930, chain1000NodeN931, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN931
 			fallthrough
 		case chain1000NodeN931:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN931(ctx, x, in, s)
@@ -30816,14 +34538,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN931, chain1000NodeN932, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN931, chain1000NodeN932, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN932
 			fallthrough
 		case chain1000NodeN932:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN932(ctx, x, in, s)
@@ -30835,14 +34561,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN932, chain1000NodeN933, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN932, chain1000NodeN933, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN933
 			fallthrough
 		case chain1000NodeN933:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN933(ctx, x, in, s)
@@ -30854,14 +34584,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN933, chain1000NodeN934, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN933, chain1000NodeN934, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN934
 			fallthrough
 		case chain1000NodeN934:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN934(ctx, x, in, s)
@@ -30873,14 +34607,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN934, chain1000NodeN935, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN934, chain1000NodeN935, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN935
 			fallthrough
 		case chain1000NodeN935:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN935(ctx, x, in, s)
@@ -30892,14 +34630,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN935, chain1000NodeN936, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN935, chain1000NodeN936, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN936
 			fallthrough
 		case chain1000NodeN936:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN936(ctx, x, in, s)
@@ -30911,14 +34653,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN936, chain1000NodeN937, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN936, chain1000NodeN937, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN937
 			fallthrough
 		case chain1000NodeN937:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN937(ctx, x, in, s)
@@ -30930,14 +34676,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN937, chain1000NodeN938, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN937, chain1000NodeN938, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN938
 			fallthrough
 		case chain1000NodeN938:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN938(ctx, x, in, s)
@@ -30949,14 +34699,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN938, chain1000NodeN939, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN938, chain1000NodeN939, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN939
 			fallthrough
 		case chain1000NodeN939:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN939(ctx, x, in, s)
@@ -30968,14 +34722,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN939, chain1000NodeN940, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN939, chain1000NodeN940, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN940
 			fallthrough
 		case chain1000NodeN940:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN940(ctx, x, in, s)
@@ -30987,14 +34745,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN940, chain1000NodeN941, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN940, chain1000NodeN941, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN941
 			fallthrough
 		case chain1000NodeN941:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN941(ctx, x, in, s)
@@ -31006,14 +34768,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN941, chain1000NodeN942, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN941, chain1000NodeN942, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN942
 			fallthrough
 		case chain1000NodeN942:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN942(ctx, x, in, s)
@@ -31025,14 +34791,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN942, chain1000NodeN943, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN942, chain1000NodeN943, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN943
 			fallthrough
 		case chain1000NodeN943:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN943(ctx, x, in, s)
@@ -31044,14 +34814,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN943, chain1000NodeN944, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN943, chain1000NodeN944, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN944
 			fallthrough
 		case chain1000NodeN944:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN944(ctx, x, in, s)
@@ -31063,14 +34837,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN944, chain1000NodeN945, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN944, chain1000NodeN945, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN945
 			fallthrough
 		case chain1000NodeN945:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN945(ctx, x, in, s)
@@ -31082,14 +34860,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN945, chain1000NodeN946, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN945, chain1000NodeN946, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN946
 			fallthrough
 		case chain1000NodeN946:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN946(ctx, x, in, s)
@@ -31101,14 +34883,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN946, chain1000NodeN947, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN946, chain1000NodeN947, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN947
 			fallthrough
 		case chain1000NodeN947:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN947(ctx, x, in, s)
@@ -31120,14 +34906,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN947, chain1000NodeN948, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN947, chain1000NodeN948, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN948
 			fallthrough
 		case chain1000NodeN948:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN948(ctx, x, in, s)
@@ -31139,14 +34929,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN948, chain1000NodeN949, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN948, chain1000NodeN949, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN949
 			fallthrough
 		case chain1000NodeN949:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN949(ctx, x, in, s)
@@ -31158,14 +34952,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN949, chain1000NodeN950, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN949, chain1000NodeN950, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN950
 			fallthrough
 		case chain1000NodeN950:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN950(ctx, x, in, s)
@@ -31177,14 +34975,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN950, chain1000NodeN951, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN950, chain1000NodeN951, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN951
 			fallthrough
 		case chain1000NodeN951:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN951(ctx, x, in, s)
@@ -31196,14 +34998,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN951, chain1000NodeN952, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN951, chain1000NodeN952, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN952
 			fallthrough
 		case chain1000NodeN952:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN952(ctx, x, in, s)
@@ -31215,14 +35021,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN952, chain1000NodeN953, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN952, chain1000NodeN953, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN953
 			fallthrough
 		case chain1000NodeN953:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN953(ctx, x, in, s)
@@ -31234,14 +35044,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN953, chain1000NodeN954, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN953, chain1000NodeN954, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN954
 			fallthrough
 		case chain1000NodeN954:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN954(ctx, x, in, s)
@@ -31253,14 +35067,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN954, chain1000NodeN955, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN954, chain1000NodeN955, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN955
 			fallthrough
 		case chain1000NodeN955:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN955(ctx, x, in, s)
@@ -31272,14 +35090,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN955, chain1000NodeN956, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN955, chain1000NodeN956, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN956
 			fallthrough
 		case chain1000NodeN956:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN956(ctx, x, in, s)
@@ -31291,14 +35113,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN956, chain1000NodeN957, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN956, chain1000NodeN957, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN957
 			fallthrough
 		case chain1000NodeN957:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN957(ctx, x, in, s)
@@ -31310,14 +35136,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN957, chain1000NodeN958, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN957, chain1000NodeN958, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN958
 			fallthrough
 		case chain1000NodeN958:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN958(ctx, x, in, s)
@@ -31329,14 +35159,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN958, chain1000NodeN959, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN958, chain1000NodeN959, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN959
 			fallthrough
 		case chain1000NodeN959:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN959(ctx, x, in, s)
@@ -31348,14 +35182,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN959, chain1000NodeN960, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN959, chain1000NodeN960, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN960
 			fallthrough
 		case chain1000NodeN960:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN960(ctx, x, in, s)
@@ -31367,14 +35205,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN960, chain1000NodeN961, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN960, chain1000NodeN961, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN961
 			fallthrough
 		case chain1000NodeN961:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN961(ctx, x, in, s)
@@ -31386,14 +35228,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN961, chain1000NodeN962, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN961, chain1000NodeN962, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN962
 			fallthrough
 		case chain1000NodeN962:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN962(ctx, x, in, s)
@@ -31405,14 +35251,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN962, chain1000NodeN963, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN962, chain1000NodeN963, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN963
 			fallthrough
 		case chain1000NodeN963:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN963(ctx, x, in, s)
@@ -31424,14 +35274,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN963, chain1000NodeN964, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN963, chain1000NodeN964, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN964
 			fallthrough
 		case chain1000NodeN964:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN964(ctx, x, in, s)
@@ -31443,14 +35297,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN964, chain1000NodeN965, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN964, chain1000NodeN965, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN965
 			fallthrough
 		case chain1000NodeN965:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN965(ctx, x, in, s)
@@ -31462,14 +35320,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN965, chain1000NodeN966, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN965, chain1000NodeN966, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN966
 			fallthrough
 		case chain1000NodeN966:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN966(ctx, x, in, s)
@@ -31481,14 +35343,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN966, chain1000NodeN967, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN966, chain1000NodeN967, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN967
 			fallthrough
 		case chain1000NodeN967:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN967(ctx, x, in, s)
@@ -31500,14 +35366,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN967, chain1000NodeN968, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN967, chain1000NodeN968, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN968
 			fallthrough
 		case chain1000NodeN968:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN968(ctx, x, in, s)
@@ -31519,14 +35389,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN968, chain1000NodeN969, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN968, chain1000NodeN969, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN969
 			fallthrough
 		case chain1000NodeN969:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN969(ctx, x, in, s)
@@ -31538,14 +35412,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN969, chain1000NodeN970, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN969, chain1000NodeN970, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN970
 			fallthrough
 		case chain1000NodeN970:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN970(ctx, x, in, s)
@@ -31557,14 +35435,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN970, chain1000NodeN971, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN970, chain1000NodeN971, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN971
 			fallthrough
 		case chain1000NodeN971:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN971(ctx, x, in, s)
@@ -31576,14 +35458,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN971, chain1000NodeN972, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN971, chain1000NodeN972, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN972
 			fallthrough
 		case chain1000NodeN972:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN972(ctx, x, in, s)
@@ -31595,14 +35481,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN972, chain1000NodeN973, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN972, chain1000NodeN973, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN973
 			fallthrough
 		case chain1000NodeN973:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN973(ctx, x, in, s)
@@ -31614,14 +35504,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN973, chain1000NodeN974, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN973, chain1000NodeN974, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN974
 			fallthrough
 		case chain1000NodeN974:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN974(ctx, x, in, s)
@@ -31633,14 +35527,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN974, chain1000NodeN975, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN974, chain1000NodeN975, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN975
 			fallthrough
 		case chain1000NodeN975:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN975(ctx, x, in, s)
@@ -31652,14 +35550,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN975, chain1000NodeN976, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN975, chain1000NodeN976, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN976
 			fallthrough
 		case chain1000NodeN976:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN976(ctx, x, in, s)
@@ -31671,14 +35573,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN976, chain1000NodeN977, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN976, chain1000NodeN977, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN977
 			fallthrough
 		case chain1000NodeN977:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN977(ctx, x, in, s)
@@ -31690,14 +35596,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN977, chain1000NodeN978, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN977, chain1000NodeN978, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN978
 			fallthrough
 		case chain1000NodeN978:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN978(ctx, x, in, s)
@@ -31709,14 +35619,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN978, chain1000NodeN979, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN978, chain1000NodeN979, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN979
 			fallthrough
 		case chain1000NodeN979:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN979(ctx, x, in, s)
@@ -31728,14 +35642,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN979, chain1000NodeN980, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN979, chain1000NodeN980, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN980
 			fallthrough
 		case chain1000NodeN980:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN980(ctx, x, in, s)
@@ -31747,14 +35665,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN980, chain1000NodeN981, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN980, chain1000NodeN981, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN981
 			fallthrough
 		case chain1000NodeN981:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN981(ctx, x, in, s)
@@ -31766,14 +35688,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN981, chain1000NodeN982, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN981, chain1000NodeN982, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN982
 			fallthrough
 		case chain1000NodeN982:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN982(ctx, x, in, s)
@@ -31785,14 +35711,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN982, chain1000NodeN983, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN982, chain1000NodeN983, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN983
 			fallthrough
 		case chain1000NodeN983:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN983(ctx, x, in, s)
@@ -31804,14 +35734,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN983, chain1000NodeN984, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN983, chain1000NodeN984, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN984
 			fallthrough
 		case chain1000NodeN984:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN984(ctx, x, in, s)
@@ -31823,14 +35757,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN984, chain1000NodeN985, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN984, chain1000NodeN985, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN985
 			fallthrough
 		case chain1000NodeN985:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN985(ctx, x, in, s)
@@ -31842,14 +35780,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN985, chain1000NodeN986, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN985, chain1000NodeN986, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN986
 			fallthrough
 		case chain1000NodeN986:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN986(ctx, x, in, s)
@@ -31861,14 +35803,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN986, chain1000NodeN987, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN986, chain1000NodeN987, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN987
 			fallthrough
 		case chain1000NodeN987:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN987(ctx, x, in, s)
@@ -31880,14 +35826,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN987, chain1000NodeN988, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN987, chain1000NodeN988, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN988
 			fallthrough
 		case chain1000NodeN988:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN988(ctx, x, in, s)
@@ -31899,14 +35849,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN988, chain1000NodeN989, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN988, chain1000NodeN989, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN989
 			fallthrough
 		case chain1000NodeN989:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN989(ctx, x, in, s)
@@ -31918,14 +35872,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN989, chain1000NodeN990, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN989, chain1000NodeN990, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN990
 			fallthrough
 		case chain1000NodeN990:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN990(ctx, x, in, s)
@@ -31937,14 +35895,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN990, chain1000NodeN991, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN990, chain1000NodeN991, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN991
 			fallthrough
 		case chain1000NodeN991:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN991(ctx, x, in, s)
@@ -31956,14 +35918,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN991, chain1000NodeN992, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN991, chain1000NodeN992, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN992
 			fallthrough
 		case chain1000NodeN992:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN992(ctx, x, in, s)
@@ -31975,14 +35941,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN992, chain1000NodeN993, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN992, chain1000NodeN993, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN993
 			fallthrough
 		case chain1000NodeN993:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN993(ctx, x, in, s)
@@ -31994,14 +35964,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN993, chain1000NodeN994, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN993, chain1000NodeN994, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN994
 			fallthrough
 		case chain1000NodeN994:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN994(ctx, x, in, s)
@@ -32013,14 +35987,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN994, chain1000NodeN995, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN994, chain1000NodeN995, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN995
 			fallthrough
 		case chain1000NodeN995:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN995(ctx, x, in, s)
@@ -32032,14 +36010,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN995, chain1000NodeN996, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN995, chain1000NodeN996, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN996
 			fallthrough
 		case chain1000NodeN996:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN996(ctx, x, in, s)
@@ -32051,14 +36033,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN996, chain1000NodeN997, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN996, chain1000NodeN997, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN997
 			fallthrough
 		case chain1000NodeN997:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN997(ctx, x, in, s)
@@ -32070,14 +36056,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN997, chain1000NodeN998, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN997, chain1000NodeN998, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN998
 			fallthrough
 		case chain1000NodeN998:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN998(ctx, x, in, s)
@@ -32089,14 +36079,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN998, chain1000NodeN999, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN998, chain1000NodeN999, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN999
 			fallthrough
 		case chain1000NodeN999:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN999(ctx, x, in, s)
@@ -32108,14 +36102,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN999, chain1000NodeN1000, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN999, chain1000NodeN1000, s); err != nil {
+					break flow
+				}
 			}
 			n = chain1000NodeN1000
 			fallthrough
 		case chain1000NodeN1000:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callN1000(ctx, x, in, s)
@@ -32127,8 +36125,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, chain1000NodeN1000, chain1000End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, chain1000NodeN1000, chain1000End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:

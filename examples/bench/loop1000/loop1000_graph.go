@@ -179,8 +179,10 @@ flow:
 	for {
 		switch n {
 		case loop1000NodeCount:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCount(ctx, x, in, s)
@@ -211,7 +213,12 @@ flow:
 				err = x.BadRoute(loop1000NodeCount, "CountRoute", uint64(r))
 				break flow
 			}
-			if err = x.Leave(in, loop1000NodeCount, n, s); err != nil || n == loop1000End {
+			if x.Observed() {
+				if err = x.Leave(in, loop1000NodeCount, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == loop1000End {
 				break flow
 			}
 		default:

@@ -194,8 +194,10 @@ flow:
 	for {
 		switch n {
 		case map1000NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -207,8 +209,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map1000NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map1000NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = map1000AfterStart
 			fallthrough
@@ -234,8 +238,10 @@ flow:
 				return err
 			}
 			n = map1000NodeSum
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSum(ctx, x, in, s, jSum.in)
@@ -247,8 +253,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map1000NodeSum, map1000End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map1000NodeSum, map1000End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -267,8 +275,10 @@ flow:
 	for {
 		switch n {
 		case map1000NodeWork:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callWork(ctx, x, in, s)

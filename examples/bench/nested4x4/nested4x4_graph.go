@@ -627,8 +627,10 @@ flow:
 	for {
 		switch n {
 		case nested4x4NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -640,8 +642,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nested4x4AfterStart
 			fallthrough
@@ -656,8 +660,10 @@ flow:
 				return err
 			}
 			n = nested4x4NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -669,8 +675,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeJoin, nested4x4End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeJoin, nested4x4End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -689,8 +697,10 @@ flow:
 	for {
 		switch n {
 		case nested4x4NodeA1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA1(ctx, x, in, s)
@@ -702,8 +712,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA1, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA1, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nested4x4AfterA1
 			fallthrough
@@ -718,8 +730,10 @@ flow:
 				return err
 			}
 			n = nested4x4NodeA1Join
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA1Join(ctx, x, in, s, jA1Join.in)
@@ -731,13 +745,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA1Join, nested4x4NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA1Join, nested4x4NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA2(ctx, x, in, s)
@@ -749,8 +767,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA2, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA2, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nested4x4AfterA2
 			fallthrough
@@ -765,8 +785,10 @@ flow:
 				return err
 			}
 			n = nested4x4NodeA2Join
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA2Join(ctx, x, in, s, jA2Join.in)
@@ -778,13 +800,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA2Join, nested4x4NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA2Join, nested4x4NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA3(ctx, x, in, s)
@@ -796,8 +822,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA3, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA3, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nested4x4AfterA3
 			fallthrough
@@ -812,8 +840,10 @@ flow:
 				return err
 			}
 			n = nested4x4NodeA3Join
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA3Join(ctx, x, in, s, jA3Join.in)
@@ -825,13 +855,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA3Join, nested4x4NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA3Join, nested4x4NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA4(ctx, x, in, s)
@@ -843,8 +877,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA4, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA4, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nested4x4AfterA4
 			fallthrough
@@ -859,8 +895,10 @@ flow:
 				return err
 			}
 			n = nested4x4NodeA4Join
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA4Join(ctx, x, in, s, jA4Join.in)
@@ -872,8 +910,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA4Join, nested4x4NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA4Join, nested4x4NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -892,8 +932,10 @@ flow:
 	for {
 		switch n {
 		case nested4x4NodeA11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA11(ctx, x, in, s)
@@ -905,13 +947,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA12(ctx, x, in, s)
@@ -923,13 +969,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA13(ctx, x, in, s)
@@ -941,13 +991,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA14(ctx, x, in, s)
@@ -959,8 +1013,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -979,8 +1035,10 @@ flow:
 	for {
 		switch n {
 		case nested4x4NodeA21:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA21(ctx, x, in, s)
@@ -992,13 +1050,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA22:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA22(ctx, x, in, s)
@@ -1010,13 +1072,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA23:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA23(ctx, x, in, s)
@@ -1028,13 +1094,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA24:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA24(ctx, x, in, s)
@@ -1046,8 +1116,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1066,8 +1138,10 @@ flow:
 	for {
 		switch n {
 		case nested4x4NodeA31:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA31(ctx, x, in, s)
@@ -1079,13 +1153,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA32:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA32(ctx, x, in, s)
@@ -1097,13 +1175,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA33:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA33(ctx, x, in, s)
@@ -1115,13 +1197,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA34:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA34(ctx, x, in, s)
@@ -1133,8 +1219,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1153,8 +1241,10 @@ flow:
 	for {
 		switch n {
 		case nested4x4NodeA41:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA41(ctx, x, in, s)
@@ -1166,13 +1256,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA42:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA42(ctx, x, in, s)
@@ -1184,13 +1278,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA43:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA43(ctx, x, in, s)
@@ -1202,13 +1300,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nested4x4NodeA44:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA44(ctx, x, in, s)
@@ -1220,8 +1322,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1343,8 +1447,10 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA11(ctx, x, in, s)
@@ -1356,8 +1462,10 @@ func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1378,8 +1486,10 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA12(ctx, x, in, s)
@@ -1391,8 +1501,10 @@ func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1413,8 +1525,10 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA13(ctx, x, in, s)
@@ -1426,8 +1540,10 @@ func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1448,8 +1564,10 @@ func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA14(ctx, x, in, s)
@@ -1461,8 +1579,10 @@ func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1543,8 +1663,10 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA21(ctx, x, in, s)
@@ -1556,8 +1678,10 @@ func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1578,8 +1702,10 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA22(ctx, x, in, s)
@@ -1591,8 +1717,10 @@ func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1613,8 +1741,10 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA23(ctx, x, in, s)
@@ -1626,8 +1756,10 @@ func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1648,8 +1780,10 @@ func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA24(ctx, x, in, s)
@@ -1661,8 +1795,10 @@ func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1743,8 +1879,10 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA31(ctx, x, in, s)
@@ -1756,8 +1894,10 @@ func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1778,8 +1918,10 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA32(ctx, x, in, s)
@@ -1791,8 +1933,10 @@ func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1813,8 +1957,10 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA33(ctx, x, in, s)
@@ -1826,8 +1972,10 @@ func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1848,8 +1996,10 @@ func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA34(ctx, x, in, s)
@@ -1861,8 +2011,10 @@ func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1943,8 +2095,10 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA41(ctx, x, in, s)
@@ -1956,8 +2110,10 @@ func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1978,8 +2134,10 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA42(ctx, x, in, s)
@@ -1991,8 +2149,10 @@ func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -2013,8 +2173,10 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA43(ctx, x, in, s)
@@ -2026,8 +2188,10 @@ func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -2048,8 +2212,10 @@ func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA44(ctx, x, in, s)
@@ -2061,8 +2227,10 @@ func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

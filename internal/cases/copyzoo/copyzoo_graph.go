@@ -242,8 +242,10 @@ flow:
 	for {
 		switch n {
 		case copyZooNodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -255,8 +257,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, copyZooNodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, copyZooNodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = copyZooAfterStart
 			fallthrough
@@ -271,8 +275,10 @@ flow:
 				return err
 			}
 			n = copyZooNodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -284,8 +290,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, copyZooNodeJoin, copyZooEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, copyZooNodeJoin, copyZooEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -304,8 +312,10 @@ flow:
 	for {
 		switch n {
 		case copyZooNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -317,13 +327,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case copyZooNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -335,13 +349,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case copyZooNodeDeep:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callDeep(ctx, x, in, s)
@@ -353,8 +371,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -429,8 +449,10 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (res
 	st := copyZooCopyState(j.fork, &copyZooMemo{})
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -442,8 +464,10 @@ func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (res
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -464,8 +488,10 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (re
 	st := copyZooCopyState(j.fork, &copyZooMemo{})
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -477,8 +503,10 @@ func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -499,8 +527,10 @@ func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (res
 	st := copyZooCopyState(j.fork, &copyZooMemo{})
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callDeep(ctx, x, in, s)
@@ -512,8 +542,10 @@ func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (res
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

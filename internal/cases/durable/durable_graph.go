@@ -418,8 +418,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeResearch:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callResearch(ctx, x, in, s)
@@ -431,8 +433,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalAfterResearch
 			fallthrough
@@ -447,8 +451,10 @@ flow:
 				return err
 			}
 			n = approvalNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -460,14 +466,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeDraft
 			fallthrough
 		case approvalNodeDraft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callDraft(ctx, x, in, s)
@@ -479,14 +489,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeReview
 			fallthrough
 		case approvalNodeReview:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -526,8 +540,10 @@ flow:
 			if err = x.Pause(approvalNodePublish, runtime.Before, s); err != nil {
 				break flow
 			}
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPublish(ctx, x, in, s)
@@ -539,8 +555,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -559,8 +577,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeWeb:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callWeb(ctx, x, in, s)
@@ -572,13 +592,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case approvalNodeFetch:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callFetch(ctx, x, in, s)
@@ -590,14 +614,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeFetch, approvalNodeRank, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeFetch, approvalNodeRank, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeRank
 			fallthrough
 		case approvalNodeRank:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRank(ctx, x, in, s)
@@ -612,12 +640,19 @@ flow:
 			if n, err = g.routeRank(ctx, x, in, s); err != nil {
 				break flow
 			}
-			if err = x.Leave(in, approvalNodeRank, n, s); err != nil || n == approvalNodeMerge {
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeRank, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == approvalNodeMerge {
 				break flow
 			}
 		case approvalNodeNotes:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callNotes(ctx, x, in, s)
@@ -629,8 +664,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeNotes, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeNotes, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalAfterNotes
 			fallthrough
@@ -645,8 +682,10 @@ flow:
 				return err
 			}
 			n = approvalNodeNotesJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callNotesJoin(ctx, x, in, s, jNotesJoin.in)
@@ -658,8 +697,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeNotesJoin, approvalNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeNotesJoin, approvalNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -678,8 +719,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeNoteA:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callNoteA(ctx, x, in, s)
@@ -691,13 +734,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case approvalNodeNoteB:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callNoteB(ctx, x, in, s)
@@ -709,8 +756,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -813,8 +862,10 @@ func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (re
 	st := approvalCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -826,8 +877,10 @@ func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -902,8 +955,10 @@ func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branc
 	st := approvalCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callNoteA(ctx, x, in, s)
@@ -915,8 +970,10 @@ func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -937,8 +994,10 @@ func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branc
 	st := approvalCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callNoteB(ctx, x, in, s)
@@ -950,8 +1009,10 @@ func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -214,8 +214,10 @@ flow:
 	for {
 		switch n {
 		case fragileGraphNodeFork:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callFork(ctx, x, in, s)
@@ -227,8 +229,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fragileGraphNodeFork, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fragileGraphNodeFork, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = fragileGraphAfterFork
 			fallthrough
@@ -243,8 +247,10 @@ flow:
 				return err
 			}
 			n = fragileGraphNodeBust
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callBust(ctx, x, in, s, jBust.in)
@@ -256,8 +262,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fragileGraphNodeBust, fragileGraphEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fragileGraphNodeBust, fragileGraphEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -276,8 +284,10 @@ flow:
 	for {
 		switch n {
 		case fragileGraphNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -289,13 +299,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fragileGraphNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -307,8 +321,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -380,8 +396,10 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 	st := j.fork.Clone()
 	s := &st
 	var out Fragile // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -393,8 +411,10 @@ func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch)
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -415,8 +435,10 @@ func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch
 	st := j.fork.Clone()
 	s := &st
 	var out Fragile // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -428,8 +450,10 @@ func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

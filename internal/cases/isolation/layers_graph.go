@@ -215,8 +215,10 @@ flow:
 	for {
 		switch n {
 		case layersGraphNodeSpread:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSpread(ctx, x, in, s)
@@ -228,8 +230,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, layersGraphNodeSpread, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, layersGraphNodeSpread, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = layersGraphAfterSpread
 			fallthrough
@@ -244,8 +248,10 @@ flow:
 				return err
 			}
 			n = layersGraphNodeGather
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callGather(ctx, x, in, s, jGather.in)
@@ -257,8 +263,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, layersGraphNodeGather, layersGraphEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, layersGraphNodeGather, layersGraphEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -277,8 +285,10 @@ flow:
 	for {
 		switch n {
 		case layersGraphNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -290,13 +300,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case layersGraphNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -308,8 +322,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -381,8 +397,10 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 	st := layersGraphCopyLayers(j.fork)
 	s := &st
 	var out Layers // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -394,8 +412,10 @@ func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -416,8 +436,10 @@ func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branc
 	st := layersGraphCopyLayers(j.fork)
 	s := &st
 	var out Layers // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -429,8 +451,10 @@ func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

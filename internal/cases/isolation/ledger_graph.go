@@ -217,8 +217,10 @@ flow:
 	for {
 		switch n {
 		case ledgerGraphNodeOpen:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callOpen(ctx, x, in, s)
@@ -230,8 +232,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, ledgerGraphNodeOpen, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, ledgerGraphNodeOpen, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = ledgerGraphAfterOpen
 			fallthrough
@@ -246,8 +250,10 @@ flow:
 				return err
 			}
 			n = ledgerGraphNodeSettle
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSettle(ctx, x, in, s, jSettle.in)
@@ -259,8 +265,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, ledgerGraphNodeSettle, ledgerGraphEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, ledgerGraphNodeSettle, ledgerGraphEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -279,8 +287,10 @@ flow:
 	for {
 		switch n {
 		case ledgerGraphNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -292,13 +302,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case ledgerGraphNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -310,8 +324,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -383,8 +399,10 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 	st := ledgerGraphCopyLedger(j.fork)
 	s := &st
 	var out Ledger // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -396,8 +414,10 @@ func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -418,8 +438,10 @@ func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branc
 	st := ledgerGraphCopyLedger(j.fork)
 	s := &st
 	var out Ledger // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -431,8 +453,10 @@ func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

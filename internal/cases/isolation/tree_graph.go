@@ -216,8 +216,10 @@ flow:
 	for {
 		switch n {
 		case treeGraphNodeGrow:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callGrow(ctx, x, in, s)
@@ -229,8 +231,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, treeGraphNodeGrow, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, treeGraphNodeGrow, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = treeGraphAfterGrow
 			fallthrough
@@ -245,8 +249,10 @@ flow:
 				return err
 			}
 			n = treeGraphNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -258,8 +264,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, treeGraphNodeMerge, treeGraphEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, treeGraphNodeMerge, treeGraphEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -278,8 +286,10 @@ flow:
 	for {
 		switch n {
 		case treeGraphNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -291,13 +301,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case treeGraphNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -309,8 +323,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -382,8 +398,10 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
 	s := &st
 	var out Tree // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callLeft(ctx, x, in, s)
@@ -395,8 +413,10 @@ func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -417,8 +437,10 @@ func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) 
 	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
 	s := &st
 	var out Tree // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -430,8 +452,10 @@ func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

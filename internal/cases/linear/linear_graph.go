@@ -178,8 +178,10 @@ flow:
 	for {
 		switch n {
 		case linearNodeFirst:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callFirst(ctx, x, in, s)
@@ -191,14 +193,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, linearNodeFirst, linearNodeSecond, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, linearNodeFirst, linearNodeSecond, s); err != nil {
+					break flow
+				}
 			}
 			n = linearNodeSecond
 			fallthrough
 		case linearNodeSecond:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSecond(ctx, x, in, s)
@@ -210,14 +216,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, linearNodeSecond, linearNodeThird, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, linearNodeSecond, linearNodeThird, s); err != nil {
+					break flow
+				}
 			}
 			n = linearNodeThird
 			fallthrough
 		case linearNodeThird:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callThird(ctx, x, in, s)
@@ -229,8 +239,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, linearNodeThird, linearEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, linearNodeThird, linearEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:

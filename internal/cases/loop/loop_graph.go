@@ -186,8 +186,10 @@ flow:
 	for {
 		switch n {
 		case loopNodeCount:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCount(ctx, x, in, s)
@@ -218,7 +220,12 @@ flow:
 				err = x.BadRoute(loopNodeCount, "CountRoute", uint64(r))
 				break flow
 			}
-			if err = x.Leave(in, loopNodeCount, n, s); err != nil || n == loopEnd {
+			if x.Observed() {
+				if err = x.Leave(in, loopNodeCount, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == loopEnd {
 				break flow
 			}
 		default:

@@ -299,8 +299,10 @@ flow:
 	for {
 		switch n {
 		case mapNestNodeTop:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callTop(ctx, x, in, s)
@@ -312,8 +314,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapNestNodeTop, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapNestNodeTop, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mapNestAfterTop
 			fallthrough
@@ -328,8 +332,10 @@ flow:
 				return err
 			}
 			n = mapNestNodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -341,8 +347,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapNestNodeJoin, mapNestEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapNestNodeJoin, mapNestEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -361,8 +369,10 @@ flow:
 	for {
 		switch n {
 		case mapNestNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -374,8 +384,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapNestNodeLeft, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapNestNodeLeft, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mapNestAfterLeft
 			fallthrough
@@ -401,8 +413,10 @@ flow:
 				return err
 			}
 			n = mapNestNodeLeftJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeftJoin(ctx, x, in, s, jLeftJoin.in)
@@ -414,13 +428,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapNestNodeLeftJoin, mapNestNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapNestNodeLeftJoin, mapNestNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case mapNestNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -432,8 +450,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapNestNodeRight, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapNestNodeRight, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mapNestAfterRight
 			fallthrough
@@ -459,8 +479,10 @@ flow:
 				return err
 			}
 			n = mapNestNodeRightJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRightJoin(ctx, x, in, s, jRightJoin.in)
@@ -472,8 +494,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mapNestNodeRightJoin, mapNestNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mapNestNodeRightJoin, mapNestNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -492,8 +516,10 @@ flow:
 	for {
 		switch n {
 		case mapNestNodeDouble:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callDouble(ctx, x, in, s)
@@ -525,8 +551,10 @@ flow:
 	for {
 		switch n {
 		case mapNestNodeSquare:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSquare(ctx, x, in, s)

@@ -417,8 +417,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodePlan:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -430,8 +432,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodePlan, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodePlan, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterPlan
 			fallthrough
@@ -457,8 +461,10 @@ flow:
 				return err
 			}
 			n = mappedNodeCombine
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
@@ -470,14 +476,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeCombine, mappedNodePrepare, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeCombine, mappedNodePrepare, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedNodePrepare
 			fallthrough
 		case mappedNodePrepare:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPrepare(ctx, x, in, s)
@@ -489,8 +499,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodePrepare, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodePrepare, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterPrepare
 			fallthrough
@@ -518,8 +530,10 @@ flow:
 				return err
 			}
 			n = mappedNodeTotal
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callTotal(ctx, x, in, s, jTotal.in)
@@ -531,14 +545,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeTotal, mappedNodeRoute, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeTotal, mappedNodeRoute, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedNodeRoute
 			fallthrough
 		case mappedNodeRoute:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRoute(ctx, x, in, s)
@@ -550,8 +568,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeRoute, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeRoute, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterRoute
 			fallthrough
@@ -575,8 +595,10 @@ flow:
 				return err
 			}
 			n = mappedNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -588,8 +610,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeMerge, mappedEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeMerge, mappedEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -608,8 +632,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeSummarize:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSummarize(ctx, x, in, s)
@@ -627,8 +653,10 @@ flow:
 			n = mappedNodeCheck
 			fallthrough
 		case mappedNodeCheck:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)
@@ -662,8 +690,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeSquare:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSquare(ctx, x, in, s)
@@ -695,8 +725,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeWeb:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callWeb(ctx, x, in, s)
@@ -708,13 +740,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case mappedNodePapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPapers(ctx, x, in, s)
@@ -726,13 +762,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case mappedNodeBooks:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callBooks(ctx, x, in, s)
@@ -744,8 +784,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -913,8 +955,10 @@ func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (resu
 	st := mappedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -926,8 +970,10 @@ func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -948,8 +994,10 @@ func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (r
 	st := mappedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callPapers(ctx, x, in, s)
@@ -961,8 +1009,10 @@ func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -983,8 +1033,10 @@ func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (re
 	st := mappedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callBooks(ctx, x, in, s)
@@ -996,8 +1048,10 @@ func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -298,8 +298,10 @@ flow:
 	for {
 		switch n {
 		case nestedNodeTop:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callTop(ctx, x, in, s)
@@ -311,8 +313,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeTop, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeTop, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nestedAfterTop
 			fallthrough
@@ -327,8 +331,10 @@ flow:
 				return err
 			}
 			n = nestedNodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -340,8 +346,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeJoin, nestedEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeJoin, nestedEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -360,8 +368,10 @@ flow:
 	for {
 		switch n {
 		case nestedNodeA:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA(ctx, x, in, s)
@@ -373,8 +383,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeA, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeA, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = nestedAfterA
 			fallthrough
@@ -389,8 +401,10 @@ flow:
 				return err
 			}
 			n = nestedNodeJoinA
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoinA(ctx, x, in, s, jJoinA.in)
@@ -402,13 +416,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeJoinA, nestedNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeJoinA, nestedNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nestedNodeB:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callB(ctx, x, in, s)
@@ -420,14 +438,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeB, nestedNodeB2, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeB, nestedNodeB2, s); err != nil {
+					break flow
+				}
 			}
 			n = nestedNodeB2
 			fallthrough
 		case nestedNodeB2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callB2(ctx, x, in, s)
@@ -439,8 +461,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeB2, nestedNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeB2, nestedNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -459,8 +483,10 @@ flow:
 	for {
 		switch n {
 		case nestedNodeA1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA1(ctx, x, in, s)
@@ -472,13 +498,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case nestedNodeA2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callA2(ctx, x, in, s)
@@ -490,8 +520,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -603,8 +635,10 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (resul
 	st := nestedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA1(ctx, x, in, s)
@@ -616,8 +650,10 @@ func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -638,8 +674,10 @@ func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (resul
 	st := nestedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callA2(ctx, x, in, s)
@@ -651,8 +689,10 @@ func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -324,8 +324,10 @@ flow:
 	for {
 		switch n {
 		case flakyNodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -337,14 +339,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, flakyNodeStart, flakyNodeFetch, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, flakyNodeStart, flakyNodeFetch, s); err != nil {
+					break flow
+				}
 			}
 			n = flakyNodeFetch
 			fallthrough
 		case flakyNodeFetch:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			out, err = g.callFetch(ctx, x, in, s)
 			if err != nil {
@@ -352,8 +358,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, flakyNodeFetch, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, flakyNodeFetch, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = flakyAfterFetch
 			fallthrough
@@ -368,8 +376,10 @@ flow:
 				return err
 			}
 			n = flakyNodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -381,14 +391,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, flakyNodeJoin, flakyNodeDecide, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, flakyNodeJoin, flakyNodeDecide, s); err != nil {
+					break flow
+				}
 			}
 			n = flakyNodeDecide
 			fallthrough
 		case flakyNodeDecide:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			out, err = g.callDecide(ctx, x, in, s)
 			if err != nil {
@@ -411,7 +425,12 @@ flow:
 				err = x.BadRoute(flakyNodeDecide, "DecideRoute", uint64(r))
 				break flow
 			}
-			if err = x.Leave(in, flakyNodeDecide, n, s); err != nil || n == flakyEnd {
+			if x.Observed() {
+				if err = x.Leave(in, flakyNodeDecide, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == flakyEnd {
 				break flow
 			}
 		default:
@@ -430,8 +449,10 @@ flow:
 	for {
 		switch n {
 		case flakyNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			out, err = g.callLeft(ctx, x, in, s)
 			if err != nil {
@@ -439,13 +460,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case flakyNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			out, err = g.callRight(ctx, x, in, s)
 			if err != nil {
@@ -453,8 +478,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -526,8 +553,10 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (resul
 	st := flakyCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	out, err = g.callLeft(ctx, x, in, s)
 	if err != nil {
@@ -535,8 +564,10 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -557,8 +588,10 @@ func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (resu
 	st := flakyCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	out, err = g.callRight(ctx, x, in, s)
 	if err != nil {
@@ -566,8 +599,10 @@ func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -215,8 +215,10 @@ flow:
 	for {
 		switch n {
 		case big2NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -228,8 +230,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big2NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big2NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = big2AfterStart
 			fallthrough
@@ -244,8 +248,10 @@ flow:
 				return err
 			}
 			n = big2NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -257,8 +263,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big2NodeJoin, big2End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big2NodeJoin, big2End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -277,8 +285,10 @@ flow:
 	for {
 		switch n {
 		case big2NodeW1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -290,13 +300,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big2NodeW1, big2NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big2NodeW1, big2NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big2NodeW2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -308,8 +322,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big2NodeW2, big2NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big2NodeW2, big2NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -381,8 +397,10 @@ func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result e
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -394,8 +412,10 @@ func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result e
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big2NodeW1, big2NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big2NodeW1, big2NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -416,8 +436,10 @@ func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result e
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -429,8 +451,10 @@ func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result e
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big2NodeW2, big2NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big2NodeW2, big2NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

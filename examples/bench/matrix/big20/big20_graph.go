@@ -503,8 +503,10 @@ flow:
 	for {
 		switch n {
 		case big20NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -516,8 +518,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = big20AfterStart
 			fallthrough
@@ -532,8 +536,10 @@ flow:
 				return err
 			}
 			n = big20NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -545,8 +551,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeJoin, big20End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeJoin, big20End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -565,8 +573,10 @@ flow:
 	for {
 		switch n {
 		case big20NodeW1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -578,13 +588,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW1, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW1, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -596,13 +610,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW2, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW2, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -614,13 +632,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW3, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW3, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -632,13 +654,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW4, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW4, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW5:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -650,13 +676,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW5, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW5, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW6:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -668,13 +698,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW6, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW6, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW7:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -686,13 +720,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW7, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW7, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW8:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -704,13 +742,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW8, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW8, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW9:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -722,13 +764,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW9, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW9, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -740,13 +786,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW10, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW10, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -758,13 +808,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW11, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW11, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -776,13 +830,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW12, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW12, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -794,13 +852,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW13, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW13, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -812,13 +874,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW14, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW14, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -830,13 +896,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW15, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW15, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -848,13 +918,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW16, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW16, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -866,13 +940,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW17, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW17, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -884,13 +962,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW18, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW18, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -902,13 +984,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW19, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW19, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case big20NodeW20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -920,8 +1006,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, big20NodeW20, big20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, big20NodeW20, big20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1047,8 +1135,10 @@ func (j *big20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1060,8 +1150,10 @@ func (j *big20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW1, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW1, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1082,8 +1174,10 @@ func (j *big20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1095,8 +1189,10 @@ func (j *big20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW2, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW2, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1117,8 +1213,10 @@ func (j *big20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1130,8 +1228,10 @@ func (j *big20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW3, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW3, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1152,8 +1252,10 @@ func (j *big20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1165,8 +1267,10 @@ func (j *big20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW4, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW4, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1187,8 +1291,10 @@ func (j *big20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1200,8 +1306,10 @@ func (j *big20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW5, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW5, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1222,8 +1330,10 @@ func (j *big20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1235,8 +1345,10 @@ func (j *big20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW6, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW6, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1257,8 +1369,10 @@ func (j *big20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1270,8 +1384,10 @@ func (j *big20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW7, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW7, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1292,8 +1408,10 @@ func (j *big20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1305,8 +1423,10 @@ func (j *big20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW8, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW8, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1327,8 +1447,10 @@ func (j *big20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result 
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1340,8 +1462,10 @@ func (j *big20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result 
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW9, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW9, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1362,8 +1486,10 @@ func (j *big20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1375,8 +1501,10 @@ func (j *big20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW10, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW10, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1397,8 +1525,10 @@ func (j *big20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1410,8 +1540,10 @@ func (j *big20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW11, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW11, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1432,8 +1564,10 @@ func (j *big20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1445,8 +1579,10 @@ func (j *big20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW12, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW12, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1467,8 +1603,10 @@ func (j *big20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1480,8 +1618,10 @@ func (j *big20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW13, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW13, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1502,8 +1642,10 @@ func (j *big20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1515,8 +1657,10 @@ func (j *big20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW14, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW14, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1537,8 +1681,10 @@ func (j *big20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1550,8 +1696,10 @@ func (j *big20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW15, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW15, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1572,8 +1720,10 @@ func (j *big20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1585,8 +1735,10 @@ func (j *big20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW16, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW16, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1607,8 +1759,10 @@ func (j *big20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1620,8 +1774,10 @@ func (j *big20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW17, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW17, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1642,8 +1798,10 @@ func (j *big20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1655,8 +1813,10 @@ func (j *big20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW18, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW18, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1677,8 +1837,10 @@ func (j *big20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1690,8 +1852,10 @@ func (j *big20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW19, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW19, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1712,8 +1876,10 @@ func (j *big20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result
 	st := j.fork
 	s := &st
 	var out model.Big // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1725,8 +1891,10 @@ func (j *big20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, big20NodeW20, big20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, big20NodeW20, big20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

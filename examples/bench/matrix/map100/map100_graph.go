@@ -1784,8 +1784,10 @@ flow:
 	for {
 		switch n {
 		case map100NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -1797,8 +1799,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = map100AfterStart
 			fallthrough
@@ -1813,8 +1817,10 @@ flow:
 				return err
 			}
 			n = map100NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -1826,8 +1832,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeJoin, map100End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeJoin, map100End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1846,8 +1854,10 @@ flow:
 	for {
 		switch n {
 		case map100NodeW1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -1859,13 +1869,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW1, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW1, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -1877,13 +1891,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW2, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW2, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -1895,13 +1913,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW3, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW3, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -1913,13 +1935,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW4, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW4, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW5:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -1931,13 +1957,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW5, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW5, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW6:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -1949,13 +1979,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW6, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW6, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW7:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -1967,13 +2001,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW7, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW7, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW8:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -1985,13 +2023,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW8, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW8, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW9:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -2003,13 +2045,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW9, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW9, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -2021,13 +2067,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW10, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW10, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -2039,13 +2089,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW11, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW11, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -2057,13 +2111,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW12, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW12, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -2075,13 +2133,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW13, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW13, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -2093,13 +2155,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW14, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW14, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -2111,13 +2177,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW15, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW15, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -2129,13 +2199,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW16, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW16, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -2147,13 +2221,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW17, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW17, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -2165,13 +2243,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW18, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW18, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -2183,13 +2265,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW19, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW19, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -2201,13 +2287,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW20, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW20, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW21:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW21(ctx, x, in, s)
@@ -2219,13 +2309,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW21, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW21, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW22:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW22(ctx, x, in, s)
@@ -2237,13 +2331,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW22, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW22, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW23:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW23(ctx, x, in, s)
@@ -2255,13 +2353,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW23, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW23, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW24:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW24(ctx, x, in, s)
@@ -2273,13 +2375,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW24, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW24, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW25:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW25(ctx, x, in, s)
@@ -2291,13 +2397,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW25, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW25, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW26:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW26(ctx, x, in, s)
@@ -2309,13 +2419,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW26, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW26, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW27:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW27(ctx, x, in, s)
@@ -2327,13 +2441,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW27, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW27, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW28:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW28(ctx, x, in, s)
@@ -2345,13 +2463,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW28, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW28, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW29:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW29(ctx, x, in, s)
@@ -2363,13 +2485,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW29, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW29, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW30:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW30(ctx, x, in, s)
@@ -2381,13 +2507,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW30, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW30, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW31:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW31(ctx, x, in, s)
@@ -2399,13 +2529,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW31, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW31, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW32:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW32(ctx, x, in, s)
@@ -2417,13 +2551,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW32, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW32, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW33:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW33(ctx, x, in, s)
@@ -2435,13 +2573,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW33, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW33, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW34:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW34(ctx, x, in, s)
@@ -2453,13 +2595,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW34, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW34, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW35:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW35(ctx, x, in, s)
@@ -2471,13 +2617,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW35, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW35, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW36:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW36(ctx, x, in, s)
@@ -2489,13 +2639,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW36, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW36, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW37:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW37(ctx, x, in, s)
@@ -2507,13 +2661,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW37, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW37, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW38:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW38(ctx, x, in, s)
@@ -2525,13 +2683,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW38, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW38, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW39:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW39(ctx, x, in, s)
@@ -2543,13 +2705,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW39, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW39, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW40:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW40(ctx, x, in, s)
@@ -2561,13 +2727,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW40, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW40, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW41:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW41(ctx, x, in, s)
@@ -2579,13 +2749,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW41, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW41, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW42:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW42(ctx, x, in, s)
@@ -2597,13 +2771,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW42, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW42, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW43:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW43(ctx, x, in, s)
@@ -2615,13 +2793,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW43, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW43, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW44:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW44(ctx, x, in, s)
@@ -2633,13 +2815,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW44, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW44, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW45:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW45(ctx, x, in, s)
@@ -2651,13 +2837,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW45, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW45, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW46:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW46(ctx, x, in, s)
@@ -2669,13 +2859,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW46, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW46, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW47:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW47(ctx, x, in, s)
@@ -2687,13 +2881,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW47, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW47, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW48:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW48(ctx, x, in, s)
@@ -2705,13 +2903,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW48, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW48, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW49:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW49(ctx, x, in, s)
@@ -2723,13 +2925,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW49, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW49, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW50:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW50(ctx, x, in, s)
@@ -2741,13 +2947,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW50, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW50, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW51:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW51(ctx, x, in, s)
@@ -2759,13 +2969,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW51, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW51, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW52:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW52(ctx, x, in, s)
@@ -2777,13 +2991,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW52, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW52, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW53:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW53(ctx, x, in, s)
@@ -2795,13 +3013,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW53, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW53, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW54:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW54(ctx, x, in, s)
@@ -2813,13 +3035,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW54, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW54, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW55:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW55(ctx, x, in, s)
@@ -2831,13 +3057,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW55, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW55, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW56:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW56(ctx, x, in, s)
@@ -2849,13 +3079,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW56, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW56, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW57:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW57(ctx, x, in, s)
@@ -2867,13 +3101,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW57, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW57, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW58:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW58(ctx, x, in, s)
@@ -2885,13 +3123,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW58, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW58, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW59:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW59(ctx, x, in, s)
@@ -2903,13 +3145,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW59, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW59, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW60:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW60(ctx, x, in, s)
@@ -2921,13 +3167,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW60, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW60, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW61:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW61(ctx, x, in, s)
@@ -2939,13 +3189,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW61, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW61, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW62:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW62(ctx, x, in, s)
@@ -2957,13 +3211,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW62, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW62, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW63:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW63(ctx, x, in, s)
@@ -2975,13 +3233,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW63, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW63, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW64:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW64(ctx, x, in, s)
@@ -2993,13 +3255,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW64, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW64, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW65:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW65(ctx, x, in, s)
@@ -3011,13 +3277,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW65, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW65, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW66:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW66(ctx, x, in, s)
@@ -3029,13 +3299,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW66, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW66, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW67:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW67(ctx, x, in, s)
@@ -3047,13 +3321,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW67, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW67, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW68:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW68(ctx, x, in, s)
@@ -3065,13 +3343,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW68, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW68, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW69:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW69(ctx, x, in, s)
@@ -3083,13 +3365,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW69, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW69, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW70:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW70(ctx, x, in, s)
@@ -3101,13 +3387,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW70, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW70, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW71:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW71(ctx, x, in, s)
@@ -3119,13 +3409,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW71, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW71, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW72:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW72(ctx, x, in, s)
@@ -3137,13 +3431,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW72, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW72, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW73:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW73(ctx, x, in, s)
@@ -3155,13 +3453,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW73, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW73, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW74:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW74(ctx, x, in, s)
@@ -3173,13 +3475,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW74, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW74, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW75:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW75(ctx, x, in, s)
@@ -3191,13 +3497,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW75, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW75, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW76:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW76(ctx, x, in, s)
@@ -3209,13 +3519,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW76, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW76, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW77:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW77(ctx, x, in, s)
@@ -3227,13 +3541,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW77, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW77, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW78:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW78(ctx, x, in, s)
@@ -3245,13 +3563,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW78, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW78, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW79:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW79(ctx, x, in, s)
@@ -3263,13 +3585,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW79, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW79, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW80:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW80(ctx, x, in, s)
@@ -3281,13 +3607,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW80, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW80, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW81:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW81(ctx, x, in, s)
@@ -3299,13 +3629,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW81, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW81, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW82:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW82(ctx, x, in, s)
@@ -3317,13 +3651,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW82, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW82, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW83:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW83(ctx, x, in, s)
@@ -3335,13 +3673,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW83, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW83, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW84:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW84(ctx, x, in, s)
@@ -3353,13 +3695,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW84, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW84, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW85:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW85(ctx, x, in, s)
@@ -3371,13 +3717,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW85, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW85, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW86:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW86(ctx, x, in, s)
@@ -3389,13 +3739,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW86, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW86, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW87:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW87(ctx, x, in, s)
@@ -3407,13 +3761,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW87, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW87, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW88:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW88(ctx, x, in, s)
@@ -3425,13 +3783,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW88, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW88, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW89:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW89(ctx, x, in, s)
@@ -3443,13 +3805,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW89, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW89, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW90:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW90(ctx, x, in, s)
@@ -3461,13 +3827,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW90, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW90, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW91:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW91(ctx, x, in, s)
@@ -3479,13 +3849,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW91, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW91, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW92:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW92(ctx, x, in, s)
@@ -3497,13 +3871,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW92, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW92, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW93:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW93(ctx, x, in, s)
@@ -3515,13 +3893,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW93, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW93, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW94:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW94(ctx, x, in, s)
@@ -3533,13 +3915,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW94, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW94, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW95:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW95(ctx, x, in, s)
@@ -3551,13 +3937,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW95, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW95, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW96:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW96(ctx, x, in, s)
@@ -3569,13 +3959,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW96, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW96, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW97:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW97(ctx, x, in, s)
@@ -3587,13 +3981,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW97, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW97, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW98:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW98(ctx, x, in, s)
@@ -3605,13 +4003,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW98, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW98, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW99:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW99(ctx, x, in, s)
@@ -3623,13 +4025,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW99, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW99, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case map100NodeW100:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW100(ctx, x, in, s)
@@ -3641,8 +4047,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, map100NodeW100, map100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, map100NodeW100, map100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -4008,8 +4416,10 @@ func (j *map100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -4021,8 +4431,10 @@ func (j *map100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW1, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW1, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4043,8 +4455,10 @@ func (j *map100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -4056,8 +4470,10 @@ func (j *map100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW2, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW2, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4078,8 +4494,10 @@ func (j *map100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -4091,8 +4509,10 @@ func (j *map100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW3, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW3, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4113,8 +4533,10 @@ func (j *map100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4126,8 +4548,10 @@ func (j *map100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW4, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW4, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4148,8 +4572,10 @@ func (j *map100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4161,8 +4587,10 @@ func (j *map100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW5, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW5, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4183,8 +4611,10 @@ func (j *map100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4196,8 +4626,10 @@ func (j *map100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW6, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW6, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4218,8 +4650,10 @@ func (j *map100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4231,8 +4665,10 @@ func (j *map100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW7, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW7, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4253,8 +4689,10 @@ func (j *map100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4266,8 +4704,10 @@ func (j *map100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW8, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW8, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4288,8 +4728,10 @@ func (j *map100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4301,8 +4743,10 @@ func (j *map100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW9, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW9, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4323,8 +4767,10 @@ func (j *map100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4336,8 +4782,10 @@ func (j *map100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW10, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW10, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4358,8 +4806,10 @@ func (j *map100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4371,8 +4821,10 @@ func (j *map100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW11, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW11, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4393,8 +4845,10 @@ func (j *map100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4406,8 +4860,10 @@ func (j *map100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW12, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW12, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4428,8 +4884,10 @@ func (j *map100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4441,8 +4899,10 @@ func (j *map100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW13, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW13, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4463,8 +4923,10 @@ func (j *map100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4476,8 +4938,10 @@ func (j *map100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW14, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW14, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4498,8 +4962,10 @@ func (j *map100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4511,8 +4977,10 @@ func (j *map100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW15, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW15, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4533,8 +5001,10 @@ func (j *map100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4546,8 +5016,10 @@ func (j *map100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW16, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW16, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4568,8 +5040,10 @@ func (j *map100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4581,8 +5055,10 @@ func (j *map100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW17, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW17, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4603,8 +5079,10 @@ func (j *map100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4616,8 +5094,10 @@ func (j *map100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW18, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW18, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4638,8 +5118,10 @@ func (j *map100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4651,8 +5133,10 @@ func (j *map100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW19, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW19, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4673,8 +5157,10 @@ func (j *map100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4686,8 +5172,10 @@ func (j *map100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW20, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW20, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4708,8 +5196,10 @@ func (j *map100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4721,8 +5211,10 @@ func (j *map100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW21, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW21, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4743,8 +5235,10 @@ func (j *map100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4756,8 +5250,10 @@ func (j *map100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW22, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW22, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4778,8 +5274,10 @@ func (j *map100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4791,8 +5289,10 @@ func (j *map100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW23, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW23, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4813,8 +5313,10 @@ func (j *map100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4826,8 +5328,10 @@ func (j *map100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW24, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW24, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4848,8 +5352,10 @@ func (j *map100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4861,8 +5367,10 @@ func (j *map100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW25, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW25, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4883,8 +5391,10 @@ func (j *map100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4896,8 +5406,10 @@ func (j *map100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW26, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW26, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4918,8 +5430,10 @@ func (j *map100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4931,8 +5445,10 @@ func (j *map100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW27, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW27, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4953,8 +5469,10 @@ func (j *map100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4966,8 +5484,10 @@ func (j *map100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW28, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW28, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4988,8 +5508,10 @@ func (j *map100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -5001,8 +5523,10 @@ func (j *map100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW29, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW29, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5023,8 +5547,10 @@ func (j *map100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -5036,8 +5562,10 @@ func (j *map100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW30, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW30, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5058,8 +5586,10 @@ func (j *map100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -5071,8 +5601,10 @@ func (j *map100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW31, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW31, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5093,8 +5625,10 @@ func (j *map100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -5106,8 +5640,10 @@ func (j *map100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW32, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW32, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5128,8 +5664,10 @@ func (j *map100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -5141,8 +5679,10 @@ func (j *map100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW33, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW33, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5163,8 +5703,10 @@ func (j *map100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -5176,8 +5718,10 @@ func (j *map100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW34, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW34, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5198,8 +5742,10 @@ func (j *map100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5211,8 +5757,10 @@ func (j *map100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW35, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW35, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5233,8 +5781,10 @@ func (j *map100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5246,8 +5796,10 @@ func (j *map100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW36, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW36, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5268,8 +5820,10 @@ func (j *map100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5281,8 +5835,10 @@ func (j *map100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW37, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW37, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5303,8 +5859,10 @@ func (j *map100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5316,8 +5874,10 @@ func (j *map100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW38, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW38, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5338,8 +5898,10 @@ func (j *map100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5351,8 +5913,10 @@ func (j *map100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW39, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW39, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5373,8 +5937,10 @@ func (j *map100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5386,8 +5952,10 @@ func (j *map100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW40, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW40, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5408,8 +5976,10 @@ func (j *map100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5421,8 +5991,10 @@ func (j *map100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW41, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW41, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5443,8 +6015,10 @@ func (j *map100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5456,8 +6030,10 @@ func (j *map100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW42, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW42, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5478,8 +6054,10 @@ func (j *map100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5491,8 +6069,10 @@ func (j *map100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW43, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW43, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5513,8 +6093,10 @@ func (j *map100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5526,8 +6108,10 @@ func (j *map100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW44, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW44, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5548,8 +6132,10 @@ func (j *map100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5561,8 +6147,10 @@ func (j *map100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW45, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW45, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5583,8 +6171,10 @@ func (j *map100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5596,8 +6186,10 @@ func (j *map100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW46, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW46, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5618,8 +6210,10 @@ func (j *map100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5631,8 +6225,10 @@ func (j *map100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW47, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW47, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5653,8 +6249,10 @@ func (j *map100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5666,8 +6264,10 @@ func (j *map100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW48, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW48, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5688,8 +6288,10 @@ func (j *map100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5701,8 +6303,10 @@ func (j *map100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW49, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW49, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5723,8 +6327,10 @@ func (j *map100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5736,8 +6342,10 @@ func (j *map100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW50, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW50, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5758,8 +6366,10 @@ func (j *map100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5771,8 +6381,10 @@ func (j *map100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW51, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW51, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5793,8 +6405,10 @@ func (j *map100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5806,8 +6420,10 @@ func (j *map100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW52, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW52, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5828,8 +6444,10 @@ func (j *map100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5841,8 +6459,10 @@ func (j *map100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW53, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW53, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5863,8 +6483,10 @@ func (j *map100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5876,8 +6498,10 @@ func (j *map100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW54, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW54, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5898,8 +6522,10 @@ func (j *map100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5911,8 +6537,10 @@ func (j *map100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW55, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW55, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5933,8 +6561,10 @@ func (j *map100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5946,8 +6576,10 @@ func (j *map100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW56, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW56, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5968,8 +6600,10 @@ func (j *map100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5981,8 +6615,10 @@ func (j *map100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW57, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW57, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6003,8 +6639,10 @@ func (j *map100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -6016,8 +6654,10 @@ func (j *map100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW58, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW58, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6038,8 +6678,10 @@ func (j *map100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -6051,8 +6693,10 @@ func (j *map100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW59, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW59, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6073,8 +6717,10 @@ func (j *map100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -6086,8 +6732,10 @@ func (j *map100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW60, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW60, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6108,8 +6756,10 @@ func (j *map100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -6121,8 +6771,10 @@ func (j *map100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW61, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW61, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6143,8 +6795,10 @@ func (j *map100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -6156,8 +6810,10 @@ func (j *map100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW62, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW62, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6178,8 +6834,10 @@ func (j *map100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -6191,8 +6849,10 @@ func (j *map100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW63, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW63, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6213,8 +6873,10 @@ func (j *map100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -6226,8 +6888,10 @@ func (j *map100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW64, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW64, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6248,8 +6912,10 @@ func (j *map100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6261,8 +6927,10 @@ func (j *map100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW65, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW65, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6283,8 +6951,10 @@ func (j *map100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6296,8 +6966,10 @@ func (j *map100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW66, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW66, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6318,8 +6990,10 @@ func (j *map100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6331,8 +7005,10 @@ func (j *map100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW67, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW67, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6353,8 +7029,10 @@ func (j *map100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6366,8 +7044,10 @@ func (j *map100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW68, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW68, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6388,8 +7068,10 @@ func (j *map100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6401,8 +7083,10 @@ func (j *map100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW69, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW69, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6423,8 +7107,10 @@ func (j *map100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6436,8 +7122,10 @@ func (j *map100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW70, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW70, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6458,8 +7146,10 @@ func (j *map100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6471,8 +7161,10 @@ func (j *map100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW71, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW71, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6493,8 +7185,10 @@ func (j *map100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6506,8 +7200,10 @@ func (j *map100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW72, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW72, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6528,8 +7224,10 @@ func (j *map100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6541,8 +7239,10 @@ func (j *map100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW73, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW73, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6563,8 +7263,10 @@ func (j *map100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6576,8 +7278,10 @@ func (j *map100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW74, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW74, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6598,8 +7302,10 @@ func (j *map100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6611,8 +7317,10 @@ func (j *map100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW75, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW75, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6633,8 +7341,10 @@ func (j *map100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6646,8 +7356,10 @@ func (j *map100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW76, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW76, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6668,8 +7380,10 @@ func (j *map100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6681,8 +7395,10 @@ func (j *map100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW77, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW77, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6703,8 +7419,10 @@ func (j *map100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6716,8 +7434,10 @@ func (j *map100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW78, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW78, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6738,8 +7458,10 @@ func (j *map100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6751,8 +7473,10 @@ func (j *map100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW79, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW79, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6773,8 +7497,10 @@ func (j *map100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6786,8 +7512,10 @@ func (j *map100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW80, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW80, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6808,8 +7536,10 @@ func (j *map100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6821,8 +7551,10 @@ func (j *map100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW81, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW81, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6843,8 +7575,10 @@ func (j *map100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6856,8 +7590,10 @@ func (j *map100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW82, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW82, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6878,8 +7614,10 @@ func (j *map100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6891,8 +7629,10 @@ func (j *map100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW83, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW83, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6913,8 +7653,10 @@ func (j *map100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6926,8 +7668,10 @@ func (j *map100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW84, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW84, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6948,8 +7692,10 @@ func (j *map100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6961,8 +7707,10 @@ func (j *map100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW85, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW85, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6983,8 +7731,10 @@ func (j *map100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6996,8 +7746,10 @@ func (j *map100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW86, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW86, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7018,8 +7770,10 @@ func (j *map100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -7031,8 +7785,10 @@ func (j *map100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW87, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW87, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7053,8 +7809,10 @@ func (j *map100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -7066,8 +7824,10 @@ func (j *map100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW88, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW88, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7088,8 +7848,10 @@ func (j *map100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -7101,8 +7863,10 @@ func (j *map100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW89, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW89, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7123,8 +7887,10 @@ func (j *map100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -7136,8 +7902,10 @@ func (j *map100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW90, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW90, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7158,8 +7926,10 @@ func (j *map100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -7171,8 +7941,10 @@ func (j *map100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW91, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW91, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7193,8 +7965,10 @@ func (j *map100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -7206,8 +7980,10 @@ func (j *map100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW92, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW92, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7228,8 +8004,10 @@ func (j *map100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -7241,8 +8019,10 @@ func (j *map100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW93, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW93, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7263,8 +8043,10 @@ func (j *map100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -7276,8 +8058,10 @@ func (j *map100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW94, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW94, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7298,8 +8082,10 @@ func (j *map100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7311,8 +8097,10 @@ func (j *map100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW95, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW95, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7333,8 +8121,10 @@ func (j *map100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7346,8 +8136,10 @@ func (j *map100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW96, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW96, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7368,8 +8160,10 @@ func (j *map100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7381,8 +8175,10 @@ func (j *map100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW97, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW97, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7403,8 +8199,10 @@ func (j *map100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7416,8 +8214,10 @@ func (j *map100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW98, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW98, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7438,8 +8238,10 @@ func (j *map100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (resul
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7451,8 +8253,10 @@ func (j *map100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW99, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW99, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7473,8 +8277,10 @@ func (j *map100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (resu
 	st := map100CopyModelMap(j.fork)
 	s := &st
 	var out model.Map // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7486,8 +8292,10 @@ func (j *map100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, map100NodeW100, map100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, map100NodeW100, map100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

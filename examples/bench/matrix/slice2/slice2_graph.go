@@ -216,8 +216,10 @@ flow:
 	for {
 		switch n {
 		case slice2NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -229,8 +231,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice2NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice2NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = slice2AfterStart
 			fallthrough
@@ -245,8 +249,10 @@ flow:
 				return err
 			}
 			n = slice2NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -258,8 +264,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice2NodeJoin, slice2End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice2NodeJoin, slice2End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -278,8 +286,10 @@ flow:
 	for {
 		switch n {
 		case slice2NodeW1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -291,13 +301,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice2NodeW2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -309,8 +323,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -382,8 +398,10 @@ func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result
 	st := slice2CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -395,8 +413,10 @@ func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -417,8 +437,10 @@ func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result
 	st := slice2CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -430,8 +452,10 @@ func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -504,8 +504,10 @@ flow:
 	for {
 		switch n {
 		case slice20NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -517,8 +519,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = slice20AfterStart
 			fallthrough
@@ -533,8 +537,10 @@ flow:
 				return err
 			}
 			n = slice20NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -546,8 +552,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeJoin, slice20End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeJoin, slice20End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -566,8 +574,10 @@ flow:
 	for {
 		switch n {
 		case slice20NodeW1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -579,13 +589,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW1, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW1, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -597,13 +611,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW2, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW2, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -615,13 +633,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW3, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW3, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -633,13 +655,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW4, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW4, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW5:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -651,13 +677,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW5, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW5, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW6:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -669,13 +699,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW6, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW6, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW7:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -687,13 +721,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW7, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW7, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW8:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -705,13 +743,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW8, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW8, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW9:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -723,13 +765,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW9, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW9, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -741,13 +787,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW10, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW10, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -759,13 +809,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW11, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW11, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -777,13 +831,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW12, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW12, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -795,13 +853,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW13, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW13, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -813,13 +875,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW14, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW14, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -831,13 +897,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW15, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW15, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -849,13 +919,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW16, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW16, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -867,13 +941,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW17, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW17, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -885,13 +963,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW18, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW18, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -903,13 +985,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW19, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW19, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case slice20NodeW20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -921,8 +1007,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, slice20NodeW20, slice20NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, slice20NodeW20, slice20NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1048,8 +1136,10 @@ func (j *slice20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -1061,8 +1151,10 @@ func (j *slice20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW1, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW1, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1083,8 +1175,10 @@ func (j *slice20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -1096,8 +1190,10 @@ func (j *slice20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW2, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW2, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1118,8 +1214,10 @@ func (j *slice20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -1131,8 +1229,10 @@ func (j *slice20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW3, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW3, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1153,8 +1253,10 @@ func (j *slice20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -1166,8 +1268,10 @@ func (j *slice20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW4, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW4, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1188,8 +1292,10 @@ func (j *slice20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -1201,8 +1307,10 @@ func (j *slice20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW5, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW5, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1223,8 +1331,10 @@ func (j *slice20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -1236,8 +1346,10 @@ func (j *slice20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW6, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW6, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1258,8 +1370,10 @@ func (j *slice20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -1271,8 +1385,10 @@ func (j *slice20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW7, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW7, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1293,8 +1409,10 @@ func (j *slice20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -1306,8 +1424,10 @@ func (j *slice20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW8, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW8, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1328,8 +1448,10 @@ func (j *slice20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (resul
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -1341,8 +1463,10 @@ func (j *slice20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (resul
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW9, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW9, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1363,8 +1487,10 @@ func (j *slice20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1376,8 +1502,10 @@ func (j *slice20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW10, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW10, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1398,8 +1526,10 @@ func (j *slice20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1411,8 +1541,10 @@ func (j *slice20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW11, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW11, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1433,8 +1565,10 @@ func (j *slice20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1446,8 +1580,10 @@ func (j *slice20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW12, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW12, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1468,8 +1604,10 @@ func (j *slice20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1481,8 +1619,10 @@ func (j *slice20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW13, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW13, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1503,8 +1643,10 @@ func (j *slice20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1516,8 +1658,10 @@ func (j *slice20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW14, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW14, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1538,8 +1682,10 @@ func (j *slice20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1551,8 +1697,10 @@ func (j *slice20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW15, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW15, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1573,8 +1721,10 @@ func (j *slice20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1586,8 +1736,10 @@ func (j *slice20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW16, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW16, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1608,8 +1760,10 @@ func (j *slice20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1621,8 +1775,10 @@ func (j *slice20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW17, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW17, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1643,8 +1799,10 @@ func (j *slice20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1656,8 +1814,10 @@ func (j *slice20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW18, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW18, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1678,8 +1838,10 @@ func (j *slice20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1691,8 +1853,10 @@ func (j *slice20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW19, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW19, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1713,8 +1877,10 @@ func (j *slice20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (resu
 	st := slice20CopyModelSlice(j.fork)
 	s := &st
 	var out model.Slice // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1726,8 +1892,10 @@ func (j *slice20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, slice20NodeW20, slice20NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, slice20NodeW20, slice20NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

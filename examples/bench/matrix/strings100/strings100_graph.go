@@ -1783,8 +1783,10 @@ flow:
 	for {
 		switch n {
 		case strings100NodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -1796,8 +1798,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = strings100AfterStart
 			fallthrough
@@ -1812,8 +1816,10 @@ flow:
 				return err
 			}
 			n = strings100NodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -1825,8 +1831,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeJoin, strings100End, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeJoin, strings100End, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1845,8 +1853,10 @@ flow:
 	for {
 		switch n {
 		case strings100NodeW1:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -1858,13 +1868,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW1, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW1, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW2:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -1876,13 +1890,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW2, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW2, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW3:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -1894,13 +1912,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW3, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW3, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW4:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -1912,13 +1934,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW4, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW4, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW5:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -1930,13 +1956,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW5, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW5, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW6:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -1948,13 +1978,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW6, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW6, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW7:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -1966,13 +2000,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW7, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW7, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW8:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -1984,13 +2022,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW8, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW8, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW9:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -2002,13 +2044,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW9, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW9, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -2020,13 +2066,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW10, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW10, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -2038,13 +2088,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW11, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW11, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -2056,13 +2110,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW12, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW12, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -2074,13 +2132,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW13, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW13, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -2092,13 +2154,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW14, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW14, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -2110,13 +2176,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW15, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW15, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -2128,13 +2198,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW16, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW16, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -2146,13 +2220,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW17, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW17, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -2164,13 +2242,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW18, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW18, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -2182,13 +2264,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW19, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW19, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -2200,13 +2286,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW20, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW20, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW21:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW21(ctx, x, in, s)
@@ -2218,13 +2308,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW21, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW21, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW22:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW22(ctx, x, in, s)
@@ -2236,13 +2330,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW22, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW22, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW23:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW23(ctx, x, in, s)
@@ -2254,13 +2352,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW23, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW23, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW24:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW24(ctx, x, in, s)
@@ -2272,13 +2374,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW24, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW24, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW25:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW25(ctx, x, in, s)
@@ -2290,13 +2396,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW25, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW25, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW26:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW26(ctx, x, in, s)
@@ -2308,13 +2418,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW26, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW26, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW27:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW27(ctx, x, in, s)
@@ -2326,13 +2440,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW27, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW27, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW28:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW28(ctx, x, in, s)
@@ -2344,13 +2462,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW28, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW28, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW29:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW29(ctx, x, in, s)
@@ -2362,13 +2484,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW29, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW29, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW30:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW30(ctx, x, in, s)
@@ -2380,13 +2506,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW30, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW30, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW31:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW31(ctx, x, in, s)
@@ -2398,13 +2528,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW31, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW31, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW32:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW32(ctx, x, in, s)
@@ -2416,13 +2550,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW32, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW32, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW33:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW33(ctx, x, in, s)
@@ -2434,13 +2572,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW33, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW33, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW34:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW34(ctx, x, in, s)
@@ -2452,13 +2594,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW34, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW34, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW35:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW35(ctx, x, in, s)
@@ -2470,13 +2616,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW35, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW35, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW36:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW36(ctx, x, in, s)
@@ -2488,13 +2638,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW36, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW36, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW37:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW37(ctx, x, in, s)
@@ -2506,13 +2660,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW37, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW37, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW38:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW38(ctx, x, in, s)
@@ -2524,13 +2682,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW38, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW38, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW39:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW39(ctx, x, in, s)
@@ -2542,13 +2704,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW39, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW39, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW40:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW40(ctx, x, in, s)
@@ -2560,13 +2726,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW40, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW40, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW41:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW41(ctx, x, in, s)
@@ -2578,13 +2748,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW41, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW41, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW42:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW42(ctx, x, in, s)
@@ -2596,13 +2770,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW42, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW42, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW43:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW43(ctx, x, in, s)
@@ -2614,13 +2792,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW43, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW43, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW44:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW44(ctx, x, in, s)
@@ -2632,13 +2814,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW44, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW44, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW45:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW45(ctx, x, in, s)
@@ -2650,13 +2836,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW45, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW45, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW46:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW46(ctx, x, in, s)
@@ -2668,13 +2858,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW46, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW46, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW47:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW47(ctx, x, in, s)
@@ -2686,13 +2880,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW47, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW47, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW48:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW48(ctx, x, in, s)
@@ -2704,13 +2902,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW48, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW48, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW49:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW49(ctx, x, in, s)
@@ -2722,13 +2924,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW49, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW49, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW50:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW50(ctx, x, in, s)
@@ -2740,13 +2946,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW50, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW50, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW51:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW51(ctx, x, in, s)
@@ -2758,13 +2968,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW51, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW51, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW52:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW52(ctx, x, in, s)
@@ -2776,13 +2990,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW52, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW52, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW53:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW53(ctx, x, in, s)
@@ -2794,13 +3012,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW53, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW53, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW54:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW54(ctx, x, in, s)
@@ -2812,13 +3034,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW54, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW54, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW55:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW55(ctx, x, in, s)
@@ -2830,13 +3056,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW55, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW55, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW56:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW56(ctx, x, in, s)
@@ -2848,13 +3078,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW56, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW56, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW57:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW57(ctx, x, in, s)
@@ -2866,13 +3100,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW57, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW57, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW58:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW58(ctx, x, in, s)
@@ -2884,13 +3122,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW58, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW58, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW59:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW59(ctx, x, in, s)
@@ -2902,13 +3144,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW59, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW59, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW60:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW60(ctx, x, in, s)
@@ -2920,13 +3166,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW60, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW60, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW61:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW61(ctx, x, in, s)
@@ -2938,13 +3188,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW61, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW61, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW62:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW62(ctx, x, in, s)
@@ -2956,13 +3210,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW62, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW62, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW63:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW63(ctx, x, in, s)
@@ -2974,13 +3232,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW63, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW63, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW64:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW64(ctx, x, in, s)
@@ -2992,13 +3254,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW64, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW64, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW65:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW65(ctx, x, in, s)
@@ -3010,13 +3276,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW65, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW65, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW66:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW66(ctx, x, in, s)
@@ -3028,13 +3298,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW66, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW66, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW67:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW67(ctx, x, in, s)
@@ -3046,13 +3320,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW67, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW67, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW68:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW68(ctx, x, in, s)
@@ -3064,13 +3342,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW68, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW68, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW69:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW69(ctx, x, in, s)
@@ -3082,13 +3364,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW69, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW69, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW70:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW70(ctx, x, in, s)
@@ -3100,13 +3386,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW70, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW70, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW71:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW71(ctx, x, in, s)
@@ -3118,13 +3408,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW71, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW71, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW72:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW72(ctx, x, in, s)
@@ -3136,13 +3430,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW72, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW72, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW73:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW73(ctx, x, in, s)
@@ -3154,13 +3452,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW73, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW73, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW74:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW74(ctx, x, in, s)
@@ -3172,13 +3474,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW74, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW74, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW75:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW75(ctx, x, in, s)
@@ -3190,13 +3496,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW75, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW75, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW76:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW76(ctx, x, in, s)
@@ -3208,13 +3518,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW76, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW76, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW77:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW77(ctx, x, in, s)
@@ -3226,13 +3540,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW77, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW77, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW78:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW78(ctx, x, in, s)
@@ -3244,13 +3562,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW78, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW78, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW79:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW79(ctx, x, in, s)
@@ -3262,13 +3584,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW79, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW79, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW80:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW80(ctx, x, in, s)
@@ -3280,13 +3606,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW80, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW80, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW81:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW81(ctx, x, in, s)
@@ -3298,13 +3628,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW81, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW81, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW82:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW82(ctx, x, in, s)
@@ -3316,13 +3650,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW82, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW82, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW83:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW83(ctx, x, in, s)
@@ -3334,13 +3672,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW83, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW83, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW84:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW84(ctx, x, in, s)
@@ -3352,13 +3694,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW84, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW84, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW85:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW85(ctx, x, in, s)
@@ -3370,13 +3716,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW85, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW85, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW86:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW86(ctx, x, in, s)
@@ -3388,13 +3738,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW86, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW86, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW87:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW87(ctx, x, in, s)
@@ -3406,13 +3760,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW87, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW87, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW88:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW88(ctx, x, in, s)
@@ -3424,13 +3782,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW88, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW88, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW89:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW89(ctx, x, in, s)
@@ -3442,13 +3804,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW89, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW89, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW90:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW90(ctx, x, in, s)
@@ -3460,13 +3826,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW90, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW90, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW91:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW91(ctx, x, in, s)
@@ -3478,13 +3848,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW91, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW91, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW92:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW92(ctx, x, in, s)
@@ -3496,13 +3870,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW92, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW92, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW93:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW93(ctx, x, in, s)
@@ -3514,13 +3892,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW93, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW93, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW94:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW94(ctx, x, in, s)
@@ -3532,13 +3914,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW94, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW94, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW95:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW95(ctx, x, in, s)
@@ -3550,13 +3936,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW95, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW95, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW96:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW96(ctx, x, in, s)
@@ -3568,13 +3958,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW96, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW96, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW97:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW97(ctx, x, in, s)
@@ -3586,13 +3980,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW97, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW97, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW98:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW98(ctx, x, in, s)
@@ -3604,13 +4002,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW98, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW98, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW99:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW99(ctx, x, in, s)
@@ -3622,13 +4024,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW99, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW99, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case strings100NodeW100:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW100(ctx, x, in, s)
@@ -3640,8 +4046,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, strings100NodeW100, strings100NodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, strings100NodeW100, strings100NodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -4007,8 +4415,10 @@ func (j *strings100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW1(ctx, x, in, s)
@@ -4020,8 +4430,10 @@ func (j *strings100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW1, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW1, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4042,8 +4454,10 @@ func (j *strings100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW2(ctx, x, in, s)
@@ -4055,8 +4469,10 @@ func (j *strings100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW2, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW2, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4077,8 +4493,10 @@ func (j *strings100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW3(ctx, x, in, s)
@@ -4090,8 +4508,10 @@ func (j *strings100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW3, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW3, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4112,8 +4532,10 @@ func (j *strings100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW4(ctx, x, in, s)
@@ -4125,8 +4547,10 @@ func (j *strings100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW4, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW4, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4147,8 +4571,10 @@ func (j *strings100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW5(ctx, x, in, s)
@@ -4160,8 +4586,10 @@ func (j *strings100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW5, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW5, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4182,8 +4610,10 @@ func (j *strings100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW6(ctx, x, in, s)
@@ -4195,8 +4625,10 @@ func (j *strings100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW6, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW6, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4217,8 +4649,10 @@ func (j *strings100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW7(ctx, x, in, s)
@@ -4230,8 +4664,10 @@ func (j *strings100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW7, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW7, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4252,8 +4688,10 @@ func (j *strings100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW8(ctx, x, in, s)
@@ -4265,8 +4703,10 @@ func (j *strings100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW8, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW8, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4287,8 +4727,10 @@ func (j *strings100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (re
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW9(ctx, x, in, s)
@@ -4300,8 +4742,10 @@ func (j *strings100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (re
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW9, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW9, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4322,8 +4766,10 @@ func (j *strings100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -4335,8 +4781,10 @@ func (j *strings100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW10, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW10, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4357,8 +4805,10 @@ func (j *strings100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -4370,8 +4820,10 @@ func (j *strings100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW11, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW11, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4392,8 +4844,10 @@ func (j *strings100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -4405,8 +4859,10 @@ func (j *strings100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW12, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW12, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4427,8 +4883,10 @@ func (j *strings100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -4440,8 +4898,10 @@ func (j *strings100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW13, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW13, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4462,8 +4922,10 @@ func (j *strings100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -4475,8 +4937,10 @@ func (j *strings100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW14, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW14, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4497,8 +4961,10 @@ func (j *strings100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -4510,8 +4976,10 @@ func (j *strings100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW15, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW15, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4532,8 +5000,10 @@ func (j *strings100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -4545,8 +5015,10 @@ func (j *strings100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW16, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW16, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4567,8 +5039,10 @@ func (j *strings100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -4580,8 +5054,10 @@ func (j *strings100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW17, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW17, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4602,8 +5078,10 @@ func (j *strings100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -4615,8 +5093,10 @@ func (j *strings100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW18, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW18, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4637,8 +5117,10 @@ func (j *strings100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -4650,8 +5132,10 @@ func (j *strings100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW19, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW19, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4672,8 +5156,10 @@ func (j *strings100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -4685,8 +5171,10 @@ func (j *strings100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW20, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW20, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4707,8 +5195,10 @@ func (j *strings100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW21(ctx, x, in, s)
@@ -4720,8 +5210,10 @@ func (j *strings100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW21, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW21, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4742,8 +5234,10 @@ func (j *strings100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW22(ctx, x, in, s)
@@ -4755,8 +5249,10 @@ func (j *strings100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW22, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW22, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4777,8 +5273,10 @@ func (j *strings100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW23(ctx, x, in, s)
@@ -4790,8 +5288,10 @@ func (j *strings100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW23, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW23, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4812,8 +5312,10 @@ func (j *strings100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW24(ctx, x, in, s)
@@ -4825,8 +5327,10 @@ func (j *strings100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW24, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW24, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4847,8 +5351,10 @@ func (j *strings100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW25(ctx, x, in, s)
@@ -4860,8 +5366,10 @@ func (j *strings100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW25, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW25, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4882,8 +5390,10 @@ func (j *strings100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW26(ctx, x, in, s)
@@ -4895,8 +5405,10 @@ func (j *strings100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW26, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW26, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4917,8 +5429,10 @@ func (j *strings100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW27(ctx, x, in, s)
@@ -4930,8 +5444,10 @@ func (j *strings100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW27, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW27, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4952,8 +5468,10 @@ func (j *strings100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW28(ctx, x, in, s)
@@ -4965,8 +5483,10 @@ func (j *strings100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW28, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW28, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -4987,8 +5507,10 @@ func (j *strings100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW29(ctx, x, in, s)
@@ -5000,8 +5522,10 @@ func (j *strings100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW29, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW29, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5022,8 +5546,10 @@ func (j *strings100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW30(ctx, x, in, s)
@@ -5035,8 +5561,10 @@ func (j *strings100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW30, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW30, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5057,8 +5585,10 @@ func (j *strings100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW31(ctx, x, in, s)
@@ -5070,8 +5600,10 @@ func (j *strings100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW31, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW31, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5092,8 +5624,10 @@ func (j *strings100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW32(ctx, x, in, s)
@@ -5105,8 +5639,10 @@ func (j *strings100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW32, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW32, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5127,8 +5663,10 @@ func (j *strings100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW33(ctx, x, in, s)
@@ -5140,8 +5678,10 @@ func (j *strings100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW33, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW33, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5162,8 +5702,10 @@ func (j *strings100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW34(ctx, x, in, s)
@@ -5175,8 +5717,10 @@ func (j *strings100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW34, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW34, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5197,8 +5741,10 @@ func (j *strings100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW35(ctx, x, in, s)
@@ -5210,8 +5756,10 @@ func (j *strings100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW35, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW35, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5232,8 +5780,10 @@ func (j *strings100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW36(ctx, x, in, s)
@@ -5245,8 +5795,10 @@ func (j *strings100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW36, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW36, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5267,8 +5819,10 @@ func (j *strings100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW37(ctx, x, in, s)
@@ -5280,8 +5834,10 @@ func (j *strings100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW37, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW37, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5302,8 +5858,10 @@ func (j *strings100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW38(ctx, x, in, s)
@@ -5315,8 +5873,10 @@ func (j *strings100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW38, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW38, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5337,8 +5897,10 @@ func (j *strings100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW39(ctx, x, in, s)
@@ -5350,8 +5912,10 @@ func (j *strings100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW39, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW39, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5372,8 +5936,10 @@ func (j *strings100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW40(ctx, x, in, s)
@@ -5385,8 +5951,10 @@ func (j *strings100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW40, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW40, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5407,8 +5975,10 @@ func (j *strings100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW41(ctx, x, in, s)
@@ -5420,8 +5990,10 @@ func (j *strings100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW41, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW41, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5442,8 +6014,10 @@ func (j *strings100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW42(ctx, x, in, s)
@@ -5455,8 +6029,10 @@ func (j *strings100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW42, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW42, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5477,8 +6053,10 @@ func (j *strings100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW43(ctx, x, in, s)
@@ -5490,8 +6068,10 @@ func (j *strings100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW43, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW43, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5512,8 +6092,10 @@ func (j *strings100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW44(ctx, x, in, s)
@@ -5525,8 +6107,10 @@ func (j *strings100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW44, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW44, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5547,8 +6131,10 @@ func (j *strings100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW45(ctx, x, in, s)
@@ -5560,8 +6146,10 @@ func (j *strings100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW45, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW45, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5582,8 +6170,10 @@ func (j *strings100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW46(ctx, x, in, s)
@@ -5595,8 +6185,10 @@ func (j *strings100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW46, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW46, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5617,8 +6209,10 @@ func (j *strings100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW47(ctx, x, in, s)
@@ -5630,8 +6224,10 @@ func (j *strings100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW47, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW47, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5652,8 +6248,10 @@ func (j *strings100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW48(ctx, x, in, s)
@@ -5665,8 +6263,10 @@ func (j *strings100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW48, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW48, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5687,8 +6287,10 @@ func (j *strings100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW49(ctx, x, in, s)
@@ -5700,8 +6302,10 @@ func (j *strings100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW49, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW49, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5722,8 +6326,10 @@ func (j *strings100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW50(ctx, x, in, s)
@@ -5735,8 +6341,10 @@ func (j *strings100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW50, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW50, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5757,8 +6365,10 @@ func (j *strings100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW51(ctx, x, in, s)
@@ -5770,8 +6380,10 @@ func (j *strings100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW51, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW51, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5792,8 +6404,10 @@ func (j *strings100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW52(ctx, x, in, s)
@@ -5805,8 +6419,10 @@ func (j *strings100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW52, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW52, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5827,8 +6443,10 @@ func (j *strings100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW53(ctx, x, in, s)
@@ -5840,8 +6458,10 @@ func (j *strings100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW53, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW53, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5862,8 +6482,10 @@ func (j *strings100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW54(ctx, x, in, s)
@@ -5875,8 +6497,10 @@ func (j *strings100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW54, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW54, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5897,8 +6521,10 @@ func (j *strings100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW55(ctx, x, in, s)
@@ -5910,8 +6536,10 @@ func (j *strings100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW55, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW55, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5932,8 +6560,10 @@ func (j *strings100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW56(ctx, x, in, s)
@@ -5945,8 +6575,10 @@ func (j *strings100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW56, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW56, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -5967,8 +6599,10 @@ func (j *strings100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW57(ctx, x, in, s)
@@ -5980,8 +6614,10 @@ func (j *strings100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW57, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW57, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6002,8 +6638,10 @@ func (j *strings100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW58(ctx, x, in, s)
@@ -6015,8 +6653,10 @@ func (j *strings100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW58, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW58, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6037,8 +6677,10 @@ func (j *strings100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW59(ctx, x, in, s)
@@ -6050,8 +6692,10 @@ func (j *strings100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW59, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW59, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6072,8 +6716,10 @@ func (j *strings100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW60(ctx, x, in, s)
@@ -6085,8 +6731,10 @@ func (j *strings100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW60, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW60, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6107,8 +6755,10 @@ func (j *strings100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW61(ctx, x, in, s)
@@ -6120,8 +6770,10 @@ func (j *strings100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW61, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW61, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6142,8 +6794,10 @@ func (j *strings100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW62(ctx, x, in, s)
@@ -6155,8 +6809,10 @@ func (j *strings100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW62, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW62, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6177,8 +6833,10 @@ func (j *strings100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW63(ctx, x, in, s)
@@ -6190,8 +6848,10 @@ func (j *strings100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW63, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW63, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6212,8 +6872,10 @@ func (j *strings100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW64(ctx, x, in, s)
@@ -6225,8 +6887,10 @@ func (j *strings100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW64, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW64, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6247,8 +6911,10 @@ func (j *strings100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW65(ctx, x, in, s)
@@ -6260,8 +6926,10 @@ func (j *strings100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW65, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW65, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6282,8 +6950,10 @@ func (j *strings100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW66(ctx, x, in, s)
@@ -6295,8 +6965,10 @@ func (j *strings100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW66, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW66, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6317,8 +6989,10 @@ func (j *strings100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW67(ctx, x, in, s)
@@ -6330,8 +7004,10 @@ func (j *strings100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW67, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW67, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6352,8 +7028,10 @@ func (j *strings100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW68(ctx, x, in, s)
@@ -6365,8 +7043,10 @@ func (j *strings100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW68, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW68, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6387,8 +7067,10 @@ func (j *strings100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW69(ctx, x, in, s)
@@ -6400,8 +7082,10 @@ func (j *strings100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW69, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW69, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6422,8 +7106,10 @@ func (j *strings100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW70(ctx, x, in, s)
@@ -6435,8 +7121,10 @@ func (j *strings100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW70, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW70, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6457,8 +7145,10 @@ func (j *strings100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW71(ctx, x, in, s)
@@ -6470,8 +7160,10 @@ func (j *strings100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW71, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW71, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6492,8 +7184,10 @@ func (j *strings100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW72(ctx, x, in, s)
@@ -6505,8 +7199,10 @@ func (j *strings100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW72, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW72, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6527,8 +7223,10 @@ func (j *strings100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW73(ctx, x, in, s)
@@ -6540,8 +7238,10 @@ func (j *strings100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW73, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW73, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6562,8 +7262,10 @@ func (j *strings100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW74(ctx, x, in, s)
@@ -6575,8 +7277,10 @@ func (j *strings100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW74, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW74, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6597,8 +7301,10 @@ func (j *strings100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW75(ctx, x, in, s)
@@ -6610,8 +7316,10 @@ func (j *strings100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW75, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW75, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6632,8 +7340,10 @@ func (j *strings100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW76(ctx, x, in, s)
@@ -6645,8 +7355,10 @@ func (j *strings100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW76, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW76, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6667,8 +7379,10 @@ func (j *strings100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW77(ctx, x, in, s)
@@ -6680,8 +7394,10 @@ func (j *strings100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW77, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW77, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6702,8 +7418,10 @@ func (j *strings100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW78(ctx, x, in, s)
@@ -6715,8 +7433,10 @@ func (j *strings100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW78, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW78, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6737,8 +7457,10 @@ func (j *strings100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW79(ctx, x, in, s)
@@ -6750,8 +7472,10 @@ func (j *strings100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW79, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW79, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6772,8 +7496,10 @@ func (j *strings100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW80(ctx, x, in, s)
@@ -6785,8 +7511,10 @@ func (j *strings100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW80, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW80, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6807,8 +7535,10 @@ func (j *strings100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW81(ctx, x, in, s)
@@ -6820,8 +7550,10 @@ func (j *strings100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW81, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW81, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6842,8 +7574,10 @@ func (j *strings100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW82(ctx, x, in, s)
@@ -6855,8 +7589,10 @@ func (j *strings100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW82, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW82, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6877,8 +7613,10 @@ func (j *strings100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW83(ctx, x, in, s)
@@ -6890,8 +7628,10 @@ func (j *strings100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW83, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW83, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6912,8 +7652,10 @@ func (j *strings100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW84(ctx, x, in, s)
@@ -6925,8 +7667,10 @@ func (j *strings100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW84, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW84, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6947,8 +7691,10 @@ func (j *strings100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW85(ctx, x, in, s)
@@ -6960,8 +7706,10 @@ func (j *strings100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW85, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW85, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -6982,8 +7730,10 @@ func (j *strings100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW86(ctx, x, in, s)
@@ -6995,8 +7745,10 @@ func (j *strings100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW86, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW86, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7017,8 +7769,10 @@ func (j *strings100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW87(ctx, x, in, s)
@@ -7030,8 +7784,10 @@ func (j *strings100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW87, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW87, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7052,8 +7808,10 @@ func (j *strings100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW88(ctx, x, in, s)
@@ -7065,8 +7823,10 @@ func (j *strings100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW88, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW88, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7087,8 +7847,10 @@ func (j *strings100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW89(ctx, x, in, s)
@@ -7100,8 +7862,10 @@ func (j *strings100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW89, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW89, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7122,8 +7886,10 @@ func (j *strings100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW90(ctx, x, in, s)
@@ -7135,8 +7901,10 @@ func (j *strings100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW90, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW90, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7157,8 +7925,10 @@ func (j *strings100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW91(ctx, x, in, s)
@@ -7170,8 +7940,10 @@ func (j *strings100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW91, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW91, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7192,8 +7964,10 @@ func (j *strings100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW92(ctx, x, in, s)
@@ -7205,8 +7979,10 @@ func (j *strings100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW92, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW92, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7227,8 +8003,10 @@ func (j *strings100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW93(ctx, x, in, s)
@@ -7240,8 +8018,10 @@ func (j *strings100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW93, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW93, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7262,8 +8042,10 @@ func (j *strings100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW94(ctx, x, in, s)
@@ -7275,8 +8057,10 @@ func (j *strings100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW94, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW94, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7297,8 +8081,10 @@ func (j *strings100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW95(ctx, x, in, s)
@@ -7310,8 +8096,10 @@ func (j *strings100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW95, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW95, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7332,8 +8120,10 @@ func (j *strings100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW96(ctx, x, in, s)
@@ -7345,8 +8135,10 @@ func (j *strings100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW96, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW96, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7367,8 +8159,10 @@ func (j *strings100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW97(ctx, x, in, s)
@@ -7380,8 +8174,10 @@ func (j *strings100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW97, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW97, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7402,8 +8198,10 @@ func (j *strings100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW98(ctx, x, in, s)
@@ -7415,8 +8213,10 @@ func (j *strings100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW98, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW98, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7437,8 +8237,10 @@ func (j *strings100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (r
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW99(ctx, x, in, s)
@@ -7450,8 +8252,10 @@ func (j *strings100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (r
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW99, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW99, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -7472,8 +8276,10 @@ func (j *strings100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (
 	st := j.fork
 	s := &st
 	var out model.Strings // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW100(ctx, x, in, s)
@@ -7485,8 +8291,10 @@ func (j *strings100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, strings100NodeW100, strings100NodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, strings100NodeW100, strings100NodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

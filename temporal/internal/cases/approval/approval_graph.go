@@ -347,8 +347,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeResearch:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callResearch(ctx, x, in, s)
@@ -360,8 +362,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalAfterResearch
 			fallthrough
@@ -376,8 +380,10 @@ flow:
 				return err
 			}
 			n = approvalNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -389,8 +395,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeDraft
 			fallthrough
@@ -398,8 +406,10 @@ flow:
 			if err = x.Pause(approvalNodeDraft, runtime.Before, s); err != nil {
 				break flow
 			}
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callDraft(ctx, x, in, s)
@@ -411,14 +421,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeReview
 			fallthrough
 		case approvalNodeReview:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -455,8 +469,10 @@ flow:
 				break flow
 			}
 		case approvalNodePublish:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPublish(ctx, x, in, s)
@@ -468,8 +484,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -488,8 +506,10 @@ flow:
 	for {
 		switch n {
 		case approvalNodeSearchWeb:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -501,13 +521,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case approvalNodeFetchPapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -519,14 +543,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeFetchPapers, approvalNodeRankPapers, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeFetchPapers, approvalNodeRankPapers, s); err != nil {
+					break flow
+				}
 			}
 			n = approvalNodeRankPapers
 			fallthrough
 		case approvalNodeRankPapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -541,7 +569,12 @@ flow:
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
 				break flow
 			}
-			if err = x.Leave(in, approvalNodeRankPapers, n, s); err != nil || n == approvalNodeMerge {
+			if x.Observed() {
+				if err = x.Leave(in, approvalNodeRankPapers, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == approvalNodeMerge {
 				break flow
 			}
 		default:
@@ -641,8 +674,10 @@ func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 	st := approvalCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callSearchWeb(ctx, x, in, s)
@@ -654,8 +689,10 @@ func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branc
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

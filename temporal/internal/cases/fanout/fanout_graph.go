@@ -513,8 +513,10 @@ flow:
 	for {
 		switch n {
 		case fanoutNodeStart:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -526,8 +528,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = fanoutAfterStart
 			fallthrough
@@ -542,8 +546,10 @@ flow:
 				return err
 			}
 			n = fanoutNodeAggregate
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callAggregate(ctx, x, in, s, jAggregate.in)
@@ -555,8 +561,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -575,8 +583,10 @@ flow:
 	for {
 		switch n {
 		case fanoutNodeW01:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW01(ctx, x, in, s)
@@ -588,13 +598,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW02:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW02(ctx, x, in, s)
@@ -606,13 +620,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW03:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW03(ctx, x, in, s)
@@ -624,13 +642,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW04:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW04(ctx, x, in, s)
@@ -642,13 +664,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW05:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW05(ctx, x, in, s)
@@ -660,13 +686,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW06:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW06(ctx, x, in, s)
@@ -678,13 +708,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW07:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW07(ctx, x, in, s)
@@ -696,13 +730,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW08:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW08(ctx, x, in, s)
@@ -714,13 +752,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW09:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW09(ctx, x, in, s)
@@ -732,13 +774,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW10:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -750,13 +796,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW11:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -768,13 +818,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW12:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -786,13 +840,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW13:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -804,13 +862,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW14:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -822,13 +884,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW15:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -840,13 +906,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW16:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -858,13 +928,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW17:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -876,13 +950,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW18:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -894,13 +972,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW19:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -912,13 +994,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case fanoutNodeW20:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -930,8 +1016,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -1057,8 +1145,10 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW01(ctx, x, in, s)
@@ -1070,8 +1160,10 @@ func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1092,8 +1184,10 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW02(ctx, x, in, s)
@@ -1105,8 +1199,10 @@ func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1127,8 +1223,10 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW03(ctx, x, in, s)
@@ -1140,8 +1238,10 @@ func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1162,8 +1262,10 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW04(ctx, x, in, s)
@@ -1175,8 +1277,10 @@ func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1197,8 +1301,10 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW05(ctx, x, in, s)
@@ -1210,8 +1316,10 @@ func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1232,8 +1340,10 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW06(ctx, x, in, s)
@@ -1245,8 +1355,10 @@ func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1267,8 +1379,10 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW07(ctx, x, in, s)
@@ -1280,8 +1394,10 @@ func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1302,8 +1418,10 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW08(ctx, x, in, s)
@@ -1315,8 +1433,10 @@ func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1337,8 +1457,10 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW09(ctx, x, in, s)
@@ -1350,8 +1472,10 @@ func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1372,8 +1496,10 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW10(ctx, x, in, s)
@@ -1385,8 +1511,10 @@ func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1407,8 +1535,10 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW11(ctx, x, in, s)
@@ -1420,8 +1550,10 @@ func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1442,8 +1574,10 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW12(ctx, x, in, s)
@@ -1455,8 +1589,10 @@ func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1477,8 +1613,10 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW13(ctx, x, in, s)
@@ -1490,8 +1628,10 @@ func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1512,8 +1652,10 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW14(ctx, x, in, s)
@@ -1525,8 +1667,10 @@ func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1547,8 +1691,10 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW15(ctx, x, in, s)
@@ -1560,8 +1706,10 @@ func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1582,8 +1730,10 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW16(ctx, x, in, s)
@@ -1595,8 +1745,10 @@ func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1617,8 +1769,10 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW17(ctx, x, in, s)
@@ -1630,8 +1784,10 @@ func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1652,8 +1808,10 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW18(ctx, x, in, s)
@@ -1665,8 +1823,10 @@ func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1687,8 +1847,10 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW19(ctx, x, in, s)
@@ -1700,8 +1862,10 @@ func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -1722,8 +1886,10 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 	st := fanoutCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callW20(ctx, x, in, s)
@@ -1735,8 +1901,10 @@ func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

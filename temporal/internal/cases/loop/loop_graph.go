@@ -200,8 +200,10 @@ flow:
 	for {
 		switch n {
 		case loopNodeCount:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCount(ctx, x, in, s)
@@ -213,14 +215,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, loopNodeCount, loopNodeCheck, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, loopNodeCount, loopNodeCheck, s); err != nil {
+					break flow
+				}
 			}
 			n = loopNodeCheck
 			fallthrough
 		case loopNodeCheck:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)
@@ -251,7 +257,12 @@ flow:
 				err = x.BadRoute(loopNodeCheck, "CheckRoute", uint64(r))
 				break flow
 			}
-			if err = x.Leave(in, loopNodeCheck, n, s); err != nil || n == loopEnd {
+			if x.Observed() {
+				if err = x.Leave(in, loopNodeCheck, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == loopEnd {
 				break flow
 			}
 		default:

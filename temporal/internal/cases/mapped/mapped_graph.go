@@ -419,8 +419,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodePlan:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -432,8 +434,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodePlan, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodePlan, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterPlan
 			fallthrough
@@ -459,8 +463,10 @@ flow:
 				return err
 			}
 			n = mappedNodeCombine
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
@@ -472,14 +478,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeCombine, mappedNodePrepare, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeCombine, mappedNodePrepare, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedNodePrepare
 			fallthrough
 		case mappedNodePrepare:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPrepare(ctx, x, in, s)
@@ -491,8 +501,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodePrepare, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodePrepare, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterPrepare
 			fallthrough
@@ -520,8 +532,10 @@ flow:
 				return err
 			}
 			n = mappedNodeTotal
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callTotal(ctx, x, in, s, jTotal.in)
@@ -533,14 +547,18 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeTotal, mappedNodeSplit, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeTotal, mappedNodeSplit, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedNodeSplit
 			fallthrough
 		case mappedNodeSplit:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSplit(ctx, x, in, s)
@@ -552,8 +570,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeSplit, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeSplit, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterSplit
 			fallthrough
@@ -568,8 +588,10 @@ flow:
 				return err
 			}
 			n = mappedNodeJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -581,8 +603,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeJoin, mappedEnd, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeJoin, mappedEnd, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -601,8 +625,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeSummarize:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSummarize(ctx, x, in, s)
@@ -620,8 +646,10 @@ flow:
 			n = mappedNodeCheck
 			fallthrough
 		case mappedNodeCheck:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)
@@ -655,8 +683,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeSquare:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callSquare(ctx, x, in, s)
@@ -688,8 +718,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeLeft:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -701,8 +733,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeLeft, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeLeft, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = mappedAfterLeft
 			fallthrough
@@ -728,8 +762,10 @@ flow:
 				return err
 			}
 			n = mappedNodeLeftJoin
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callLeftJoin(ctx, x, in, s, jLeftJoin.in)
@@ -741,13 +777,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeLeftJoin, mappedNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeLeftJoin, mappedNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case mappedNodeRight:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -759,8 +799,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, mappedNodeRight, mappedNodeJoin, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, mappedNodeRight, mappedNodeJoin, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -779,8 +821,10 @@ flow:
 	for {
 		switch n {
 		case mappedNodeDouble:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callDouble(ctx, x, in, s)
@@ -963,8 +1007,10 @@ func (j *mappedJoinJoin) startRight(ctx context.Context, in runtime.Branch) (res
 	st := mappedCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callRight(ctx, x, in, s)
@@ -976,8 +1022,10 @@ func (j *mappedJoinJoin) startRight(ctx context.Context, in runtime.Branch) (res
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, mappedNodeRight, mappedNodeJoin, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, mappedNodeRight, mappedNodeJoin, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -301,8 +301,10 @@ flow:
 	for {
 		switch n {
 		case pickNodeRoute:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callRoute(ctx, x, in, s)
@@ -314,8 +316,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pickNodeRoute, runtime.NotRouted, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pickNodeRoute, runtime.NotRouted, s); err != nil {
+					break flow
+				}
 			}
 			n = pickAfterRoute
 			fallthrough
@@ -339,8 +343,10 @@ flow:
 				return err
 			}
 			n = pickNodeMerge
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -371,7 +377,12 @@ flow:
 				err = x.BadRoute(pickNodeMerge, "MergeRoute", uint64(r))
 				break flow
 			}
-			if err = x.Leave(in, pickNodeMerge, n, s); err != nil || n == pickEnd {
+			if x.Observed() {
+				if err = x.Leave(in, pickNodeMerge, n, s); err != nil {
+					break flow
+				}
+			}
+			if n == pickEnd {
 				break flow
 			}
 		default:
@@ -390,8 +401,10 @@ flow:
 	for {
 		switch n {
 		case pickNodeWeb:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callWeb(ctx, x, in, s)
@@ -403,13 +416,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case pickNodePapers:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callPapers(ctx, x, in, s)
@@ -421,13 +438,17 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		case pickNodeBooks:
-			if err = x.Enter(ctx, in, n); err != nil {
-				break flow
+			if !x.Step(in) {
+				if err = x.Enter(ctx, in, n); err != nil {
+					break flow
+				}
 			}
 			if x.Hooked() {
 				out, err = g.callBooks(ctx, x, in, s)
@@ -439,8 +460,10 @@ flow:
 				break flow
 			}
 			*s = out
-			if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
-				break flow
+			if x.Observed() {
+				if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
+					break flow
+				}
 			}
 			return nil
 		default:
@@ -515,8 +538,10 @@ func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (result
 	st := pickCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callWeb(ctx, x, in, s)
@@ -528,8 +553,10 @@ func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (result
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -550,8 +577,10 @@ func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (res
 	st := pickCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callPapers(ctx, x, in, s)
@@ -563,8 +592,10 @@ func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (res
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -585,8 +616,10 @@ func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (resu
 	st := pickCopyState(j.fork)
 	s := &st
 	var out State // what the node returned
-	if err = x.Enter(ctx, in, n); err != nil {
-		return err
+	if !x.Step(in) {
+		if err = x.Enter(ctx, in, n); err != nil {
+			return err
+		}
 	}
 	if x.Hooked() {
 		out, err = g.callBooks(ctx, x, in, s)
@@ -598,8 +631,10 @@ func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (resu
 		return err
 	}
 	*s = out
-	if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
-		return err
+	if x.Observed() {
+		if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
