@@ -338,10 +338,8 @@ func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out s
 			items[f] = sl.Elem()
 			continue
 		}
-		for part := range strings.SplitSeq(m.Items, ".") {
-			if graph.GeneratedLocal(part) {
-				errs.Add(at(m.OverPos), "map items %s uses the name %s, which the generated code gives to a parameter or variable: rename the type (or the import)", m.Items, part)
-			}
+		for _, part := range graph.ShadowedParts(m.Items) {
+			errs.Add(at(m.OverPos), "map items %s uses the name %s, which the generated code gives to a parameter or variable: rename the type (or the import)", m.Items, part)
 		}
 		it, err := pkg.State(m.Items)
 		if err != nil {

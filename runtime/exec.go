@@ -176,11 +176,12 @@ func cause(ctx context.Context, err error) error {
 // Enter is called before node runs in branch in. It fails, naming the node,
 // when ctx is done or the step limit is reached.
 //
-// The fast path, inlined into every case of a generated flow, is the main
-// flow of a quiet run (no observer, a context that can never be done: see
-// Begin) below its step limit: two compares and an add, no call and no
-// atomic. Everything else takes enter, out of line. Branches never read the
-// main flow's count.
+// The fast path is the main flow of a quiet run (no observer, a context
+// that can never be done: see Begin) below its step limit: two compares and
+// an add, no call and no atomic. Everything else takes enter, out of line.
+// Branches never read the main flow's count. The fast path is Step's, written
+// out: calling Step puts Enter over the inliner's budget (cost 80), and a
+// branch's every node would pay a call to Enter on its way to enter.
 func (x *counter) Enter(ctx context.Context, in Branch, node int) error {
 	if in.Fork == 0 && x.mainSteps < x.mainLimit {
 		x.mainSteps++
@@ -257,7 +258,7 @@ func startedFunc[S any](observe func(Event[S]), names []string) func(ctx context
 // error is the store's. It takes a pointer so that, inlined, it copies no
 // state when there is nothing to do.
 func (x *Exec[S]) Leave(in Branch, node, next int, s *S) error {
-	if x.ext {
+	if x.Observed() {
 		return x.leave(in, node, next, s)
 	}
 	return nil

@@ -59,11 +59,17 @@ func (e *emitter) target(n *graph.Node) *jen.Statement {
 // ctxParams are the parameters every flow and node method takes:
 //
 //	ctx context.Context, x *runtime.Exec[State], in runtime.Branch
+//
+// but the main flow, whose in is a local (see flow).
 func (e *emitter) ctxParams() []jen.Code {
+	return append(e.runParams(), jen.Id("in").Add(rt("Branch")))
+}
+
+// runParams are ctxParams without in: ctx context.Context, x *runtime.Exec[State].
+func (e *emitter) runParams() []jen.Code {
 	return []jen.Code{
 		jen.Id("ctx").Qual("context", "Context"),
 		jen.Id("x").Add(e.execT()),
-		jen.Id("in").Add(rt("Branch")),
 	}
 }
 
@@ -616,16 +622,17 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 	if region != nil {
 		sink = jen.Id(e.nodeConst(region.FanIn))
 	}
-	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.regionT(region)))
+	params := e.ctxParams()
 	var main []jen.Code
 	if region == nil {
 		// The main flow's Branch is always the zero one: a local, not a
 		// parameter, so that the compiler folds it into Enter's fast path
 		// and every call that takes it (a chain of 1000: 98k -> 88k
 		// instructions per run under callgrind).
-		params = slices.Delete(params, 2, 3)
+		params = e.runParams()
 		main = append(main, jen.Var().Id("in").Add(rt("Branch")).Comment("the main flow's: Fork 0, no path"))
 	}
+	params = append(params, jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.regionT(region)))
 	fc := &flowCases{}
 	order := chainOrder(nodes, region)
 	for i, n := range order {

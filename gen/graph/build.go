@@ -107,10 +107,8 @@ func (b *builder) header() {
 	case !st.Inline && !qualifiedRE.MatchString(st.Type.Value):
 		b.errorf(st.Type.Pos, "state type %q is not a Go type name: write Name for a type of this package, or pkg.Name for one of another package (pkg is the name a file of this package imports it under, e.g. `import \"example.com/app/model\"` then `state: model.State`)", st.Type.Value)
 	}
-	for part := range strings.SplitSeq(st.Type.Value, ".") {
-		if generatedLocals[part] {
-			b.errorf(st.Type.Pos, "state type %q uses the name %s, which the generated code gives to a parameter or variable: rename the type (or the import)", st.Type.Value, part)
-		}
+	for _, part := range ShadowedParts(st.Type.Value) {
+		b.errorf(st.Type.Pos, "state type %q uses the name %s, which the generated code gives to a parameter or variable: rename the type (or the import)", st.Type.Value, part)
 	}
 	if !st.Inline {
 		return

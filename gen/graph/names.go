@@ -95,3 +95,16 @@ var generatedLocals = map[string]bool{
 // or a variable, so that a type named so (or a package imported under it)
 // cannot be named inside its functions: the state type, a map's item type.
 func GeneratedLocal(name string) bool { return generatedLocals[name] }
+
+// ShadowedParts returns the parts of a type name as a spec writes it (Name
+// or pkg.Name) that generated code gives to a parameter or variable (see
+// GeneratedLocal), in order; none for a name it can use.
+func ShadowedParts(typeName string) []string {
+	var out []string
+	for part := range strings.SplitSeq(typeName, ".") {
+		if generatedLocals[part] {
+			out = append(out, part)
+		}
+	}
+	return out
+}
