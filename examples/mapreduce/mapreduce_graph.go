@@ -195,7 +195,7 @@ var mapReduceForkRetrieve = runtime.ForkSpec{
 	Node:     mapReduceNodeRetrieve,
 }
 
-// callRetrieve calls Retrieve through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callRetrieve calls Retrieve through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *MapReduce) callRetrieve(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -204,8 +204,6 @@ func (g *MapReduce) callRetrieve(ctx context.Context, x *runtime.Exec[State], in
 	})
 }
 
-// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapReduce) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mapReduceNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
@@ -213,8 +211,6 @@ func (g *MapReduce) callSummarize(ctx context.Context, x *runtime.Exec[State], i
 	})
 }
 
-// callCheck calls Check through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapReduce) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (Doc, error) {
@@ -222,8 +218,6 @@ func (g *MapReduce) callCheck(ctx context.Context, x *runtime.Exec[State], in ru
 	})
 }
 
-// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapReduce) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
 	return runtime.CallRoute(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
@@ -231,8 +225,6 @@ func (g *MapReduce) callRouteCheck(ctx context.Context, x *runtime.Exec[State], 
 	})
 }
 
-// callCombine calls Combine through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapReduce) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
 	return runtime.Call(ctx, x, in, mapReduceNodeCombine, nil, func(ctx context.Context) (State, error) {

@@ -229,7 +229,7 @@ var researchForkPlan = runtime.ForkSpec{
 	Node:    researchNodePlan,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Research) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -238,8 +238,6 @@ func (g *Research) callPlan(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, researchNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
@@ -247,8 +245,6 @@ func (g *Research) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in
 	})
 }
 
-// callFetchPapers calls FetchPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, researchNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
@@ -256,8 +252,6 @@ func (g *Research) callFetchPapers(ctx context.Context, x *runtime.Exec[State], 
 	})
 }
 
-// callRankPapers calls RankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (State, error) {
@@ -265,8 +259,6 @@ func (g *Research) callRankPapers(ctx context.Context, x *runtime.Exec[State], i
 	})
 }
 
-// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -274,8 +266,6 @@ func (g *Research) callRouteRankPapers(ctx context.Context, x *runtime.Exec[Stat
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, researchNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -283,8 +273,6 @@ func (g *Research) callMerge(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, researchNodeReview, nil, func(ctx context.Context) (State, error) {
@@ -292,8 +280,6 @@ func (g *Research) callReview(ctx context.Context, x *runtime.Exec[State], in ru
 	})
 }
 
-// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
 	return runtime.CallRoute(ctx, x, in, researchNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {

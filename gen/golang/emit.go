@@ -161,8 +161,8 @@ func (e *emitter) handlers() {
 //	type ReviewRoute uint8
 //	const ( ReviewRevise ReviewRoute = iota + 1; ReviewDone )
 //	func (r ReviewRoute) String() string { switch r { case ReviewRevise: return "revise" ... } }
-func (e *emitter) routes() {
-	for _, n := range e.g.Nodes {
+func (e *emitter) routes(nodes []*graph.Node) {
+	for _, n := range nodes {
 		if n.Kind != graph.Cond {
 			continue
 		}
@@ -203,8 +203,8 @@ func describeTarget(t *graph.Node, from *graph.Node) string {
 	return fmt.Sprintf("goes to %q", t.Name)
 }
 
-func (e *emitter) branchesTypes() {
-	for _, f := range e.g.Forks {
+func (e *emitter) branchesTypes(forks []*graph.Fork) {
+	for _, f := range forks {
 		if f.Map != nil {
 			e.itemsType(f)
 			continue
@@ -551,18 +551,27 @@ func (e *emitter) tables() {
 	}
 }
 
-// flows emits one loop per region: run for the main flow, branch<Fork> for
-// the branches of each fork.
-func (e *emitter) flows() {
-	var mainNodes []*graph.Node
+// mainNodes are the nodes of the main flow that have a case in run (a
+// fan-in runs in the case of its fork node).
+func (e *emitter) mainNodes() []*graph.Node {
+	var nodes []*graph.Node
 	for _, n := range e.g.Nodes {
 		if n.Region == nil && n.JoinOf == nil {
-			mainNodes = append(mainNodes, n)
+			nodes = append(nodes, n)
 		}
 	}
-	e.flow("run", nil, mainNodes,
+	return nodes
+}
+
+// mainFlow emits run, the loop of the main flow.
+func (e *emitter) mainFlow() {
+	e.flow("run", nil, e.mainNodes(),
 		"run runs the main flow from node n until it reaches __end__, updating *s as each node returns.")
-	for _, f := range e.g.Forks {
+}
+
+// branchFlows emits branch<Fork>, the loop of the branches of each fork.
+func (e *emitter) branchFlows(forks []*graph.Fork) {
+	for _, f := range forks {
 		var nodes []*graph.Node
 		for _, n := range f.Nodes {
 			if n.JoinOf == nil {
@@ -1019,14 +1028,11 @@ func (e *emitter) route(c *jen.Group, n *graph.Node) {
 	})
 }
 
-// routeMethods emits, per conditional node of a branch flow, the method
-// that maps its route to the next node (the main flow routes inline: see
-// route).
-func (e *emitter) routeMethods() {
-	for _, n := range e.g.Nodes {
-		if n.Kind != graph.Cond || n.Region == nil {
-			continue
-		}
+// routeMethods emits, per conditional node of a branch flow (nodes holds
+// no other), the method that maps its route to the next node (the main
+// flow routes inline: see route).
+func (e *emitter) routeMethods(nodes []*graph.Node) {
+	for _, n := range nodes {
 		id := jen.Id(e.nodeConst(n))
 		// func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
 		//	var (r ReviewRoute; err error)
@@ -1064,8 +1070,8 @@ func (e *emitter) routeMethods() {
 //		arrived [2]bool
 //		in      MergeBranches
 //	}
-func (e *emitter) joins() {
-	for _, f := range e.g.Forks {
+func (e *emitter) joins(forks []*graph.Fork) {
+	for _, f := range forks {
 		if f.Map != nil {
 			e.mapJoin(f)
 			continue

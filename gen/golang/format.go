@@ -2,94 +2,295 @@ package golang
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"go/format"
+	"go/parser"
+	"go/token"
+	"maps"
 	goruntime "runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
-
-	"github.com/dave/jennifer/jen"
 )
 
-// partMark ends a part of a generated file: a run of whole top-level
-// declarations that gofmt formats on its own exactly as it would in the
-// whole file. Formatting dominates the generator's time on large graphs
-// (go/printer sizes every multi-line expression list by printing it), and
-// the parts are formatted side by side.
-const partMark = "// graphc:part"
-
-// partNodes is how many nodes' declarations of one kind (call methods) a
-// part holds at most.
-const partNodes = 1000
-
-// part ends the current part of e's file. It must be called between two
-// top-level declarations: the blank lines around the mark make gofmt put
-// exactly one blank line there in the whole file, which is what render
-// joins the parts with.
-func (e *emitter) part() {
-	e.f.Line()
-	e.f.Comment(partMark[len("// "):])
-	e.f.Line()
+// A part is a run of whole top-level declarations of the executor's file.
+// Building the code, rendering it and formatting it take the generator's
+// time on a large graph (go/printer sizes every multi-line expression list
+// by printing it), so each part is built into a jen.File of its own and the
+// parts are built, rendered and formatted side by side (see renderParts).
+type part struct {
+	// weight estimates the part's size in KB, for the order in which the
+	// parts start: the heaviest first, so that none starts last and runs
+	// alone on one core.
+	weight int
+	// emit adds the part's declarations to e.f.
+	emit func(e *emitter)
 }
 
-// render renders f, unformatted, and formats its parts (see part) side by
-// side, with at most GOMAXPROCS at once. The result is what gofmt makes of
-// the whole file.
-func render(f *jen.File) ([]byte, error) {
-	f.NoFormat = true
-	var raw bytes.Buffer
-	if err := f.Render(&raw); err != nil {
+// partNodes is how many nodes' declarations a part holds at most (see
+// chunks).
+const partNodes = 1000
+
+// chunks splits s into runs, in order, that weigh at most partNodes
+// (a run of one element may weigh more).
+func chunks[T any](s []T, weight func(T) int) [][]T {
+	var out [][]T
+	start, w := 0, 0
+	for i, v := range s {
+		if i > start && w+weight(v) > partNodes {
+			out = append(out, s[start:i])
+			start, w = i, 0
+		}
+		w += weight(v)
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// weigh sums weight over s.
+func weigh[T any](s []T, weight func(T) int) int {
+	n := 0
+	for _, v := range s {
+		n += weight(v)
+	}
+	return n
+}
+
+// bodyMark starts the declarations of a part's file, after the package
+// clause and the imports that jennifer renders above them.
+const bodyMark = "// graphc:body"
+
+// rendered is a part rendered and formatted.
+type rendered struct {
+	head    []byte // the unformatted file header: comments, package clause, imports
+	body    []byte // the formatted declarations, without surrounding blank lines
+	imports []importName
+}
+
+// importName is how a file imports a package: as name, written in the
+// import block when alias is set (jennifer's importdef).
+type importName struct {
+	path, name string
+	alias      bool
+}
+
+// renderParts returns the gofmt'd file of the parts' declarations, in
+// order, with the imports all of them use. It is byte for byte what gofmt
+// makes of one jen.File holding every part: the header (package clause,
+// imports) and each part are formatted as files of their own, which gofmt
+// formats alike, since nothing in gofmt's layout reaches across top-level
+// declarations but the blank lines between them, which are one (what the
+// parts are joined with).
+//
+// Each part's jen.File names its imports as jennifer does: by the names
+// newFile gives (see importNames), else by the path, numbered on a clash
+// ("sync1"). A package can then have two names in two parts, or two
+// packages one name, since which number a part gives depends on the
+// packages it uses; every part is then built again with one name for each
+// package (see importsOf).
+func (e *emitter) renderParts(parts []part) ([]byte, error) {
+	hints := e.importNames()
+	out, err := e.buildParts(parts, nil)
+	if err != nil {
 		return nil, err
 	}
-	parts := bytes.Split(raw.Bytes(), []byte("\n"+partMark+"\n"))
-	out := make([][]byte, len(parts))
+	imports, ok := importsOf(out, hints)
+	if !ok {
+		if out, err = e.buildParts(parts, imports); err != nil {
+			return nil, err
+		}
+		if imports, ok = importsOf(out, hints); !ok {
+			return nil, errors.New("two parts of the file import a package under two names")
+		}
+	}
+	// The header: the first part's file header up to its imports, then
+	// every part's imports.
+	head := out[0].head
+	if i := bytes.Index(head, []byte("\nimport ")); i >= 0 {
+		head = head[:i+1]
+	}
+	src := slices.Concat(head, importBlock(imports))
+	header, err := format.Source(src)
+	if err != nil {
+		return nil, fmt.Errorf("formatting the header: %w\n%s", err, src)
+	}
+	file := [][]byte{bytes.TrimSpace(header)}
+	for _, r := range out {
+		if len(r.body) > 0 {
+			file = append(file, r.body)
+		}
+	}
+	return append(bytes.Join(file, []byte("\n\n")), '\n'), nil
+}
+
+// buildParts builds, renders and formats each part in a file of its own,
+// with at most GOMAXPROCS parts at once, the heaviest first. names, when
+// set, names every package the parts import.
+func (e *emitter) buildParts(parts []part, names []importName) ([]rendered, error) {
+	out := make([]rendered, len(parts))
 	errs := make([]error, len(parts))
-	// The largest parts start first, so that one does not start last and
-	// run alone on one core.
 	order := make([]int, len(parts))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return len(parts[b]) - len(parts[a]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(parts[b].weight, parts[a].weight) })
 	slots := make(chan struct{}, goruntime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, i := range order {
-		p := parts[i]
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			// The first part is a file (package clause, imports); the
-			// others are declarations, formatted as a file of their own
-			// (format.Source's declaration lists put a leading comment
-			// on the line of the package clause it adds, which changes
-			// how the comment is formatted).
-			src, clause := bytes.TrimSpace(p), []byte(nil)
-			if len(src) == 0 {
-				return // a graph without routes, joins or copies
+			out[i], errs[i] = e.buildPart(parts[i], names)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("part %d: %w", i+1, errs[i])
 			}
-			if i > 0 {
-				clause = []byte("package p\n")
-				src = append([]byte("package p\n\n"), src...)
-			}
-			b, err := format.Source(src)
-			if err == nil && !bytes.HasPrefix(b, clause) {
-				err = errors.New("the package clause moved")
-			}
-			if err != nil {
-				errs[i] = fmt.Errorf("formatting part %d: %w\n%s", i+1, err, p)
-				return
-			}
-			out[i] = bytes.TrimSpace(b[len(clause):])
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
+	return out, errors.Join(errs...)
+}
+
+// buildPart builds p in a jen.File of its own, renders it and formats its
+// declarations.
+func (e *emitter) buildPart(p part, names []importName) (rendered, error) {
+	pe := *e
+	pe.newFile()
+	for _, n := range names { // they override newFile's
+		if n.alias {
+			pe.f.ImportAlias(n.path, n.name)
+		} else {
+			pe.f.ImportName(n.path, n.name)
+		}
+	}
+	pe.f.NoFormat = true
+	pe.f.Comment(bodyMark[len("// "):])
+	p.emit(&pe)
+	var raw bytes.Buffer
+	if err := pe.f.Render(&raw); err != nil {
+		return rendered{}, err
+	}
+	// The mark is a line of its own, the last one of an empty part.
+	head, body, ok := bytes.Cut(raw.Bytes(), []byte("\n"+bodyMark))
+	if !ok || len(body) > 0 && body[0] != '\n' {
+		return rendered{}, errors.New("the mark of the declarations is missing")
+	}
+	imports, err := parseImports(head)
+	if err != nil {
+		return rendered{}, err
+	}
+	r := rendered{head: head, imports: imports}
+	src := bytes.TrimSpace(body)
+	if len(src) == 0 {
+		return r, nil // a graph without routes, joins or copies
+	}
+	// Declarations are formatted as a file of their own: format.Source's
+	// declaration lists put a leading comment on the line of the package
+	// clause it adds, which changes how the comment is formatted.
+	clause := []byte("package p\n")
+	b, err := format.Source(slices.Concat(clause, []byte("\n"), src))
+	if err == nil && !bytes.HasPrefix(b, clause) {
+		err = errors.New("the package clause moved")
+	}
+	if err != nil {
+		return rendered{}, fmt.Errorf("formatting: %w\n%s", err, src)
+	}
+	r.body = bytes.TrimSpace(b[len(clause):])
+	return r, nil
+}
+
+// parseImports returns the imports of a file's header as jennifer wrote
+// them: with a name where it is an alias.
+func parseImports(head []byte) ([]importName, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "", head, parser.ImportsOnly)
+	if err != nil {
+		return nil, fmt.Errorf("reading the imports: %w", err)
+	}
+	out := make([]importName, 0, len(f.Imports))
+	for _, spec := range f.Imports {
+		path, err := strconv.Unquote(spec.Path.Value)
 		if err != nil {
 			return nil, err
 		}
+		n := importName{path: path}
+		if spec.Name != nil {
+			n.name, n.alias = spec.Name.Name, true
+		}
+		out = append(out, n)
 	}
-	out = slices.DeleteFunc(out, func(b []byte) bool { return len(b) == 0 })
-	src := bytes.Join(out, []byte("\n\n"))
-	return append(src, '\n'), nil
+	return out, nil
+}
+
+// importsOf returns every package the parts import, sorted by path, and
+// whether the parts agree on their names: no package under two names, no
+// name for two packages. An import without an alias is named as hints say,
+// else (a standard package jennifer names itself) by the path's last
+// element. When the parts do not agree, the names returned are the ones to
+// build every part with: each package named as the first part (in order)
+// names it, and where two packages share a name, the one later by path
+// numbered, as jennifer numbers a clash.
+func importsOf(parts []rendered, hints map[string]importName) ([]importName, bool) {
+	byPath := map[string]importName{}
+	byName := map[string]string{}
+	ok := true
+	for _, r := range parts {
+		for _, n := range r.imports {
+			if !n.alias {
+				n.name = cmp.Or(hints[n.path].name, n.path[strings.LastIndexByte(n.path, '/')+1:])
+			}
+			if have, seen := byPath[n.path]; seen {
+				ok = ok && have == n
+				continue
+			}
+			byPath[n.path] = n
+			if p, taken := byName[n.name]; taken && p != n.path {
+				ok = false
+			}
+			byName[n.name] = n.path
+		}
+	}
+	list := slices.SortedFunc(maps.Values(byPath), func(a, b importName) int { return cmp.Compare(a.path, b.path) })
+	if ok {
+		return list, true
+	}
+	used := map[string]bool{}
+	for i, n := range list {
+		name := n.name
+		for k := 1; used[name] || (name != n.name && byName[name] != ""); k++ {
+			name = n.name + strconv.Itoa(k)
+		}
+		used[name] = true
+		if name != n.name {
+			list[i].name, list[i].alias = name, true
+		}
+	}
+	return list, false
+}
+
+// importBlock writes imports (sorted by path) as jennifer does: a name
+// only where it is an alias, in parentheses unless there is one import.
+func importBlock(imports []importName) []byte {
+	spec := func(n importName) string {
+		if n.alias {
+			return n.name + " " + strconv.Quote(n.path)
+		}
+		return strconv.Quote(n.path)
+	}
+	var b bytes.Buffer
+	switch len(imports) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, "import %s\n\n", spec(imports[0]))
+	default:
+		b.WriteString("import (\n")
+		for _, n := range imports {
+			b.WriteString(spec(n) + "\n")
+		}
+		b.WriteString(")\n\n")
+	}
+	return b.Bytes()
 }

@@ -163,7 +163,7 @@ var chain10Graph = runtime.Graph{
 	Names:       chain10Names[:],
 }
 
-// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Chain10) callN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -172,8 +172,6 @@ func (g *Chain10) callN1(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN2 calls N2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN2, nil, func(ctx context.Context) (model.State, error) {
@@ -181,8 +179,6 @@ func (g *Chain10) callN2(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN3 calls N3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN3, nil, func(ctx context.Context) (model.State, error) {
@@ -190,8 +186,6 @@ func (g *Chain10) callN3(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN4 calls N4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN4, nil, func(ctx context.Context) (model.State, error) {
@@ -199,8 +193,6 @@ func (g *Chain10) callN4(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN5 calls N5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN5, nil, func(ctx context.Context) (model.State, error) {
@@ -208,8 +200,6 @@ func (g *Chain10) callN5(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN6 calls N6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN6, nil, func(ctx context.Context) (model.State, error) {
@@ -217,8 +207,6 @@ func (g *Chain10) callN6(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN7 calls N7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN7, nil, func(ctx context.Context) (model.State, error) {
@@ -226,8 +214,6 @@ func (g *Chain10) callN7(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN8 calls N8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN8, nil, func(ctx context.Context) (model.State, error) {
@@ -235,8 +221,6 @@ func (g *Chain10) callN8(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN9 calls N9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN9, nil, func(ctx context.Context) (model.State, error) {
@@ -244,8 +228,6 @@ func (g *Chain10) callN9(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callN10 calls N10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain10) callN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain10NodeN10, nil, func(ctx context.Context) (model.State, error) {

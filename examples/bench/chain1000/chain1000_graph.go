@@ -4123,7 +4123,7 @@ var chain1000Graph = runtime.Graph{
 	Names:       chain1000Names[:],
 }
 
-// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Chain1000) callN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -4132,8 +4132,6 @@ func (g *Chain1000) callN1(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN2 calls N2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN2, nil, func(ctx context.Context) (model.State, error) {
@@ -4141,8 +4139,6 @@ func (g *Chain1000) callN2(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN3 calls N3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN3, nil, func(ctx context.Context) (model.State, error) {
@@ -4150,8 +4146,6 @@ func (g *Chain1000) callN3(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN4 calls N4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN4, nil, func(ctx context.Context) (model.State, error) {
@@ -4159,8 +4153,6 @@ func (g *Chain1000) callN4(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN5 calls N5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN5, nil, func(ctx context.Context) (model.State, error) {
@@ -4168,8 +4160,6 @@ func (g *Chain1000) callN5(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN6 calls N6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN6, nil, func(ctx context.Context) (model.State, error) {
@@ -4177,8 +4167,6 @@ func (g *Chain1000) callN6(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN7 calls N7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN7, nil, func(ctx context.Context) (model.State, error) {
@@ -4186,8 +4174,6 @@ func (g *Chain1000) callN7(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN8 calls N8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN8, nil, func(ctx context.Context) (model.State, error) {
@@ -4195,8 +4181,6 @@ func (g *Chain1000) callN8(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN9 calls N9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN9, nil, func(ctx context.Context) (model.State, error) {
@@ -4204,8 +4188,6 @@ func (g *Chain1000) callN9(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callN10 calls N10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN10, nil, func(ctx context.Context) (model.State, error) {
@@ -4213,8 +4195,6 @@ func (g *Chain1000) callN10(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN11 calls N11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN11, nil, func(ctx context.Context) (model.State, error) {
@@ -4222,8 +4202,6 @@ func (g *Chain1000) callN11(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN12 calls N12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN12, nil, func(ctx context.Context) (model.State, error) {
@@ -4231,8 +4209,6 @@ func (g *Chain1000) callN12(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN13 calls N13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN13, nil, func(ctx context.Context) (model.State, error) {
@@ -4240,8 +4216,6 @@ func (g *Chain1000) callN13(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN14 calls N14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN14, nil, func(ctx context.Context) (model.State, error) {
@@ -4249,8 +4223,6 @@ func (g *Chain1000) callN14(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN15 calls N15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN15, nil, func(ctx context.Context) (model.State, error) {
@@ -4258,8 +4230,6 @@ func (g *Chain1000) callN15(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN16 calls N16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN16, nil, func(ctx context.Context) (model.State, error) {
@@ -4267,8 +4237,6 @@ func (g *Chain1000) callN16(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN17 calls N17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN17, nil, func(ctx context.Context) (model.State, error) {
@@ -4276,8 +4244,6 @@ func (g *Chain1000) callN17(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN18 calls N18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN18, nil, func(ctx context.Context) (model.State, error) {
@@ -4285,8 +4251,6 @@ func (g *Chain1000) callN18(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN19 calls N19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN19, nil, func(ctx context.Context) (model.State, error) {
@@ -4294,8 +4258,6 @@ func (g *Chain1000) callN19(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN20 calls N20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN20, nil, func(ctx context.Context) (model.State, error) {
@@ -4303,8 +4265,6 @@ func (g *Chain1000) callN20(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN21 calls N21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN21, nil, func(ctx context.Context) (model.State, error) {
@@ -4312,8 +4272,6 @@ func (g *Chain1000) callN21(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN22 calls N22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN22, nil, func(ctx context.Context) (model.State, error) {
@@ -4321,8 +4279,6 @@ func (g *Chain1000) callN22(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN23 calls N23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN23, nil, func(ctx context.Context) (model.State, error) {
@@ -4330,8 +4286,6 @@ func (g *Chain1000) callN23(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN24 calls N24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN24, nil, func(ctx context.Context) (model.State, error) {
@@ -4339,8 +4293,6 @@ func (g *Chain1000) callN24(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN25 calls N25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN25, nil, func(ctx context.Context) (model.State, error) {
@@ -4348,8 +4300,6 @@ func (g *Chain1000) callN25(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN26 calls N26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN26, nil, func(ctx context.Context) (model.State, error) {
@@ -4357,8 +4307,6 @@ func (g *Chain1000) callN26(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN27 calls N27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN27, nil, func(ctx context.Context) (model.State, error) {
@@ -4366,8 +4314,6 @@ func (g *Chain1000) callN27(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN28 calls N28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN28, nil, func(ctx context.Context) (model.State, error) {
@@ -4375,8 +4321,6 @@ func (g *Chain1000) callN28(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN29 calls N29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN29, nil, func(ctx context.Context) (model.State, error) {
@@ -4384,8 +4328,6 @@ func (g *Chain1000) callN29(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN30 calls N30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN30, nil, func(ctx context.Context) (model.State, error) {
@@ -4393,8 +4335,6 @@ func (g *Chain1000) callN30(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN31 calls N31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN31, nil, func(ctx context.Context) (model.State, error) {
@@ -4402,8 +4342,6 @@ func (g *Chain1000) callN31(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN32 calls N32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN32, nil, func(ctx context.Context) (model.State, error) {
@@ -4411,8 +4349,6 @@ func (g *Chain1000) callN32(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN33 calls N33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN33, nil, func(ctx context.Context) (model.State, error) {
@@ -4420,8 +4356,6 @@ func (g *Chain1000) callN33(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN34 calls N34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN34, nil, func(ctx context.Context) (model.State, error) {
@@ -4429,8 +4363,6 @@ func (g *Chain1000) callN34(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN35 calls N35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN35, nil, func(ctx context.Context) (model.State, error) {
@@ -4438,8 +4370,6 @@ func (g *Chain1000) callN35(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN36 calls N36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN36, nil, func(ctx context.Context) (model.State, error) {
@@ -4447,8 +4377,6 @@ func (g *Chain1000) callN36(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN37 calls N37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN37, nil, func(ctx context.Context) (model.State, error) {
@@ -4456,8 +4384,6 @@ func (g *Chain1000) callN37(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN38 calls N38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN38, nil, func(ctx context.Context) (model.State, error) {
@@ -4465,8 +4391,6 @@ func (g *Chain1000) callN38(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN39 calls N39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN39, nil, func(ctx context.Context) (model.State, error) {
@@ -4474,8 +4398,6 @@ func (g *Chain1000) callN39(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN40 calls N40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN40, nil, func(ctx context.Context) (model.State, error) {
@@ -4483,8 +4405,6 @@ func (g *Chain1000) callN40(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN41 calls N41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN41, nil, func(ctx context.Context) (model.State, error) {
@@ -4492,8 +4412,6 @@ func (g *Chain1000) callN41(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN42 calls N42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN42, nil, func(ctx context.Context) (model.State, error) {
@@ -4501,8 +4419,6 @@ func (g *Chain1000) callN42(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN43 calls N43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN43, nil, func(ctx context.Context) (model.State, error) {
@@ -4510,8 +4426,6 @@ func (g *Chain1000) callN43(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN44 calls N44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN44, nil, func(ctx context.Context) (model.State, error) {
@@ -4519,8 +4433,6 @@ func (g *Chain1000) callN44(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN45 calls N45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN45, nil, func(ctx context.Context) (model.State, error) {
@@ -4528,8 +4440,6 @@ func (g *Chain1000) callN45(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN46 calls N46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN46, nil, func(ctx context.Context) (model.State, error) {
@@ -4537,8 +4447,6 @@ func (g *Chain1000) callN46(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN47 calls N47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN47, nil, func(ctx context.Context) (model.State, error) {
@@ -4546,8 +4454,6 @@ func (g *Chain1000) callN47(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN48 calls N48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN48, nil, func(ctx context.Context) (model.State, error) {
@@ -4555,8 +4461,6 @@ func (g *Chain1000) callN48(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN49 calls N49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN49, nil, func(ctx context.Context) (model.State, error) {
@@ -4564,8 +4468,6 @@ func (g *Chain1000) callN49(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN50 calls N50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN50, nil, func(ctx context.Context) (model.State, error) {
@@ -4573,8 +4475,6 @@ func (g *Chain1000) callN50(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN51 calls N51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN51, nil, func(ctx context.Context) (model.State, error) {
@@ -4582,8 +4482,6 @@ func (g *Chain1000) callN51(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN52 calls N52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN52, nil, func(ctx context.Context) (model.State, error) {
@@ -4591,8 +4489,6 @@ func (g *Chain1000) callN52(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN53 calls N53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN53, nil, func(ctx context.Context) (model.State, error) {
@@ -4600,8 +4496,6 @@ func (g *Chain1000) callN53(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN54 calls N54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN54, nil, func(ctx context.Context) (model.State, error) {
@@ -4609,8 +4503,6 @@ func (g *Chain1000) callN54(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN55 calls N55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN55, nil, func(ctx context.Context) (model.State, error) {
@@ -4618,8 +4510,6 @@ func (g *Chain1000) callN55(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN56 calls N56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN56, nil, func(ctx context.Context) (model.State, error) {
@@ -4627,8 +4517,6 @@ func (g *Chain1000) callN56(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN57 calls N57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN57, nil, func(ctx context.Context) (model.State, error) {
@@ -4636,8 +4524,6 @@ func (g *Chain1000) callN57(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN58 calls N58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN58, nil, func(ctx context.Context) (model.State, error) {
@@ -4645,8 +4531,6 @@ func (g *Chain1000) callN58(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN59 calls N59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN59, nil, func(ctx context.Context) (model.State, error) {
@@ -4654,8 +4538,6 @@ func (g *Chain1000) callN59(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN60 calls N60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN60, nil, func(ctx context.Context) (model.State, error) {
@@ -4663,8 +4545,6 @@ func (g *Chain1000) callN60(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN61 calls N61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN61, nil, func(ctx context.Context) (model.State, error) {
@@ -4672,8 +4552,6 @@ func (g *Chain1000) callN61(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN62 calls N62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN62, nil, func(ctx context.Context) (model.State, error) {
@@ -4681,8 +4559,6 @@ func (g *Chain1000) callN62(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN63 calls N63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN63, nil, func(ctx context.Context) (model.State, error) {
@@ -4690,8 +4566,6 @@ func (g *Chain1000) callN63(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN64 calls N64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN64, nil, func(ctx context.Context) (model.State, error) {
@@ -4699,8 +4573,6 @@ func (g *Chain1000) callN64(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN65 calls N65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN65, nil, func(ctx context.Context) (model.State, error) {
@@ -4708,8 +4580,6 @@ func (g *Chain1000) callN65(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN66 calls N66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN66, nil, func(ctx context.Context) (model.State, error) {
@@ -4717,8 +4587,6 @@ func (g *Chain1000) callN66(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN67 calls N67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN67, nil, func(ctx context.Context) (model.State, error) {
@@ -4726,8 +4594,6 @@ func (g *Chain1000) callN67(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN68 calls N68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN68, nil, func(ctx context.Context) (model.State, error) {
@@ -4735,8 +4601,6 @@ func (g *Chain1000) callN68(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN69 calls N69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN69, nil, func(ctx context.Context) (model.State, error) {
@@ -4744,8 +4608,6 @@ func (g *Chain1000) callN69(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN70 calls N70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN70, nil, func(ctx context.Context) (model.State, error) {
@@ -4753,8 +4615,6 @@ func (g *Chain1000) callN70(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN71 calls N71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN71, nil, func(ctx context.Context) (model.State, error) {
@@ -4762,8 +4622,6 @@ func (g *Chain1000) callN71(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN72 calls N72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN72, nil, func(ctx context.Context) (model.State, error) {
@@ -4771,8 +4629,6 @@ func (g *Chain1000) callN72(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN73 calls N73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN73, nil, func(ctx context.Context) (model.State, error) {
@@ -4780,8 +4636,6 @@ func (g *Chain1000) callN73(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN74 calls N74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN74, nil, func(ctx context.Context) (model.State, error) {
@@ -4789,8 +4643,6 @@ func (g *Chain1000) callN74(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN75 calls N75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN75, nil, func(ctx context.Context) (model.State, error) {
@@ -4798,8 +4650,6 @@ func (g *Chain1000) callN75(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN76 calls N76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN76, nil, func(ctx context.Context) (model.State, error) {
@@ -4807,8 +4657,6 @@ func (g *Chain1000) callN76(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN77 calls N77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN77, nil, func(ctx context.Context) (model.State, error) {
@@ -4816,8 +4664,6 @@ func (g *Chain1000) callN77(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN78 calls N78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN78, nil, func(ctx context.Context) (model.State, error) {
@@ -4825,8 +4671,6 @@ func (g *Chain1000) callN78(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN79 calls N79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN79, nil, func(ctx context.Context) (model.State, error) {
@@ -4834,8 +4678,6 @@ func (g *Chain1000) callN79(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN80 calls N80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN80, nil, func(ctx context.Context) (model.State, error) {
@@ -4843,8 +4685,6 @@ func (g *Chain1000) callN80(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN81 calls N81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN81, nil, func(ctx context.Context) (model.State, error) {
@@ -4852,8 +4692,6 @@ func (g *Chain1000) callN81(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN82 calls N82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN82, nil, func(ctx context.Context) (model.State, error) {
@@ -4861,8 +4699,6 @@ func (g *Chain1000) callN82(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN83 calls N83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN83, nil, func(ctx context.Context) (model.State, error) {
@@ -4870,8 +4706,6 @@ func (g *Chain1000) callN83(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN84 calls N84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN84, nil, func(ctx context.Context) (model.State, error) {
@@ -4879,8 +4713,6 @@ func (g *Chain1000) callN84(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN85 calls N85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN85, nil, func(ctx context.Context) (model.State, error) {
@@ -4888,8 +4720,6 @@ func (g *Chain1000) callN85(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN86 calls N86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN86, nil, func(ctx context.Context) (model.State, error) {
@@ -4897,8 +4727,6 @@ func (g *Chain1000) callN86(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN87 calls N87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN87, nil, func(ctx context.Context) (model.State, error) {
@@ -4906,8 +4734,6 @@ func (g *Chain1000) callN87(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN88 calls N88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN88, nil, func(ctx context.Context) (model.State, error) {
@@ -4915,8 +4741,6 @@ func (g *Chain1000) callN88(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN89 calls N89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN89, nil, func(ctx context.Context) (model.State, error) {
@@ -4924,8 +4748,6 @@ func (g *Chain1000) callN89(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN90 calls N90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN90, nil, func(ctx context.Context) (model.State, error) {
@@ -4933,8 +4755,6 @@ func (g *Chain1000) callN90(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN91 calls N91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN91, nil, func(ctx context.Context) (model.State, error) {
@@ -4942,8 +4762,6 @@ func (g *Chain1000) callN91(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN92 calls N92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN92, nil, func(ctx context.Context) (model.State, error) {
@@ -4951,8 +4769,6 @@ func (g *Chain1000) callN92(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN93 calls N93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN93, nil, func(ctx context.Context) (model.State, error) {
@@ -4960,8 +4776,6 @@ func (g *Chain1000) callN93(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN94 calls N94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN94, nil, func(ctx context.Context) (model.State, error) {
@@ -4969,8 +4783,6 @@ func (g *Chain1000) callN94(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN95 calls N95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN95, nil, func(ctx context.Context) (model.State, error) {
@@ -4978,8 +4790,6 @@ func (g *Chain1000) callN95(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN96 calls N96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN96, nil, func(ctx context.Context) (model.State, error) {
@@ -4987,8 +4797,6 @@ func (g *Chain1000) callN96(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN97 calls N97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN97, nil, func(ctx context.Context) (model.State, error) {
@@ -4996,8 +4804,6 @@ func (g *Chain1000) callN97(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN98 calls N98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN98, nil, func(ctx context.Context) (model.State, error) {
@@ -5005,8 +4811,6 @@ func (g *Chain1000) callN98(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN99 calls N99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN99, nil, func(ctx context.Context) (model.State, error) {
@@ -5014,8 +4818,6 @@ func (g *Chain1000) callN99(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callN100 calls N100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN100, nil, func(ctx context.Context) (model.State, error) {
@@ -5023,8 +4825,6 @@ func (g *Chain1000) callN100(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN101 calls N101 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN101, nil, func(ctx context.Context) (model.State, error) {
@@ -5032,8 +4832,6 @@ func (g *Chain1000) callN101(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN102 calls N102 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN102, nil, func(ctx context.Context) (model.State, error) {
@@ -5041,8 +4839,6 @@ func (g *Chain1000) callN102(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN103 calls N103 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN103, nil, func(ctx context.Context) (model.State, error) {
@@ -5050,8 +4846,6 @@ func (g *Chain1000) callN103(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN104 calls N104 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN104, nil, func(ctx context.Context) (model.State, error) {
@@ -5059,8 +4853,6 @@ func (g *Chain1000) callN104(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN105 calls N105 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN105, nil, func(ctx context.Context) (model.State, error) {
@@ -5068,8 +4860,6 @@ func (g *Chain1000) callN105(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN106 calls N106 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN106, nil, func(ctx context.Context) (model.State, error) {
@@ -5077,8 +4867,6 @@ func (g *Chain1000) callN106(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN107 calls N107 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN107, nil, func(ctx context.Context) (model.State, error) {
@@ -5086,8 +4874,6 @@ func (g *Chain1000) callN107(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN108 calls N108 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN108, nil, func(ctx context.Context) (model.State, error) {
@@ -5095,8 +4881,6 @@ func (g *Chain1000) callN108(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN109 calls N109 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN109, nil, func(ctx context.Context) (model.State, error) {
@@ -5104,8 +4888,6 @@ func (g *Chain1000) callN109(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN110 calls N110 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN110, nil, func(ctx context.Context) (model.State, error) {
@@ -5113,8 +4895,6 @@ func (g *Chain1000) callN110(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN111 calls N111 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN111, nil, func(ctx context.Context) (model.State, error) {
@@ -5122,8 +4902,6 @@ func (g *Chain1000) callN111(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN112 calls N112 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN112, nil, func(ctx context.Context) (model.State, error) {
@@ -5131,8 +4909,6 @@ func (g *Chain1000) callN112(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN113 calls N113 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN113, nil, func(ctx context.Context) (model.State, error) {
@@ -5140,8 +4916,6 @@ func (g *Chain1000) callN113(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN114 calls N114 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN114, nil, func(ctx context.Context) (model.State, error) {
@@ -5149,8 +4923,6 @@ func (g *Chain1000) callN114(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN115 calls N115 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN115, nil, func(ctx context.Context) (model.State, error) {
@@ -5158,8 +4930,6 @@ func (g *Chain1000) callN115(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN116 calls N116 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN116, nil, func(ctx context.Context) (model.State, error) {
@@ -5167,8 +4937,6 @@ func (g *Chain1000) callN116(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN117 calls N117 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN117, nil, func(ctx context.Context) (model.State, error) {
@@ -5176,8 +4944,6 @@ func (g *Chain1000) callN117(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN118 calls N118 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN118, nil, func(ctx context.Context) (model.State, error) {
@@ -5185,8 +4951,6 @@ func (g *Chain1000) callN118(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN119 calls N119 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN119, nil, func(ctx context.Context) (model.State, error) {
@@ -5194,8 +4958,6 @@ func (g *Chain1000) callN119(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN120 calls N120 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN120, nil, func(ctx context.Context) (model.State, error) {
@@ -5203,8 +4965,6 @@ func (g *Chain1000) callN120(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN121 calls N121 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN121, nil, func(ctx context.Context) (model.State, error) {
@@ -5212,8 +4972,6 @@ func (g *Chain1000) callN121(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN122 calls N122 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN122, nil, func(ctx context.Context) (model.State, error) {
@@ -5221,8 +4979,6 @@ func (g *Chain1000) callN122(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN123 calls N123 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN123, nil, func(ctx context.Context) (model.State, error) {
@@ -5230,8 +4986,6 @@ func (g *Chain1000) callN123(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN124 calls N124 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN124, nil, func(ctx context.Context) (model.State, error) {
@@ -5239,8 +4993,6 @@ func (g *Chain1000) callN124(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN125 calls N125 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN125, nil, func(ctx context.Context) (model.State, error) {
@@ -5248,8 +5000,6 @@ func (g *Chain1000) callN125(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN126 calls N126 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN126, nil, func(ctx context.Context) (model.State, error) {
@@ -5257,8 +5007,6 @@ func (g *Chain1000) callN126(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN127 calls N127 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN127, nil, func(ctx context.Context) (model.State, error) {
@@ -5266,8 +5014,6 @@ func (g *Chain1000) callN127(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN128 calls N128 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN128, nil, func(ctx context.Context) (model.State, error) {
@@ -5275,8 +5021,6 @@ func (g *Chain1000) callN128(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN129 calls N129 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN129, nil, func(ctx context.Context) (model.State, error) {
@@ -5284,8 +5028,6 @@ func (g *Chain1000) callN129(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN130 calls N130 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN130, nil, func(ctx context.Context) (model.State, error) {
@@ -5293,8 +5035,6 @@ func (g *Chain1000) callN130(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN131 calls N131 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN131, nil, func(ctx context.Context) (model.State, error) {
@@ -5302,8 +5042,6 @@ func (g *Chain1000) callN131(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN132 calls N132 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN132, nil, func(ctx context.Context) (model.State, error) {
@@ -5311,8 +5049,6 @@ func (g *Chain1000) callN132(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN133 calls N133 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN133, nil, func(ctx context.Context) (model.State, error) {
@@ -5320,8 +5056,6 @@ func (g *Chain1000) callN133(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN134 calls N134 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN134, nil, func(ctx context.Context) (model.State, error) {
@@ -5329,8 +5063,6 @@ func (g *Chain1000) callN134(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN135 calls N135 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN135, nil, func(ctx context.Context) (model.State, error) {
@@ -5338,8 +5070,6 @@ func (g *Chain1000) callN135(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN136 calls N136 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN136, nil, func(ctx context.Context) (model.State, error) {
@@ -5347,8 +5077,6 @@ func (g *Chain1000) callN136(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN137 calls N137 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN137, nil, func(ctx context.Context) (model.State, error) {
@@ -5356,8 +5084,6 @@ func (g *Chain1000) callN137(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN138 calls N138 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN138, nil, func(ctx context.Context) (model.State, error) {
@@ -5365,8 +5091,6 @@ func (g *Chain1000) callN138(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN139 calls N139 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN139, nil, func(ctx context.Context) (model.State, error) {
@@ -5374,8 +5098,6 @@ func (g *Chain1000) callN139(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN140 calls N140 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN140, nil, func(ctx context.Context) (model.State, error) {
@@ -5383,8 +5105,6 @@ func (g *Chain1000) callN140(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN141 calls N141 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN141, nil, func(ctx context.Context) (model.State, error) {
@@ -5392,8 +5112,6 @@ func (g *Chain1000) callN141(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN142 calls N142 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN142, nil, func(ctx context.Context) (model.State, error) {
@@ -5401,8 +5119,6 @@ func (g *Chain1000) callN142(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN143 calls N143 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN143, nil, func(ctx context.Context) (model.State, error) {
@@ -5410,8 +5126,6 @@ func (g *Chain1000) callN143(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN144 calls N144 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN144, nil, func(ctx context.Context) (model.State, error) {
@@ -5419,8 +5133,6 @@ func (g *Chain1000) callN144(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN145 calls N145 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN145, nil, func(ctx context.Context) (model.State, error) {
@@ -5428,8 +5140,6 @@ func (g *Chain1000) callN145(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN146 calls N146 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN146, nil, func(ctx context.Context) (model.State, error) {
@@ -5437,8 +5147,6 @@ func (g *Chain1000) callN146(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN147 calls N147 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN147, nil, func(ctx context.Context) (model.State, error) {
@@ -5446,8 +5154,6 @@ func (g *Chain1000) callN147(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN148 calls N148 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN148, nil, func(ctx context.Context) (model.State, error) {
@@ -5455,8 +5161,6 @@ func (g *Chain1000) callN148(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN149 calls N149 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN149, nil, func(ctx context.Context) (model.State, error) {
@@ -5464,8 +5168,6 @@ func (g *Chain1000) callN149(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN150 calls N150 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN150, nil, func(ctx context.Context) (model.State, error) {
@@ -5473,8 +5175,6 @@ func (g *Chain1000) callN150(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN151 calls N151 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN151, nil, func(ctx context.Context) (model.State, error) {
@@ -5482,8 +5182,6 @@ func (g *Chain1000) callN151(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN152 calls N152 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN152, nil, func(ctx context.Context) (model.State, error) {
@@ -5491,8 +5189,6 @@ func (g *Chain1000) callN152(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN153 calls N153 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN153, nil, func(ctx context.Context) (model.State, error) {
@@ -5500,8 +5196,6 @@ func (g *Chain1000) callN153(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN154 calls N154 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN154, nil, func(ctx context.Context) (model.State, error) {
@@ -5509,8 +5203,6 @@ func (g *Chain1000) callN154(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN155 calls N155 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN155, nil, func(ctx context.Context) (model.State, error) {
@@ -5518,8 +5210,6 @@ func (g *Chain1000) callN155(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN156 calls N156 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN156, nil, func(ctx context.Context) (model.State, error) {
@@ -5527,8 +5217,6 @@ func (g *Chain1000) callN156(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN157 calls N157 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN157, nil, func(ctx context.Context) (model.State, error) {
@@ -5536,8 +5224,6 @@ func (g *Chain1000) callN157(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN158 calls N158 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN158, nil, func(ctx context.Context) (model.State, error) {
@@ -5545,8 +5231,6 @@ func (g *Chain1000) callN158(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN159 calls N159 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN159, nil, func(ctx context.Context) (model.State, error) {
@@ -5554,8 +5238,6 @@ func (g *Chain1000) callN159(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN160 calls N160 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN160, nil, func(ctx context.Context) (model.State, error) {
@@ -5563,8 +5245,6 @@ func (g *Chain1000) callN160(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN161 calls N161 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN161, nil, func(ctx context.Context) (model.State, error) {
@@ -5572,8 +5252,6 @@ func (g *Chain1000) callN161(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN162 calls N162 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN162, nil, func(ctx context.Context) (model.State, error) {
@@ -5581,8 +5259,6 @@ func (g *Chain1000) callN162(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN163 calls N163 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN163, nil, func(ctx context.Context) (model.State, error) {
@@ -5590,8 +5266,6 @@ func (g *Chain1000) callN163(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN164 calls N164 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN164, nil, func(ctx context.Context) (model.State, error) {
@@ -5599,8 +5273,6 @@ func (g *Chain1000) callN164(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN165 calls N165 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN165, nil, func(ctx context.Context) (model.State, error) {
@@ -5608,8 +5280,6 @@ func (g *Chain1000) callN165(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN166 calls N166 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN166, nil, func(ctx context.Context) (model.State, error) {
@@ -5617,8 +5287,6 @@ func (g *Chain1000) callN166(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN167 calls N167 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN167, nil, func(ctx context.Context) (model.State, error) {
@@ -5626,8 +5294,6 @@ func (g *Chain1000) callN167(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN168 calls N168 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN168, nil, func(ctx context.Context) (model.State, error) {
@@ -5635,8 +5301,6 @@ func (g *Chain1000) callN168(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN169 calls N169 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN169, nil, func(ctx context.Context) (model.State, error) {
@@ -5644,8 +5308,6 @@ func (g *Chain1000) callN169(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN170 calls N170 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN170, nil, func(ctx context.Context) (model.State, error) {
@@ -5653,8 +5315,6 @@ func (g *Chain1000) callN170(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN171 calls N171 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN171, nil, func(ctx context.Context) (model.State, error) {
@@ -5662,8 +5322,6 @@ func (g *Chain1000) callN171(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN172 calls N172 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN172, nil, func(ctx context.Context) (model.State, error) {
@@ -5671,8 +5329,6 @@ func (g *Chain1000) callN172(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN173 calls N173 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN173, nil, func(ctx context.Context) (model.State, error) {
@@ -5680,8 +5336,6 @@ func (g *Chain1000) callN173(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN174 calls N174 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN174, nil, func(ctx context.Context) (model.State, error) {
@@ -5689,8 +5343,6 @@ func (g *Chain1000) callN174(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN175 calls N175 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN175, nil, func(ctx context.Context) (model.State, error) {
@@ -5698,8 +5350,6 @@ func (g *Chain1000) callN175(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN176 calls N176 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN176, nil, func(ctx context.Context) (model.State, error) {
@@ -5707,8 +5357,6 @@ func (g *Chain1000) callN176(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN177 calls N177 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN177, nil, func(ctx context.Context) (model.State, error) {
@@ -5716,8 +5364,6 @@ func (g *Chain1000) callN177(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN178 calls N178 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN178, nil, func(ctx context.Context) (model.State, error) {
@@ -5725,8 +5371,6 @@ func (g *Chain1000) callN178(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN179 calls N179 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN179, nil, func(ctx context.Context) (model.State, error) {
@@ -5734,8 +5378,6 @@ func (g *Chain1000) callN179(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN180 calls N180 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN180, nil, func(ctx context.Context) (model.State, error) {
@@ -5743,8 +5385,6 @@ func (g *Chain1000) callN180(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN181 calls N181 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN181, nil, func(ctx context.Context) (model.State, error) {
@@ -5752,8 +5392,6 @@ func (g *Chain1000) callN181(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN182 calls N182 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN182, nil, func(ctx context.Context) (model.State, error) {
@@ -5761,8 +5399,6 @@ func (g *Chain1000) callN182(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN183 calls N183 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN183, nil, func(ctx context.Context) (model.State, error) {
@@ -5770,8 +5406,6 @@ func (g *Chain1000) callN183(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN184 calls N184 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN184, nil, func(ctx context.Context) (model.State, error) {
@@ -5779,8 +5413,6 @@ func (g *Chain1000) callN184(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN185 calls N185 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN185, nil, func(ctx context.Context) (model.State, error) {
@@ -5788,8 +5420,6 @@ func (g *Chain1000) callN185(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN186 calls N186 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN186, nil, func(ctx context.Context) (model.State, error) {
@@ -5797,8 +5427,6 @@ func (g *Chain1000) callN186(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN187 calls N187 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN187, nil, func(ctx context.Context) (model.State, error) {
@@ -5806,8 +5434,6 @@ func (g *Chain1000) callN187(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN188 calls N188 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN188, nil, func(ctx context.Context) (model.State, error) {
@@ -5815,8 +5441,6 @@ func (g *Chain1000) callN188(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN189 calls N189 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN189, nil, func(ctx context.Context) (model.State, error) {
@@ -5824,8 +5448,6 @@ func (g *Chain1000) callN189(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN190 calls N190 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN190, nil, func(ctx context.Context) (model.State, error) {
@@ -5833,8 +5455,6 @@ func (g *Chain1000) callN190(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN191 calls N191 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN191, nil, func(ctx context.Context) (model.State, error) {
@@ -5842,8 +5462,6 @@ func (g *Chain1000) callN191(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN192 calls N192 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN192, nil, func(ctx context.Context) (model.State, error) {
@@ -5851,8 +5469,6 @@ func (g *Chain1000) callN192(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN193 calls N193 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN193, nil, func(ctx context.Context) (model.State, error) {
@@ -5860,8 +5476,6 @@ func (g *Chain1000) callN193(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN194 calls N194 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN194, nil, func(ctx context.Context) (model.State, error) {
@@ -5869,8 +5483,6 @@ func (g *Chain1000) callN194(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN195 calls N195 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN195, nil, func(ctx context.Context) (model.State, error) {
@@ -5878,8 +5490,6 @@ func (g *Chain1000) callN195(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN196 calls N196 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN196, nil, func(ctx context.Context) (model.State, error) {
@@ -5887,8 +5497,6 @@ func (g *Chain1000) callN196(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN197 calls N197 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN197, nil, func(ctx context.Context) (model.State, error) {
@@ -5896,8 +5504,6 @@ func (g *Chain1000) callN197(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN198 calls N198 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN198, nil, func(ctx context.Context) (model.State, error) {
@@ -5905,8 +5511,6 @@ func (g *Chain1000) callN198(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN199 calls N199 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN199, nil, func(ctx context.Context) (model.State, error) {
@@ -5914,8 +5518,6 @@ func (g *Chain1000) callN199(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN200 calls N200 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN200, nil, func(ctx context.Context) (model.State, error) {
@@ -5923,8 +5525,6 @@ func (g *Chain1000) callN200(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN201 calls N201 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN201, nil, func(ctx context.Context) (model.State, error) {
@@ -5932,8 +5532,6 @@ func (g *Chain1000) callN201(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN202 calls N202 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN202, nil, func(ctx context.Context) (model.State, error) {
@@ -5941,8 +5539,6 @@ func (g *Chain1000) callN202(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN203 calls N203 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN203, nil, func(ctx context.Context) (model.State, error) {
@@ -5950,8 +5546,6 @@ func (g *Chain1000) callN203(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN204 calls N204 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN204, nil, func(ctx context.Context) (model.State, error) {
@@ -5959,8 +5553,6 @@ func (g *Chain1000) callN204(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN205 calls N205 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN205, nil, func(ctx context.Context) (model.State, error) {
@@ -5968,8 +5560,6 @@ func (g *Chain1000) callN205(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN206 calls N206 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN206, nil, func(ctx context.Context) (model.State, error) {
@@ -5977,8 +5567,6 @@ func (g *Chain1000) callN206(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN207 calls N207 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN207, nil, func(ctx context.Context) (model.State, error) {
@@ -5986,8 +5574,6 @@ func (g *Chain1000) callN207(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN208 calls N208 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN208, nil, func(ctx context.Context) (model.State, error) {
@@ -5995,8 +5581,6 @@ func (g *Chain1000) callN208(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN209 calls N209 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN209, nil, func(ctx context.Context) (model.State, error) {
@@ -6004,8 +5588,6 @@ func (g *Chain1000) callN209(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN210 calls N210 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN210, nil, func(ctx context.Context) (model.State, error) {
@@ -6013,8 +5595,6 @@ func (g *Chain1000) callN210(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN211 calls N211 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN211, nil, func(ctx context.Context) (model.State, error) {
@@ -6022,8 +5602,6 @@ func (g *Chain1000) callN211(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN212 calls N212 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN212, nil, func(ctx context.Context) (model.State, error) {
@@ -6031,8 +5609,6 @@ func (g *Chain1000) callN212(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN213 calls N213 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN213, nil, func(ctx context.Context) (model.State, error) {
@@ -6040,8 +5616,6 @@ func (g *Chain1000) callN213(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN214 calls N214 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN214, nil, func(ctx context.Context) (model.State, error) {
@@ -6049,8 +5623,6 @@ func (g *Chain1000) callN214(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN215 calls N215 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN215, nil, func(ctx context.Context) (model.State, error) {
@@ -6058,8 +5630,6 @@ func (g *Chain1000) callN215(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN216 calls N216 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN216, nil, func(ctx context.Context) (model.State, error) {
@@ -6067,8 +5637,6 @@ func (g *Chain1000) callN216(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN217 calls N217 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN217, nil, func(ctx context.Context) (model.State, error) {
@@ -6076,8 +5644,6 @@ func (g *Chain1000) callN217(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN218 calls N218 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN218, nil, func(ctx context.Context) (model.State, error) {
@@ -6085,8 +5651,6 @@ func (g *Chain1000) callN218(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN219 calls N219 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN219, nil, func(ctx context.Context) (model.State, error) {
@@ -6094,8 +5658,6 @@ func (g *Chain1000) callN219(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN220 calls N220 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN220, nil, func(ctx context.Context) (model.State, error) {
@@ -6103,8 +5665,6 @@ func (g *Chain1000) callN220(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN221 calls N221 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN221, nil, func(ctx context.Context) (model.State, error) {
@@ -6112,8 +5672,6 @@ func (g *Chain1000) callN221(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN222 calls N222 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN222, nil, func(ctx context.Context) (model.State, error) {
@@ -6121,8 +5679,6 @@ func (g *Chain1000) callN222(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN223 calls N223 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN223, nil, func(ctx context.Context) (model.State, error) {
@@ -6130,8 +5686,6 @@ func (g *Chain1000) callN223(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN224 calls N224 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN224, nil, func(ctx context.Context) (model.State, error) {
@@ -6139,8 +5693,6 @@ func (g *Chain1000) callN224(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN225 calls N225 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN225, nil, func(ctx context.Context) (model.State, error) {
@@ -6148,8 +5700,6 @@ func (g *Chain1000) callN225(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN226 calls N226 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN226, nil, func(ctx context.Context) (model.State, error) {
@@ -6157,8 +5707,6 @@ func (g *Chain1000) callN226(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN227 calls N227 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN227, nil, func(ctx context.Context) (model.State, error) {
@@ -6166,8 +5714,6 @@ func (g *Chain1000) callN227(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN228 calls N228 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN228, nil, func(ctx context.Context) (model.State, error) {
@@ -6175,8 +5721,6 @@ func (g *Chain1000) callN228(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN229 calls N229 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN229, nil, func(ctx context.Context) (model.State, error) {
@@ -6184,8 +5728,6 @@ func (g *Chain1000) callN229(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN230 calls N230 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN230, nil, func(ctx context.Context) (model.State, error) {
@@ -6193,8 +5735,6 @@ func (g *Chain1000) callN230(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN231 calls N231 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN231, nil, func(ctx context.Context) (model.State, error) {
@@ -6202,8 +5742,6 @@ func (g *Chain1000) callN231(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN232 calls N232 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN232, nil, func(ctx context.Context) (model.State, error) {
@@ -6211,8 +5749,6 @@ func (g *Chain1000) callN232(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN233 calls N233 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN233, nil, func(ctx context.Context) (model.State, error) {
@@ -6220,8 +5756,6 @@ func (g *Chain1000) callN233(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN234 calls N234 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN234, nil, func(ctx context.Context) (model.State, error) {
@@ -6229,8 +5763,6 @@ func (g *Chain1000) callN234(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN235 calls N235 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN235, nil, func(ctx context.Context) (model.State, error) {
@@ -6238,8 +5770,6 @@ func (g *Chain1000) callN235(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN236 calls N236 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN236, nil, func(ctx context.Context) (model.State, error) {
@@ -6247,8 +5777,6 @@ func (g *Chain1000) callN236(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN237 calls N237 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN237, nil, func(ctx context.Context) (model.State, error) {
@@ -6256,8 +5784,6 @@ func (g *Chain1000) callN237(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN238 calls N238 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN238, nil, func(ctx context.Context) (model.State, error) {
@@ -6265,8 +5791,6 @@ func (g *Chain1000) callN238(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN239 calls N239 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN239, nil, func(ctx context.Context) (model.State, error) {
@@ -6274,8 +5798,6 @@ func (g *Chain1000) callN239(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN240 calls N240 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN240, nil, func(ctx context.Context) (model.State, error) {
@@ -6283,8 +5805,6 @@ func (g *Chain1000) callN240(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN241 calls N241 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN241, nil, func(ctx context.Context) (model.State, error) {
@@ -6292,8 +5812,6 @@ func (g *Chain1000) callN241(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN242 calls N242 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN242, nil, func(ctx context.Context) (model.State, error) {
@@ -6301,8 +5819,6 @@ func (g *Chain1000) callN242(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN243 calls N243 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN243, nil, func(ctx context.Context) (model.State, error) {
@@ -6310,8 +5826,6 @@ func (g *Chain1000) callN243(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN244 calls N244 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN244, nil, func(ctx context.Context) (model.State, error) {
@@ -6319,8 +5833,6 @@ func (g *Chain1000) callN244(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN245 calls N245 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN245, nil, func(ctx context.Context) (model.State, error) {
@@ -6328,8 +5840,6 @@ func (g *Chain1000) callN245(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN246 calls N246 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN246, nil, func(ctx context.Context) (model.State, error) {
@@ -6337,8 +5847,6 @@ func (g *Chain1000) callN246(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN247 calls N247 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN247, nil, func(ctx context.Context) (model.State, error) {
@@ -6346,8 +5854,6 @@ func (g *Chain1000) callN247(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN248 calls N248 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN248, nil, func(ctx context.Context) (model.State, error) {
@@ -6355,8 +5861,6 @@ func (g *Chain1000) callN248(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN249 calls N249 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN249, nil, func(ctx context.Context) (model.State, error) {
@@ -6364,8 +5868,6 @@ func (g *Chain1000) callN249(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN250 calls N250 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN250, nil, func(ctx context.Context) (model.State, error) {
@@ -6373,8 +5875,6 @@ func (g *Chain1000) callN250(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN251 calls N251 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN251, nil, func(ctx context.Context) (model.State, error) {
@@ -6382,8 +5882,6 @@ func (g *Chain1000) callN251(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN252 calls N252 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN252, nil, func(ctx context.Context) (model.State, error) {
@@ -6391,8 +5889,6 @@ func (g *Chain1000) callN252(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN253 calls N253 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN253, nil, func(ctx context.Context) (model.State, error) {
@@ -6400,8 +5896,6 @@ func (g *Chain1000) callN253(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN254 calls N254 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN254, nil, func(ctx context.Context) (model.State, error) {
@@ -6409,8 +5903,6 @@ func (g *Chain1000) callN254(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN255 calls N255 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN255, nil, func(ctx context.Context) (model.State, error) {
@@ -6418,8 +5910,6 @@ func (g *Chain1000) callN255(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN256 calls N256 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN256, nil, func(ctx context.Context) (model.State, error) {
@@ -6427,8 +5917,6 @@ func (g *Chain1000) callN256(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN257 calls N257 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN257, nil, func(ctx context.Context) (model.State, error) {
@@ -6436,8 +5924,6 @@ func (g *Chain1000) callN257(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN258 calls N258 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN258, nil, func(ctx context.Context) (model.State, error) {
@@ -6445,8 +5931,6 @@ func (g *Chain1000) callN258(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN259 calls N259 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN259, nil, func(ctx context.Context) (model.State, error) {
@@ -6454,8 +5938,6 @@ func (g *Chain1000) callN259(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN260 calls N260 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN260, nil, func(ctx context.Context) (model.State, error) {
@@ -6463,8 +5945,6 @@ func (g *Chain1000) callN260(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN261 calls N261 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN261, nil, func(ctx context.Context) (model.State, error) {
@@ -6472,8 +5952,6 @@ func (g *Chain1000) callN261(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN262 calls N262 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN262, nil, func(ctx context.Context) (model.State, error) {
@@ -6481,8 +5959,6 @@ func (g *Chain1000) callN262(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN263 calls N263 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN263, nil, func(ctx context.Context) (model.State, error) {
@@ -6490,8 +5966,6 @@ func (g *Chain1000) callN263(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN264 calls N264 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN264, nil, func(ctx context.Context) (model.State, error) {
@@ -6499,8 +5973,6 @@ func (g *Chain1000) callN264(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN265 calls N265 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN265, nil, func(ctx context.Context) (model.State, error) {
@@ -6508,8 +5980,6 @@ func (g *Chain1000) callN265(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN266 calls N266 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN266, nil, func(ctx context.Context) (model.State, error) {
@@ -6517,8 +5987,6 @@ func (g *Chain1000) callN266(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN267 calls N267 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN267, nil, func(ctx context.Context) (model.State, error) {
@@ -6526,8 +5994,6 @@ func (g *Chain1000) callN267(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN268 calls N268 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN268, nil, func(ctx context.Context) (model.State, error) {
@@ -6535,8 +6001,6 @@ func (g *Chain1000) callN268(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN269 calls N269 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN269, nil, func(ctx context.Context) (model.State, error) {
@@ -6544,8 +6008,6 @@ func (g *Chain1000) callN269(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN270 calls N270 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN270, nil, func(ctx context.Context) (model.State, error) {
@@ -6553,8 +6015,6 @@ func (g *Chain1000) callN270(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN271 calls N271 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN271, nil, func(ctx context.Context) (model.State, error) {
@@ -6562,8 +6022,6 @@ func (g *Chain1000) callN271(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN272 calls N272 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN272, nil, func(ctx context.Context) (model.State, error) {
@@ -6571,8 +6029,6 @@ func (g *Chain1000) callN272(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN273 calls N273 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN273, nil, func(ctx context.Context) (model.State, error) {
@@ -6580,8 +6036,6 @@ func (g *Chain1000) callN273(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN274 calls N274 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN274, nil, func(ctx context.Context) (model.State, error) {
@@ -6589,8 +6043,6 @@ func (g *Chain1000) callN274(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN275 calls N275 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN275, nil, func(ctx context.Context) (model.State, error) {
@@ -6598,8 +6050,6 @@ func (g *Chain1000) callN275(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN276 calls N276 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN276, nil, func(ctx context.Context) (model.State, error) {
@@ -6607,8 +6057,6 @@ func (g *Chain1000) callN276(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN277 calls N277 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN277, nil, func(ctx context.Context) (model.State, error) {
@@ -6616,8 +6064,6 @@ func (g *Chain1000) callN277(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN278 calls N278 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN278, nil, func(ctx context.Context) (model.State, error) {
@@ -6625,8 +6071,6 @@ func (g *Chain1000) callN278(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN279 calls N279 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN279, nil, func(ctx context.Context) (model.State, error) {
@@ -6634,8 +6078,6 @@ func (g *Chain1000) callN279(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN280 calls N280 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN280, nil, func(ctx context.Context) (model.State, error) {
@@ -6643,8 +6085,6 @@ func (g *Chain1000) callN280(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN281 calls N281 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN281, nil, func(ctx context.Context) (model.State, error) {
@@ -6652,8 +6092,6 @@ func (g *Chain1000) callN281(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN282 calls N282 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN282, nil, func(ctx context.Context) (model.State, error) {
@@ -6661,8 +6099,6 @@ func (g *Chain1000) callN282(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN283 calls N283 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN283, nil, func(ctx context.Context) (model.State, error) {
@@ -6670,8 +6106,6 @@ func (g *Chain1000) callN283(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN284 calls N284 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN284, nil, func(ctx context.Context) (model.State, error) {
@@ -6679,8 +6113,6 @@ func (g *Chain1000) callN284(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN285 calls N285 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN285, nil, func(ctx context.Context) (model.State, error) {
@@ -6688,8 +6120,6 @@ func (g *Chain1000) callN285(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN286 calls N286 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN286, nil, func(ctx context.Context) (model.State, error) {
@@ -6697,8 +6127,6 @@ func (g *Chain1000) callN286(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN287 calls N287 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN287, nil, func(ctx context.Context) (model.State, error) {
@@ -6706,8 +6134,6 @@ func (g *Chain1000) callN287(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN288 calls N288 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN288, nil, func(ctx context.Context) (model.State, error) {
@@ -6715,8 +6141,6 @@ func (g *Chain1000) callN288(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN289 calls N289 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN289, nil, func(ctx context.Context) (model.State, error) {
@@ -6724,8 +6148,6 @@ func (g *Chain1000) callN289(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN290 calls N290 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN290, nil, func(ctx context.Context) (model.State, error) {
@@ -6733,8 +6155,6 @@ func (g *Chain1000) callN290(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN291 calls N291 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN291, nil, func(ctx context.Context) (model.State, error) {
@@ -6742,8 +6162,6 @@ func (g *Chain1000) callN291(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN292 calls N292 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN292, nil, func(ctx context.Context) (model.State, error) {
@@ -6751,8 +6169,6 @@ func (g *Chain1000) callN292(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN293 calls N293 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN293, nil, func(ctx context.Context) (model.State, error) {
@@ -6760,8 +6176,6 @@ func (g *Chain1000) callN293(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN294 calls N294 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN294, nil, func(ctx context.Context) (model.State, error) {
@@ -6769,8 +6183,6 @@ func (g *Chain1000) callN294(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN295 calls N295 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN295, nil, func(ctx context.Context) (model.State, error) {
@@ -6778,8 +6190,6 @@ func (g *Chain1000) callN295(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN296 calls N296 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN296, nil, func(ctx context.Context) (model.State, error) {
@@ -6787,8 +6197,6 @@ func (g *Chain1000) callN296(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN297 calls N297 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN297, nil, func(ctx context.Context) (model.State, error) {
@@ -6796,8 +6204,6 @@ func (g *Chain1000) callN297(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN298 calls N298 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN298, nil, func(ctx context.Context) (model.State, error) {
@@ -6805,8 +6211,6 @@ func (g *Chain1000) callN298(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN299 calls N299 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN299, nil, func(ctx context.Context) (model.State, error) {
@@ -6814,8 +6218,6 @@ func (g *Chain1000) callN299(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN300 calls N300 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN300, nil, func(ctx context.Context) (model.State, error) {
@@ -6823,8 +6225,6 @@ func (g *Chain1000) callN300(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN301 calls N301 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN301, nil, func(ctx context.Context) (model.State, error) {
@@ -6832,8 +6232,6 @@ func (g *Chain1000) callN301(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN302 calls N302 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN302, nil, func(ctx context.Context) (model.State, error) {
@@ -6841,8 +6239,6 @@ func (g *Chain1000) callN302(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN303 calls N303 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN303, nil, func(ctx context.Context) (model.State, error) {
@@ -6850,8 +6246,6 @@ func (g *Chain1000) callN303(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN304 calls N304 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN304, nil, func(ctx context.Context) (model.State, error) {
@@ -6859,8 +6253,6 @@ func (g *Chain1000) callN304(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN305 calls N305 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN305, nil, func(ctx context.Context) (model.State, error) {
@@ -6868,8 +6260,6 @@ func (g *Chain1000) callN305(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN306 calls N306 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN306, nil, func(ctx context.Context) (model.State, error) {
@@ -6877,8 +6267,6 @@ func (g *Chain1000) callN306(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN307 calls N307 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN307, nil, func(ctx context.Context) (model.State, error) {
@@ -6886,8 +6274,6 @@ func (g *Chain1000) callN307(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN308 calls N308 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN308, nil, func(ctx context.Context) (model.State, error) {
@@ -6895,8 +6281,6 @@ func (g *Chain1000) callN308(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN309 calls N309 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN309, nil, func(ctx context.Context) (model.State, error) {
@@ -6904,8 +6288,6 @@ func (g *Chain1000) callN309(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN310 calls N310 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN310, nil, func(ctx context.Context) (model.State, error) {
@@ -6913,8 +6295,6 @@ func (g *Chain1000) callN310(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN311 calls N311 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN311, nil, func(ctx context.Context) (model.State, error) {
@@ -6922,8 +6302,6 @@ func (g *Chain1000) callN311(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN312 calls N312 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN312, nil, func(ctx context.Context) (model.State, error) {
@@ -6931,8 +6309,6 @@ func (g *Chain1000) callN312(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN313 calls N313 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN313, nil, func(ctx context.Context) (model.State, error) {
@@ -6940,8 +6316,6 @@ func (g *Chain1000) callN313(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN314 calls N314 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN314, nil, func(ctx context.Context) (model.State, error) {
@@ -6949,8 +6323,6 @@ func (g *Chain1000) callN314(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN315 calls N315 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN315, nil, func(ctx context.Context) (model.State, error) {
@@ -6958,8 +6330,6 @@ func (g *Chain1000) callN315(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN316 calls N316 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN316, nil, func(ctx context.Context) (model.State, error) {
@@ -6967,8 +6337,6 @@ func (g *Chain1000) callN316(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN317 calls N317 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN317, nil, func(ctx context.Context) (model.State, error) {
@@ -6976,8 +6344,6 @@ func (g *Chain1000) callN317(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN318 calls N318 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN318, nil, func(ctx context.Context) (model.State, error) {
@@ -6985,8 +6351,6 @@ func (g *Chain1000) callN318(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN319 calls N319 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN319, nil, func(ctx context.Context) (model.State, error) {
@@ -6994,8 +6358,6 @@ func (g *Chain1000) callN319(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN320 calls N320 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN320, nil, func(ctx context.Context) (model.State, error) {
@@ -7003,8 +6365,6 @@ func (g *Chain1000) callN320(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN321 calls N321 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN321, nil, func(ctx context.Context) (model.State, error) {
@@ -7012,8 +6372,6 @@ func (g *Chain1000) callN321(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN322 calls N322 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN322, nil, func(ctx context.Context) (model.State, error) {
@@ -7021,8 +6379,6 @@ func (g *Chain1000) callN322(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN323 calls N323 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN323, nil, func(ctx context.Context) (model.State, error) {
@@ -7030,8 +6386,6 @@ func (g *Chain1000) callN323(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN324 calls N324 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN324, nil, func(ctx context.Context) (model.State, error) {
@@ -7039,8 +6393,6 @@ func (g *Chain1000) callN324(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN325 calls N325 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN325, nil, func(ctx context.Context) (model.State, error) {
@@ -7048,8 +6400,6 @@ func (g *Chain1000) callN325(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN326 calls N326 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN326, nil, func(ctx context.Context) (model.State, error) {
@@ -7057,8 +6407,6 @@ func (g *Chain1000) callN326(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN327 calls N327 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN327, nil, func(ctx context.Context) (model.State, error) {
@@ -7066,8 +6414,6 @@ func (g *Chain1000) callN327(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN328 calls N328 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN328, nil, func(ctx context.Context) (model.State, error) {
@@ -7075,8 +6421,6 @@ func (g *Chain1000) callN328(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN329 calls N329 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN329, nil, func(ctx context.Context) (model.State, error) {
@@ -7084,8 +6428,6 @@ func (g *Chain1000) callN329(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN330 calls N330 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN330, nil, func(ctx context.Context) (model.State, error) {
@@ -7093,8 +6435,6 @@ func (g *Chain1000) callN330(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN331 calls N331 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN331, nil, func(ctx context.Context) (model.State, error) {
@@ -7102,8 +6442,6 @@ func (g *Chain1000) callN331(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN332 calls N332 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN332, nil, func(ctx context.Context) (model.State, error) {
@@ -7111,8 +6449,6 @@ func (g *Chain1000) callN332(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN333 calls N333 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN333, nil, func(ctx context.Context) (model.State, error) {
@@ -7120,8 +6456,6 @@ func (g *Chain1000) callN333(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN334 calls N334 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN334, nil, func(ctx context.Context) (model.State, error) {
@@ -7129,8 +6463,6 @@ func (g *Chain1000) callN334(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN335 calls N335 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN335, nil, func(ctx context.Context) (model.State, error) {
@@ -7138,8 +6470,6 @@ func (g *Chain1000) callN335(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN336 calls N336 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN336, nil, func(ctx context.Context) (model.State, error) {
@@ -7147,8 +6477,6 @@ func (g *Chain1000) callN336(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN337 calls N337 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN337, nil, func(ctx context.Context) (model.State, error) {
@@ -7156,8 +6484,6 @@ func (g *Chain1000) callN337(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN338 calls N338 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN338, nil, func(ctx context.Context) (model.State, error) {
@@ -7165,8 +6491,6 @@ func (g *Chain1000) callN338(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN339 calls N339 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN339, nil, func(ctx context.Context) (model.State, error) {
@@ -7174,8 +6498,6 @@ func (g *Chain1000) callN339(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN340 calls N340 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN340, nil, func(ctx context.Context) (model.State, error) {
@@ -7183,8 +6505,6 @@ func (g *Chain1000) callN340(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN341 calls N341 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN341, nil, func(ctx context.Context) (model.State, error) {
@@ -7192,8 +6512,6 @@ func (g *Chain1000) callN341(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN342 calls N342 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN342, nil, func(ctx context.Context) (model.State, error) {
@@ -7201,8 +6519,6 @@ func (g *Chain1000) callN342(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN343 calls N343 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN343, nil, func(ctx context.Context) (model.State, error) {
@@ -7210,8 +6526,6 @@ func (g *Chain1000) callN343(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN344 calls N344 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN344, nil, func(ctx context.Context) (model.State, error) {
@@ -7219,8 +6533,6 @@ func (g *Chain1000) callN344(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN345 calls N345 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN345, nil, func(ctx context.Context) (model.State, error) {
@@ -7228,8 +6540,6 @@ func (g *Chain1000) callN345(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN346 calls N346 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN346, nil, func(ctx context.Context) (model.State, error) {
@@ -7237,8 +6547,6 @@ func (g *Chain1000) callN346(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN347 calls N347 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN347, nil, func(ctx context.Context) (model.State, error) {
@@ -7246,8 +6554,6 @@ func (g *Chain1000) callN347(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN348 calls N348 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN348, nil, func(ctx context.Context) (model.State, error) {
@@ -7255,8 +6561,6 @@ func (g *Chain1000) callN348(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN349 calls N349 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN349, nil, func(ctx context.Context) (model.State, error) {
@@ -7264,8 +6568,6 @@ func (g *Chain1000) callN349(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN350 calls N350 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN350, nil, func(ctx context.Context) (model.State, error) {
@@ -7273,8 +6575,6 @@ func (g *Chain1000) callN350(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN351 calls N351 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN351, nil, func(ctx context.Context) (model.State, error) {
@@ -7282,8 +6582,6 @@ func (g *Chain1000) callN351(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN352 calls N352 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN352, nil, func(ctx context.Context) (model.State, error) {
@@ -7291,8 +6589,6 @@ func (g *Chain1000) callN352(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN353 calls N353 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN353, nil, func(ctx context.Context) (model.State, error) {
@@ -7300,8 +6596,6 @@ func (g *Chain1000) callN353(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN354 calls N354 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN354, nil, func(ctx context.Context) (model.State, error) {
@@ -7309,8 +6603,6 @@ func (g *Chain1000) callN354(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN355 calls N355 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN355, nil, func(ctx context.Context) (model.State, error) {
@@ -7318,8 +6610,6 @@ func (g *Chain1000) callN355(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN356 calls N356 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN356, nil, func(ctx context.Context) (model.State, error) {
@@ -7327,8 +6617,6 @@ func (g *Chain1000) callN356(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN357 calls N357 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN357, nil, func(ctx context.Context) (model.State, error) {
@@ -7336,8 +6624,6 @@ func (g *Chain1000) callN357(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN358 calls N358 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN358, nil, func(ctx context.Context) (model.State, error) {
@@ -7345,8 +6631,6 @@ func (g *Chain1000) callN358(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN359 calls N359 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN359, nil, func(ctx context.Context) (model.State, error) {
@@ -7354,8 +6638,6 @@ func (g *Chain1000) callN359(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN360 calls N360 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN360, nil, func(ctx context.Context) (model.State, error) {
@@ -7363,8 +6645,6 @@ func (g *Chain1000) callN360(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN361 calls N361 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN361, nil, func(ctx context.Context) (model.State, error) {
@@ -7372,8 +6652,6 @@ func (g *Chain1000) callN361(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN362 calls N362 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN362, nil, func(ctx context.Context) (model.State, error) {
@@ -7381,8 +6659,6 @@ func (g *Chain1000) callN362(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN363 calls N363 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN363, nil, func(ctx context.Context) (model.State, error) {
@@ -7390,8 +6666,6 @@ func (g *Chain1000) callN363(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN364 calls N364 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN364, nil, func(ctx context.Context) (model.State, error) {
@@ -7399,8 +6673,6 @@ func (g *Chain1000) callN364(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN365 calls N365 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN365, nil, func(ctx context.Context) (model.State, error) {
@@ -7408,8 +6680,6 @@ func (g *Chain1000) callN365(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN366 calls N366 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN366, nil, func(ctx context.Context) (model.State, error) {
@@ -7417,8 +6687,6 @@ func (g *Chain1000) callN366(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN367 calls N367 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN367, nil, func(ctx context.Context) (model.State, error) {
@@ -7426,8 +6694,6 @@ func (g *Chain1000) callN367(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN368 calls N368 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN368, nil, func(ctx context.Context) (model.State, error) {
@@ -7435,8 +6701,6 @@ func (g *Chain1000) callN368(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN369 calls N369 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN369, nil, func(ctx context.Context) (model.State, error) {
@@ -7444,8 +6708,6 @@ func (g *Chain1000) callN369(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN370 calls N370 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN370, nil, func(ctx context.Context) (model.State, error) {
@@ -7453,8 +6715,6 @@ func (g *Chain1000) callN370(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN371 calls N371 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN371, nil, func(ctx context.Context) (model.State, error) {
@@ -7462,8 +6722,6 @@ func (g *Chain1000) callN371(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN372 calls N372 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN372, nil, func(ctx context.Context) (model.State, error) {
@@ -7471,8 +6729,6 @@ func (g *Chain1000) callN372(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN373 calls N373 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN373, nil, func(ctx context.Context) (model.State, error) {
@@ -7480,8 +6736,6 @@ func (g *Chain1000) callN373(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN374 calls N374 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN374, nil, func(ctx context.Context) (model.State, error) {
@@ -7489,8 +6743,6 @@ func (g *Chain1000) callN374(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN375 calls N375 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN375, nil, func(ctx context.Context) (model.State, error) {
@@ -7498,8 +6750,6 @@ func (g *Chain1000) callN375(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN376 calls N376 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN376, nil, func(ctx context.Context) (model.State, error) {
@@ -7507,8 +6757,6 @@ func (g *Chain1000) callN376(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN377 calls N377 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN377, nil, func(ctx context.Context) (model.State, error) {
@@ -7516,8 +6764,6 @@ func (g *Chain1000) callN377(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN378 calls N378 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN378, nil, func(ctx context.Context) (model.State, error) {
@@ -7525,8 +6771,6 @@ func (g *Chain1000) callN378(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN379 calls N379 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN379, nil, func(ctx context.Context) (model.State, error) {
@@ -7534,8 +6778,6 @@ func (g *Chain1000) callN379(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN380 calls N380 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN380, nil, func(ctx context.Context) (model.State, error) {
@@ -7543,8 +6785,6 @@ func (g *Chain1000) callN380(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN381 calls N381 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN381, nil, func(ctx context.Context) (model.State, error) {
@@ -7552,8 +6792,6 @@ func (g *Chain1000) callN381(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN382 calls N382 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN382, nil, func(ctx context.Context) (model.State, error) {
@@ -7561,8 +6799,6 @@ func (g *Chain1000) callN382(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN383 calls N383 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN383, nil, func(ctx context.Context) (model.State, error) {
@@ -7570,8 +6806,6 @@ func (g *Chain1000) callN383(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN384 calls N384 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN384, nil, func(ctx context.Context) (model.State, error) {
@@ -7579,8 +6813,6 @@ func (g *Chain1000) callN384(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN385 calls N385 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN385, nil, func(ctx context.Context) (model.State, error) {
@@ -7588,8 +6820,6 @@ func (g *Chain1000) callN385(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN386 calls N386 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN386, nil, func(ctx context.Context) (model.State, error) {
@@ -7597,8 +6827,6 @@ func (g *Chain1000) callN386(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN387 calls N387 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN387, nil, func(ctx context.Context) (model.State, error) {
@@ -7606,8 +6834,6 @@ func (g *Chain1000) callN387(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN388 calls N388 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN388, nil, func(ctx context.Context) (model.State, error) {
@@ -7615,8 +6841,6 @@ func (g *Chain1000) callN388(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN389 calls N389 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN389, nil, func(ctx context.Context) (model.State, error) {
@@ -7624,8 +6848,6 @@ func (g *Chain1000) callN389(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN390 calls N390 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN390, nil, func(ctx context.Context) (model.State, error) {
@@ -7633,8 +6855,6 @@ func (g *Chain1000) callN390(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN391 calls N391 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN391, nil, func(ctx context.Context) (model.State, error) {
@@ -7642,8 +6862,6 @@ func (g *Chain1000) callN391(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN392 calls N392 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN392, nil, func(ctx context.Context) (model.State, error) {
@@ -7651,8 +6869,6 @@ func (g *Chain1000) callN392(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN393 calls N393 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN393, nil, func(ctx context.Context) (model.State, error) {
@@ -7660,8 +6876,6 @@ func (g *Chain1000) callN393(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN394 calls N394 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN394, nil, func(ctx context.Context) (model.State, error) {
@@ -7669,8 +6883,6 @@ func (g *Chain1000) callN394(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN395 calls N395 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN395, nil, func(ctx context.Context) (model.State, error) {
@@ -7678,8 +6890,6 @@ func (g *Chain1000) callN395(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN396 calls N396 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN396, nil, func(ctx context.Context) (model.State, error) {
@@ -7687,8 +6897,6 @@ func (g *Chain1000) callN396(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN397 calls N397 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN397, nil, func(ctx context.Context) (model.State, error) {
@@ -7696,8 +6904,6 @@ func (g *Chain1000) callN397(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN398 calls N398 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN398, nil, func(ctx context.Context) (model.State, error) {
@@ -7705,8 +6911,6 @@ func (g *Chain1000) callN398(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN399 calls N399 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN399, nil, func(ctx context.Context) (model.State, error) {
@@ -7714,8 +6918,6 @@ func (g *Chain1000) callN399(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN400 calls N400 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN400, nil, func(ctx context.Context) (model.State, error) {
@@ -7723,8 +6925,6 @@ func (g *Chain1000) callN400(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN401 calls N401 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN401, nil, func(ctx context.Context) (model.State, error) {
@@ -7732,8 +6932,6 @@ func (g *Chain1000) callN401(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN402 calls N402 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN402, nil, func(ctx context.Context) (model.State, error) {
@@ -7741,8 +6939,6 @@ func (g *Chain1000) callN402(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN403 calls N403 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN403, nil, func(ctx context.Context) (model.State, error) {
@@ -7750,8 +6946,6 @@ func (g *Chain1000) callN403(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN404 calls N404 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN404, nil, func(ctx context.Context) (model.State, error) {
@@ -7759,8 +6953,6 @@ func (g *Chain1000) callN404(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN405 calls N405 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN405, nil, func(ctx context.Context) (model.State, error) {
@@ -7768,8 +6960,6 @@ func (g *Chain1000) callN405(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN406 calls N406 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN406, nil, func(ctx context.Context) (model.State, error) {
@@ -7777,8 +6967,6 @@ func (g *Chain1000) callN406(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN407 calls N407 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN407, nil, func(ctx context.Context) (model.State, error) {
@@ -7786,8 +6974,6 @@ func (g *Chain1000) callN407(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN408 calls N408 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN408, nil, func(ctx context.Context) (model.State, error) {
@@ -7795,8 +6981,6 @@ func (g *Chain1000) callN408(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN409 calls N409 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN409, nil, func(ctx context.Context) (model.State, error) {
@@ -7804,8 +6988,6 @@ func (g *Chain1000) callN409(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN410 calls N410 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN410, nil, func(ctx context.Context) (model.State, error) {
@@ -7813,8 +6995,6 @@ func (g *Chain1000) callN410(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN411 calls N411 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN411, nil, func(ctx context.Context) (model.State, error) {
@@ -7822,8 +7002,6 @@ func (g *Chain1000) callN411(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN412 calls N412 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN412, nil, func(ctx context.Context) (model.State, error) {
@@ -7831,8 +7009,6 @@ func (g *Chain1000) callN412(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN413 calls N413 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN413, nil, func(ctx context.Context) (model.State, error) {
@@ -7840,8 +7016,6 @@ func (g *Chain1000) callN413(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN414 calls N414 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN414, nil, func(ctx context.Context) (model.State, error) {
@@ -7849,8 +7023,6 @@ func (g *Chain1000) callN414(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN415 calls N415 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN415, nil, func(ctx context.Context) (model.State, error) {
@@ -7858,8 +7030,6 @@ func (g *Chain1000) callN415(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN416 calls N416 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN416, nil, func(ctx context.Context) (model.State, error) {
@@ -7867,8 +7037,6 @@ func (g *Chain1000) callN416(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN417 calls N417 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN417, nil, func(ctx context.Context) (model.State, error) {
@@ -7876,8 +7044,6 @@ func (g *Chain1000) callN417(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN418 calls N418 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN418, nil, func(ctx context.Context) (model.State, error) {
@@ -7885,8 +7051,6 @@ func (g *Chain1000) callN418(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN419 calls N419 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN419, nil, func(ctx context.Context) (model.State, error) {
@@ -7894,8 +7058,6 @@ func (g *Chain1000) callN419(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN420 calls N420 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN420, nil, func(ctx context.Context) (model.State, error) {
@@ -7903,8 +7065,6 @@ func (g *Chain1000) callN420(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN421 calls N421 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN421, nil, func(ctx context.Context) (model.State, error) {
@@ -7912,8 +7072,6 @@ func (g *Chain1000) callN421(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN422 calls N422 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN422, nil, func(ctx context.Context) (model.State, error) {
@@ -7921,8 +7079,6 @@ func (g *Chain1000) callN422(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN423 calls N423 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN423, nil, func(ctx context.Context) (model.State, error) {
@@ -7930,8 +7086,6 @@ func (g *Chain1000) callN423(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN424 calls N424 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN424, nil, func(ctx context.Context) (model.State, error) {
@@ -7939,8 +7093,6 @@ func (g *Chain1000) callN424(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN425 calls N425 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN425, nil, func(ctx context.Context) (model.State, error) {
@@ -7948,8 +7100,6 @@ func (g *Chain1000) callN425(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN426 calls N426 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN426, nil, func(ctx context.Context) (model.State, error) {
@@ -7957,8 +7107,6 @@ func (g *Chain1000) callN426(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN427 calls N427 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN427, nil, func(ctx context.Context) (model.State, error) {
@@ -7966,8 +7114,6 @@ func (g *Chain1000) callN427(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN428 calls N428 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN428, nil, func(ctx context.Context) (model.State, error) {
@@ -7975,8 +7121,6 @@ func (g *Chain1000) callN428(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN429 calls N429 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN429, nil, func(ctx context.Context) (model.State, error) {
@@ -7984,8 +7128,6 @@ func (g *Chain1000) callN429(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN430 calls N430 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN430, nil, func(ctx context.Context) (model.State, error) {
@@ -7993,8 +7135,6 @@ func (g *Chain1000) callN430(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN431 calls N431 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN431, nil, func(ctx context.Context) (model.State, error) {
@@ -8002,8 +7142,6 @@ func (g *Chain1000) callN431(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN432 calls N432 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN432, nil, func(ctx context.Context) (model.State, error) {
@@ -8011,8 +7149,6 @@ func (g *Chain1000) callN432(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN433 calls N433 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN433, nil, func(ctx context.Context) (model.State, error) {
@@ -8020,8 +7156,6 @@ func (g *Chain1000) callN433(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN434 calls N434 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN434, nil, func(ctx context.Context) (model.State, error) {
@@ -8029,8 +7163,6 @@ func (g *Chain1000) callN434(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN435 calls N435 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN435, nil, func(ctx context.Context) (model.State, error) {
@@ -8038,8 +7170,6 @@ func (g *Chain1000) callN435(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN436 calls N436 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN436, nil, func(ctx context.Context) (model.State, error) {
@@ -8047,8 +7177,6 @@ func (g *Chain1000) callN436(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN437 calls N437 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN437, nil, func(ctx context.Context) (model.State, error) {
@@ -8056,8 +7184,6 @@ func (g *Chain1000) callN437(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN438 calls N438 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN438, nil, func(ctx context.Context) (model.State, error) {
@@ -8065,8 +7191,6 @@ func (g *Chain1000) callN438(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN439 calls N439 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN439, nil, func(ctx context.Context) (model.State, error) {
@@ -8074,8 +7198,6 @@ func (g *Chain1000) callN439(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN440 calls N440 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN440, nil, func(ctx context.Context) (model.State, error) {
@@ -8083,8 +7205,6 @@ func (g *Chain1000) callN440(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN441 calls N441 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN441, nil, func(ctx context.Context) (model.State, error) {
@@ -8092,8 +7212,6 @@ func (g *Chain1000) callN441(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN442 calls N442 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN442, nil, func(ctx context.Context) (model.State, error) {
@@ -8101,8 +7219,6 @@ func (g *Chain1000) callN442(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN443 calls N443 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN443, nil, func(ctx context.Context) (model.State, error) {
@@ -8110,8 +7226,6 @@ func (g *Chain1000) callN443(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN444 calls N444 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN444, nil, func(ctx context.Context) (model.State, error) {
@@ -8119,8 +7233,6 @@ func (g *Chain1000) callN444(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN445 calls N445 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN445, nil, func(ctx context.Context) (model.State, error) {
@@ -8128,8 +7240,6 @@ func (g *Chain1000) callN445(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN446 calls N446 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN446, nil, func(ctx context.Context) (model.State, error) {
@@ -8137,8 +7247,6 @@ func (g *Chain1000) callN446(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN447 calls N447 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN447, nil, func(ctx context.Context) (model.State, error) {
@@ -8146,8 +7254,6 @@ func (g *Chain1000) callN447(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN448 calls N448 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN448, nil, func(ctx context.Context) (model.State, error) {
@@ -8155,8 +7261,6 @@ func (g *Chain1000) callN448(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN449 calls N449 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN449, nil, func(ctx context.Context) (model.State, error) {
@@ -8164,8 +7268,6 @@ func (g *Chain1000) callN449(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN450 calls N450 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN450, nil, func(ctx context.Context) (model.State, error) {
@@ -8173,8 +7275,6 @@ func (g *Chain1000) callN450(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN451 calls N451 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN451, nil, func(ctx context.Context) (model.State, error) {
@@ -8182,8 +7282,6 @@ func (g *Chain1000) callN451(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN452 calls N452 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN452, nil, func(ctx context.Context) (model.State, error) {
@@ -8191,8 +7289,6 @@ func (g *Chain1000) callN452(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN453 calls N453 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN453, nil, func(ctx context.Context) (model.State, error) {
@@ -8200,8 +7296,6 @@ func (g *Chain1000) callN453(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN454 calls N454 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN454, nil, func(ctx context.Context) (model.State, error) {
@@ -8209,8 +7303,6 @@ func (g *Chain1000) callN454(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN455 calls N455 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN455, nil, func(ctx context.Context) (model.State, error) {
@@ -8218,8 +7310,6 @@ func (g *Chain1000) callN455(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN456 calls N456 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN456, nil, func(ctx context.Context) (model.State, error) {
@@ -8227,8 +7317,6 @@ func (g *Chain1000) callN456(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN457 calls N457 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN457, nil, func(ctx context.Context) (model.State, error) {
@@ -8236,8 +7324,6 @@ func (g *Chain1000) callN457(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN458 calls N458 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN458, nil, func(ctx context.Context) (model.State, error) {
@@ -8245,8 +7331,6 @@ func (g *Chain1000) callN458(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN459 calls N459 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN459, nil, func(ctx context.Context) (model.State, error) {
@@ -8254,8 +7338,6 @@ func (g *Chain1000) callN459(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN460 calls N460 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN460, nil, func(ctx context.Context) (model.State, error) {
@@ -8263,8 +7345,6 @@ func (g *Chain1000) callN460(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN461 calls N461 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN461, nil, func(ctx context.Context) (model.State, error) {
@@ -8272,8 +7352,6 @@ func (g *Chain1000) callN461(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN462 calls N462 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN462, nil, func(ctx context.Context) (model.State, error) {
@@ -8281,8 +7359,6 @@ func (g *Chain1000) callN462(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN463 calls N463 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN463, nil, func(ctx context.Context) (model.State, error) {
@@ -8290,8 +7366,6 @@ func (g *Chain1000) callN463(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN464 calls N464 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN464, nil, func(ctx context.Context) (model.State, error) {
@@ -8299,8 +7373,6 @@ func (g *Chain1000) callN464(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN465 calls N465 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN465, nil, func(ctx context.Context) (model.State, error) {
@@ -8308,8 +7380,6 @@ func (g *Chain1000) callN465(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN466 calls N466 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN466, nil, func(ctx context.Context) (model.State, error) {
@@ -8317,8 +7387,6 @@ func (g *Chain1000) callN466(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN467 calls N467 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN467, nil, func(ctx context.Context) (model.State, error) {
@@ -8326,8 +7394,6 @@ func (g *Chain1000) callN467(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN468 calls N468 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN468, nil, func(ctx context.Context) (model.State, error) {
@@ -8335,8 +7401,6 @@ func (g *Chain1000) callN468(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN469 calls N469 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN469, nil, func(ctx context.Context) (model.State, error) {
@@ -8344,8 +7408,6 @@ func (g *Chain1000) callN469(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN470 calls N470 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN470, nil, func(ctx context.Context) (model.State, error) {
@@ -8353,8 +7415,6 @@ func (g *Chain1000) callN470(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN471 calls N471 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN471, nil, func(ctx context.Context) (model.State, error) {
@@ -8362,8 +7422,6 @@ func (g *Chain1000) callN471(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN472 calls N472 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN472, nil, func(ctx context.Context) (model.State, error) {
@@ -8371,8 +7429,6 @@ func (g *Chain1000) callN472(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN473 calls N473 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN473, nil, func(ctx context.Context) (model.State, error) {
@@ -8380,8 +7436,6 @@ func (g *Chain1000) callN473(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN474 calls N474 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN474, nil, func(ctx context.Context) (model.State, error) {
@@ -8389,8 +7443,6 @@ func (g *Chain1000) callN474(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN475 calls N475 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN475, nil, func(ctx context.Context) (model.State, error) {
@@ -8398,8 +7450,6 @@ func (g *Chain1000) callN475(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN476 calls N476 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN476, nil, func(ctx context.Context) (model.State, error) {
@@ -8407,8 +7457,6 @@ func (g *Chain1000) callN476(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN477 calls N477 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN477, nil, func(ctx context.Context) (model.State, error) {
@@ -8416,8 +7464,6 @@ func (g *Chain1000) callN477(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN478 calls N478 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN478, nil, func(ctx context.Context) (model.State, error) {
@@ -8425,8 +7471,6 @@ func (g *Chain1000) callN478(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN479 calls N479 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN479, nil, func(ctx context.Context) (model.State, error) {
@@ -8434,8 +7478,6 @@ func (g *Chain1000) callN479(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN480 calls N480 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN480, nil, func(ctx context.Context) (model.State, error) {
@@ -8443,8 +7485,6 @@ func (g *Chain1000) callN480(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN481 calls N481 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN481, nil, func(ctx context.Context) (model.State, error) {
@@ -8452,8 +7492,6 @@ func (g *Chain1000) callN481(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN482 calls N482 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN482, nil, func(ctx context.Context) (model.State, error) {
@@ -8461,8 +7499,6 @@ func (g *Chain1000) callN482(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN483 calls N483 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN483, nil, func(ctx context.Context) (model.State, error) {
@@ -8470,8 +7506,6 @@ func (g *Chain1000) callN483(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN484 calls N484 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN484, nil, func(ctx context.Context) (model.State, error) {
@@ -8479,8 +7513,6 @@ func (g *Chain1000) callN484(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN485 calls N485 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN485, nil, func(ctx context.Context) (model.State, error) {
@@ -8488,8 +7520,6 @@ func (g *Chain1000) callN485(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN486 calls N486 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN486, nil, func(ctx context.Context) (model.State, error) {
@@ -8497,8 +7527,6 @@ func (g *Chain1000) callN486(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN487 calls N487 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN487, nil, func(ctx context.Context) (model.State, error) {
@@ -8506,8 +7534,6 @@ func (g *Chain1000) callN487(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN488 calls N488 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN488, nil, func(ctx context.Context) (model.State, error) {
@@ -8515,8 +7541,6 @@ func (g *Chain1000) callN488(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN489 calls N489 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN489, nil, func(ctx context.Context) (model.State, error) {
@@ -8524,8 +7548,6 @@ func (g *Chain1000) callN489(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN490 calls N490 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN490, nil, func(ctx context.Context) (model.State, error) {
@@ -8533,8 +7555,6 @@ func (g *Chain1000) callN490(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN491 calls N491 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN491, nil, func(ctx context.Context) (model.State, error) {
@@ -8542,8 +7562,6 @@ func (g *Chain1000) callN491(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN492 calls N492 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN492, nil, func(ctx context.Context) (model.State, error) {
@@ -8551,8 +7569,6 @@ func (g *Chain1000) callN492(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN493 calls N493 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN493, nil, func(ctx context.Context) (model.State, error) {
@@ -8560,8 +7576,6 @@ func (g *Chain1000) callN493(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN494 calls N494 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN494, nil, func(ctx context.Context) (model.State, error) {
@@ -8569,8 +7583,6 @@ func (g *Chain1000) callN494(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN495 calls N495 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN495, nil, func(ctx context.Context) (model.State, error) {
@@ -8578,8 +7590,6 @@ func (g *Chain1000) callN495(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN496 calls N496 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN496, nil, func(ctx context.Context) (model.State, error) {
@@ -8587,8 +7597,6 @@ func (g *Chain1000) callN496(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN497 calls N497 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN497, nil, func(ctx context.Context) (model.State, error) {
@@ -8596,8 +7604,6 @@ func (g *Chain1000) callN497(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN498 calls N498 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN498, nil, func(ctx context.Context) (model.State, error) {
@@ -8605,8 +7611,6 @@ func (g *Chain1000) callN498(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN499 calls N499 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN499, nil, func(ctx context.Context) (model.State, error) {
@@ -8614,8 +7618,6 @@ func (g *Chain1000) callN499(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN500 calls N500 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN500, nil, func(ctx context.Context) (model.State, error) {
@@ -8623,8 +7625,6 @@ func (g *Chain1000) callN500(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN501 calls N501 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN501, nil, func(ctx context.Context) (model.State, error) {
@@ -8632,8 +7632,6 @@ func (g *Chain1000) callN501(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN502 calls N502 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN502, nil, func(ctx context.Context) (model.State, error) {
@@ -8641,8 +7639,6 @@ func (g *Chain1000) callN502(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN503 calls N503 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN503, nil, func(ctx context.Context) (model.State, error) {
@@ -8650,8 +7646,6 @@ func (g *Chain1000) callN503(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN504 calls N504 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN504, nil, func(ctx context.Context) (model.State, error) {
@@ -8659,8 +7653,6 @@ func (g *Chain1000) callN504(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN505 calls N505 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN505, nil, func(ctx context.Context) (model.State, error) {
@@ -8668,8 +7660,6 @@ func (g *Chain1000) callN505(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN506 calls N506 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN506, nil, func(ctx context.Context) (model.State, error) {
@@ -8677,8 +7667,6 @@ func (g *Chain1000) callN506(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN507 calls N507 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN507, nil, func(ctx context.Context) (model.State, error) {
@@ -8686,8 +7674,6 @@ func (g *Chain1000) callN507(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN508 calls N508 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN508, nil, func(ctx context.Context) (model.State, error) {
@@ -8695,8 +7681,6 @@ func (g *Chain1000) callN508(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN509 calls N509 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN509, nil, func(ctx context.Context) (model.State, error) {
@@ -8704,8 +7688,6 @@ func (g *Chain1000) callN509(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN510 calls N510 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN510, nil, func(ctx context.Context) (model.State, error) {
@@ -8713,8 +7695,6 @@ func (g *Chain1000) callN510(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN511 calls N511 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN511, nil, func(ctx context.Context) (model.State, error) {
@@ -8722,8 +7702,6 @@ func (g *Chain1000) callN511(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN512 calls N512 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN512, nil, func(ctx context.Context) (model.State, error) {
@@ -8731,8 +7709,6 @@ func (g *Chain1000) callN512(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN513 calls N513 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN513, nil, func(ctx context.Context) (model.State, error) {
@@ -8740,8 +7716,6 @@ func (g *Chain1000) callN513(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN514 calls N514 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN514, nil, func(ctx context.Context) (model.State, error) {
@@ -8749,8 +7723,6 @@ func (g *Chain1000) callN514(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN515 calls N515 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN515, nil, func(ctx context.Context) (model.State, error) {
@@ -8758,8 +7730,6 @@ func (g *Chain1000) callN515(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN516 calls N516 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN516, nil, func(ctx context.Context) (model.State, error) {
@@ -8767,8 +7737,6 @@ func (g *Chain1000) callN516(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN517 calls N517 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN517, nil, func(ctx context.Context) (model.State, error) {
@@ -8776,8 +7744,6 @@ func (g *Chain1000) callN517(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN518 calls N518 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN518, nil, func(ctx context.Context) (model.State, error) {
@@ -8785,8 +7751,6 @@ func (g *Chain1000) callN518(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN519 calls N519 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN519, nil, func(ctx context.Context) (model.State, error) {
@@ -8794,8 +7758,6 @@ func (g *Chain1000) callN519(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN520 calls N520 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN520, nil, func(ctx context.Context) (model.State, error) {
@@ -8803,8 +7765,6 @@ func (g *Chain1000) callN520(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN521 calls N521 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN521, nil, func(ctx context.Context) (model.State, error) {
@@ -8812,8 +7772,6 @@ func (g *Chain1000) callN521(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN522 calls N522 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN522, nil, func(ctx context.Context) (model.State, error) {
@@ -8821,8 +7779,6 @@ func (g *Chain1000) callN522(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN523 calls N523 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN523, nil, func(ctx context.Context) (model.State, error) {
@@ -8830,8 +7786,6 @@ func (g *Chain1000) callN523(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN524 calls N524 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN524, nil, func(ctx context.Context) (model.State, error) {
@@ -8839,8 +7793,6 @@ func (g *Chain1000) callN524(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN525 calls N525 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN525, nil, func(ctx context.Context) (model.State, error) {
@@ -8848,8 +7800,6 @@ func (g *Chain1000) callN525(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN526 calls N526 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN526, nil, func(ctx context.Context) (model.State, error) {
@@ -8857,8 +7807,6 @@ func (g *Chain1000) callN526(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN527 calls N527 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN527, nil, func(ctx context.Context) (model.State, error) {
@@ -8866,8 +7814,6 @@ func (g *Chain1000) callN527(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN528 calls N528 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN528, nil, func(ctx context.Context) (model.State, error) {
@@ -8875,8 +7821,6 @@ func (g *Chain1000) callN528(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN529 calls N529 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN529, nil, func(ctx context.Context) (model.State, error) {
@@ -8884,8 +7828,6 @@ func (g *Chain1000) callN529(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN530 calls N530 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN530, nil, func(ctx context.Context) (model.State, error) {
@@ -8893,8 +7835,6 @@ func (g *Chain1000) callN530(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN531 calls N531 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN531, nil, func(ctx context.Context) (model.State, error) {
@@ -8902,8 +7842,6 @@ func (g *Chain1000) callN531(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN532 calls N532 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN532, nil, func(ctx context.Context) (model.State, error) {
@@ -8911,8 +7849,6 @@ func (g *Chain1000) callN532(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN533 calls N533 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN533, nil, func(ctx context.Context) (model.State, error) {
@@ -8920,8 +7856,6 @@ func (g *Chain1000) callN533(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN534 calls N534 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN534, nil, func(ctx context.Context) (model.State, error) {
@@ -8929,8 +7863,6 @@ func (g *Chain1000) callN534(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN535 calls N535 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN535, nil, func(ctx context.Context) (model.State, error) {
@@ -8938,8 +7870,6 @@ func (g *Chain1000) callN535(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN536 calls N536 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN536, nil, func(ctx context.Context) (model.State, error) {
@@ -8947,8 +7877,6 @@ func (g *Chain1000) callN536(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN537 calls N537 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN537, nil, func(ctx context.Context) (model.State, error) {
@@ -8956,8 +7884,6 @@ func (g *Chain1000) callN537(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN538 calls N538 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN538, nil, func(ctx context.Context) (model.State, error) {
@@ -8965,8 +7891,6 @@ func (g *Chain1000) callN538(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN539 calls N539 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN539, nil, func(ctx context.Context) (model.State, error) {
@@ -8974,8 +7898,6 @@ func (g *Chain1000) callN539(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN540 calls N540 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN540, nil, func(ctx context.Context) (model.State, error) {
@@ -8983,8 +7905,6 @@ func (g *Chain1000) callN540(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN541 calls N541 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN541, nil, func(ctx context.Context) (model.State, error) {
@@ -8992,8 +7912,6 @@ func (g *Chain1000) callN541(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN542 calls N542 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN542, nil, func(ctx context.Context) (model.State, error) {
@@ -9001,8 +7919,6 @@ func (g *Chain1000) callN542(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN543 calls N543 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN543, nil, func(ctx context.Context) (model.State, error) {
@@ -9010,8 +7926,6 @@ func (g *Chain1000) callN543(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN544 calls N544 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN544, nil, func(ctx context.Context) (model.State, error) {
@@ -9019,8 +7933,6 @@ func (g *Chain1000) callN544(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN545 calls N545 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN545, nil, func(ctx context.Context) (model.State, error) {
@@ -9028,8 +7940,6 @@ func (g *Chain1000) callN545(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN546 calls N546 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN546, nil, func(ctx context.Context) (model.State, error) {
@@ -9037,8 +7947,6 @@ func (g *Chain1000) callN546(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN547 calls N547 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN547, nil, func(ctx context.Context) (model.State, error) {
@@ -9046,8 +7954,6 @@ func (g *Chain1000) callN547(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN548 calls N548 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN548, nil, func(ctx context.Context) (model.State, error) {
@@ -9055,8 +7961,6 @@ func (g *Chain1000) callN548(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN549 calls N549 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN549, nil, func(ctx context.Context) (model.State, error) {
@@ -9064,8 +7968,6 @@ func (g *Chain1000) callN549(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN550 calls N550 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN550, nil, func(ctx context.Context) (model.State, error) {
@@ -9073,8 +7975,6 @@ func (g *Chain1000) callN550(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN551 calls N551 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN551, nil, func(ctx context.Context) (model.State, error) {
@@ -9082,8 +7982,6 @@ func (g *Chain1000) callN551(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN552 calls N552 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN552, nil, func(ctx context.Context) (model.State, error) {
@@ -9091,8 +7989,6 @@ func (g *Chain1000) callN552(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN553 calls N553 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN553, nil, func(ctx context.Context) (model.State, error) {
@@ -9100,8 +7996,6 @@ func (g *Chain1000) callN553(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN554 calls N554 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN554, nil, func(ctx context.Context) (model.State, error) {
@@ -9109,8 +8003,6 @@ func (g *Chain1000) callN554(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN555 calls N555 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN555, nil, func(ctx context.Context) (model.State, error) {
@@ -9118,8 +8010,6 @@ func (g *Chain1000) callN555(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN556 calls N556 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN556, nil, func(ctx context.Context) (model.State, error) {
@@ -9127,8 +8017,6 @@ func (g *Chain1000) callN556(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN557 calls N557 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN557, nil, func(ctx context.Context) (model.State, error) {
@@ -9136,8 +8024,6 @@ func (g *Chain1000) callN557(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN558 calls N558 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN558, nil, func(ctx context.Context) (model.State, error) {
@@ -9145,8 +8031,6 @@ func (g *Chain1000) callN558(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN559 calls N559 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN559, nil, func(ctx context.Context) (model.State, error) {
@@ -9154,8 +8038,6 @@ func (g *Chain1000) callN559(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN560 calls N560 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN560, nil, func(ctx context.Context) (model.State, error) {
@@ -9163,8 +8045,6 @@ func (g *Chain1000) callN560(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN561 calls N561 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN561, nil, func(ctx context.Context) (model.State, error) {
@@ -9172,8 +8052,6 @@ func (g *Chain1000) callN561(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN562 calls N562 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN562, nil, func(ctx context.Context) (model.State, error) {
@@ -9181,8 +8059,6 @@ func (g *Chain1000) callN562(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN563 calls N563 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN563, nil, func(ctx context.Context) (model.State, error) {
@@ -9190,8 +8066,6 @@ func (g *Chain1000) callN563(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN564 calls N564 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN564, nil, func(ctx context.Context) (model.State, error) {
@@ -9199,8 +8073,6 @@ func (g *Chain1000) callN564(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN565 calls N565 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN565, nil, func(ctx context.Context) (model.State, error) {
@@ -9208,8 +8080,6 @@ func (g *Chain1000) callN565(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN566 calls N566 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN566, nil, func(ctx context.Context) (model.State, error) {
@@ -9217,8 +8087,6 @@ func (g *Chain1000) callN566(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN567 calls N567 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN567, nil, func(ctx context.Context) (model.State, error) {
@@ -9226,8 +8094,6 @@ func (g *Chain1000) callN567(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN568 calls N568 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN568, nil, func(ctx context.Context) (model.State, error) {
@@ -9235,8 +8101,6 @@ func (g *Chain1000) callN568(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN569 calls N569 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN569, nil, func(ctx context.Context) (model.State, error) {
@@ -9244,8 +8108,6 @@ func (g *Chain1000) callN569(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN570 calls N570 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN570, nil, func(ctx context.Context) (model.State, error) {
@@ -9253,8 +8115,6 @@ func (g *Chain1000) callN570(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN571 calls N571 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN571, nil, func(ctx context.Context) (model.State, error) {
@@ -9262,8 +8122,6 @@ func (g *Chain1000) callN571(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN572 calls N572 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN572, nil, func(ctx context.Context) (model.State, error) {
@@ -9271,8 +8129,6 @@ func (g *Chain1000) callN572(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN573 calls N573 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN573, nil, func(ctx context.Context) (model.State, error) {
@@ -9280,8 +8136,6 @@ func (g *Chain1000) callN573(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN574 calls N574 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN574, nil, func(ctx context.Context) (model.State, error) {
@@ -9289,8 +8143,6 @@ func (g *Chain1000) callN574(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN575 calls N575 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN575, nil, func(ctx context.Context) (model.State, error) {
@@ -9298,8 +8150,6 @@ func (g *Chain1000) callN575(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN576 calls N576 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN576, nil, func(ctx context.Context) (model.State, error) {
@@ -9307,8 +8157,6 @@ func (g *Chain1000) callN576(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN577 calls N577 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN577, nil, func(ctx context.Context) (model.State, error) {
@@ -9316,8 +8164,6 @@ func (g *Chain1000) callN577(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN578 calls N578 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN578, nil, func(ctx context.Context) (model.State, error) {
@@ -9325,8 +8171,6 @@ func (g *Chain1000) callN578(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN579 calls N579 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN579, nil, func(ctx context.Context) (model.State, error) {
@@ -9334,8 +8178,6 @@ func (g *Chain1000) callN579(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN580 calls N580 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN580, nil, func(ctx context.Context) (model.State, error) {
@@ -9343,8 +8185,6 @@ func (g *Chain1000) callN580(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN581 calls N581 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN581, nil, func(ctx context.Context) (model.State, error) {
@@ -9352,8 +8192,6 @@ func (g *Chain1000) callN581(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN582 calls N582 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN582, nil, func(ctx context.Context) (model.State, error) {
@@ -9361,8 +8199,6 @@ func (g *Chain1000) callN582(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN583 calls N583 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN583, nil, func(ctx context.Context) (model.State, error) {
@@ -9370,8 +8206,6 @@ func (g *Chain1000) callN583(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN584 calls N584 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN584, nil, func(ctx context.Context) (model.State, error) {
@@ -9379,8 +8213,6 @@ func (g *Chain1000) callN584(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN585 calls N585 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN585, nil, func(ctx context.Context) (model.State, error) {
@@ -9388,8 +8220,6 @@ func (g *Chain1000) callN585(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN586 calls N586 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN586, nil, func(ctx context.Context) (model.State, error) {
@@ -9397,8 +8227,6 @@ func (g *Chain1000) callN586(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN587 calls N587 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN587, nil, func(ctx context.Context) (model.State, error) {
@@ -9406,8 +8234,6 @@ func (g *Chain1000) callN587(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN588 calls N588 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN588, nil, func(ctx context.Context) (model.State, error) {
@@ -9415,8 +8241,6 @@ func (g *Chain1000) callN588(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN589 calls N589 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN589, nil, func(ctx context.Context) (model.State, error) {
@@ -9424,8 +8248,6 @@ func (g *Chain1000) callN589(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN590 calls N590 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN590, nil, func(ctx context.Context) (model.State, error) {
@@ -9433,8 +8255,6 @@ func (g *Chain1000) callN590(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN591 calls N591 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN591, nil, func(ctx context.Context) (model.State, error) {
@@ -9442,8 +8262,6 @@ func (g *Chain1000) callN591(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN592 calls N592 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN592, nil, func(ctx context.Context) (model.State, error) {
@@ -9451,8 +8269,6 @@ func (g *Chain1000) callN592(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN593 calls N593 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN593, nil, func(ctx context.Context) (model.State, error) {
@@ -9460,8 +8276,6 @@ func (g *Chain1000) callN593(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN594 calls N594 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN594, nil, func(ctx context.Context) (model.State, error) {
@@ -9469,8 +8283,6 @@ func (g *Chain1000) callN594(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN595 calls N595 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN595, nil, func(ctx context.Context) (model.State, error) {
@@ -9478,8 +8290,6 @@ func (g *Chain1000) callN595(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN596 calls N596 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN596, nil, func(ctx context.Context) (model.State, error) {
@@ -9487,8 +8297,6 @@ func (g *Chain1000) callN596(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN597 calls N597 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN597, nil, func(ctx context.Context) (model.State, error) {
@@ -9496,8 +8304,6 @@ func (g *Chain1000) callN597(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN598 calls N598 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN598, nil, func(ctx context.Context) (model.State, error) {
@@ -9505,8 +8311,6 @@ func (g *Chain1000) callN598(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN599 calls N599 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN599, nil, func(ctx context.Context) (model.State, error) {
@@ -9514,8 +8318,6 @@ func (g *Chain1000) callN599(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN600 calls N600 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN600, nil, func(ctx context.Context) (model.State, error) {
@@ -9523,8 +8325,6 @@ func (g *Chain1000) callN600(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN601 calls N601 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN601, nil, func(ctx context.Context) (model.State, error) {
@@ -9532,8 +8332,6 @@ func (g *Chain1000) callN601(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN602 calls N602 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN602, nil, func(ctx context.Context) (model.State, error) {
@@ -9541,8 +8339,6 @@ func (g *Chain1000) callN602(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN603 calls N603 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN603, nil, func(ctx context.Context) (model.State, error) {
@@ -9550,8 +8346,6 @@ func (g *Chain1000) callN603(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN604 calls N604 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN604, nil, func(ctx context.Context) (model.State, error) {
@@ -9559,8 +8353,6 @@ func (g *Chain1000) callN604(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN605 calls N605 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN605, nil, func(ctx context.Context) (model.State, error) {
@@ -9568,8 +8360,6 @@ func (g *Chain1000) callN605(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN606 calls N606 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN606, nil, func(ctx context.Context) (model.State, error) {
@@ -9577,8 +8367,6 @@ func (g *Chain1000) callN606(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN607 calls N607 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN607, nil, func(ctx context.Context) (model.State, error) {
@@ -9586,8 +8374,6 @@ func (g *Chain1000) callN607(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN608 calls N608 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN608, nil, func(ctx context.Context) (model.State, error) {
@@ -9595,8 +8381,6 @@ func (g *Chain1000) callN608(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN609 calls N609 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN609, nil, func(ctx context.Context) (model.State, error) {
@@ -9604,8 +8388,6 @@ func (g *Chain1000) callN609(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN610 calls N610 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN610, nil, func(ctx context.Context) (model.State, error) {
@@ -9613,8 +8395,6 @@ func (g *Chain1000) callN610(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN611 calls N611 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN611, nil, func(ctx context.Context) (model.State, error) {
@@ -9622,8 +8402,6 @@ func (g *Chain1000) callN611(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN612 calls N612 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN612, nil, func(ctx context.Context) (model.State, error) {
@@ -9631,8 +8409,6 @@ func (g *Chain1000) callN612(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN613 calls N613 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN613, nil, func(ctx context.Context) (model.State, error) {
@@ -9640,8 +8416,6 @@ func (g *Chain1000) callN613(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN614 calls N614 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN614, nil, func(ctx context.Context) (model.State, error) {
@@ -9649,8 +8423,6 @@ func (g *Chain1000) callN614(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN615 calls N615 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN615, nil, func(ctx context.Context) (model.State, error) {
@@ -9658,8 +8430,6 @@ func (g *Chain1000) callN615(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN616 calls N616 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN616, nil, func(ctx context.Context) (model.State, error) {
@@ -9667,8 +8437,6 @@ func (g *Chain1000) callN616(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN617 calls N617 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN617, nil, func(ctx context.Context) (model.State, error) {
@@ -9676,8 +8444,6 @@ func (g *Chain1000) callN617(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN618 calls N618 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN618, nil, func(ctx context.Context) (model.State, error) {
@@ -9685,8 +8451,6 @@ func (g *Chain1000) callN618(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN619 calls N619 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN619, nil, func(ctx context.Context) (model.State, error) {
@@ -9694,8 +8458,6 @@ func (g *Chain1000) callN619(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN620 calls N620 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN620, nil, func(ctx context.Context) (model.State, error) {
@@ -9703,8 +8465,6 @@ func (g *Chain1000) callN620(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN621 calls N621 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN621, nil, func(ctx context.Context) (model.State, error) {
@@ -9712,8 +8472,6 @@ func (g *Chain1000) callN621(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN622 calls N622 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN622, nil, func(ctx context.Context) (model.State, error) {
@@ -9721,8 +8479,6 @@ func (g *Chain1000) callN622(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN623 calls N623 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN623, nil, func(ctx context.Context) (model.State, error) {
@@ -9730,8 +8486,6 @@ func (g *Chain1000) callN623(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN624 calls N624 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN624, nil, func(ctx context.Context) (model.State, error) {
@@ -9739,8 +8493,6 @@ func (g *Chain1000) callN624(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN625 calls N625 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN625, nil, func(ctx context.Context) (model.State, error) {
@@ -9748,8 +8500,6 @@ func (g *Chain1000) callN625(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN626 calls N626 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN626, nil, func(ctx context.Context) (model.State, error) {
@@ -9757,8 +8507,6 @@ func (g *Chain1000) callN626(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN627 calls N627 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN627, nil, func(ctx context.Context) (model.State, error) {
@@ -9766,8 +8514,6 @@ func (g *Chain1000) callN627(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN628 calls N628 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN628, nil, func(ctx context.Context) (model.State, error) {
@@ -9775,8 +8521,6 @@ func (g *Chain1000) callN628(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN629 calls N629 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN629, nil, func(ctx context.Context) (model.State, error) {
@@ -9784,8 +8528,6 @@ func (g *Chain1000) callN629(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN630 calls N630 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN630, nil, func(ctx context.Context) (model.State, error) {
@@ -9793,8 +8535,6 @@ func (g *Chain1000) callN630(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN631 calls N631 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN631, nil, func(ctx context.Context) (model.State, error) {
@@ -9802,8 +8542,6 @@ func (g *Chain1000) callN631(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN632 calls N632 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN632, nil, func(ctx context.Context) (model.State, error) {
@@ -9811,8 +8549,6 @@ func (g *Chain1000) callN632(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN633 calls N633 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN633, nil, func(ctx context.Context) (model.State, error) {
@@ -9820,8 +8556,6 @@ func (g *Chain1000) callN633(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN634 calls N634 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN634, nil, func(ctx context.Context) (model.State, error) {
@@ -9829,8 +8563,6 @@ func (g *Chain1000) callN634(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN635 calls N635 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN635, nil, func(ctx context.Context) (model.State, error) {
@@ -9838,8 +8570,6 @@ func (g *Chain1000) callN635(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN636 calls N636 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN636, nil, func(ctx context.Context) (model.State, error) {
@@ -9847,8 +8577,6 @@ func (g *Chain1000) callN636(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN637 calls N637 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN637, nil, func(ctx context.Context) (model.State, error) {
@@ -9856,8 +8584,6 @@ func (g *Chain1000) callN637(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN638 calls N638 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN638, nil, func(ctx context.Context) (model.State, error) {
@@ -9865,8 +8591,6 @@ func (g *Chain1000) callN638(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN639 calls N639 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN639, nil, func(ctx context.Context) (model.State, error) {
@@ -9874,8 +8598,6 @@ func (g *Chain1000) callN639(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN640 calls N640 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN640, nil, func(ctx context.Context) (model.State, error) {
@@ -9883,8 +8605,6 @@ func (g *Chain1000) callN640(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN641 calls N641 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN641, nil, func(ctx context.Context) (model.State, error) {
@@ -9892,8 +8612,6 @@ func (g *Chain1000) callN641(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN642 calls N642 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN642, nil, func(ctx context.Context) (model.State, error) {
@@ -9901,8 +8619,6 @@ func (g *Chain1000) callN642(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN643 calls N643 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN643, nil, func(ctx context.Context) (model.State, error) {
@@ -9910,8 +8626,6 @@ func (g *Chain1000) callN643(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN644 calls N644 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN644, nil, func(ctx context.Context) (model.State, error) {
@@ -9919,8 +8633,6 @@ func (g *Chain1000) callN644(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN645 calls N645 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN645, nil, func(ctx context.Context) (model.State, error) {
@@ -9928,8 +8640,6 @@ func (g *Chain1000) callN645(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN646 calls N646 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN646, nil, func(ctx context.Context) (model.State, error) {
@@ -9937,8 +8647,6 @@ func (g *Chain1000) callN646(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN647 calls N647 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN647, nil, func(ctx context.Context) (model.State, error) {
@@ -9946,8 +8654,6 @@ func (g *Chain1000) callN647(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN648 calls N648 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN648, nil, func(ctx context.Context) (model.State, error) {
@@ -9955,8 +8661,6 @@ func (g *Chain1000) callN648(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN649 calls N649 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN649, nil, func(ctx context.Context) (model.State, error) {
@@ -9964,8 +8668,6 @@ func (g *Chain1000) callN649(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN650 calls N650 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN650, nil, func(ctx context.Context) (model.State, error) {
@@ -9973,8 +8675,6 @@ func (g *Chain1000) callN650(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN651 calls N651 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN651, nil, func(ctx context.Context) (model.State, error) {
@@ -9982,8 +8682,6 @@ func (g *Chain1000) callN651(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN652 calls N652 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN652, nil, func(ctx context.Context) (model.State, error) {
@@ -9991,8 +8689,6 @@ func (g *Chain1000) callN652(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN653 calls N653 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN653, nil, func(ctx context.Context) (model.State, error) {
@@ -10000,8 +8696,6 @@ func (g *Chain1000) callN653(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN654 calls N654 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN654, nil, func(ctx context.Context) (model.State, error) {
@@ -10009,8 +8703,6 @@ func (g *Chain1000) callN654(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN655 calls N655 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN655, nil, func(ctx context.Context) (model.State, error) {
@@ -10018,8 +8710,6 @@ func (g *Chain1000) callN655(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN656 calls N656 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN656, nil, func(ctx context.Context) (model.State, error) {
@@ -10027,8 +8717,6 @@ func (g *Chain1000) callN656(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN657 calls N657 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN657, nil, func(ctx context.Context) (model.State, error) {
@@ -10036,8 +8724,6 @@ func (g *Chain1000) callN657(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN658 calls N658 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN658, nil, func(ctx context.Context) (model.State, error) {
@@ -10045,8 +8731,6 @@ func (g *Chain1000) callN658(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN659 calls N659 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN659, nil, func(ctx context.Context) (model.State, error) {
@@ -10054,8 +8738,6 @@ func (g *Chain1000) callN659(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN660 calls N660 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN660, nil, func(ctx context.Context) (model.State, error) {
@@ -10063,8 +8745,6 @@ func (g *Chain1000) callN660(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN661 calls N661 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN661, nil, func(ctx context.Context) (model.State, error) {
@@ -10072,8 +8752,6 @@ func (g *Chain1000) callN661(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN662 calls N662 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN662, nil, func(ctx context.Context) (model.State, error) {
@@ -10081,8 +8759,6 @@ func (g *Chain1000) callN662(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN663 calls N663 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN663, nil, func(ctx context.Context) (model.State, error) {
@@ -10090,8 +8766,6 @@ func (g *Chain1000) callN663(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN664 calls N664 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN664, nil, func(ctx context.Context) (model.State, error) {
@@ -10099,8 +8773,6 @@ func (g *Chain1000) callN664(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN665 calls N665 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN665, nil, func(ctx context.Context) (model.State, error) {
@@ -10108,8 +8780,6 @@ func (g *Chain1000) callN665(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN666 calls N666 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN666, nil, func(ctx context.Context) (model.State, error) {
@@ -10117,8 +8787,6 @@ func (g *Chain1000) callN666(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN667 calls N667 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN667, nil, func(ctx context.Context) (model.State, error) {
@@ -10126,8 +8794,6 @@ func (g *Chain1000) callN667(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN668 calls N668 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN668, nil, func(ctx context.Context) (model.State, error) {
@@ -10135,8 +8801,6 @@ func (g *Chain1000) callN668(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN669 calls N669 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN669, nil, func(ctx context.Context) (model.State, error) {
@@ -10144,8 +8808,6 @@ func (g *Chain1000) callN669(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN670 calls N670 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN670, nil, func(ctx context.Context) (model.State, error) {
@@ -10153,8 +8815,6 @@ func (g *Chain1000) callN670(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN671 calls N671 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN671, nil, func(ctx context.Context) (model.State, error) {
@@ -10162,8 +8822,6 @@ func (g *Chain1000) callN671(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN672 calls N672 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN672, nil, func(ctx context.Context) (model.State, error) {
@@ -10171,8 +8829,6 @@ func (g *Chain1000) callN672(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN673 calls N673 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN673, nil, func(ctx context.Context) (model.State, error) {
@@ -10180,8 +8836,6 @@ func (g *Chain1000) callN673(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN674 calls N674 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN674, nil, func(ctx context.Context) (model.State, error) {
@@ -10189,8 +8843,6 @@ func (g *Chain1000) callN674(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN675 calls N675 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN675, nil, func(ctx context.Context) (model.State, error) {
@@ -10198,8 +8850,6 @@ func (g *Chain1000) callN675(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN676 calls N676 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN676, nil, func(ctx context.Context) (model.State, error) {
@@ -10207,8 +8857,6 @@ func (g *Chain1000) callN676(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN677 calls N677 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN677, nil, func(ctx context.Context) (model.State, error) {
@@ -10216,8 +8864,6 @@ func (g *Chain1000) callN677(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN678 calls N678 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN678, nil, func(ctx context.Context) (model.State, error) {
@@ -10225,8 +8871,6 @@ func (g *Chain1000) callN678(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN679 calls N679 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN679, nil, func(ctx context.Context) (model.State, error) {
@@ -10234,8 +8878,6 @@ func (g *Chain1000) callN679(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN680 calls N680 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN680, nil, func(ctx context.Context) (model.State, error) {
@@ -10243,8 +8885,6 @@ func (g *Chain1000) callN680(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN681 calls N681 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN681, nil, func(ctx context.Context) (model.State, error) {
@@ -10252,8 +8892,6 @@ func (g *Chain1000) callN681(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN682 calls N682 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN682, nil, func(ctx context.Context) (model.State, error) {
@@ -10261,8 +8899,6 @@ func (g *Chain1000) callN682(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN683 calls N683 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN683, nil, func(ctx context.Context) (model.State, error) {
@@ -10270,8 +8906,6 @@ func (g *Chain1000) callN683(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN684 calls N684 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN684, nil, func(ctx context.Context) (model.State, error) {
@@ -10279,8 +8913,6 @@ func (g *Chain1000) callN684(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN685 calls N685 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN685, nil, func(ctx context.Context) (model.State, error) {
@@ -10288,8 +8920,6 @@ func (g *Chain1000) callN685(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN686 calls N686 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN686, nil, func(ctx context.Context) (model.State, error) {
@@ -10297,8 +8927,6 @@ func (g *Chain1000) callN686(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN687 calls N687 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN687, nil, func(ctx context.Context) (model.State, error) {
@@ -10306,8 +8934,6 @@ func (g *Chain1000) callN687(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN688 calls N688 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN688, nil, func(ctx context.Context) (model.State, error) {
@@ -10315,8 +8941,6 @@ func (g *Chain1000) callN688(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN689 calls N689 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN689, nil, func(ctx context.Context) (model.State, error) {
@@ -10324,8 +8948,6 @@ func (g *Chain1000) callN689(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN690 calls N690 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN690, nil, func(ctx context.Context) (model.State, error) {
@@ -10333,8 +8955,6 @@ func (g *Chain1000) callN690(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN691 calls N691 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN691, nil, func(ctx context.Context) (model.State, error) {
@@ -10342,8 +8962,6 @@ func (g *Chain1000) callN691(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN692 calls N692 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN692, nil, func(ctx context.Context) (model.State, error) {
@@ -10351,8 +8969,6 @@ func (g *Chain1000) callN692(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN693 calls N693 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN693, nil, func(ctx context.Context) (model.State, error) {
@@ -10360,8 +8976,6 @@ func (g *Chain1000) callN693(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN694 calls N694 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN694, nil, func(ctx context.Context) (model.State, error) {
@@ -10369,8 +8983,6 @@ func (g *Chain1000) callN694(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN695 calls N695 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN695, nil, func(ctx context.Context) (model.State, error) {
@@ -10378,8 +8990,6 @@ func (g *Chain1000) callN695(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN696 calls N696 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN696, nil, func(ctx context.Context) (model.State, error) {
@@ -10387,8 +8997,6 @@ func (g *Chain1000) callN696(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN697 calls N697 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN697, nil, func(ctx context.Context) (model.State, error) {
@@ -10396,8 +9004,6 @@ func (g *Chain1000) callN697(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN698 calls N698 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN698, nil, func(ctx context.Context) (model.State, error) {
@@ -10405,8 +9011,6 @@ func (g *Chain1000) callN698(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN699 calls N699 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN699, nil, func(ctx context.Context) (model.State, error) {
@@ -10414,8 +9018,6 @@ func (g *Chain1000) callN699(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN700 calls N700 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN700, nil, func(ctx context.Context) (model.State, error) {
@@ -10423,8 +9025,6 @@ func (g *Chain1000) callN700(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN701 calls N701 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN701, nil, func(ctx context.Context) (model.State, error) {
@@ -10432,8 +9032,6 @@ func (g *Chain1000) callN701(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN702 calls N702 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN702, nil, func(ctx context.Context) (model.State, error) {
@@ -10441,8 +9039,6 @@ func (g *Chain1000) callN702(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN703 calls N703 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN703, nil, func(ctx context.Context) (model.State, error) {
@@ -10450,8 +9046,6 @@ func (g *Chain1000) callN703(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN704 calls N704 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN704, nil, func(ctx context.Context) (model.State, error) {
@@ -10459,8 +9053,6 @@ func (g *Chain1000) callN704(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN705 calls N705 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN705, nil, func(ctx context.Context) (model.State, error) {
@@ -10468,8 +9060,6 @@ func (g *Chain1000) callN705(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN706 calls N706 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN706, nil, func(ctx context.Context) (model.State, error) {
@@ -10477,8 +9067,6 @@ func (g *Chain1000) callN706(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN707 calls N707 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN707, nil, func(ctx context.Context) (model.State, error) {
@@ -10486,8 +9074,6 @@ func (g *Chain1000) callN707(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN708 calls N708 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN708, nil, func(ctx context.Context) (model.State, error) {
@@ -10495,8 +9081,6 @@ func (g *Chain1000) callN708(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN709 calls N709 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN709, nil, func(ctx context.Context) (model.State, error) {
@@ -10504,8 +9088,6 @@ func (g *Chain1000) callN709(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN710 calls N710 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN710, nil, func(ctx context.Context) (model.State, error) {
@@ -10513,8 +9095,6 @@ func (g *Chain1000) callN710(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN711 calls N711 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN711, nil, func(ctx context.Context) (model.State, error) {
@@ -10522,8 +9102,6 @@ func (g *Chain1000) callN711(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN712 calls N712 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN712, nil, func(ctx context.Context) (model.State, error) {
@@ -10531,8 +9109,6 @@ func (g *Chain1000) callN712(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN713 calls N713 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN713, nil, func(ctx context.Context) (model.State, error) {
@@ -10540,8 +9116,6 @@ func (g *Chain1000) callN713(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN714 calls N714 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN714, nil, func(ctx context.Context) (model.State, error) {
@@ -10549,8 +9123,6 @@ func (g *Chain1000) callN714(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN715 calls N715 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN715, nil, func(ctx context.Context) (model.State, error) {
@@ -10558,8 +9130,6 @@ func (g *Chain1000) callN715(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN716 calls N716 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN716, nil, func(ctx context.Context) (model.State, error) {
@@ -10567,8 +9137,6 @@ func (g *Chain1000) callN716(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN717 calls N717 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN717, nil, func(ctx context.Context) (model.State, error) {
@@ -10576,8 +9144,6 @@ func (g *Chain1000) callN717(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN718 calls N718 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN718, nil, func(ctx context.Context) (model.State, error) {
@@ -10585,8 +9151,6 @@ func (g *Chain1000) callN718(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN719 calls N719 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN719, nil, func(ctx context.Context) (model.State, error) {
@@ -10594,8 +9158,6 @@ func (g *Chain1000) callN719(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN720 calls N720 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN720, nil, func(ctx context.Context) (model.State, error) {
@@ -10603,8 +9165,6 @@ func (g *Chain1000) callN720(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN721 calls N721 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN721, nil, func(ctx context.Context) (model.State, error) {
@@ -10612,8 +9172,6 @@ func (g *Chain1000) callN721(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN722 calls N722 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN722, nil, func(ctx context.Context) (model.State, error) {
@@ -10621,8 +9179,6 @@ func (g *Chain1000) callN722(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN723 calls N723 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN723, nil, func(ctx context.Context) (model.State, error) {
@@ -10630,8 +9186,6 @@ func (g *Chain1000) callN723(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN724 calls N724 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN724, nil, func(ctx context.Context) (model.State, error) {
@@ -10639,8 +9193,6 @@ func (g *Chain1000) callN724(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN725 calls N725 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN725, nil, func(ctx context.Context) (model.State, error) {
@@ -10648,8 +9200,6 @@ func (g *Chain1000) callN725(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN726 calls N726 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN726, nil, func(ctx context.Context) (model.State, error) {
@@ -10657,8 +9207,6 @@ func (g *Chain1000) callN726(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN727 calls N727 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN727, nil, func(ctx context.Context) (model.State, error) {
@@ -10666,8 +9214,6 @@ func (g *Chain1000) callN727(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN728 calls N728 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN728, nil, func(ctx context.Context) (model.State, error) {
@@ -10675,8 +9221,6 @@ func (g *Chain1000) callN728(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN729 calls N729 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN729, nil, func(ctx context.Context) (model.State, error) {
@@ -10684,8 +9228,6 @@ func (g *Chain1000) callN729(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN730 calls N730 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN730, nil, func(ctx context.Context) (model.State, error) {
@@ -10693,8 +9235,6 @@ func (g *Chain1000) callN730(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN731 calls N731 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN731, nil, func(ctx context.Context) (model.State, error) {
@@ -10702,8 +9242,6 @@ func (g *Chain1000) callN731(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN732 calls N732 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN732, nil, func(ctx context.Context) (model.State, error) {
@@ -10711,8 +9249,6 @@ func (g *Chain1000) callN732(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN733 calls N733 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN733, nil, func(ctx context.Context) (model.State, error) {
@@ -10720,8 +9256,6 @@ func (g *Chain1000) callN733(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN734 calls N734 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN734, nil, func(ctx context.Context) (model.State, error) {
@@ -10729,8 +9263,6 @@ func (g *Chain1000) callN734(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN735 calls N735 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN735, nil, func(ctx context.Context) (model.State, error) {
@@ -10738,8 +9270,6 @@ func (g *Chain1000) callN735(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN736 calls N736 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN736, nil, func(ctx context.Context) (model.State, error) {
@@ -10747,8 +9277,6 @@ func (g *Chain1000) callN736(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN737 calls N737 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN737, nil, func(ctx context.Context) (model.State, error) {
@@ -10756,8 +9284,6 @@ func (g *Chain1000) callN737(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN738 calls N738 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN738, nil, func(ctx context.Context) (model.State, error) {
@@ -10765,8 +9291,6 @@ func (g *Chain1000) callN738(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN739 calls N739 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN739, nil, func(ctx context.Context) (model.State, error) {
@@ -10774,8 +9298,6 @@ func (g *Chain1000) callN739(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN740 calls N740 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN740, nil, func(ctx context.Context) (model.State, error) {
@@ -10783,8 +9305,6 @@ func (g *Chain1000) callN740(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN741 calls N741 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN741, nil, func(ctx context.Context) (model.State, error) {
@@ -10792,8 +9312,6 @@ func (g *Chain1000) callN741(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN742 calls N742 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN742, nil, func(ctx context.Context) (model.State, error) {
@@ -10801,8 +9319,6 @@ func (g *Chain1000) callN742(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN743 calls N743 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN743, nil, func(ctx context.Context) (model.State, error) {
@@ -10810,8 +9326,6 @@ func (g *Chain1000) callN743(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN744 calls N744 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN744, nil, func(ctx context.Context) (model.State, error) {
@@ -10819,8 +9333,6 @@ func (g *Chain1000) callN744(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN745 calls N745 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN745, nil, func(ctx context.Context) (model.State, error) {
@@ -10828,8 +9340,6 @@ func (g *Chain1000) callN745(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN746 calls N746 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN746, nil, func(ctx context.Context) (model.State, error) {
@@ -10837,8 +9347,6 @@ func (g *Chain1000) callN746(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN747 calls N747 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN747, nil, func(ctx context.Context) (model.State, error) {
@@ -10846,8 +9354,6 @@ func (g *Chain1000) callN747(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN748 calls N748 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN748, nil, func(ctx context.Context) (model.State, error) {
@@ -10855,8 +9361,6 @@ func (g *Chain1000) callN748(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN749 calls N749 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN749, nil, func(ctx context.Context) (model.State, error) {
@@ -10864,8 +9368,6 @@ func (g *Chain1000) callN749(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN750 calls N750 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN750, nil, func(ctx context.Context) (model.State, error) {
@@ -10873,8 +9375,6 @@ func (g *Chain1000) callN750(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN751 calls N751 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN751, nil, func(ctx context.Context) (model.State, error) {
@@ -10882,8 +9382,6 @@ func (g *Chain1000) callN751(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN752 calls N752 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN752, nil, func(ctx context.Context) (model.State, error) {
@@ -10891,8 +9389,6 @@ func (g *Chain1000) callN752(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN753 calls N753 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN753, nil, func(ctx context.Context) (model.State, error) {
@@ -10900,8 +9396,6 @@ func (g *Chain1000) callN753(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN754 calls N754 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN754, nil, func(ctx context.Context) (model.State, error) {
@@ -10909,8 +9403,6 @@ func (g *Chain1000) callN754(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN755 calls N755 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN755, nil, func(ctx context.Context) (model.State, error) {
@@ -10918,8 +9410,6 @@ func (g *Chain1000) callN755(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN756 calls N756 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN756, nil, func(ctx context.Context) (model.State, error) {
@@ -10927,8 +9417,6 @@ func (g *Chain1000) callN756(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN757 calls N757 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN757, nil, func(ctx context.Context) (model.State, error) {
@@ -10936,8 +9424,6 @@ func (g *Chain1000) callN757(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN758 calls N758 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN758, nil, func(ctx context.Context) (model.State, error) {
@@ -10945,8 +9431,6 @@ func (g *Chain1000) callN758(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN759 calls N759 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN759, nil, func(ctx context.Context) (model.State, error) {
@@ -10954,8 +9438,6 @@ func (g *Chain1000) callN759(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN760 calls N760 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN760, nil, func(ctx context.Context) (model.State, error) {
@@ -10963,8 +9445,6 @@ func (g *Chain1000) callN760(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN761 calls N761 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN761, nil, func(ctx context.Context) (model.State, error) {
@@ -10972,8 +9452,6 @@ func (g *Chain1000) callN761(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN762 calls N762 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN762, nil, func(ctx context.Context) (model.State, error) {
@@ -10981,8 +9459,6 @@ func (g *Chain1000) callN762(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN763 calls N763 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN763, nil, func(ctx context.Context) (model.State, error) {
@@ -10990,8 +9466,6 @@ func (g *Chain1000) callN763(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN764 calls N764 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN764, nil, func(ctx context.Context) (model.State, error) {
@@ -10999,8 +9473,6 @@ func (g *Chain1000) callN764(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN765 calls N765 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN765, nil, func(ctx context.Context) (model.State, error) {
@@ -11008,8 +9480,6 @@ func (g *Chain1000) callN765(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN766 calls N766 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN766, nil, func(ctx context.Context) (model.State, error) {
@@ -11017,8 +9487,6 @@ func (g *Chain1000) callN766(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN767 calls N767 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN767, nil, func(ctx context.Context) (model.State, error) {
@@ -11026,8 +9494,6 @@ func (g *Chain1000) callN767(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN768 calls N768 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN768, nil, func(ctx context.Context) (model.State, error) {
@@ -11035,8 +9501,6 @@ func (g *Chain1000) callN768(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN769 calls N769 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN769, nil, func(ctx context.Context) (model.State, error) {
@@ -11044,8 +9508,6 @@ func (g *Chain1000) callN769(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN770 calls N770 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN770, nil, func(ctx context.Context) (model.State, error) {
@@ -11053,8 +9515,6 @@ func (g *Chain1000) callN770(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN771 calls N771 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN771, nil, func(ctx context.Context) (model.State, error) {
@@ -11062,8 +9522,6 @@ func (g *Chain1000) callN771(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN772 calls N772 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN772, nil, func(ctx context.Context) (model.State, error) {
@@ -11071,8 +9529,6 @@ func (g *Chain1000) callN772(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN773 calls N773 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN773, nil, func(ctx context.Context) (model.State, error) {
@@ -11080,8 +9536,6 @@ func (g *Chain1000) callN773(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN774 calls N774 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN774, nil, func(ctx context.Context) (model.State, error) {
@@ -11089,8 +9543,6 @@ func (g *Chain1000) callN774(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN775 calls N775 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN775, nil, func(ctx context.Context) (model.State, error) {
@@ -11098,8 +9550,6 @@ func (g *Chain1000) callN775(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN776 calls N776 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN776, nil, func(ctx context.Context) (model.State, error) {
@@ -11107,8 +9557,6 @@ func (g *Chain1000) callN776(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN777 calls N777 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN777, nil, func(ctx context.Context) (model.State, error) {
@@ -11116,8 +9564,6 @@ func (g *Chain1000) callN777(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN778 calls N778 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN778, nil, func(ctx context.Context) (model.State, error) {
@@ -11125,8 +9571,6 @@ func (g *Chain1000) callN778(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN779 calls N779 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN779, nil, func(ctx context.Context) (model.State, error) {
@@ -11134,8 +9578,6 @@ func (g *Chain1000) callN779(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN780 calls N780 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN780, nil, func(ctx context.Context) (model.State, error) {
@@ -11143,8 +9585,6 @@ func (g *Chain1000) callN780(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN781 calls N781 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN781, nil, func(ctx context.Context) (model.State, error) {
@@ -11152,8 +9592,6 @@ func (g *Chain1000) callN781(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN782 calls N782 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN782, nil, func(ctx context.Context) (model.State, error) {
@@ -11161,8 +9599,6 @@ func (g *Chain1000) callN782(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN783 calls N783 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN783, nil, func(ctx context.Context) (model.State, error) {
@@ -11170,8 +9606,6 @@ func (g *Chain1000) callN783(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN784 calls N784 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN784, nil, func(ctx context.Context) (model.State, error) {
@@ -11179,8 +9613,6 @@ func (g *Chain1000) callN784(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN785 calls N785 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN785, nil, func(ctx context.Context) (model.State, error) {
@@ -11188,8 +9620,6 @@ func (g *Chain1000) callN785(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN786 calls N786 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN786, nil, func(ctx context.Context) (model.State, error) {
@@ -11197,8 +9627,6 @@ func (g *Chain1000) callN786(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN787 calls N787 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN787, nil, func(ctx context.Context) (model.State, error) {
@@ -11206,8 +9634,6 @@ func (g *Chain1000) callN787(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN788 calls N788 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN788, nil, func(ctx context.Context) (model.State, error) {
@@ -11215,8 +9641,6 @@ func (g *Chain1000) callN788(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN789 calls N789 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN789, nil, func(ctx context.Context) (model.State, error) {
@@ -11224,8 +9648,6 @@ func (g *Chain1000) callN789(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN790 calls N790 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN790, nil, func(ctx context.Context) (model.State, error) {
@@ -11233,8 +9655,6 @@ func (g *Chain1000) callN790(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN791 calls N791 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN791, nil, func(ctx context.Context) (model.State, error) {
@@ -11242,8 +9662,6 @@ func (g *Chain1000) callN791(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN792 calls N792 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN792, nil, func(ctx context.Context) (model.State, error) {
@@ -11251,8 +9669,6 @@ func (g *Chain1000) callN792(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN793 calls N793 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN793, nil, func(ctx context.Context) (model.State, error) {
@@ -11260,8 +9676,6 @@ func (g *Chain1000) callN793(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN794 calls N794 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN794, nil, func(ctx context.Context) (model.State, error) {
@@ -11269,8 +9683,6 @@ func (g *Chain1000) callN794(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN795 calls N795 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN795, nil, func(ctx context.Context) (model.State, error) {
@@ -11278,8 +9690,6 @@ func (g *Chain1000) callN795(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN796 calls N796 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN796, nil, func(ctx context.Context) (model.State, error) {
@@ -11287,8 +9697,6 @@ func (g *Chain1000) callN796(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN797 calls N797 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN797, nil, func(ctx context.Context) (model.State, error) {
@@ -11296,8 +9704,6 @@ func (g *Chain1000) callN797(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN798 calls N798 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN798, nil, func(ctx context.Context) (model.State, error) {
@@ -11305,8 +9711,6 @@ func (g *Chain1000) callN798(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN799 calls N799 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN799, nil, func(ctx context.Context) (model.State, error) {
@@ -11314,8 +9718,6 @@ func (g *Chain1000) callN799(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN800 calls N800 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN800, nil, func(ctx context.Context) (model.State, error) {
@@ -11323,8 +9725,6 @@ func (g *Chain1000) callN800(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN801 calls N801 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN801, nil, func(ctx context.Context) (model.State, error) {
@@ -11332,8 +9732,6 @@ func (g *Chain1000) callN801(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN802 calls N802 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN802, nil, func(ctx context.Context) (model.State, error) {
@@ -11341,8 +9739,6 @@ func (g *Chain1000) callN802(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN803 calls N803 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN803, nil, func(ctx context.Context) (model.State, error) {
@@ -11350,8 +9746,6 @@ func (g *Chain1000) callN803(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN804 calls N804 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN804, nil, func(ctx context.Context) (model.State, error) {
@@ -11359,8 +9753,6 @@ func (g *Chain1000) callN804(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN805 calls N805 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN805, nil, func(ctx context.Context) (model.State, error) {
@@ -11368,8 +9760,6 @@ func (g *Chain1000) callN805(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN806 calls N806 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN806, nil, func(ctx context.Context) (model.State, error) {
@@ -11377,8 +9767,6 @@ func (g *Chain1000) callN806(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN807 calls N807 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN807, nil, func(ctx context.Context) (model.State, error) {
@@ -11386,8 +9774,6 @@ func (g *Chain1000) callN807(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN808 calls N808 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN808, nil, func(ctx context.Context) (model.State, error) {
@@ -11395,8 +9781,6 @@ func (g *Chain1000) callN808(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN809 calls N809 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN809, nil, func(ctx context.Context) (model.State, error) {
@@ -11404,8 +9788,6 @@ func (g *Chain1000) callN809(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN810 calls N810 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN810, nil, func(ctx context.Context) (model.State, error) {
@@ -11413,8 +9795,6 @@ func (g *Chain1000) callN810(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN811 calls N811 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN811, nil, func(ctx context.Context) (model.State, error) {
@@ -11422,8 +9802,6 @@ func (g *Chain1000) callN811(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN812 calls N812 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN812, nil, func(ctx context.Context) (model.State, error) {
@@ -11431,8 +9809,6 @@ func (g *Chain1000) callN812(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN813 calls N813 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN813, nil, func(ctx context.Context) (model.State, error) {
@@ -11440,8 +9816,6 @@ func (g *Chain1000) callN813(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN814 calls N814 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN814, nil, func(ctx context.Context) (model.State, error) {
@@ -11449,8 +9823,6 @@ func (g *Chain1000) callN814(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN815 calls N815 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN815, nil, func(ctx context.Context) (model.State, error) {
@@ -11458,8 +9830,6 @@ func (g *Chain1000) callN815(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN816 calls N816 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN816, nil, func(ctx context.Context) (model.State, error) {
@@ -11467,8 +9837,6 @@ func (g *Chain1000) callN816(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN817 calls N817 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN817, nil, func(ctx context.Context) (model.State, error) {
@@ -11476,8 +9844,6 @@ func (g *Chain1000) callN817(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN818 calls N818 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN818, nil, func(ctx context.Context) (model.State, error) {
@@ -11485,8 +9851,6 @@ func (g *Chain1000) callN818(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN819 calls N819 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN819, nil, func(ctx context.Context) (model.State, error) {
@@ -11494,8 +9858,6 @@ func (g *Chain1000) callN819(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN820 calls N820 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN820, nil, func(ctx context.Context) (model.State, error) {
@@ -11503,8 +9865,6 @@ func (g *Chain1000) callN820(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN821 calls N821 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN821, nil, func(ctx context.Context) (model.State, error) {
@@ -11512,8 +9872,6 @@ func (g *Chain1000) callN821(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN822 calls N822 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN822, nil, func(ctx context.Context) (model.State, error) {
@@ -11521,8 +9879,6 @@ func (g *Chain1000) callN822(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN823 calls N823 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN823, nil, func(ctx context.Context) (model.State, error) {
@@ -11530,8 +9886,6 @@ func (g *Chain1000) callN823(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN824 calls N824 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN824, nil, func(ctx context.Context) (model.State, error) {
@@ -11539,8 +9893,6 @@ func (g *Chain1000) callN824(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN825 calls N825 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN825, nil, func(ctx context.Context) (model.State, error) {
@@ -11548,8 +9900,6 @@ func (g *Chain1000) callN825(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN826 calls N826 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN826, nil, func(ctx context.Context) (model.State, error) {
@@ -11557,8 +9907,6 @@ func (g *Chain1000) callN826(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN827 calls N827 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN827, nil, func(ctx context.Context) (model.State, error) {
@@ -11566,8 +9914,6 @@ func (g *Chain1000) callN827(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN828 calls N828 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN828, nil, func(ctx context.Context) (model.State, error) {
@@ -11575,8 +9921,6 @@ func (g *Chain1000) callN828(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN829 calls N829 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN829, nil, func(ctx context.Context) (model.State, error) {
@@ -11584,8 +9928,6 @@ func (g *Chain1000) callN829(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN830 calls N830 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN830, nil, func(ctx context.Context) (model.State, error) {
@@ -11593,8 +9935,6 @@ func (g *Chain1000) callN830(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN831 calls N831 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN831, nil, func(ctx context.Context) (model.State, error) {
@@ -11602,8 +9942,6 @@ func (g *Chain1000) callN831(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN832 calls N832 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN832, nil, func(ctx context.Context) (model.State, error) {
@@ -11611,8 +9949,6 @@ func (g *Chain1000) callN832(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN833 calls N833 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN833, nil, func(ctx context.Context) (model.State, error) {
@@ -11620,8 +9956,6 @@ func (g *Chain1000) callN833(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN834 calls N834 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN834, nil, func(ctx context.Context) (model.State, error) {
@@ -11629,8 +9963,6 @@ func (g *Chain1000) callN834(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN835 calls N835 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN835, nil, func(ctx context.Context) (model.State, error) {
@@ -11638,8 +9970,6 @@ func (g *Chain1000) callN835(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN836 calls N836 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN836, nil, func(ctx context.Context) (model.State, error) {
@@ -11647,8 +9977,6 @@ func (g *Chain1000) callN836(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN837 calls N837 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN837, nil, func(ctx context.Context) (model.State, error) {
@@ -11656,8 +9984,6 @@ func (g *Chain1000) callN837(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN838 calls N838 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN838, nil, func(ctx context.Context) (model.State, error) {
@@ -11665,8 +9991,6 @@ func (g *Chain1000) callN838(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN839 calls N839 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN839, nil, func(ctx context.Context) (model.State, error) {
@@ -11674,8 +9998,6 @@ func (g *Chain1000) callN839(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN840 calls N840 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN840, nil, func(ctx context.Context) (model.State, error) {
@@ -11683,8 +10005,6 @@ func (g *Chain1000) callN840(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN841 calls N841 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN841, nil, func(ctx context.Context) (model.State, error) {
@@ -11692,8 +10012,6 @@ func (g *Chain1000) callN841(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN842 calls N842 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN842, nil, func(ctx context.Context) (model.State, error) {
@@ -11701,8 +10019,6 @@ func (g *Chain1000) callN842(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN843 calls N843 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN843, nil, func(ctx context.Context) (model.State, error) {
@@ -11710,8 +10026,6 @@ func (g *Chain1000) callN843(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN844 calls N844 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN844, nil, func(ctx context.Context) (model.State, error) {
@@ -11719,8 +10033,6 @@ func (g *Chain1000) callN844(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN845 calls N845 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN845, nil, func(ctx context.Context) (model.State, error) {
@@ -11728,8 +10040,6 @@ func (g *Chain1000) callN845(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN846 calls N846 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN846, nil, func(ctx context.Context) (model.State, error) {
@@ -11737,8 +10047,6 @@ func (g *Chain1000) callN846(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN847 calls N847 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN847, nil, func(ctx context.Context) (model.State, error) {
@@ -11746,8 +10054,6 @@ func (g *Chain1000) callN847(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN848 calls N848 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN848, nil, func(ctx context.Context) (model.State, error) {
@@ -11755,8 +10061,6 @@ func (g *Chain1000) callN848(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN849 calls N849 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN849, nil, func(ctx context.Context) (model.State, error) {
@@ -11764,8 +10068,6 @@ func (g *Chain1000) callN849(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN850 calls N850 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN850, nil, func(ctx context.Context) (model.State, error) {
@@ -11773,8 +10075,6 @@ func (g *Chain1000) callN850(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN851 calls N851 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN851, nil, func(ctx context.Context) (model.State, error) {
@@ -11782,8 +10082,6 @@ func (g *Chain1000) callN851(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN852 calls N852 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN852, nil, func(ctx context.Context) (model.State, error) {
@@ -11791,8 +10089,6 @@ func (g *Chain1000) callN852(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN853 calls N853 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN853, nil, func(ctx context.Context) (model.State, error) {
@@ -11800,8 +10096,6 @@ func (g *Chain1000) callN853(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN854 calls N854 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN854, nil, func(ctx context.Context) (model.State, error) {
@@ -11809,8 +10103,6 @@ func (g *Chain1000) callN854(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN855 calls N855 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN855, nil, func(ctx context.Context) (model.State, error) {
@@ -11818,8 +10110,6 @@ func (g *Chain1000) callN855(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN856 calls N856 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN856, nil, func(ctx context.Context) (model.State, error) {
@@ -11827,8 +10117,6 @@ func (g *Chain1000) callN856(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN857 calls N857 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN857, nil, func(ctx context.Context) (model.State, error) {
@@ -11836,8 +10124,6 @@ func (g *Chain1000) callN857(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN858 calls N858 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN858, nil, func(ctx context.Context) (model.State, error) {
@@ -11845,8 +10131,6 @@ func (g *Chain1000) callN858(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN859 calls N859 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN859, nil, func(ctx context.Context) (model.State, error) {
@@ -11854,8 +10138,6 @@ func (g *Chain1000) callN859(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN860 calls N860 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN860, nil, func(ctx context.Context) (model.State, error) {
@@ -11863,8 +10145,6 @@ func (g *Chain1000) callN860(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN861 calls N861 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN861, nil, func(ctx context.Context) (model.State, error) {
@@ -11872,8 +10152,6 @@ func (g *Chain1000) callN861(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN862 calls N862 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN862, nil, func(ctx context.Context) (model.State, error) {
@@ -11881,8 +10159,6 @@ func (g *Chain1000) callN862(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN863 calls N863 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN863, nil, func(ctx context.Context) (model.State, error) {
@@ -11890,8 +10166,6 @@ func (g *Chain1000) callN863(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN864 calls N864 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN864, nil, func(ctx context.Context) (model.State, error) {
@@ -11899,8 +10173,6 @@ func (g *Chain1000) callN864(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN865 calls N865 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN865, nil, func(ctx context.Context) (model.State, error) {
@@ -11908,8 +10180,6 @@ func (g *Chain1000) callN865(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN866 calls N866 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN866, nil, func(ctx context.Context) (model.State, error) {
@@ -11917,8 +10187,6 @@ func (g *Chain1000) callN866(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN867 calls N867 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN867, nil, func(ctx context.Context) (model.State, error) {
@@ -11926,8 +10194,6 @@ func (g *Chain1000) callN867(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN868 calls N868 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN868, nil, func(ctx context.Context) (model.State, error) {
@@ -11935,8 +10201,6 @@ func (g *Chain1000) callN868(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN869 calls N869 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN869, nil, func(ctx context.Context) (model.State, error) {
@@ -11944,8 +10208,6 @@ func (g *Chain1000) callN869(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN870 calls N870 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN870, nil, func(ctx context.Context) (model.State, error) {
@@ -11953,8 +10215,6 @@ func (g *Chain1000) callN870(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN871 calls N871 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN871, nil, func(ctx context.Context) (model.State, error) {
@@ -11962,8 +10222,6 @@ func (g *Chain1000) callN871(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN872 calls N872 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN872, nil, func(ctx context.Context) (model.State, error) {
@@ -11971,8 +10229,6 @@ func (g *Chain1000) callN872(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN873 calls N873 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN873, nil, func(ctx context.Context) (model.State, error) {
@@ -11980,8 +10236,6 @@ func (g *Chain1000) callN873(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN874 calls N874 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN874, nil, func(ctx context.Context) (model.State, error) {
@@ -11989,8 +10243,6 @@ func (g *Chain1000) callN874(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN875 calls N875 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN875, nil, func(ctx context.Context) (model.State, error) {
@@ -11998,8 +10250,6 @@ func (g *Chain1000) callN875(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN876 calls N876 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN876, nil, func(ctx context.Context) (model.State, error) {
@@ -12007,8 +10257,6 @@ func (g *Chain1000) callN876(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN877 calls N877 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN877, nil, func(ctx context.Context) (model.State, error) {
@@ -12016,8 +10264,6 @@ func (g *Chain1000) callN877(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN878 calls N878 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN878, nil, func(ctx context.Context) (model.State, error) {
@@ -12025,8 +10271,6 @@ func (g *Chain1000) callN878(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN879 calls N879 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN879, nil, func(ctx context.Context) (model.State, error) {
@@ -12034,8 +10278,6 @@ func (g *Chain1000) callN879(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN880 calls N880 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN880, nil, func(ctx context.Context) (model.State, error) {
@@ -12043,8 +10285,6 @@ func (g *Chain1000) callN880(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN881 calls N881 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN881, nil, func(ctx context.Context) (model.State, error) {
@@ -12052,8 +10292,6 @@ func (g *Chain1000) callN881(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN882 calls N882 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN882, nil, func(ctx context.Context) (model.State, error) {
@@ -12061,8 +10299,6 @@ func (g *Chain1000) callN882(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN883 calls N883 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN883, nil, func(ctx context.Context) (model.State, error) {
@@ -12070,8 +10306,6 @@ func (g *Chain1000) callN883(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN884 calls N884 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN884, nil, func(ctx context.Context) (model.State, error) {
@@ -12079,8 +10313,6 @@ func (g *Chain1000) callN884(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN885 calls N885 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN885, nil, func(ctx context.Context) (model.State, error) {
@@ -12088,8 +10320,6 @@ func (g *Chain1000) callN885(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN886 calls N886 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN886, nil, func(ctx context.Context) (model.State, error) {
@@ -12097,8 +10327,6 @@ func (g *Chain1000) callN886(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN887 calls N887 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN887, nil, func(ctx context.Context) (model.State, error) {
@@ -12106,8 +10334,6 @@ func (g *Chain1000) callN887(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN888 calls N888 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN888, nil, func(ctx context.Context) (model.State, error) {
@@ -12115,8 +10341,6 @@ func (g *Chain1000) callN888(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN889 calls N889 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN889, nil, func(ctx context.Context) (model.State, error) {
@@ -12124,8 +10348,6 @@ func (g *Chain1000) callN889(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN890 calls N890 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN890, nil, func(ctx context.Context) (model.State, error) {
@@ -12133,8 +10355,6 @@ func (g *Chain1000) callN890(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN891 calls N891 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN891, nil, func(ctx context.Context) (model.State, error) {
@@ -12142,8 +10362,6 @@ func (g *Chain1000) callN891(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN892 calls N892 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN892, nil, func(ctx context.Context) (model.State, error) {
@@ -12151,8 +10369,6 @@ func (g *Chain1000) callN892(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN893 calls N893 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN893, nil, func(ctx context.Context) (model.State, error) {
@@ -12160,8 +10376,6 @@ func (g *Chain1000) callN893(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN894 calls N894 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN894, nil, func(ctx context.Context) (model.State, error) {
@@ -12169,8 +10383,6 @@ func (g *Chain1000) callN894(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN895 calls N895 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN895, nil, func(ctx context.Context) (model.State, error) {
@@ -12178,8 +10390,6 @@ func (g *Chain1000) callN895(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN896 calls N896 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN896, nil, func(ctx context.Context) (model.State, error) {
@@ -12187,8 +10397,6 @@ func (g *Chain1000) callN896(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN897 calls N897 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN897, nil, func(ctx context.Context) (model.State, error) {
@@ -12196,8 +10404,6 @@ func (g *Chain1000) callN897(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN898 calls N898 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN898, nil, func(ctx context.Context) (model.State, error) {
@@ -12205,8 +10411,6 @@ func (g *Chain1000) callN898(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN899 calls N899 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN899, nil, func(ctx context.Context) (model.State, error) {
@@ -12214,8 +10418,6 @@ func (g *Chain1000) callN899(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN900 calls N900 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN900, nil, func(ctx context.Context) (model.State, error) {
@@ -12223,8 +10425,6 @@ func (g *Chain1000) callN900(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN901 calls N901 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN901, nil, func(ctx context.Context) (model.State, error) {
@@ -12232,8 +10432,6 @@ func (g *Chain1000) callN901(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN902 calls N902 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN902, nil, func(ctx context.Context) (model.State, error) {
@@ -12241,8 +10439,6 @@ func (g *Chain1000) callN902(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN903 calls N903 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN903, nil, func(ctx context.Context) (model.State, error) {
@@ -12250,8 +10446,6 @@ func (g *Chain1000) callN903(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN904 calls N904 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN904, nil, func(ctx context.Context) (model.State, error) {
@@ -12259,8 +10453,6 @@ func (g *Chain1000) callN904(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN905 calls N905 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN905, nil, func(ctx context.Context) (model.State, error) {
@@ -12268,8 +10460,6 @@ func (g *Chain1000) callN905(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN906 calls N906 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN906, nil, func(ctx context.Context) (model.State, error) {
@@ -12277,8 +10467,6 @@ func (g *Chain1000) callN906(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN907 calls N907 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN907, nil, func(ctx context.Context) (model.State, error) {
@@ -12286,8 +10474,6 @@ func (g *Chain1000) callN907(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN908 calls N908 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN908, nil, func(ctx context.Context) (model.State, error) {
@@ -12295,8 +10481,6 @@ func (g *Chain1000) callN908(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN909 calls N909 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN909, nil, func(ctx context.Context) (model.State, error) {
@@ -12304,8 +10488,6 @@ func (g *Chain1000) callN909(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN910 calls N910 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN910, nil, func(ctx context.Context) (model.State, error) {
@@ -12313,8 +10495,6 @@ func (g *Chain1000) callN910(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN911 calls N911 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN911, nil, func(ctx context.Context) (model.State, error) {
@@ -12322,8 +10502,6 @@ func (g *Chain1000) callN911(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN912 calls N912 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN912, nil, func(ctx context.Context) (model.State, error) {
@@ -12331,8 +10509,6 @@ func (g *Chain1000) callN912(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN913 calls N913 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN913, nil, func(ctx context.Context) (model.State, error) {
@@ -12340,8 +10516,6 @@ func (g *Chain1000) callN913(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN914 calls N914 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN914, nil, func(ctx context.Context) (model.State, error) {
@@ -12349,8 +10523,6 @@ func (g *Chain1000) callN914(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN915 calls N915 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN915, nil, func(ctx context.Context) (model.State, error) {
@@ -12358,8 +10530,6 @@ func (g *Chain1000) callN915(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN916 calls N916 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN916, nil, func(ctx context.Context) (model.State, error) {
@@ -12367,8 +10537,6 @@ func (g *Chain1000) callN916(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN917 calls N917 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN917, nil, func(ctx context.Context) (model.State, error) {
@@ -12376,8 +10544,6 @@ func (g *Chain1000) callN917(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN918 calls N918 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN918, nil, func(ctx context.Context) (model.State, error) {
@@ -12385,8 +10551,6 @@ func (g *Chain1000) callN918(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN919 calls N919 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN919, nil, func(ctx context.Context) (model.State, error) {
@@ -12394,8 +10558,6 @@ func (g *Chain1000) callN919(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN920 calls N920 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN920, nil, func(ctx context.Context) (model.State, error) {
@@ -12403,8 +10565,6 @@ func (g *Chain1000) callN920(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN921 calls N921 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN921, nil, func(ctx context.Context) (model.State, error) {
@@ -12412,8 +10572,6 @@ func (g *Chain1000) callN921(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN922 calls N922 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN922, nil, func(ctx context.Context) (model.State, error) {
@@ -12421,8 +10579,6 @@ func (g *Chain1000) callN922(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN923 calls N923 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN923, nil, func(ctx context.Context) (model.State, error) {
@@ -12430,8 +10586,6 @@ func (g *Chain1000) callN923(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN924 calls N924 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN924, nil, func(ctx context.Context) (model.State, error) {
@@ -12439,8 +10593,6 @@ func (g *Chain1000) callN924(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN925 calls N925 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN925, nil, func(ctx context.Context) (model.State, error) {
@@ -12448,8 +10600,6 @@ func (g *Chain1000) callN925(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN926 calls N926 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN926, nil, func(ctx context.Context) (model.State, error) {
@@ -12457,8 +10607,6 @@ func (g *Chain1000) callN926(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN927 calls N927 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN927, nil, func(ctx context.Context) (model.State, error) {
@@ -12466,8 +10614,6 @@ func (g *Chain1000) callN927(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN928 calls N928 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN928, nil, func(ctx context.Context) (model.State, error) {
@@ -12475,8 +10621,6 @@ func (g *Chain1000) callN928(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN929 calls N929 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN929, nil, func(ctx context.Context) (model.State, error) {
@@ -12484,8 +10628,6 @@ func (g *Chain1000) callN929(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN930 calls N930 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN930, nil, func(ctx context.Context) (model.State, error) {
@@ -12493,8 +10635,6 @@ func (g *Chain1000) callN930(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN931 calls N931 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN931, nil, func(ctx context.Context) (model.State, error) {
@@ -12502,8 +10642,6 @@ func (g *Chain1000) callN931(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN932 calls N932 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN932, nil, func(ctx context.Context) (model.State, error) {
@@ -12511,8 +10649,6 @@ func (g *Chain1000) callN932(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN933 calls N933 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN933, nil, func(ctx context.Context) (model.State, error) {
@@ -12520,8 +10656,6 @@ func (g *Chain1000) callN933(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN934 calls N934 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN934, nil, func(ctx context.Context) (model.State, error) {
@@ -12529,8 +10663,6 @@ func (g *Chain1000) callN934(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN935 calls N935 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN935, nil, func(ctx context.Context) (model.State, error) {
@@ -12538,8 +10670,6 @@ func (g *Chain1000) callN935(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN936 calls N936 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN936, nil, func(ctx context.Context) (model.State, error) {
@@ -12547,8 +10677,6 @@ func (g *Chain1000) callN936(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN937 calls N937 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN937, nil, func(ctx context.Context) (model.State, error) {
@@ -12556,8 +10684,6 @@ func (g *Chain1000) callN937(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN938 calls N938 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN938, nil, func(ctx context.Context) (model.State, error) {
@@ -12565,8 +10691,6 @@ func (g *Chain1000) callN938(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN939 calls N939 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN939, nil, func(ctx context.Context) (model.State, error) {
@@ -12574,8 +10698,6 @@ func (g *Chain1000) callN939(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN940 calls N940 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN940, nil, func(ctx context.Context) (model.State, error) {
@@ -12583,8 +10705,6 @@ func (g *Chain1000) callN940(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN941 calls N941 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN941, nil, func(ctx context.Context) (model.State, error) {
@@ -12592,8 +10712,6 @@ func (g *Chain1000) callN941(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN942 calls N942 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN942, nil, func(ctx context.Context) (model.State, error) {
@@ -12601,8 +10719,6 @@ func (g *Chain1000) callN942(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN943 calls N943 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN943, nil, func(ctx context.Context) (model.State, error) {
@@ -12610,8 +10726,6 @@ func (g *Chain1000) callN943(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN944 calls N944 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN944, nil, func(ctx context.Context) (model.State, error) {
@@ -12619,8 +10733,6 @@ func (g *Chain1000) callN944(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN945 calls N945 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN945, nil, func(ctx context.Context) (model.State, error) {
@@ -12628,8 +10740,6 @@ func (g *Chain1000) callN945(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN946 calls N946 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN946, nil, func(ctx context.Context) (model.State, error) {
@@ -12637,8 +10747,6 @@ func (g *Chain1000) callN946(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN947 calls N947 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN947, nil, func(ctx context.Context) (model.State, error) {
@@ -12646,8 +10754,6 @@ func (g *Chain1000) callN947(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN948 calls N948 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN948, nil, func(ctx context.Context) (model.State, error) {
@@ -12655,8 +10761,6 @@ func (g *Chain1000) callN948(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN949 calls N949 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN949, nil, func(ctx context.Context) (model.State, error) {
@@ -12664,8 +10768,6 @@ func (g *Chain1000) callN949(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN950 calls N950 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN950, nil, func(ctx context.Context) (model.State, error) {
@@ -12673,8 +10775,6 @@ func (g *Chain1000) callN950(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN951 calls N951 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN951, nil, func(ctx context.Context) (model.State, error) {
@@ -12682,8 +10782,6 @@ func (g *Chain1000) callN951(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN952 calls N952 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN952, nil, func(ctx context.Context) (model.State, error) {
@@ -12691,8 +10789,6 @@ func (g *Chain1000) callN952(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN953 calls N953 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN953, nil, func(ctx context.Context) (model.State, error) {
@@ -12700,8 +10796,6 @@ func (g *Chain1000) callN953(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN954 calls N954 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN954, nil, func(ctx context.Context) (model.State, error) {
@@ -12709,8 +10803,6 @@ func (g *Chain1000) callN954(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN955 calls N955 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN955, nil, func(ctx context.Context) (model.State, error) {
@@ -12718,8 +10810,6 @@ func (g *Chain1000) callN955(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN956 calls N956 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN956, nil, func(ctx context.Context) (model.State, error) {
@@ -12727,8 +10817,6 @@ func (g *Chain1000) callN956(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN957 calls N957 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN957, nil, func(ctx context.Context) (model.State, error) {
@@ -12736,8 +10824,6 @@ func (g *Chain1000) callN957(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN958 calls N958 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN958, nil, func(ctx context.Context) (model.State, error) {
@@ -12745,8 +10831,6 @@ func (g *Chain1000) callN958(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN959 calls N959 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN959, nil, func(ctx context.Context) (model.State, error) {
@@ -12754,8 +10838,6 @@ func (g *Chain1000) callN959(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN960 calls N960 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN960, nil, func(ctx context.Context) (model.State, error) {
@@ -12763,8 +10845,6 @@ func (g *Chain1000) callN960(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN961 calls N961 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN961, nil, func(ctx context.Context) (model.State, error) {
@@ -12772,8 +10852,6 @@ func (g *Chain1000) callN961(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN962 calls N962 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN962, nil, func(ctx context.Context) (model.State, error) {
@@ -12781,8 +10859,6 @@ func (g *Chain1000) callN962(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN963 calls N963 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN963, nil, func(ctx context.Context) (model.State, error) {
@@ -12790,8 +10866,6 @@ func (g *Chain1000) callN963(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN964 calls N964 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN964, nil, func(ctx context.Context) (model.State, error) {
@@ -12799,8 +10873,6 @@ func (g *Chain1000) callN964(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN965 calls N965 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN965, nil, func(ctx context.Context) (model.State, error) {
@@ -12808,8 +10880,6 @@ func (g *Chain1000) callN965(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN966 calls N966 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN966, nil, func(ctx context.Context) (model.State, error) {
@@ -12817,8 +10887,6 @@ func (g *Chain1000) callN966(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN967 calls N967 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN967, nil, func(ctx context.Context) (model.State, error) {
@@ -12826,8 +10894,6 @@ func (g *Chain1000) callN967(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN968 calls N968 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN968, nil, func(ctx context.Context) (model.State, error) {
@@ -12835,8 +10901,6 @@ func (g *Chain1000) callN968(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN969 calls N969 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN969, nil, func(ctx context.Context) (model.State, error) {
@@ -12844,8 +10908,6 @@ func (g *Chain1000) callN969(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN970 calls N970 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN970, nil, func(ctx context.Context) (model.State, error) {
@@ -12853,8 +10915,6 @@ func (g *Chain1000) callN970(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN971 calls N971 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN971, nil, func(ctx context.Context) (model.State, error) {
@@ -12862,8 +10922,6 @@ func (g *Chain1000) callN971(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN972 calls N972 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN972, nil, func(ctx context.Context) (model.State, error) {
@@ -12871,8 +10929,6 @@ func (g *Chain1000) callN972(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN973 calls N973 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN973, nil, func(ctx context.Context) (model.State, error) {
@@ -12880,8 +10936,6 @@ func (g *Chain1000) callN973(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN974 calls N974 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN974, nil, func(ctx context.Context) (model.State, error) {
@@ -12889,8 +10943,6 @@ func (g *Chain1000) callN974(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN975 calls N975 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN975, nil, func(ctx context.Context) (model.State, error) {
@@ -12898,8 +10950,6 @@ func (g *Chain1000) callN975(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN976 calls N976 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN976, nil, func(ctx context.Context) (model.State, error) {
@@ -12907,8 +10957,6 @@ func (g *Chain1000) callN976(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN977 calls N977 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN977, nil, func(ctx context.Context) (model.State, error) {
@@ -12916,8 +10964,6 @@ func (g *Chain1000) callN977(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN978 calls N978 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN978, nil, func(ctx context.Context) (model.State, error) {
@@ -12925,8 +10971,6 @@ func (g *Chain1000) callN978(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN979 calls N979 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN979, nil, func(ctx context.Context) (model.State, error) {
@@ -12934,8 +10978,6 @@ func (g *Chain1000) callN979(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN980 calls N980 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN980, nil, func(ctx context.Context) (model.State, error) {
@@ -12943,8 +10985,6 @@ func (g *Chain1000) callN980(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN981 calls N981 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN981, nil, func(ctx context.Context) (model.State, error) {
@@ -12952,8 +10992,6 @@ func (g *Chain1000) callN981(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN982 calls N982 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN982, nil, func(ctx context.Context) (model.State, error) {
@@ -12961,8 +10999,6 @@ func (g *Chain1000) callN982(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN983 calls N983 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN983, nil, func(ctx context.Context) (model.State, error) {
@@ -12970,8 +11006,6 @@ func (g *Chain1000) callN983(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN984 calls N984 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN984, nil, func(ctx context.Context) (model.State, error) {
@@ -12979,8 +11013,6 @@ func (g *Chain1000) callN984(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN985 calls N985 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN985, nil, func(ctx context.Context) (model.State, error) {
@@ -12988,8 +11020,6 @@ func (g *Chain1000) callN985(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN986 calls N986 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN986, nil, func(ctx context.Context) (model.State, error) {
@@ -12997,8 +11027,6 @@ func (g *Chain1000) callN986(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN987 calls N987 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN987, nil, func(ctx context.Context) (model.State, error) {
@@ -13006,8 +11034,6 @@ func (g *Chain1000) callN987(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN988 calls N988 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN988, nil, func(ctx context.Context) (model.State, error) {
@@ -13015,8 +11041,6 @@ func (g *Chain1000) callN988(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN989 calls N989 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN989, nil, func(ctx context.Context) (model.State, error) {
@@ -13024,8 +11048,6 @@ func (g *Chain1000) callN989(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN990 calls N990 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN990, nil, func(ctx context.Context) (model.State, error) {
@@ -13033,8 +11055,6 @@ func (g *Chain1000) callN990(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN991 calls N991 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN991, nil, func(ctx context.Context) (model.State, error) {
@@ -13042,8 +11062,6 @@ func (g *Chain1000) callN991(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN992 calls N992 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN992, nil, func(ctx context.Context) (model.State, error) {
@@ -13051,8 +11069,6 @@ func (g *Chain1000) callN992(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN993 calls N993 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN993, nil, func(ctx context.Context) (model.State, error) {
@@ -13060,8 +11076,6 @@ func (g *Chain1000) callN993(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN994 calls N994 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN994, nil, func(ctx context.Context) (model.State, error) {
@@ -13069,8 +11083,6 @@ func (g *Chain1000) callN994(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN995 calls N995 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN995, nil, func(ctx context.Context) (model.State, error) {
@@ -13078,8 +11090,6 @@ func (g *Chain1000) callN995(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN996 calls N996 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN996, nil, func(ctx context.Context) (model.State, error) {
@@ -13087,8 +11097,6 @@ func (g *Chain1000) callN996(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN997 calls N997 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN997, nil, func(ctx context.Context) (model.State, error) {
@@ -13096,8 +11104,6 @@ func (g *Chain1000) callN997(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN998 calls N998 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN998, nil, func(ctx context.Context) (model.State, error) {
@@ -13105,8 +11111,6 @@ func (g *Chain1000) callN998(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN999 calls N999 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN999, nil, func(ctx context.Context) (model.State, error) {
@@ -13114,8 +11118,6 @@ func (g *Chain1000) callN999(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callN1000 calls N1000 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Chain1000) callN1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, chain1000NodeN1000, nil, func(ctx context.Context) (model.State, error) {

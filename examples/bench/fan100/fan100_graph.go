@@ -855,7 +855,7 @@ var fan100ForkStart = runtime.ForkSpec{
 	Node:    fan100NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Fan100) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -864,8 +864,6 @@ func (g *Fan100) callStart(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW1, nil, func(ctx context.Context) (model.State, error) {
@@ -873,8 +871,6 @@ func (g *Fan100) callW1(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW2, nil, func(ctx context.Context) (model.State, error) {
@@ -882,8 +878,6 @@ func (g *Fan100) callW2(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW3, nil, func(ctx context.Context) (model.State, error) {
@@ -891,8 +885,6 @@ func (g *Fan100) callW3(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW4, nil, func(ctx context.Context) (model.State, error) {
@@ -900,8 +892,6 @@ func (g *Fan100) callW4(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW5, nil, func(ctx context.Context) (model.State, error) {
@@ -909,8 +899,6 @@ func (g *Fan100) callW5(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW6, nil, func(ctx context.Context) (model.State, error) {
@@ -918,8 +906,6 @@ func (g *Fan100) callW6(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW7, nil, func(ctx context.Context) (model.State, error) {
@@ -927,8 +913,6 @@ func (g *Fan100) callW7(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW8, nil, func(ctx context.Context) (model.State, error) {
@@ -936,8 +920,6 @@ func (g *Fan100) callW8(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW9, nil, func(ctx context.Context) (model.State, error) {
@@ -945,8 +927,6 @@ func (g *Fan100) callW9(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW10, nil, func(ctx context.Context) (model.State, error) {
@@ -954,8 +934,6 @@ func (g *Fan100) callW10(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW11, nil, func(ctx context.Context) (model.State, error) {
@@ -963,8 +941,6 @@ func (g *Fan100) callW11(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW12, nil, func(ctx context.Context) (model.State, error) {
@@ -972,8 +948,6 @@ func (g *Fan100) callW12(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW13, nil, func(ctx context.Context) (model.State, error) {
@@ -981,8 +955,6 @@ func (g *Fan100) callW13(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW14, nil, func(ctx context.Context) (model.State, error) {
@@ -990,8 +962,6 @@ func (g *Fan100) callW14(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW15, nil, func(ctx context.Context) (model.State, error) {
@@ -999,8 +969,6 @@ func (g *Fan100) callW15(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW16, nil, func(ctx context.Context) (model.State, error) {
@@ -1008,8 +976,6 @@ func (g *Fan100) callW16(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW17, nil, func(ctx context.Context) (model.State, error) {
@@ -1017,8 +983,6 @@ func (g *Fan100) callW17(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW18, nil, func(ctx context.Context) (model.State, error) {
@@ -1026,8 +990,6 @@ func (g *Fan100) callW18(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW19, nil, func(ctx context.Context) (model.State, error) {
@@ -1035,8 +997,6 @@ func (g *Fan100) callW19(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW20, nil, func(ctx context.Context) (model.State, error) {
@@ -1044,8 +1004,6 @@ func (g *Fan100) callW20(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW21, nil, func(ctx context.Context) (model.State, error) {
@@ -1053,8 +1011,6 @@ func (g *Fan100) callW21(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW22, nil, func(ctx context.Context) (model.State, error) {
@@ -1062,8 +1018,6 @@ func (g *Fan100) callW22(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW23, nil, func(ctx context.Context) (model.State, error) {
@@ -1071,8 +1025,6 @@ func (g *Fan100) callW23(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW24, nil, func(ctx context.Context) (model.State, error) {
@@ -1080,8 +1032,6 @@ func (g *Fan100) callW24(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW25, nil, func(ctx context.Context) (model.State, error) {
@@ -1089,8 +1039,6 @@ func (g *Fan100) callW25(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW26, nil, func(ctx context.Context) (model.State, error) {
@@ -1098,8 +1046,6 @@ func (g *Fan100) callW26(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW27, nil, func(ctx context.Context) (model.State, error) {
@@ -1107,8 +1053,6 @@ func (g *Fan100) callW27(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW28, nil, func(ctx context.Context) (model.State, error) {
@@ -1116,8 +1060,6 @@ func (g *Fan100) callW28(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW29, nil, func(ctx context.Context) (model.State, error) {
@@ -1125,8 +1067,6 @@ func (g *Fan100) callW29(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW30, nil, func(ctx context.Context) (model.State, error) {
@@ -1134,8 +1074,6 @@ func (g *Fan100) callW30(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW31, nil, func(ctx context.Context) (model.State, error) {
@@ -1143,8 +1081,6 @@ func (g *Fan100) callW31(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW32, nil, func(ctx context.Context) (model.State, error) {
@@ -1152,8 +1088,6 @@ func (g *Fan100) callW32(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW33, nil, func(ctx context.Context) (model.State, error) {
@@ -1161,8 +1095,6 @@ func (g *Fan100) callW33(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW34, nil, func(ctx context.Context) (model.State, error) {
@@ -1170,8 +1102,6 @@ func (g *Fan100) callW34(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW35, nil, func(ctx context.Context) (model.State, error) {
@@ -1179,8 +1109,6 @@ func (g *Fan100) callW35(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW36, nil, func(ctx context.Context) (model.State, error) {
@@ -1188,8 +1116,6 @@ func (g *Fan100) callW36(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW37, nil, func(ctx context.Context) (model.State, error) {
@@ -1197,8 +1123,6 @@ func (g *Fan100) callW37(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW38, nil, func(ctx context.Context) (model.State, error) {
@@ -1206,8 +1130,6 @@ func (g *Fan100) callW38(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW39, nil, func(ctx context.Context) (model.State, error) {
@@ -1215,8 +1137,6 @@ func (g *Fan100) callW39(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW40, nil, func(ctx context.Context) (model.State, error) {
@@ -1224,8 +1144,6 @@ func (g *Fan100) callW40(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW41, nil, func(ctx context.Context) (model.State, error) {
@@ -1233,8 +1151,6 @@ func (g *Fan100) callW41(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW42, nil, func(ctx context.Context) (model.State, error) {
@@ -1242,8 +1158,6 @@ func (g *Fan100) callW42(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW43, nil, func(ctx context.Context) (model.State, error) {
@@ -1251,8 +1165,6 @@ func (g *Fan100) callW43(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW44, nil, func(ctx context.Context) (model.State, error) {
@@ -1260,8 +1172,6 @@ func (g *Fan100) callW44(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW45, nil, func(ctx context.Context) (model.State, error) {
@@ -1269,8 +1179,6 @@ func (g *Fan100) callW45(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW46, nil, func(ctx context.Context) (model.State, error) {
@@ -1278,8 +1186,6 @@ func (g *Fan100) callW46(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW47, nil, func(ctx context.Context) (model.State, error) {
@@ -1287,8 +1193,6 @@ func (g *Fan100) callW47(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW48, nil, func(ctx context.Context) (model.State, error) {
@@ -1296,8 +1200,6 @@ func (g *Fan100) callW48(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW49, nil, func(ctx context.Context) (model.State, error) {
@@ -1305,8 +1207,6 @@ func (g *Fan100) callW49(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW50, nil, func(ctx context.Context) (model.State, error) {
@@ -1314,8 +1214,6 @@ func (g *Fan100) callW50(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW51, nil, func(ctx context.Context) (model.State, error) {
@@ -1323,8 +1221,6 @@ func (g *Fan100) callW51(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW52, nil, func(ctx context.Context) (model.State, error) {
@@ -1332,8 +1228,6 @@ func (g *Fan100) callW52(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW53, nil, func(ctx context.Context) (model.State, error) {
@@ -1341,8 +1235,6 @@ func (g *Fan100) callW53(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW54, nil, func(ctx context.Context) (model.State, error) {
@@ -1350,8 +1242,6 @@ func (g *Fan100) callW54(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW55, nil, func(ctx context.Context) (model.State, error) {
@@ -1359,8 +1249,6 @@ func (g *Fan100) callW55(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW56, nil, func(ctx context.Context) (model.State, error) {
@@ -1368,8 +1256,6 @@ func (g *Fan100) callW56(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW57, nil, func(ctx context.Context) (model.State, error) {
@@ -1377,8 +1263,6 @@ func (g *Fan100) callW57(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW58, nil, func(ctx context.Context) (model.State, error) {
@@ -1386,8 +1270,6 @@ func (g *Fan100) callW58(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW59, nil, func(ctx context.Context) (model.State, error) {
@@ -1395,8 +1277,6 @@ func (g *Fan100) callW59(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW60, nil, func(ctx context.Context) (model.State, error) {
@@ -1404,8 +1284,6 @@ func (g *Fan100) callW60(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW61, nil, func(ctx context.Context) (model.State, error) {
@@ -1413,8 +1291,6 @@ func (g *Fan100) callW61(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW62, nil, func(ctx context.Context) (model.State, error) {
@@ -1422,8 +1298,6 @@ func (g *Fan100) callW62(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW63, nil, func(ctx context.Context) (model.State, error) {
@@ -1431,8 +1305,6 @@ func (g *Fan100) callW63(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW64, nil, func(ctx context.Context) (model.State, error) {
@@ -1440,8 +1312,6 @@ func (g *Fan100) callW64(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW65, nil, func(ctx context.Context) (model.State, error) {
@@ -1449,8 +1319,6 @@ func (g *Fan100) callW65(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW66, nil, func(ctx context.Context) (model.State, error) {
@@ -1458,8 +1326,6 @@ func (g *Fan100) callW66(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW67, nil, func(ctx context.Context) (model.State, error) {
@@ -1467,8 +1333,6 @@ func (g *Fan100) callW67(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW68, nil, func(ctx context.Context) (model.State, error) {
@@ -1476,8 +1340,6 @@ func (g *Fan100) callW68(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW69, nil, func(ctx context.Context) (model.State, error) {
@@ -1485,8 +1347,6 @@ func (g *Fan100) callW69(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW70, nil, func(ctx context.Context) (model.State, error) {
@@ -1494,8 +1354,6 @@ func (g *Fan100) callW70(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW71, nil, func(ctx context.Context) (model.State, error) {
@@ -1503,8 +1361,6 @@ func (g *Fan100) callW71(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW72, nil, func(ctx context.Context) (model.State, error) {
@@ -1512,8 +1368,6 @@ func (g *Fan100) callW72(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW73, nil, func(ctx context.Context) (model.State, error) {
@@ -1521,8 +1375,6 @@ func (g *Fan100) callW73(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW74, nil, func(ctx context.Context) (model.State, error) {
@@ -1530,8 +1382,6 @@ func (g *Fan100) callW74(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW75, nil, func(ctx context.Context) (model.State, error) {
@@ -1539,8 +1389,6 @@ func (g *Fan100) callW75(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW76, nil, func(ctx context.Context) (model.State, error) {
@@ -1548,8 +1396,6 @@ func (g *Fan100) callW76(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW77, nil, func(ctx context.Context) (model.State, error) {
@@ -1557,8 +1403,6 @@ func (g *Fan100) callW77(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW78, nil, func(ctx context.Context) (model.State, error) {
@@ -1566,8 +1410,6 @@ func (g *Fan100) callW78(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW79, nil, func(ctx context.Context) (model.State, error) {
@@ -1575,8 +1417,6 @@ func (g *Fan100) callW79(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW80, nil, func(ctx context.Context) (model.State, error) {
@@ -1584,8 +1424,6 @@ func (g *Fan100) callW80(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW81, nil, func(ctx context.Context) (model.State, error) {
@@ -1593,8 +1431,6 @@ func (g *Fan100) callW81(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW82, nil, func(ctx context.Context) (model.State, error) {
@@ -1602,8 +1438,6 @@ func (g *Fan100) callW82(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW83, nil, func(ctx context.Context) (model.State, error) {
@@ -1611,8 +1445,6 @@ func (g *Fan100) callW83(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW84, nil, func(ctx context.Context) (model.State, error) {
@@ -1620,8 +1452,6 @@ func (g *Fan100) callW84(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW85, nil, func(ctx context.Context) (model.State, error) {
@@ -1629,8 +1459,6 @@ func (g *Fan100) callW85(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW86, nil, func(ctx context.Context) (model.State, error) {
@@ -1638,8 +1466,6 @@ func (g *Fan100) callW86(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW87, nil, func(ctx context.Context) (model.State, error) {
@@ -1647,8 +1473,6 @@ func (g *Fan100) callW87(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW88, nil, func(ctx context.Context) (model.State, error) {
@@ -1656,8 +1480,6 @@ func (g *Fan100) callW88(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW89, nil, func(ctx context.Context) (model.State, error) {
@@ -1665,8 +1487,6 @@ func (g *Fan100) callW89(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW90, nil, func(ctx context.Context) (model.State, error) {
@@ -1674,8 +1494,6 @@ func (g *Fan100) callW90(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW91, nil, func(ctx context.Context) (model.State, error) {
@@ -1683,8 +1501,6 @@ func (g *Fan100) callW91(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW92, nil, func(ctx context.Context) (model.State, error) {
@@ -1692,8 +1508,6 @@ func (g *Fan100) callW92(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW93, nil, func(ctx context.Context) (model.State, error) {
@@ -1701,8 +1515,6 @@ func (g *Fan100) callW93(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW94, nil, func(ctx context.Context) (model.State, error) {
@@ -1710,8 +1522,6 @@ func (g *Fan100) callW94(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW95, nil, func(ctx context.Context) (model.State, error) {
@@ -1719,8 +1529,6 @@ func (g *Fan100) callW95(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW96, nil, func(ctx context.Context) (model.State, error) {
@@ -1728,8 +1536,6 @@ func (g *Fan100) callW96(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW97, nil, func(ctx context.Context) (model.State, error) {
@@ -1737,8 +1543,6 @@ func (g *Fan100) callW97(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW98, nil, func(ctx context.Context) (model.State, error) {
@@ -1746,8 +1550,6 @@ func (g *Fan100) callW98(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW99, nil, func(ctx context.Context) (model.State, error) {
@@ -1755,8 +1557,6 @@ func (g *Fan100) callW99(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeW100, nil, func(ctx context.Context) (model.State, error) {
@@ -1764,8 +1564,6 @@ func (g *Fan100) callW100(ctx context.Context, x *runtime.Exec[model.State], in 
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fan100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeJoin, nil, func(ctx context.Context) (model.State, error) {

@@ -151,7 +151,7 @@ var loop1000Graph = runtime.Graph{
 	Names:       loop1000Names[:],
 }
 
-// callCount calls Count through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callCount calls Count through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Loop1000) callCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -160,8 +160,6 @@ func (g *Loop1000) callCount(ctx context.Context, x *runtime.Exec[model.State], 
 	})
 }
 
-// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (CountRoute, error) {
 	return runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {

@@ -157,7 +157,7 @@ var map1000ForkStart = runtime.ForkSpec{
 	Node:     map1000NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Map1000) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -166,8 +166,6 @@ func (g *Map1000) callStart(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callWork calls Work through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callWork(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Item) (Item, error) {
 	return runtime.Call(ctx, x, in, map1000NodeWork, nil, func(ctx context.Context) (Item, error) {
@@ -175,8 +173,6 @@ func (g *Map1000) callWork(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callSum calls Sum through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callSum(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b SumItems) (State, error) {
 	return runtime.Call(ctx, x, in, map1000NodeSum, nil, func(ctx context.Context) (State, error) {

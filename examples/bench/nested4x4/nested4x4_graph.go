@@ -383,7 +383,7 @@ var nested4x4ForkA4 = runtime.ForkSpec{
 	Node:    nested4x4NodeA4,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Nested4x4) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -392,8 +392,6 @@ func (g *Nested4x4) callStart(ctx context.Context, x *runtime.Exec[model.State],
 	})
 }
 
-// callA1 calls A1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA1, nil, func(ctx context.Context) (model.State, error) {
@@ -401,8 +399,6 @@ func (g *Nested4x4) callA1(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callA11 calls A11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA11, nil, func(ctx context.Context) (model.State, error) {
@@ -410,8 +406,6 @@ func (g *Nested4x4) callA11(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA12 calls A12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA12, nil, func(ctx context.Context) (model.State, error) {
@@ -419,8 +413,6 @@ func (g *Nested4x4) callA12(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA13 calls A13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA13, nil, func(ctx context.Context) (model.State, error) {
@@ -428,8 +420,6 @@ func (g *Nested4x4) callA13(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA14 calls A14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA14, nil, func(ctx context.Context) (model.State, error) {
@@ -437,8 +427,6 @@ func (g *Nested4x4) callA14(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA1Join calls A1Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA1Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A1JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA1Join, nil, func(ctx context.Context) (model.State, error) {
@@ -446,8 +434,6 @@ func (g *Nested4x4) callA1Join(ctx context.Context, x *runtime.Exec[model.State]
 	})
 }
 
-// callA2 calls A2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA2, nil, func(ctx context.Context) (model.State, error) {
@@ -455,8 +441,6 @@ func (g *Nested4x4) callA2(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callA21 calls A21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA21, nil, func(ctx context.Context) (model.State, error) {
@@ -464,8 +448,6 @@ func (g *Nested4x4) callA21(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA22 calls A22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA22, nil, func(ctx context.Context) (model.State, error) {
@@ -473,8 +455,6 @@ func (g *Nested4x4) callA22(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA23 calls A23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA23, nil, func(ctx context.Context) (model.State, error) {
@@ -482,8 +462,6 @@ func (g *Nested4x4) callA23(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA24 calls A24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA24, nil, func(ctx context.Context) (model.State, error) {
@@ -491,8 +469,6 @@ func (g *Nested4x4) callA24(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA2Join calls A2Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA2Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A2JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA2Join, nil, func(ctx context.Context) (model.State, error) {
@@ -500,8 +476,6 @@ func (g *Nested4x4) callA2Join(ctx context.Context, x *runtime.Exec[model.State]
 	})
 }
 
-// callA3 calls A3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA3, nil, func(ctx context.Context) (model.State, error) {
@@ -509,8 +483,6 @@ func (g *Nested4x4) callA3(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callA31 calls A31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA31, nil, func(ctx context.Context) (model.State, error) {
@@ -518,8 +490,6 @@ func (g *Nested4x4) callA31(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA32 calls A32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA32, nil, func(ctx context.Context) (model.State, error) {
@@ -527,8 +497,6 @@ func (g *Nested4x4) callA32(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA33 calls A33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA33, nil, func(ctx context.Context) (model.State, error) {
@@ -536,8 +504,6 @@ func (g *Nested4x4) callA33(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA34 calls A34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA34, nil, func(ctx context.Context) (model.State, error) {
@@ -545,8 +511,6 @@ func (g *Nested4x4) callA34(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA3Join calls A3Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA3Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A3JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA3Join, nil, func(ctx context.Context) (model.State, error) {
@@ -554,8 +518,6 @@ func (g *Nested4x4) callA3Join(ctx context.Context, x *runtime.Exec[model.State]
 	})
 }
 
-// callA4 calls A4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA4, nil, func(ctx context.Context) (model.State, error) {
@@ -563,8 +525,6 @@ func (g *Nested4x4) callA4(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callA41 calls A41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA41, nil, func(ctx context.Context) (model.State, error) {
@@ -572,8 +532,6 @@ func (g *Nested4x4) callA41(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA42 calls A42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA42, nil, func(ctx context.Context) (model.State, error) {
@@ -581,8 +539,6 @@ func (g *Nested4x4) callA42(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA43 calls A43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA43, nil, func(ctx context.Context) (model.State, error) {
@@ -590,8 +546,6 @@ func (g *Nested4x4) callA43(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA44 calls A44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA44, nil, func(ctx context.Context) (model.State, error) {
@@ -599,8 +553,6 @@ func (g *Nested4x4) callA44(ctx context.Context, x *runtime.Exec[model.State], i
 	})
 }
 
-// callA4Join calls A4Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callA4Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A4JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA4Join, nil, func(ctx context.Context) (model.State, error) {
@@ -608,8 +560,6 @@ func (g *Nested4x4) callA4Join(ctx context.Context, x *runtime.Exec[model.State]
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested4x4) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeJoin, nil, func(ctx context.Context) (model.State, error) {

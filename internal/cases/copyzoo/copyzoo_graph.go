@@ -187,7 +187,7 @@ var copyZooForkStart = runtime.ForkSpec{
 	Node:    copyZooNodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *CopyZoo) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -196,8 +196,6 @@ func (g *CopyZoo) callStart(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *CopyZoo) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, copyZooNodeLeft, nil, func(ctx context.Context) (State, error) {
@@ -205,8 +203,6 @@ func (g *CopyZoo) callLeft(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *CopyZoo) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, copyZooNodeRight, nil, func(ctx context.Context) (State, error) {
@@ -214,8 +210,6 @@ func (g *CopyZoo) callRight(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callDeep calls Deep through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *CopyZoo) callDeep(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, copyZooNodeDeep, nil, func(ctx context.Context) (State, error) {
@@ -223,8 +217,6 @@ func (g *CopyZoo) callDeep(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, copyZooNodeJoin, nil, func(ctx context.Context) (State, error) {

@@ -282,7 +282,7 @@ var approvalForkNotes = runtime.ForkSpec{
 	Node:    approvalNodeNotes,
 }
 
-// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -291,8 +291,6 @@ func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeWeb, nil, func(ctx context.Context) (State, error) {
@@ -300,8 +298,6 @@ func (g *Approval) callWeb(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callFetch calls Fetch through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeFetch, nil, func(ctx context.Context) (State, error) {
@@ -309,8 +305,6 @@ func (g *Approval) callFetch(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callRank calls Rank through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (State, error) {
@@ -318,8 +312,6 @@ func (g *Approval) callRank(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callRouteRank calls RouteRank through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callRouteRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
@@ -327,8 +319,6 @@ func (g *Approval) callRouteRank(ctx context.Context, x *runtime.Exec[State], in
 	})
 }
 
-// callNotes calls Notes through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callNotes(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeNotes, nil, func(ctx context.Context) (State, error) {
@@ -336,8 +326,6 @@ func (g *Approval) callNotes(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callNoteA calls NoteA through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callNoteA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeNoteA, nil, func(ctx context.Context) (State, error) {
@@ -345,8 +333,6 @@ func (g *Approval) callNoteA(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callNoteB calls NoteB through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callNoteB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeNoteB, nil, func(ctx context.Context) (State, error) {
@@ -354,8 +340,6 @@ func (g *Approval) callNoteB(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callNotesJoin calls NotesJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callNotesJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b NotesJoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeNotesJoin, nil, func(ctx context.Context) (State, error) {
@@ -363,8 +347,6 @@ func (g *Approval) callNotesJoin(ctx context.Context, x *runtime.Exec[State], in
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -372,8 +354,6 @@ func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callDraft calls Draft through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeDraft, nil, func(ctx context.Context) (State, error) {
@@ -381,8 +361,6 @@ func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (State, error) {
@@ -390,8 +368,6 @@ func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in ru
 	})
 }
 
-// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
@@ -399,8 +375,6 @@ func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], 
 	})
 }
 
-// callPublish calls Publish through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodePublish, nil, func(ctx context.Context) (State, error) {

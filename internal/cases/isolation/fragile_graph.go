@@ -168,7 +168,7 @@ var fragileGraphForkFork = runtime.ForkSpec{
 	Node:    fragileGraphNodeFork,
 }
 
-// callFork calls Fork through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callFork calls Fork through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *FragileGraph) callFork(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
@@ -177,8 +177,6 @@ func (g *FragileGraph) callFork(ctx context.Context, x *runtime.Exec[Fragile], i
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
 	return runtime.Call(ctx, x, in, fragileGraphNodeLeft, nil, func(ctx context.Context) (Fragile, error) {
@@ -186,8 +184,6 @@ func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], i
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *FragileGraph) callRight(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
 	return runtime.Call(ctx, x, in, fragileGraphNodeRight, nil, func(ctx context.Context) (Fragile, error) {
@@ -195,8 +191,6 @@ func (g *FragileGraph) callRight(ctx context.Context, x *runtime.Exec[Fragile], 
 	})
 }
 
-// callBust calls Bust through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile, b BustBranches) (Fragile, error) {
 	return runtime.Call(ctx, x, in, fragileGraphNodeBust, nil, func(ctx context.Context) (Fragile, error) {

@@ -169,7 +169,7 @@ var layersGraphForkSpread = runtime.ForkSpec{
 	Node:    layersGraphNodeSpread,
 }
 
-// callSpread calls Spread through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callSpread calls Spread through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *LayersGraph) callSpread(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
@@ -178,8 +178,6 @@ func (g *LayersGraph) callSpread(ctx context.Context, x *runtime.Exec[Layers], i
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *LayersGraph) callLeft(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
 	return runtime.Call(ctx, x, in, layersGraphNodeLeft, nil, func(ctx context.Context) (Layers, error) {
@@ -187,8 +185,6 @@ func (g *LayersGraph) callLeft(ctx context.Context, x *runtime.Exec[Layers], in 
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *LayersGraph) callRight(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
 	return runtime.Call(ctx, x, in, layersGraphNodeRight, nil, func(ctx context.Context) (Layers, error) {
@@ -196,8 +192,6 @@ func (g *LayersGraph) callRight(ctx context.Context, x *runtime.Exec[Layers], in
 	})
 }
 
-// callGather calls Gather through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers, b GatherBranches) (Layers, error) {
 	return runtime.Call(ctx, x, in, layersGraphNodeGather, nil, func(ctx context.Context) (Layers, error) {

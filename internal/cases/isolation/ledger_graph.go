@@ -171,7 +171,7 @@ var ledgerGraphForkOpen = runtime.ForkSpec{
 	Node:    ledgerGraphNodeOpen,
 }
 
-// callOpen calls Open through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callOpen calls Open through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *LedgerGraph) callOpen(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
@@ -180,8 +180,6 @@ func (g *LedgerGraph) callOpen(ctx context.Context, x *runtime.Exec[Ledger], in 
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *LedgerGraph) callLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
 	return runtime.Call(ctx, x, in, ledgerGraphNodeLeft, nil, func(ctx context.Context) (Ledger, error) {
@@ -189,8 +187,6 @@ func (g *LedgerGraph) callLeft(ctx context.Context, x *runtime.Exec[Ledger], in 
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *LedgerGraph) callRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
 	return runtime.Call(ctx, x, in, ledgerGraphNodeRight, nil, func(ctx context.Context) (Ledger, error) {
@@ -198,8 +194,6 @@ func (g *LedgerGraph) callRight(ctx context.Context, x *runtime.Exec[Ledger], in
 	})
 }
 
-// callSettle calls Settle through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger, b SettleBranches) (Ledger, error) {
 	return runtime.Call(ctx, x, in, ledgerGraphNodeSettle, nil, func(ctx context.Context) (Ledger, error) {

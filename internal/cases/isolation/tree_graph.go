@@ -170,7 +170,7 @@ var treeGraphForkGrow = runtime.ForkSpec{
 	Node:    treeGraphNodeGrow,
 }
 
-// callGrow calls Grow through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callGrow calls Grow through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *TreeGraph) callGrow(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
@@ -179,8 +179,6 @@ func (g *TreeGraph) callGrow(ctx context.Context, x *runtime.Exec[Tree], in runt
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *TreeGraph) callLeft(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
 	return runtime.Call(ctx, x, in, treeGraphNodeLeft, nil, func(ctx context.Context) (Tree, error) {
@@ -188,8 +186,6 @@ func (g *TreeGraph) callLeft(ctx context.Context, x *runtime.Exec[Tree], in runt
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *TreeGraph) callRight(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
 	return runtime.Call(ctx, x, in, treeGraphNodeRight, nil, func(ctx context.Context) (Tree, error) {
@@ -197,8 +193,6 @@ func (g *TreeGraph) callRight(ctx context.Context, x *runtime.Exec[Tree], in run
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree, b MergeBranches) (Tree, error) {
 	return runtime.Call(ctx, x, in, treeGraphNodeMerge, nil, func(ctx context.Context) (Tree, error) {

@@ -141,7 +141,7 @@ var linearGraph = runtime.Graph{
 	Names:       linearNames[:],
 }
 
-// callFirst calls First through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callFirst calls First through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Linear) callFirst(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -150,8 +150,6 @@ func (g *Linear) callFirst(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callSecond calls Second through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Linear) callSecond(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, linearNodeSecond, nil, func(ctx context.Context) (State, error) {
@@ -159,8 +157,6 @@ func (g *Linear) callSecond(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callThird calls Third through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Linear) callThird(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, linearNodeThird, nil, func(ctx context.Context) (State, error) {

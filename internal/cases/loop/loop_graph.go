@@ -158,7 +158,7 @@ var loopGraph = runtime.Graph{
 	Names:       loopNames[:],
 }
 
-// callCount calls Count through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callCount calls Count through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Loop) callCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -167,8 +167,6 @@ func (g *Loop) callCount(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Loop) callRouteCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (CountRoute, error) {
 	return runtime.CallRoute(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (CountRoute, error) {

@@ -217,7 +217,7 @@ var mapNestForkRight = runtime.ForkSpec{
 	Node:     mapNestNodeRight,
 }
 
-// callTop calls Top through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callTop calls Top through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *MapNest) callTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -226,8 +226,6 @@ func (g *MapNest) callTop(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeLeft, nil, func(ctx context.Context) (State, error) {
@@ -235,8 +233,6 @@ func (g *MapNest) callLeft(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callDouble calls Double through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeDouble, nil, func(ctx context.Context) (Num, error) {
@@ -244,8 +240,6 @@ func (g *MapNest) callDouble(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callLeftJoin calls LeftJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
@@ -253,8 +247,6 @@ func (g *MapNest) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in r
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeRight, nil, func(ctx context.Context) (State, error) {
@@ -262,8 +254,6 @@ func (g *MapNest) callRight(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callSquare calls Square through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeSquare, nil, func(ctx context.Context) (Num, error) {
@@ -271,8 +261,6 @@ func (g *MapNest) callSquare(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callRightJoin calls RightJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callRightJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b RightJoinItems) (State, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeRightJoin, nil, func(ctx context.Context) (State, error) {
@@ -280,8 +268,6 @@ func (g *MapNest) callRightJoin(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *MapNest) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeJoin, nil, func(ctx context.Context) (State, error) {

@@ -290,7 +290,7 @@ var mappedForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -299,8 +299,6 @@ func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
@@ -308,8 +306,6 @@ func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in r
 	})
 }
 
-// callCheck calls Check through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (Doc, error) {
@@ -317,8 +313,6 @@ func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
 	return runtime.CallRoute(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
@@ -326,8 +320,6 @@ func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callCombine calls Combine through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeCombine, nil, func(ctx context.Context) (State, error) {
@@ -335,8 +327,6 @@ func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callPrepare calls Prepare through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodePrepare, nil, func(ctx context.Context) (State, error) {
@@ -344,8 +334,6 @@ func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callSquare calls Square through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
@@ -353,8 +341,6 @@ func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callTotal calls Total through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
@@ -362,8 +348,6 @@ func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callRoute calls Route through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeRoute, nil, func(ctx context.Context) (State, error) {
@@ -371,8 +355,6 @@ func (g *Mapped) callRoute(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeWeb, nil, func(ctx context.Context) (State, error) {
@@ -380,8 +362,6 @@ func (g *Mapped) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callPapers calls Papers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodePapers, nil, func(ctx context.Context) (State, error) {
@@ -389,8 +369,6 @@ func (g *Mapped) callPapers(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callBooks calls Books through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeBooks, nil, func(ctx context.Context) (State, error) {
@@ -398,8 +376,6 @@ func (g *Mapped) callBooks(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeMerge, nil, func(ctx context.Context) (State, error) {

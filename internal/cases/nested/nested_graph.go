@@ -216,7 +216,7 @@ var nestedForkA = runtime.ForkSpec{
 	Node:    nestedNodeA,
 }
 
-// callTop calls Top through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callTop calls Top through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Nested) callTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -225,8 +225,6 @@ func (g *Nested) callTop(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callA calls A through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeA, nil, func(ctx context.Context) (State, error) {
@@ -234,8 +232,6 @@ func (g *Nested) callA(ctx context.Context, x *runtime.Exec[State], in runtime.B
 	})
 }
 
-// callA1 calls A1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callA1(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeA1, nil, func(ctx context.Context) (State, error) {
@@ -243,8 +239,6 @@ func (g *Nested) callA1(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// callA2 calls A2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callA2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeA2, nil, func(ctx context.Context) (State, error) {
@@ -252,8 +246,6 @@ func (g *Nested) callA2(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// callJoinA calls JoinA through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callJoinA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinABranches) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeJoinA, nil, func(ctx context.Context) (State, error) {
@@ -261,8 +253,6 @@ func (g *Nested) callJoinA(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callB calls B through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeB, nil, func(ctx context.Context) (State, error) {
@@ -270,8 +260,6 @@ func (g *Nested) callB(ctx context.Context, x *runtime.Exec[State], in runtime.B
 	})
 }
 
-// callB2 calls B2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callB2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeB2, nil, func(ctx context.Context) (State, error) {
@@ -279,8 +267,6 @@ func (g *Nested) callB2(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Nested) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeJoin, nil, func(ctx context.Context) (State, error) {

@@ -229,7 +229,7 @@ var unevenForkPlan = runtime.ForkSpec{
 	Node:    unevenNodePlan,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Uneven) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -238,8 +238,6 @@ func (g *Uneven) callPlan(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, unevenNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
@@ -247,8 +245,6 @@ func (g *Uneven) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in r
 	})
 }
 
-// callFetchPapers calls FetchPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, unevenNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
@@ -256,8 +252,6 @@ func (g *Uneven) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in
 	})
 }
 
-// callRankPapers calls RankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (State, error) {
@@ -265,8 +259,6 @@ func (g *Uneven) callRankPapers(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -274,8 +266,6 @@ func (g *Uneven) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State]
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, unevenNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -283,8 +273,6 @@ func (g *Uneven) callMerge(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (State, error) {
@@ -292,8 +280,6 @@ func (g *Uneven) callReview(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Uneven) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
 	return runtime.CallRoute(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {

@@ -169,7 +169,7 @@ var big2ForkStart = runtime.ForkSpec{
 	Node:    big2NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Big2) callStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
@@ -178,8 +178,6 @@ func (g *Big2) callStart(ctx context.Context, x *runtime.Exec[model.Big], in run
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big2) callW1(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big2NodeW1, nil, func(ctx context.Context) (model.Big, error) {
@@ -187,8 +185,6 @@ func (g *Big2) callW1(ctx context.Context, x *runtime.Exec[model.Big], in runtim
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big2) callW2(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big2NodeW2, nil, func(ctx context.Context) (model.Big, error) {
@@ -196,8 +192,6 @@ func (g *Big2) callW2(ctx context.Context, x *runtime.Exec[model.Big], in runtim
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big2) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big, b JoinBranches) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big2NodeJoin, nil, func(ctx context.Context) (model.Big, error) {

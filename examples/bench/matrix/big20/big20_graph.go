@@ -295,7 +295,7 @@ var big20ForkStart = runtime.ForkSpec{
 	Node:    big20NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Big20) callStart(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
@@ -304,8 +304,6 @@ func (g *Big20) callStart(ctx context.Context, x *runtime.Exec[model.Big], in ru
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW1(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW1, nil, func(ctx context.Context) (model.Big, error) {
@@ -313,8 +311,6 @@ func (g *Big20) callW1(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW2(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW2, nil, func(ctx context.Context) (model.Big, error) {
@@ -322,8 +318,6 @@ func (g *Big20) callW2(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW3(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW3, nil, func(ctx context.Context) (model.Big, error) {
@@ -331,8 +325,6 @@ func (g *Big20) callW3(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW4(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW4, nil, func(ctx context.Context) (model.Big, error) {
@@ -340,8 +332,6 @@ func (g *Big20) callW4(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW5(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW5, nil, func(ctx context.Context) (model.Big, error) {
@@ -349,8 +339,6 @@ func (g *Big20) callW5(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW6(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW6, nil, func(ctx context.Context) (model.Big, error) {
@@ -358,8 +346,6 @@ func (g *Big20) callW6(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW7(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW7, nil, func(ctx context.Context) (model.Big, error) {
@@ -367,8 +353,6 @@ func (g *Big20) callW7(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW8(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW8, nil, func(ctx context.Context) (model.Big, error) {
@@ -376,8 +360,6 @@ func (g *Big20) callW8(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW9(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW9, nil, func(ctx context.Context) (model.Big, error) {
@@ -385,8 +367,6 @@ func (g *Big20) callW9(ctx context.Context, x *runtime.Exec[model.Big], in runti
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW10(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW10, nil, func(ctx context.Context) (model.Big, error) {
@@ -394,8 +374,6 @@ func (g *Big20) callW10(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW11(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW11, nil, func(ctx context.Context) (model.Big, error) {
@@ -403,8 +381,6 @@ func (g *Big20) callW11(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW12(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW12, nil, func(ctx context.Context) (model.Big, error) {
@@ -412,8 +388,6 @@ func (g *Big20) callW12(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW13(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW13, nil, func(ctx context.Context) (model.Big, error) {
@@ -421,8 +395,6 @@ func (g *Big20) callW13(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW14(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW14, nil, func(ctx context.Context) (model.Big, error) {
@@ -430,8 +402,6 @@ func (g *Big20) callW14(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW15(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW15, nil, func(ctx context.Context) (model.Big, error) {
@@ -439,8 +409,6 @@ func (g *Big20) callW15(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW16(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW16, nil, func(ctx context.Context) (model.Big, error) {
@@ -448,8 +416,6 @@ func (g *Big20) callW16(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW17(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW17, nil, func(ctx context.Context) (model.Big, error) {
@@ -457,8 +423,6 @@ func (g *Big20) callW17(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW18(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW18, nil, func(ctx context.Context) (model.Big, error) {
@@ -466,8 +430,6 @@ func (g *Big20) callW18(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW19(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW19, nil, func(ctx context.Context) (model.Big, error) {
@@ -475,8 +437,6 @@ func (g *Big20) callW19(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callW20(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeW20, nil, func(ctx context.Context) (model.Big, error) {
@@ -484,8 +444,6 @@ func (g *Big20) callW20(ctx context.Context, x *runtime.Exec[model.Big], in runt
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Big20) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big, b JoinBranches) (model.Big, error) {
 	return runtime.Call(ctx, x, in, big20NodeJoin, nil, func(ctx context.Context) (model.Big, error) {

@@ -169,7 +169,7 @@ var ints2ForkStart = runtime.ForkSpec{
 	Node:    ints2NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Ints2) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -178,8 +178,6 @@ func (g *Ints2) callStart(ctx context.Context, x *runtime.Exec[model.State], in 
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints2) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints2NodeW1, nil, func(ctx context.Context) (model.State, error) {
@@ -187,8 +185,6 @@ func (g *Ints2) callW1(ctx context.Context, x *runtime.Exec[model.State], in run
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints2) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints2NodeW2, nil, func(ctx context.Context) (model.State, error) {
@@ -196,8 +192,6 @@ func (g *Ints2) callW2(ctx context.Context, x *runtime.Exec[model.State], in run
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints2) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints2NodeJoin, nil, func(ctx context.Context) (model.State, error) {

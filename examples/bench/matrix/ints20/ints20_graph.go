@@ -295,7 +295,7 @@ var ints20ForkStart = runtime.ForkSpec{
 	Node:    ints20NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Ints20) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
@@ -304,8 +304,6 @@ func (g *Ints20) callStart(ctx context.Context, x *runtime.Exec[model.State], in
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW1, nil, func(ctx context.Context) (model.State, error) {
@@ -313,8 +311,6 @@ func (g *Ints20) callW1(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW2, nil, func(ctx context.Context) (model.State, error) {
@@ -322,8 +318,6 @@ func (g *Ints20) callW2(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW3, nil, func(ctx context.Context) (model.State, error) {
@@ -331,8 +325,6 @@ func (g *Ints20) callW3(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW4, nil, func(ctx context.Context) (model.State, error) {
@@ -340,8 +332,6 @@ func (g *Ints20) callW4(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW5, nil, func(ctx context.Context) (model.State, error) {
@@ -349,8 +339,6 @@ func (g *Ints20) callW5(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW6, nil, func(ctx context.Context) (model.State, error) {
@@ -358,8 +346,6 @@ func (g *Ints20) callW6(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW7, nil, func(ctx context.Context) (model.State, error) {
@@ -367,8 +353,6 @@ func (g *Ints20) callW7(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW8, nil, func(ctx context.Context) (model.State, error) {
@@ -376,8 +360,6 @@ func (g *Ints20) callW8(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW9, nil, func(ctx context.Context) (model.State, error) {
@@ -385,8 +367,6 @@ func (g *Ints20) callW9(ctx context.Context, x *runtime.Exec[model.State], in ru
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW10, nil, func(ctx context.Context) (model.State, error) {
@@ -394,8 +374,6 @@ func (g *Ints20) callW10(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW11, nil, func(ctx context.Context) (model.State, error) {
@@ -403,8 +381,6 @@ func (g *Ints20) callW11(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW12, nil, func(ctx context.Context) (model.State, error) {
@@ -412,8 +388,6 @@ func (g *Ints20) callW12(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW13, nil, func(ctx context.Context) (model.State, error) {
@@ -421,8 +395,6 @@ func (g *Ints20) callW13(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW14, nil, func(ctx context.Context) (model.State, error) {
@@ -430,8 +402,6 @@ func (g *Ints20) callW14(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW15, nil, func(ctx context.Context) (model.State, error) {
@@ -439,8 +409,6 @@ func (g *Ints20) callW15(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW16, nil, func(ctx context.Context) (model.State, error) {
@@ -448,8 +416,6 @@ func (g *Ints20) callW16(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW17, nil, func(ctx context.Context) (model.State, error) {
@@ -457,8 +423,6 @@ func (g *Ints20) callW17(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW18, nil, func(ctx context.Context) (model.State, error) {
@@ -466,8 +430,6 @@ func (g *Ints20) callW18(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW19, nil, func(ctx context.Context) (model.State, error) {
@@ -475,8 +437,6 @@ func (g *Ints20) callW19(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeW20, nil, func(ctx context.Context) (model.State, error) {
@@ -484,8 +444,6 @@ func (g *Ints20) callW20(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Ints20) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints20NodeJoin, nil, func(ctx context.Context) (model.State, error) {

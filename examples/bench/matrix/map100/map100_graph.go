@@ -856,7 +856,7 @@ var map100ForkStart = runtime.ForkSpec{
 	Node:    map100NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Map100) callStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
@@ -865,8 +865,6 @@ func (g *Map100) callStart(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW1, nil, func(ctx context.Context) (model.Map, error) {
@@ -874,8 +872,6 @@ func (g *Map100) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW2, nil, func(ctx context.Context) (model.Map, error) {
@@ -883,8 +879,6 @@ func (g *Map100) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW3(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW3, nil, func(ctx context.Context) (model.Map, error) {
@@ -892,8 +886,6 @@ func (g *Map100) callW3(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW4(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW4, nil, func(ctx context.Context) (model.Map, error) {
@@ -901,8 +893,6 @@ func (g *Map100) callW4(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW5(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW5, nil, func(ctx context.Context) (model.Map, error) {
@@ -910,8 +900,6 @@ func (g *Map100) callW5(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW6(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW6, nil, func(ctx context.Context) (model.Map, error) {
@@ -919,8 +907,6 @@ func (g *Map100) callW6(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW7(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW7, nil, func(ctx context.Context) (model.Map, error) {
@@ -928,8 +914,6 @@ func (g *Map100) callW7(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW8(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW8, nil, func(ctx context.Context) (model.Map, error) {
@@ -937,8 +921,6 @@ func (g *Map100) callW8(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW9(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW9, nil, func(ctx context.Context) (model.Map, error) {
@@ -946,8 +928,6 @@ func (g *Map100) callW9(ctx context.Context, x *runtime.Exec[model.Map], in runt
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW10(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW10, nil, func(ctx context.Context) (model.Map, error) {
@@ -955,8 +935,6 @@ func (g *Map100) callW10(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW11(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW11, nil, func(ctx context.Context) (model.Map, error) {
@@ -964,8 +942,6 @@ func (g *Map100) callW11(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW12(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW12, nil, func(ctx context.Context) (model.Map, error) {
@@ -973,8 +949,6 @@ func (g *Map100) callW12(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW13(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW13, nil, func(ctx context.Context) (model.Map, error) {
@@ -982,8 +956,6 @@ func (g *Map100) callW13(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW14(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW14, nil, func(ctx context.Context) (model.Map, error) {
@@ -991,8 +963,6 @@ func (g *Map100) callW14(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW15(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW15, nil, func(ctx context.Context) (model.Map, error) {
@@ -1000,8 +970,6 @@ func (g *Map100) callW15(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW16(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW16, nil, func(ctx context.Context) (model.Map, error) {
@@ -1009,8 +977,6 @@ func (g *Map100) callW16(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW17(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW17, nil, func(ctx context.Context) (model.Map, error) {
@@ -1018,8 +984,6 @@ func (g *Map100) callW17(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW18(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW18, nil, func(ctx context.Context) (model.Map, error) {
@@ -1027,8 +991,6 @@ func (g *Map100) callW18(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW19(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW19, nil, func(ctx context.Context) (model.Map, error) {
@@ -1036,8 +998,6 @@ func (g *Map100) callW19(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW20(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW20, nil, func(ctx context.Context) (model.Map, error) {
@@ -1045,8 +1005,6 @@ func (g *Map100) callW20(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW21(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW21, nil, func(ctx context.Context) (model.Map, error) {
@@ -1054,8 +1012,6 @@ func (g *Map100) callW21(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW22(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW22, nil, func(ctx context.Context) (model.Map, error) {
@@ -1063,8 +1019,6 @@ func (g *Map100) callW22(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW23(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW23, nil, func(ctx context.Context) (model.Map, error) {
@@ -1072,8 +1026,6 @@ func (g *Map100) callW23(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW24(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW24, nil, func(ctx context.Context) (model.Map, error) {
@@ -1081,8 +1033,6 @@ func (g *Map100) callW24(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW25(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW25, nil, func(ctx context.Context) (model.Map, error) {
@@ -1090,8 +1040,6 @@ func (g *Map100) callW25(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW26(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW26, nil, func(ctx context.Context) (model.Map, error) {
@@ -1099,8 +1047,6 @@ func (g *Map100) callW26(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW27(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW27, nil, func(ctx context.Context) (model.Map, error) {
@@ -1108,8 +1054,6 @@ func (g *Map100) callW27(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW28(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW28, nil, func(ctx context.Context) (model.Map, error) {
@@ -1117,8 +1061,6 @@ func (g *Map100) callW28(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW29(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW29, nil, func(ctx context.Context) (model.Map, error) {
@@ -1126,8 +1068,6 @@ func (g *Map100) callW29(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW30(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW30, nil, func(ctx context.Context) (model.Map, error) {
@@ -1135,8 +1075,6 @@ func (g *Map100) callW30(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW31(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW31, nil, func(ctx context.Context) (model.Map, error) {
@@ -1144,8 +1082,6 @@ func (g *Map100) callW31(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW32(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW32, nil, func(ctx context.Context) (model.Map, error) {
@@ -1153,8 +1089,6 @@ func (g *Map100) callW32(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW33(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW33, nil, func(ctx context.Context) (model.Map, error) {
@@ -1162,8 +1096,6 @@ func (g *Map100) callW33(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW34(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW34, nil, func(ctx context.Context) (model.Map, error) {
@@ -1171,8 +1103,6 @@ func (g *Map100) callW34(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW35(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW35, nil, func(ctx context.Context) (model.Map, error) {
@@ -1180,8 +1110,6 @@ func (g *Map100) callW35(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW36(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW36, nil, func(ctx context.Context) (model.Map, error) {
@@ -1189,8 +1117,6 @@ func (g *Map100) callW36(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW37(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW37, nil, func(ctx context.Context) (model.Map, error) {
@@ -1198,8 +1124,6 @@ func (g *Map100) callW37(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW38(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW38, nil, func(ctx context.Context) (model.Map, error) {
@@ -1207,8 +1131,6 @@ func (g *Map100) callW38(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW39(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW39, nil, func(ctx context.Context) (model.Map, error) {
@@ -1216,8 +1138,6 @@ func (g *Map100) callW39(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW40(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW40, nil, func(ctx context.Context) (model.Map, error) {
@@ -1225,8 +1145,6 @@ func (g *Map100) callW40(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW41(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW41, nil, func(ctx context.Context) (model.Map, error) {
@@ -1234,8 +1152,6 @@ func (g *Map100) callW41(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW42(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW42, nil, func(ctx context.Context) (model.Map, error) {
@@ -1243,8 +1159,6 @@ func (g *Map100) callW42(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW43(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW43, nil, func(ctx context.Context) (model.Map, error) {
@@ -1252,8 +1166,6 @@ func (g *Map100) callW43(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW44(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW44, nil, func(ctx context.Context) (model.Map, error) {
@@ -1261,8 +1173,6 @@ func (g *Map100) callW44(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW45(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW45, nil, func(ctx context.Context) (model.Map, error) {
@@ -1270,8 +1180,6 @@ func (g *Map100) callW45(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW46(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW46, nil, func(ctx context.Context) (model.Map, error) {
@@ -1279,8 +1187,6 @@ func (g *Map100) callW46(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW47(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW47, nil, func(ctx context.Context) (model.Map, error) {
@@ -1288,8 +1194,6 @@ func (g *Map100) callW47(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW48(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW48, nil, func(ctx context.Context) (model.Map, error) {
@@ -1297,8 +1201,6 @@ func (g *Map100) callW48(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW49(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW49, nil, func(ctx context.Context) (model.Map, error) {
@@ -1306,8 +1208,6 @@ func (g *Map100) callW49(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW50(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW50, nil, func(ctx context.Context) (model.Map, error) {
@@ -1315,8 +1215,6 @@ func (g *Map100) callW50(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW51(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW51, nil, func(ctx context.Context) (model.Map, error) {
@@ -1324,8 +1222,6 @@ func (g *Map100) callW51(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW52(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW52, nil, func(ctx context.Context) (model.Map, error) {
@@ -1333,8 +1229,6 @@ func (g *Map100) callW52(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW53(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW53, nil, func(ctx context.Context) (model.Map, error) {
@@ -1342,8 +1236,6 @@ func (g *Map100) callW53(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW54(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW54, nil, func(ctx context.Context) (model.Map, error) {
@@ -1351,8 +1243,6 @@ func (g *Map100) callW54(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW55(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW55, nil, func(ctx context.Context) (model.Map, error) {
@@ -1360,8 +1250,6 @@ func (g *Map100) callW55(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW56(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW56, nil, func(ctx context.Context) (model.Map, error) {
@@ -1369,8 +1257,6 @@ func (g *Map100) callW56(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW57(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW57, nil, func(ctx context.Context) (model.Map, error) {
@@ -1378,8 +1264,6 @@ func (g *Map100) callW57(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW58(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW58, nil, func(ctx context.Context) (model.Map, error) {
@@ -1387,8 +1271,6 @@ func (g *Map100) callW58(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW59(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW59, nil, func(ctx context.Context) (model.Map, error) {
@@ -1396,8 +1278,6 @@ func (g *Map100) callW59(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW60(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW60, nil, func(ctx context.Context) (model.Map, error) {
@@ -1405,8 +1285,6 @@ func (g *Map100) callW60(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW61(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW61, nil, func(ctx context.Context) (model.Map, error) {
@@ -1414,8 +1292,6 @@ func (g *Map100) callW61(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW62(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW62, nil, func(ctx context.Context) (model.Map, error) {
@@ -1423,8 +1299,6 @@ func (g *Map100) callW62(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW63(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW63, nil, func(ctx context.Context) (model.Map, error) {
@@ -1432,8 +1306,6 @@ func (g *Map100) callW63(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW64(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW64, nil, func(ctx context.Context) (model.Map, error) {
@@ -1441,8 +1313,6 @@ func (g *Map100) callW64(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW65(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW65, nil, func(ctx context.Context) (model.Map, error) {
@@ -1450,8 +1320,6 @@ func (g *Map100) callW65(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW66(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW66, nil, func(ctx context.Context) (model.Map, error) {
@@ -1459,8 +1327,6 @@ func (g *Map100) callW66(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW67(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW67, nil, func(ctx context.Context) (model.Map, error) {
@@ -1468,8 +1334,6 @@ func (g *Map100) callW67(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW68(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW68, nil, func(ctx context.Context) (model.Map, error) {
@@ -1477,8 +1341,6 @@ func (g *Map100) callW68(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW69(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW69, nil, func(ctx context.Context) (model.Map, error) {
@@ -1486,8 +1348,6 @@ func (g *Map100) callW69(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW70(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW70, nil, func(ctx context.Context) (model.Map, error) {
@@ -1495,8 +1355,6 @@ func (g *Map100) callW70(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW71(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW71, nil, func(ctx context.Context) (model.Map, error) {
@@ -1504,8 +1362,6 @@ func (g *Map100) callW71(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW72(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW72, nil, func(ctx context.Context) (model.Map, error) {
@@ -1513,8 +1369,6 @@ func (g *Map100) callW72(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW73(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW73, nil, func(ctx context.Context) (model.Map, error) {
@@ -1522,8 +1376,6 @@ func (g *Map100) callW73(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW74(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW74, nil, func(ctx context.Context) (model.Map, error) {
@@ -1531,8 +1383,6 @@ func (g *Map100) callW74(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW75(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW75, nil, func(ctx context.Context) (model.Map, error) {
@@ -1540,8 +1390,6 @@ func (g *Map100) callW75(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW76(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW76, nil, func(ctx context.Context) (model.Map, error) {
@@ -1549,8 +1397,6 @@ func (g *Map100) callW76(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW77(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW77, nil, func(ctx context.Context) (model.Map, error) {
@@ -1558,8 +1404,6 @@ func (g *Map100) callW77(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW78(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW78, nil, func(ctx context.Context) (model.Map, error) {
@@ -1567,8 +1411,6 @@ func (g *Map100) callW78(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW79(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW79, nil, func(ctx context.Context) (model.Map, error) {
@@ -1576,8 +1418,6 @@ func (g *Map100) callW79(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW80(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW80, nil, func(ctx context.Context) (model.Map, error) {
@@ -1585,8 +1425,6 @@ func (g *Map100) callW80(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW81(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW81, nil, func(ctx context.Context) (model.Map, error) {
@@ -1594,8 +1432,6 @@ func (g *Map100) callW81(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW82(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW82, nil, func(ctx context.Context) (model.Map, error) {
@@ -1603,8 +1439,6 @@ func (g *Map100) callW82(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW83(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW83, nil, func(ctx context.Context) (model.Map, error) {
@@ -1612,8 +1446,6 @@ func (g *Map100) callW83(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW84(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW84, nil, func(ctx context.Context) (model.Map, error) {
@@ -1621,8 +1453,6 @@ func (g *Map100) callW84(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW85(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW85, nil, func(ctx context.Context) (model.Map, error) {
@@ -1630,8 +1460,6 @@ func (g *Map100) callW85(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW86(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW86, nil, func(ctx context.Context) (model.Map, error) {
@@ -1639,8 +1467,6 @@ func (g *Map100) callW86(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW87(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW87, nil, func(ctx context.Context) (model.Map, error) {
@@ -1648,8 +1474,6 @@ func (g *Map100) callW87(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW88(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW88, nil, func(ctx context.Context) (model.Map, error) {
@@ -1657,8 +1481,6 @@ func (g *Map100) callW88(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW89(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW89, nil, func(ctx context.Context) (model.Map, error) {
@@ -1666,8 +1488,6 @@ func (g *Map100) callW89(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW90(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW90, nil, func(ctx context.Context) (model.Map, error) {
@@ -1675,8 +1495,6 @@ func (g *Map100) callW90(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW91(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW91, nil, func(ctx context.Context) (model.Map, error) {
@@ -1684,8 +1502,6 @@ func (g *Map100) callW91(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW92(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW92, nil, func(ctx context.Context) (model.Map, error) {
@@ -1693,8 +1509,6 @@ func (g *Map100) callW92(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW93(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW93, nil, func(ctx context.Context) (model.Map, error) {
@@ -1702,8 +1516,6 @@ func (g *Map100) callW93(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW94(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW94, nil, func(ctx context.Context) (model.Map, error) {
@@ -1711,8 +1523,6 @@ func (g *Map100) callW94(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW95(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW95, nil, func(ctx context.Context) (model.Map, error) {
@@ -1720,8 +1530,6 @@ func (g *Map100) callW95(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW96(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW96, nil, func(ctx context.Context) (model.Map, error) {
@@ -1729,8 +1537,6 @@ func (g *Map100) callW96(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW97(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW97, nil, func(ctx context.Context) (model.Map, error) {
@@ -1738,8 +1544,6 @@ func (g *Map100) callW97(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW98(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW98, nil, func(ctx context.Context) (model.Map, error) {
@@ -1747,8 +1551,6 @@ func (g *Map100) callW98(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW99(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW99, nil, func(ctx context.Context) (model.Map, error) {
@@ -1756,8 +1558,6 @@ func (g *Map100) callW99(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callW100(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeW100, nil, func(ctx context.Context) (model.Map, error) {
@@ -1765,8 +1565,6 @@ func (g *Map100) callW100(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map100) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map, b JoinBranches) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeJoin, nil, func(ctx context.Context) (model.Map, error) {

@@ -7156,7 +7156,7 @@ var map1000ForkStart = runtime.ForkSpec{
 	Node:    map1000NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Map1000) callStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
@@ -7165,8 +7165,6 @@ func (g *Map1000) callStart(ctx context.Context, x *runtime.Exec[model.Map], in 
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW1, nil, func(ctx context.Context) (model.Map, error) {
@@ -7174,8 +7172,6 @@ func (g *Map1000) callW1(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW2, nil, func(ctx context.Context) (model.Map, error) {
@@ -7183,8 +7179,6 @@ func (g *Map1000) callW2(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW3(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW3, nil, func(ctx context.Context) (model.Map, error) {
@@ -7192,8 +7186,6 @@ func (g *Map1000) callW3(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW4(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW4, nil, func(ctx context.Context) (model.Map, error) {
@@ -7201,8 +7193,6 @@ func (g *Map1000) callW4(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW5(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW5, nil, func(ctx context.Context) (model.Map, error) {
@@ -7210,8 +7200,6 @@ func (g *Map1000) callW5(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW6(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW6, nil, func(ctx context.Context) (model.Map, error) {
@@ -7219,8 +7207,6 @@ func (g *Map1000) callW6(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW7(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW7, nil, func(ctx context.Context) (model.Map, error) {
@@ -7228,8 +7214,6 @@ func (g *Map1000) callW7(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW8(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW8, nil, func(ctx context.Context) (model.Map, error) {
@@ -7237,8 +7221,6 @@ func (g *Map1000) callW8(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW9(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW9, nil, func(ctx context.Context) (model.Map, error) {
@@ -7246,8 +7228,6 @@ func (g *Map1000) callW9(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW10(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW10, nil, func(ctx context.Context) (model.Map, error) {
@@ -7255,8 +7235,6 @@ func (g *Map1000) callW10(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW11(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW11, nil, func(ctx context.Context) (model.Map, error) {
@@ -7264,8 +7242,6 @@ func (g *Map1000) callW11(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW12(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW12, nil, func(ctx context.Context) (model.Map, error) {
@@ -7273,8 +7249,6 @@ func (g *Map1000) callW12(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW13(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW13, nil, func(ctx context.Context) (model.Map, error) {
@@ -7282,8 +7256,6 @@ func (g *Map1000) callW13(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW14(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW14, nil, func(ctx context.Context) (model.Map, error) {
@@ -7291,8 +7263,6 @@ func (g *Map1000) callW14(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW15(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW15, nil, func(ctx context.Context) (model.Map, error) {
@@ -7300,8 +7270,6 @@ func (g *Map1000) callW15(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW16(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW16, nil, func(ctx context.Context) (model.Map, error) {
@@ -7309,8 +7277,6 @@ func (g *Map1000) callW16(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW17(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW17, nil, func(ctx context.Context) (model.Map, error) {
@@ -7318,8 +7284,6 @@ func (g *Map1000) callW17(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW18(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW18, nil, func(ctx context.Context) (model.Map, error) {
@@ -7327,8 +7291,6 @@ func (g *Map1000) callW18(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW19(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW19, nil, func(ctx context.Context) (model.Map, error) {
@@ -7336,8 +7298,6 @@ func (g *Map1000) callW19(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW20(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW20, nil, func(ctx context.Context) (model.Map, error) {
@@ -7345,8 +7305,6 @@ func (g *Map1000) callW20(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW21(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW21, nil, func(ctx context.Context) (model.Map, error) {
@@ -7354,8 +7312,6 @@ func (g *Map1000) callW21(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW22(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW22, nil, func(ctx context.Context) (model.Map, error) {
@@ -7363,8 +7319,6 @@ func (g *Map1000) callW22(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW23(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW23, nil, func(ctx context.Context) (model.Map, error) {
@@ -7372,8 +7326,6 @@ func (g *Map1000) callW23(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW24(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW24, nil, func(ctx context.Context) (model.Map, error) {
@@ -7381,8 +7333,6 @@ func (g *Map1000) callW24(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW25(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW25, nil, func(ctx context.Context) (model.Map, error) {
@@ -7390,8 +7340,6 @@ func (g *Map1000) callW25(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW26(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW26, nil, func(ctx context.Context) (model.Map, error) {
@@ -7399,8 +7347,6 @@ func (g *Map1000) callW26(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW27(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW27, nil, func(ctx context.Context) (model.Map, error) {
@@ -7408,8 +7354,6 @@ func (g *Map1000) callW27(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW28(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW28, nil, func(ctx context.Context) (model.Map, error) {
@@ -7417,8 +7361,6 @@ func (g *Map1000) callW28(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW29(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW29, nil, func(ctx context.Context) (model.Map, error) {
@@ -7426,8 +7368,6 @@ func (g *Map1000) callW29(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW30(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW30, nil, func(ctx context.Context) (model.Map, error) {
@@ -7435,8 +7375,6 @@ func (g *Map1000) callW30(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW31(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW31, nil, func(ctx context.Context) (model.Map, error) {
@@ -7444,8 +7382,6 @@ func (g *Map1000) callW31(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW32(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW32, nil, func(ctx context.Context) (model.Map, error) {
@@ -7453,8 +7389,6 @@ func (g *Map1000) callW32(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW33(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW33, nil, func(ctx context.Context) (model.Map, error) {
@@ -7462,8 +7396,6 @@ func (g *Map1000) callW33(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW34(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW34, nil, func(ctx context.Context) (model.Map, error) {
@@ -7471,8 +7403,6 @@ func (g *Map1000) callW34(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW35(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW35, nil, func(ctx context.Context) (model.Map, error) {
@@ -7480,8 +7410,6 @@ func (g *Map1000) callW35(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW36(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW36, nil, func(ctx context.Context) (model.Map, error) {
@@ -7489,8 +7417,6 @@ func (g *Map1000) callW36(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW37(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW37, nil, func(ctx context.Context) (model.Map, error) {
@@ -7498,8 +7424,6 @@ func (g *Map1000) callW37(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW38(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW38, nil, func(ctx context.Context) (model.Map, error) {
@@ -7507,8 +7431,6 @@ func (g *Map1000) callW38(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW39(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW39, nil, func(ctx context.Context) (model.Map, error) {
@@ -7516,8 +7438,6 @@ func (g *Map1000) callW39(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW40(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW40, nil, func(ctx context.Context) (model.Map, error) {
@@ -7525,8 +7445,6 @@ func (g *Map1000) callW40(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW41(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW41, nil, func(ctx context.Context) (model.Map, error) {
@@ -7534,8 +7452,6 @@ func (g *Map1000) callW41(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW42(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW42, nil, func(ctx context.Context) (model.Map, error) {
@@ -7543,8 +7459,6 @@ func (g *Map1000) callW42(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW43(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW43, nil, func(ctx context.Context) (model.Map, error) {
@@ -7552,8 +7466,6 @@ func (g *Map1000) callW43(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW44(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW44, nil, func(ctx context.Context) (model.Map, error) {
@@ -7561,8 +7473,6 @@ func (g *Map1000) callW44(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW45(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW45, nil, func(ctx context.Context) (model.Map, error) {
@@ -7570,8 +7480,6 @@ func (g *Map1000) callW45(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW46(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW46, nil, func(ctx context.Context) (model.Map, error) {
@@ -7579,8 +7487,6 @@ func (g *Map1000) callW46(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW47(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW47, nil, func(ctx context.Context) (model.Map, error) {
@@ -7588,8 +7494,6 @@ func (g *Map1000) callW47(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW48(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW48, nil, func(ctx context.Context) (model.Map, error) {
@@ -7597,8 +7501,6 @@ func (g *Map1000) callW48(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW49(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW49, nil, func(ctx context.Context) (model.Map, error) {
@@ -7606,8 +7508,6 @@ func (g *Map1000) callW49(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW50(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW50, nil, func(ctx context.Context) (model.Map, error) {
@@ -7615,8 +7515,6 @@ func (g *Map1000) callW50(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW51(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW51, nil, func(ctx context.Context) (model.Map, error) {
@@ -7624,8 +7522,6 @@ func (g *Map1000) callW51(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW52(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW52, nil, func(ctx context.Context) (model.Map, error) {
@@ -7633,8 +7529,6 @@ func (g *Map1000) callW52(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW53(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW53, nil, func(ctx context.Context) (model.Map, error) {
@@ -7642,8 +7536,6 @@ func (g *Map1000) callW53(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW54(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW54, nil, func(ctx context.Context) (model.Map, error) {
@@ -7651,8 +7543,6 @@ func (g *Map1000) callW54(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW55(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW55, nil, func(ctx context.Context) (model.Map, error) {
@@ -7660,8 +7550,6 @@ func (g *Map1000) callW55(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW56(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW56, nil, func(ctx context.Context) (model.Map, error) {
@@ -7669,8 +7557,6 @@ func (g *Map1000) callW56(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW57(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW57, nil, func(ctx context.Context) (model.Map, error) {
@@ -7678,8 +7564,6 @@ func (g *Map1000) callW57(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW58(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW58, nil, func(ctx context.Context) (model.Map, error) {
@@ -7687,8 +7571,6 @@ func (g *Map1000) callW58(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW59(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW59, nil, func(ctx context.Context) (model.Map, error) {
@@ -7696,8 +7578,6 @@ func (g *Map1000) callW59(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW60(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW60, nil, func(ctx context.Context) (model.Map, error) {
@@ -7705,8 +7585,6 @@ func (g *Map1000) callW60(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW61(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW61, nil, func(ctx context.Context) (model.Map, error) {
@@ -7714,8 +7592,6 @@ func (g *Map1000) callW61(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW62(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW62, nil, func(ctx context.Context) (model.Map, error) {
@@ -7723,8 +7599,6 @@ func (g *Map1000) callW62(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW63(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW63, nil, func(ctx context.Context) (model.Map, error) {
@@ -7732,8 +7606,6 @@ func (g *Map1000) callW63(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW64(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW64, nil, func(ctx context.Context) (model.Map, error) {
@@ -7741,8 +7613,6 @@ func (g *Map1000) callW64(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW65(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW65, nil, func(ctx context.Context) (model.Map, error) {
@@ -7750,8 +7620,6 @@ func (g *Map1000) callW65(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW66(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW66, nil, func(ctx context.Context) (model.Map, error) {
@@ -7759,8 +7627,6 @@ func (g *Map1000) callW66(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW67(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW67, nil, func(ctx context.Context) (model.Map, error) {
@@ -7768,8 +7634,6 @@ func (g *Map1000) callW67(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW68(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW68, nil, func(ctx context.Context) (model.Map, error) {
@@ -7777,8 +7641,6 @@ func (g *Map1000) callW68(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW69(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW69, nil, func(ctx context.Context) (model.Map, error) {
@@ -7786,8 +7648,6 @@ func (g *Map1000) callW69(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW70(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW70, nil, func(ctx context.Context) (model.Map, error) {
@@ -7795,8 +7655,6 @@ func (g *Map1000) callW70(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW71(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW71, nil, func(ctx context.Context) (model.Map, error) {
@@ -7804,8 +7662,6 @@ func (g *Map1000) callW71(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW72(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW72, nil, func(ctx context.Context) (model.Map, error) {
@@ -7813,8 +7669,6 @@ func (g *Map1000) callW72(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW73(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW73, nil, func(ctx context.Context) (model.Map, error) {
@@ -7822,8 +7676,6 @@ func (g *Map1000) callW73(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW74(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW74, nil, func(ctx context.Context) (model.Map, error) {
@@ -7831,8 +7683,6 @@ func (g *Map1000) callW74(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW75(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW75, nil, func(ctx context.Context) (model.Map, error) {
@@ -7840,8 +7690,6 @@ func (g *Map1000) callW75(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW76(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW76, nil, func(ctx context.Context) (model.Map, error) {
@@ -7849,8 +7697,6 @@ func (g *Map1000) callW76(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW77(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW77, nil, func(ctx context.Context) (model.Map, error) {
@@ -7858,8 +7704,6 @@ func (g *Map1000) callW77(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW78(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW78, nil, func(ctx context.Context) (model.Map, error) {
@@ -7867,8 +7711,6 @@ func (g *Map1000) callW78(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW79(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW79, nil, func(ctx context.Context) (model.Map, error) {
@@ -7876,8 +7718,6 @@ func (g *Map1000) callW79(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW80(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW80, nil, func(ctx context.Context) (model.Map, error) {
@@ -7885,8 +7725,6 @@ func (g *Map1000) callW80(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW81(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW81, nil, func(ctx context.Context) (model.Map, error) {
@@ -7894,8 +7732,6 @@ func (g *Map1000) callW81(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW82(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW82, nil, func(ctx context.Context) (model.Map, error) {
@@ -7903,8 +7739,6 @@ func (g *Map1000) callW82(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW83(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW83, nil, func(ctx context.Context) (model.Map, error) {
@@ -7912,8 +7746,6 @@ func (g *Map1000) callW83(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW84(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW84, nil, func(ctx context.Context) (model.Map, error) {
@@ -7921,8 +7753,6 @@ func (g *Map1000) callW84(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW85(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW85, nil, func(ctx context.Context) (model.Map, error) {
@@ -7930,8 +7760,6 @@ func (g *Map1000) callW85(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW86(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW86, nil, func(ctx context.Context) (model.Map, error) {
@@ -7939,8 +7767,6 @@ func (g *Map1000) callW86(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW87(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW87, nil, func(ctx context.Context) (model.Map, error) {
@@ -7948,8 +7774,6 @@ func (g *Map1000) callW87(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW88(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW88, nil, func(ctx context.Context) (model.Map, error) {
@@ -7957,8 +7781,6 @@ func (g *Map1000) callW88(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW89(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW89, nil, func(ctx context.Context) (model.Map, error) {
@@ -7966,8 +7788,6 @@ func (g *Map1000) callW89(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW90(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW90, nil, func(ctx context.Context) (model.Map, error) {
@@ -7975,8 +7795,6 @@ func (g *Map1000) callW90(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW91(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW91, nil, func(ctx context.Context) (model.Map, error) {
@@ -7984,8 +7802,6 @@ func (g *Map1000) callW91(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW92(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW92, nil, func(ctx context.Context) (model.Map, error) {
@@ -7993,8 +7809,6 @@ func (g *Map1000) callW92(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW93(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW93, nil, func(ctx context.Context) (model.Map, error) {
@@ -8002,8 +7816,6 @@ func (g *Map1000) callW93(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW94(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW94, nil, func(ctx context.Context) (model.Map, error) {
@@ -8011,8 +7823,6 @@ func (g *Map1000) callW94(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW95(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW95, nil, func(ctx context.Context) (model.Map, error) {
@@ -8020,8 +7830,6 @@ func (g *Map1000) callW95(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW96(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW96, nil, func(ctx context.Context) (model.Map, error) {
@@ -8029,8 +7837,6 @@ func (g *Map1000) callW96(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW97(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW97, nil, func(ctx context.Context) (model.Map, error) {
@@ -8038,8 +7844,6 @@ func (g *Map1000) callW97(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW98(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW98, nil, func(ctx context.Context) (model.Map, error) {
@@ -8047,8 +7851,6 @@ func (g *Map1000) callW98(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW99(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW99, nil, func(ctx context.Context) (model.Map, error) {
@@ -8056,8 +7858,6 @@ func (g *Map1000) callW99(ctx context.Context, x *runtime.Exec[model.Map], in ru
 	})
 }
 
-// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW100(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW100, nil, func(ctx context.Context) (model.Map, error) {
@@ -8065,8 +7865,6 @@ func (g *Map1000) callW100(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW101 calls W101 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW101(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW101, nil, func(ctx context.Context) (model.Map, error) {
@@ -8074,8 +7872,6 @@ func (g *Map1000) callW101(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW102 calls W102 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW102(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW102, nil, func(ctx context.Context) (model.Map, error) {
@@ -8083,8 +7879,6 @@ func (g *Map1000) callW102(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW103 calls W103 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW103(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW103, nil, func(ctx context.Context) (model.Map, error) {
@@ -8092,8 +7886,6 @@ func (g *Map1000) callW103(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW104 calls W104 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW104(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW104, nil, func(ctx context.Context) (model.Map, error) {
@@ -8101,8 +7893,6 @@ func (g *Map1000) callW104(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW105 calls W105 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW105(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW105, nil, func(ctx context.Context) (model.Map, error) {
@@ -8110,8 +7900,6 @@ func (g *Map1000) callW105(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW106 calls W106 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW106(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW106, nil, func(ctx context.Context) (model.Map, error) {
@@ -8119,8 +7907,6 @@ func (g *Map1000) callW106(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW107 calls W107 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW107(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW107, nil, func(ctx context.Context) (model.Map, error) {
@@ -8128,8 +7914,6 @@ func (g *Map1000) callW107(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW108 calls W108 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW108(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW108, nil, func(ctx context.Context) (model.Map, error) {
@@ -8137,8 +7921,6 @@ func (g *Map1000) callW108(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW109 calls W109 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW109(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW109, nil, func(ctx context.Context) (model.Map, error) {
@@ -8146,8 +7928,6 @@ func (g *Map1000) callW109(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW110 calls W110 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW110(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW110, nil, func(ctx context.Context) (model.Map, error) {
@@ -8155,8 +7935,6 @@ func (g *Map1000) callW110(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW111 calls W111 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW111(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW111, nil, func(ctx context.Context) (model.Map, error) {
@@ -8164,8 +7942,6 @@ func (g *Map1000) callW111(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW112 calls W112 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW112(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW112, nil, func(ctx context.Context) (model.Map, error) {
@@ -8173,8 +7949,6 @@ func (g *Map1000) callW112(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW113 calls W113 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW113(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW113, nil, func(ctx context.Context) (model.Map, error) {
@@ -8182,8 +7956,6 @@ func (g *Map1000) callW113(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW114 calls W114 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW114(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW114, nil, func(ctx context.Context) (model.Map, error) {
@@ -8191,8 +7963,6 @@ func (g *Map1000) callW114(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW115 calls W115 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW115(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW115, nil, func(ctx context.Context) (model.Map, error) {
@@ -8200,8 +7970,6 @@ func (g *Map1000) callW115(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW116 calls W116 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW116(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW116, nil, func(ctx context.Context) (model.Map, error) {
@@ -8209,8 +7977,6 @@ func (g *Map1000) callW116(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW117 calls W117 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW117(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW117, nil, func(ctx context.Context) (model.Map, error) {
@@ -8218,8 +7984,6 @@ func (g *Map1000) callW117(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW118 calls W118 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW118(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW118, nil, func(ctx context.Context) (model.Map, error) {
@@ -8227,8 +7991,6 @@ func (g *Map1000) callW118(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW119 calls W119 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW119(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW119, nil, func(ctx context.Context) (model.Map, error) {
@@ -8236,8 +7998,6 @@ func (g *Map1000) callW119(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW120 calls W120 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW120(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW120, nil, func(ctx context.Context) (model.Map, error) {
@@ -8245,8 +8005,6 @@ func (g *Map1000) callW120(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW121 calls W121 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW121(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW121, nil, func(ctx context.Context) (model.Map, error) {
@@ -8254,8 +8012,6 @@ func (g *Map1000) callW121(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW122 calls W122 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW122(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW122, nil, func(ctx context.Context) (model.Map, error) {
@@ -8263,8 +8019,6 @@ func (g *Map1000) callW122(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW123 calls W123 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW123(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW123, nil, func(ctx context.Context) (model.Map, error) {
@@ -8272,8 +8026,6 @@ func (g *Map1000) callW123(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW124 calls W124 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW124(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW124, nil, func(ctx context.Context) (model.Map, error) {
@@ -8281,8 +8033,6 @@ func (g *Map1000) callW124(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW125 calls W125 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW125(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW125, nil, func(ctx context.Context) (model.Map, error) {
@@ -8290,8 +8040,6 @@ func (g *Map1000) callW125(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW126 calls W126 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW126(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW126, nil, func(ctx context.Context) (model.Map, error) {
@@ -8299,8 +8047,6 @@ func (g *Map1000) callW126(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW127 calls W127 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW127(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW127, nil, func(ctx context.Context) (model.Map, error) {
@@ -8308,8 +8054,6 @@ func (g *Map1000) callW127(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW128 calls W128 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW128(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW128, nil, func(ctx context.Context) (model.Map, error) {
@@ -8317,8 +8061,6 @@ func (g *Map1000) callW128(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW129 calls W129 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW129(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW129, nil, func(ctx context.Context) (model.Map, error) {
@@ -8326,8 +8068,6 @@ func (g *Map1000) callW129(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW130 calls W130 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW130(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW130, nil, func(ctx context.Context) (model.Map, error) {
@@ -8335,8 +8075,6 @@ func (g *Map1000) callW130(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW131 calls W131 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW131(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW131, nil, func(ctx context.Context) (model.Map, error) {
@@ -8344,8 +8082,6 @@ func (g *Map1000) callW131(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW132 calls W132 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW132(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW132, nil, func(ctx context.Context) (model.Map, error) {
@@ -8353,8 +8089,6 @@ func (g *Map1000) callW132(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW133 calls W133 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW133(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW133, nil, func(ctx context.Context) (model.Map, error) {
@@ -8362,8 +8096,6 @@ func (g *Map1000) callW133(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW134 calls W134 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW134(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW134, nil, func(ctx context.Context) (model.Map, error) {
@@ -8371,8 +8103,6 @@ func (g *Map1000) callW134(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW135 calls W135 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW135(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW135, nil, func(ctx context.Context) (model.Map, error) {
@@ -8380,8 +8110,6 @@ func (g *Map1000) callW135(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW136 calls W136 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW136(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW136, nil, func(ctx context.Context) (model.Map, error) {
@@ -8389,8 +8117,6 @@ func (g *Map1000) callW136(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW137 calls W137 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW137(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW137, nil, func(ctx context.Context) (model.Map, error) {
@@ -8398,8 +8124,6 @@ func (g *Map1000) callW137(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW138 calls W138 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW138(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW138, nil, func(ctx context.Context) (model.Map, error) {
@@ -8407,8 +8131,6 @@ func (g *Map1000) callW138(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW139 calls W139 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW139(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW139, nil, func(ctx context.Context) (model.Map, error) {
@@ -8416,8 +8138,6 @@ func (g *Map1000) callW139(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW140 calls W140 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW140(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW140, nil, func(ctx context.Context) (model.Map, error) {
@@ -8425,8 +8145,6 @@ func (g *Map1000) callW140(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW141 calls W141 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW141(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW141, nil, func(ctx context.Context) (model.Map, error) {
@@ -8434,8 +8152,6 @@ func (g *Map1000) callW141(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW142 calls W142 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW142(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW142, nil, func(ctx context.Context) (model.Map, error) {
@@ -8443,8 +8159,6 @@ func (g *Map1000) callW142(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW143 calls W143 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW143(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW143, nil, func(ctx context.Context) (model.Map, error) {
@@ -8452,8 +8166,6 @@ func (g *Map1000) callW143(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW144 calls W144 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW144(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW144, nil, func(ctx context.Context) (model.Map, error) {
@@ -8461,8 +8173,6 @@ func (g *Map1000) callW144(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW145 calls W145 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW145(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW145, nil, func(ctx context.Context) (model.Map, error) {
@@ -8470,8 +8180,6 @@ func (g *Map1000) callW145(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW146 calls W146 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW146(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW146, nil, func(ctx context.Context) (model.Map, error) {
@@ -8479,8 +8187,6 @@ func (g *Map1000) callW146(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW147 calls W147 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW147(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW147, nil, func(ctx context.Context) (model.Map, error) {
@@ -8488,8 +8194,6 @@ func (g *Map1000) callW147(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW148 calls W148 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW148(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW148, nil, func(ctx context.Context) (model.Map, error) {
@@ -8497,8 +8201,6 @@ func (g *Map1000) callW148(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW149 calls W149 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW149(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW149, nil, func(ctx context.Context) (model.Map, error) {
@@ -8506,8 +8208,6 @@ func (g *Map1000) callW149(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW150 calls W150 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW150(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW150, nil, func(ctx context.Context) (model.Map, error) {
@@ -8515,8 +8215,6 @@ func (g *Map1000) callW150(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW151 calls W151 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW151(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW151, nil, func(ctx context.Context) (model.Map, error) {
@@ -8524,8 +8222,6 @@ func (g *Map1000) callW151(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW152 calls W152 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW152(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW152, nil, func(ctx context.Context) (model.Map, error) {
@@ -8533,8 +8229,6 @@ func (g *Map1000) callW152(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW153 calls W153 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW153(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW153, nil, func(ctx context.Context) (model.Map, error) {
@@ -8542,8 +8236,6 @@ func (g *Map1000) callW153(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW154 calls W154 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW154(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW154, nil, func(ctx context.Context) (model.Map, error) {
@@ -8551,8 +8243,6 @@ func (g *Map1000) callW154(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW155 calls W155 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW155(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW155, nil, func(ctx context.Context) (model.Map, error) {
@@ -8560,8 +8250,6 @@ func (g *Map1000) callW155(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW156 calls W156 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW156(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW156, nil, func(ctx context.Context) (model.Map, error) {
@@ -8569,8 +8257,6 @@ func (g *Map1000) callW156(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW157 calls W157 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW157(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW157, nil, func(ctx context.Context) (model.Map, error) {
@@ -8578,8 +8264,6 @@ func (g *Map1000) callW157(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW158 calls W158 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW158(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW158, nil, func(ctx context.Context) (model.Map, error) {
@@ -8587,8 +8271,6 @@ func (g *Map1000) callW158(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW159 calls W159 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW159(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW159, nil, func(ctx context.Context) (model.Map, error) {
@@ -8596,8 +8278,6 @@ func (g *Map1000) callW159(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW160 calls W160 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW160(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW160, nil, func(ctx context.Context) (model.Map, error) {
@@ -8605,8 +8285,6 @@ func (g *Map1000) callW160(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW161 calls W161 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW161(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW161, nil, func(ctx context.Context) (model.Map, error) {
@@ -8614,8 +8292,6 @@ func (g *Map1000) callW161(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW162 calls W162 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW162(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW162, nil, func(ctx context.Context) (model.Map, error) {
@@ -8623,8 +8299,6 @@ func (g *Map1000) callW162(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW163 calls W163 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW163(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW163, nil, func(ctx context.Context) (model.Map, error) {
@@ -8632,8 +8306,6 @@ func (g *Map1000) callW163(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW164 calls W164 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW164(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW164, nil, func(ctx context.Context) (model.Map, error) {
@@ -8641,8 +8313,6 @@ func (g *Map1000) callW164(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW165 calls W165 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW165(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW165, nil, func(ctx context.Context) (model.Map, error) {
@@ -8650,8 +8320,6 @@ func (g *Map1000) callW165(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW166 calls W166 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW166(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW166, nil, func(ctx context.Context) (model.Map, error) {
@@ -8659,8 +8327,6 @@ func (g *Map1000) callW166(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW167 calls W167 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW167(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW167, nil, func(ctx context.Context) (model.Map, error) {
@@ -8668,8 +8334,6 @@ func (g *Map1000) callW167(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW168 calls W168 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW168(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW168, nil, func(ctx context.Context) (model.Map, error) {
@@ -8677,8 +8341,6 @@ func (g *Map1000) callW168(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW169 calls W169 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW169(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW169, nil, func(ctx context.Context) (model.Map, error) {
@@ -8686,8 +8348,6 @@ func (g *Map1000) callW169(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW170 calls W170 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW170(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW170, nil, func(ctx context.Context) (model.Map, error) {
@@ -8695,8 +8355,6 @@ func (g *Map1000) callW170(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW171 calls W171 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW171(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW171, nil, func(ctx context.Context) (model.Map, error) {
@@ -8704,8 +8362,6 @@ func (g *Map1000) callW171(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW172 calls W172 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW172(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW172, nil, func(ctx context.Context) (model.Map, error) {
@@ -8713,8 +8369,6 @@ func (g *Map1000) callW172(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW173 calls W173 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW173(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW173, nil, func(ctx context.Context) (model.Map, error) {
@@ -8722,8 +8376,6 @@ func (g *Map1000) callW173(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW174 calls W174 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW174(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW174, nil, func(ctx context.Context) (model.Map, error) {
@@ -8731,8 +8383,6 @@ func (g *Map1000) callW174(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW175 calls W175 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW175(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW175, nil, func(ctx context.Context) (model.Map, error) {
@@ -8740,8 +8390,6 @@ func (g *Map1000) callW175(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW176 calls W176 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW176(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW176, nil, func(ctx context.Context) (model.Map, error) {
@@ -8749,8 +8397,6 @@ func (g *Map1000) callW176(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW177 calls W177 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW177(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW177, nil, func(ctx context.Context) (model.Map, error) {
@@ -8758,8 +8404,6 @@ func (g *Map1000) callW177(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW178 calls W178 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW178(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW178, nil, func(ctx context.Context) (model.Map, error) {
@@ -8767,8 +8411,6 @@ func (g *Map1000) callW178(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW179 calls W179 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW179(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW179, nil, func(ctx context.Context) (model.Map, error) {
@@ -8776,8 +8418,6 @@ func (g *Map1000) callW179(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW180 calls W180 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW180(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW180, nil, func(ctx context.Context) (model.Map, error) {
@@ -8785,8 +8425,6 @@ func (g *Map1000) callW180(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW181 calls W181 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW181(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW181, nil, func(ctx context.Context) (model.Map, error) {
@@ -8794,8 +8432,6 @@ func (g *Map1000) callW181(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW182 calls W182 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW182(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW182, nil, func(ctx context.Context) (model.Map, error) {
@@ -8803,8 +8439,6 @@ func (g *Map1000) callW182(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW183 calls W183 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW183(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW183, nil, func(ctx context.Context) (model.Map, error) {
@@ -8812,8 +8446,6 @@ func (g *Map1000) callW183(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW184 calls W184 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW184(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW184, nil, func(ctx context.Context) (model.Map, error) {
@@ -8821,8 +8453,6 @@ func (g *Map1000) callW184(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW185 calls W185 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW185(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW185, nil, func(ctx context.Context) (model.Map, error) {
@@ -8830,8 +8460,6 @@ func (g *Map1000) callW185(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW186 calls W186 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW186(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW186, nil, func(ctx context.Context) (model.Map, error) {
@@ -8839,8 +8467,6 @@ func (g *Map1000) callW186(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW187 calls W187 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW187(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW187, nil, func(ctx context.Context) (model.Map, error) {
@@ -8848,8 +8474,6 @@ func (g *Map1000) callW187(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW188 calls W188 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW188(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW188, nil, func(ctx context.Context) (model.Map, error) {
@@ -8857,8 +8481,6 @@ func (g *Map1000) callW188(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW189 calls W189 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW189(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW189, nil, func(ctx context.Context) (model.Map, error) {
@@ -8866,8 +8488,6 @@ func (g *Map1000) callW189(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW190 calls W190 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW190(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW190, nil, func(ctx context.Context) (model.Map, error) {
@@ -8875,8 +8495,6 @@ func (g *Map1000) callW190(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW191 calls W191 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW191(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW191, nil, func(ctx context.Context) (model.Map, error) {
@@ -8884,8 +8502,6 @@ func (g *Map1000) callW191(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW192 calls W192 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW192(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW192, nil, func(ctx context.Context) (model.Map, error) {
@@ -8893,8 +8509,6 @@ func (g *Map1000) callW192(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW193 calls W193 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW193(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW193, nil, func(ctx context.Context) (model.Map, error) {
@@ -8902,8 +8516,6 @@ func (g *Map1000) callW193(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW194 calls W194 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW194(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW194, nil, func(ctx context.Context) (model.Map, error) {
@@ -8911,8 +8523,6 @@ func (g *Map1000) callW194(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW195 calls W195 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW195(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW195, nil, func(ctx context.Context) (model.Map, error) {
@@ -8920,8 +8530,6 @@ func (g *Map1000) callW195(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW196 calls W196 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW196(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW196, nil, func(ctx context.Context) (model.Map, error) {
@@ -8929,8 +8537,6 @@ func (g *Map1000) callW196(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW197 calls W197 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW197(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW197, nil, func(ctx context.Context) (model.Map, error) {
@@ -8938,8 +8544,6 @@ func (g *Map1000) callW197(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW198 calls W198 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW198(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW198, nil, func(ctx context.Context) (model.Map, error) {
@@ -8947,8 +8551,6 @@ func (g *Map1000) callW198(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW199 calls W199 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW199(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW199, nil, func(ctx context.Context) (model.Map, error) {
@@ -8956,8 +8558,6 @@ func (g *Map1000) callW199(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW200 calls W200 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW200(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW200, nil, func(ctx context.Context) (model.Map, error) {
@@ -8965,8 +8565,6 @@ func (g *Map1000) callW200(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW201 calls W201 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW201(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW201, nil, func(ctx context.Context) (model.Map, error) {
@@ -8974,8 +8572,6 @@ func (g *Map1000) callW201(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW202 calls W202 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW202(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW202, nil, func(ctx context.Context) (model.Map, error) {
@@ -8983,8 +8579,6 @@ func (g *Map1000) callW202(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW203 calls W203 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW203(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW203, nil, func(ctx context.Context) (model.Map, error) {
@@ -8992,8 +8586,6 @@ func (g *Map1000) callW203(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW204 calls W204 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW204(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW204, nil, func(ctx context.Context) (model.Map, error) {
@@ -9001,8 +8593,6 @@ func (g *Map1000) callW204(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW205 calls W205 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW205(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW205, nil, func(ctx context.Context) (model.Map, error) {
@@ -9010,8 +8600,6 @@ func (g *Map1000) callW205(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW206 calls W206 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW206(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW206, nil, func(ctx context.Context) (model.Map, error) {
@@ -9019,8 +8607,6 @@ func (g *Map1000) callW206(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW207 calls W207 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW207(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW207, nil, func(ctx context.Context) (model.Map, error) {
@@ -9028,8 +8614,6 @@ func (g *Map1000) callW207(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW208 calls W208 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW208(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW208, nil, func(ctx context.Context) (model.Map, error) {
@@ -9037,8 +8621,6 @@ func (g *Map1000) callW208(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW209 calls W209 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW209(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW209, nil, func(ctx context.Context) (model.Map, error) {
@@ -9046,8 +8628,6 @@ func (g *Map1000) callW209(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW210 calls W210 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW210(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW210, nil, func(ctx context.Context) (model.Map, error) {
@@ -9055,8 +8635,6 @@ func (g *Map1000) callW210(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW211 calls W211 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW211(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW211, nil, func(ctx context.Context) (model.Map, error) {
@@ -9064,8 +8642,6 @@ func (g *Map1000) callW211(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW212 calls W212 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW212(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW212, nil, func(ctx context.Context) (model.Map, error) {
@@ -9073,8 +8649,6 @@ func (g *Map1000) callW212(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW213 calls W213 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW213(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW213, nil, func(ctx context.Context) (model.Map, error) {
@@ -9082,8 +8656,6 @@ func (g *Map1000) callW213(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW214 calls W214 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW214(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW214, nil, func(ctx context.Context) (model.Map, error) {
@@ -9091,8 +8663,6 @@ func (g *Map1000) callW214(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW215 calls W215 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW215(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW215, nil, func(ctx context.Context) (model.Map, error) {
@@ -9100,8 +8670,6 @@ func (g *Map1000) callW215(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW216 calls W216 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW216(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW216, nil, func(ctx context.Context) (model.Map, error) {
@@ -9109,8 +8677,6 @@ func (g *Map1000) callW216(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW217 calls W217 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW217(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW217, nil, func(ctx context.Context) (model.Map, error) {
@@ -9118,8 +8684,6 @@ func (g *Map1000) callW217(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW218 calls W218 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW218(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW218, nil, func(ctx context.Context) (model.Map, error) {
@@ -9127,8 +8691,6 @@ func (g *Map1000) callW218(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW219 calls W219 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW219(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW219, nil, func(ctx context.Context) (model.Map, error) {
@@ -9136,8 +8698,6 @@ func (g *Map1000) callW219(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW220 calls W220 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW220(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW220, nil, func(ctx context.Context) (model.Map, error) {
@@ -9145,8 +8705,6 @@ func (g *Map1000) callW220(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW221 calls W221 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW221(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW221, nil, func(ctx context.Context) (model.Map, error) {
@@ -9154,8 +8712,6 @@ func (g *Map1000) callW221(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW222 calls W222 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW222(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW222, nil, func(ctx context.Context) (model.Map, error) {
@@ -9163,8 +8719,6 @@ func (g *Map1000) callW222(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW223 calls W223 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW223(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW223, nil, func(ctx context.Context) (model.Map, error) {
@@ -9172,8 +8726,6 @@ func (g *Map1000) callW223(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW224 calls W224 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW224(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW224, nil, func(ctx context.Context) (model.Map, error) {
@@ -9181,8 +8733,6 @@ func (g *Map1000) callW224(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW225 calls W225 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW225(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW225, nil, func(ctx context.Context) (model.Map, error) {
@@ -9190,8 +8740,6 @@ func (g *Map1000) callW225(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW226 calls W226 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW226(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW226, nil, func(ctx context.Context) (model.Map, error) {
@@ -9199,8 +8747,6 @@ func (g *Map1000) callW226(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW227 calls W227 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW227(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW227, nil, func(ctx context.Context) (model.Map, error) {
@@ -9208,8 +8754,6 @@ func (g *Map1000) callW227(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW228 calls W228 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW228(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW228, nil, func(ctx context.Context) (model.Map, error) {
@@ -9217,8 +8761,6 @@ func (g *Map1000) callW228(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW229 calls W229 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW229(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW229, nil, func(ctx context.Context) (model.Map, error) {
@@ -9226,8 +8768,6 @@ func (g *Map1000) callW229(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW230 calls W230 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW230(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW230, nil, func(ctx context.Context) (model.Map, error) {
@@ -9235,8 +8775,6 @@ func (g *Map1000) callW230(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW231 calls W231 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW231(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW231, nil, func(ctx context.Context) (model.Map, error) {
@@ -9244,8 +8782,6 @@ func (g *Map1000) callW231(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW232 calls W232 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW232(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW232, nil, func(ctx context.Context) (model.Map, error) {
@@ -9253,8 +8789,6 @@ func (g *Map1000) callW232(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW233 calls W233 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW233(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW233, nil, func(ctx context.Context) (model.Map, error) {
@@ -9262,8 +8796,6 @@ func (g *Map1000) callW233(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW234 calls W234 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW234(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW234, nil, func(ctx context.Context) (model.Map, error) {
@@ -9271,8 +8803,6 @@ func (g *Map1000) callW234(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW235 calls W235 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW235(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW235, nil, func(ctx context.Context) (model.Map, error) {
@@ -9280,8 +8810,6 @@ func (g *Map1000) callW235(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW236 calls W236 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW236(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW236, nil, func(ctx context.Context) (model.Map, error) {
@@ -9289,8 +8817,6 @@ func (g *Map1000) callW236(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW237 calls W237 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW237(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW237, nil, func(ctx context.Context) (model.Map, error) {
@@ -9298,8 +8824,6 @@ func (g *Map1000) callW237(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW238 calls W238 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW238(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW238, nil, func(ctx context.Context) (model.Map, error) {
@@ -9307,8 +8831,6 @@ func (g *Map1000) callW238(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW239 calls W239 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW239(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW239, nil, func(ctx context.Context) (model.Map, error) {
@@ -9316,8 +8838,6 @@ func (g *Map1000) callW239(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW240 calls W240 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW240(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW240, nil, func(ctx context.Context) (model.Map, error) {
@@ -9325,8 +8845,6 @@ func (g *Map1000) callW240(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW241 calls W241 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW241(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW241, nil, func(ctx context.Context) (model.Map, error) {
@@ -9334,8 +8852,6 @@ func (g *Map1000) callW241(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW242 calls W242 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW242(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW242, nil, func(ctx context.Context) (model.Map, error) {
@@ -9343,8 +8859,6 @@ func (g *Map1000) callW242(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW243 calls W243 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW243(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW243, nil, func(ctx context.Context) (model.Map, error) {
@@ -9352,8 +8866,6 @@ func (g *Map1000) callW243(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW244 calls W244 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW244(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW244, nil, func(ctx context.Context) (model.Map, error) {
@@ -9361,8 +8873,6 @@ func (g *Map1000) callW244(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW245 calls W245 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW245(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW245, nil, func(ctx context.Context) (model.Map, error) {
@@ -9370,8 +8880,6 @@ func (g *Map1000) callW245(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW246 calls W246 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW246(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW246, nil, func(ctx context.Context) (model.Map, error) {
@@ -9379,8 +8887,6 @@ func (g *Map1000) callW246(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW247 calls W247 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW247(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW247, nil, func(ctx context.Context) (model.Map, error) {
@@ -9388,8 +8894,6 @@ func (g *Map1000) callW247(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW248 calls W248 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW248(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW248, nil, func(ctx context.Context) (model.Map, error) {
@@ -9397,8 +8901,6 @@ func (g *Map1000) callW248(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW249 calls W249 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW249(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW249, nil, func(ctx context.Context) (model.Map, error) {
@@ -9406,8 +8908,6 @@ func (g *Map1000) callW249(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW250 calls W250 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW250(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW250, nil, func(ctx context.Context) (model.Map, error) {
@@ -9415,8 +8915,6 @@ func (g *Map1000) callW250(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW251 calls W251 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW251(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW251, nil, func(ctx context.Context) (model.Map, error) {
@@ -9424,8 +8922,6 @@ func (g *Map1000) callW251(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW252 calls W252 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW252(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW252, nil, func(ctx context.Context) (model.Map, error) {
@@ -9433,8 +8929,6 @@ func (g *Map1000) callW252(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW253 calls W253 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW253(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW253, nil, func(ctx context.Context) (model.Map, error) {
@@ -9442,8 +8936,6 @@ func (g *Map1000) callW253(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW254 calls W254 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW254(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW254, nil, func(ctx context.Context) (model.Map, error) {
@@ -9451,8 +8943,6 @@ func (g *Map1000) callW254(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW255 calls W255 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW255(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW255, nil, func(ctx context.Context) (model.Map, error) {
@@ -9460,8 +8950,6 @@ func (g *Map1000) callW255(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW256 calls W256 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW256(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW256, nil, func(ctx context.Context) (model.Map, error) {
@@ -9469,8 +8957,6 @@ func (g *Map1000) callW256(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW257 calls W257 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW257(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW257, nil, func(ctx context.Context) (model.Map, error) {
@@ -9478,8 +8964,6 @@ func (g *Map1000) callW257(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW258 calls W258 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW258(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW258, nil, func(ctx context.Context) (model.Map, error) {
@@ -9487,8 +8971,6 @@ func (g *Map1000) callW258(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW259 calls W259 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW259(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW259, nil, func(ctx context.Context) (model.Map, error) {
@@ -9496,8 +8978,6 @@ func (g *Map1000) callW259(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW260 calls W260 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW260(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW260, nil, func(ctx context.Context) (model.Map, error) {
@@ -9505,8 +8985,6 @@ func (g *Map1000) callW260(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW261 calls W261 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW261(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW261, nil, func(ctx context.Context) (model.Map, error) {
@@ -9514,8 +8992,6 @@ func (g *Map1000) callW261(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW262 calls W262 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW262(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW262, nil, func(ctx context.Context) (model.Map, error) {
@@ -9523,8 +8999,6 @@ func (g *Map1000) callW262(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW263 calls W263 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW263(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW263, nil, func(ctx context.Context) (model.Map, error) {
@@ -9532,8 +9006,6 @@ func (g *Map1000) callW263(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW264 calls W264 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW264(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW264, nil, func(ctx context.Context) (model.Map, error) {
@@ -9541,8 +9013,6 @@ func (g *Map1000) callW264(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW265 calls W265 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW265(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW265, nil, func(ctx context.Context) (model.Map, error) {
@@ -9550,8 +9020,6 @@ func (g *Map1000) callW265(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW266 calls W266 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW266(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW266, nil, func(ctx context.Context) (model.Map, error) {
@@ -9559,8 +9027,6 @@ func (g *Map1000) callW266(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW267 calls W267 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW267(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW267, nil, func(ctx context.Context) (model.Map, error) {
@@ -9568,8 +9034,6 @@ func (g *Map1000) callW267(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW268 calls W268 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW268(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW268, nil, func(ctx context.Context) (model.Map, error) {
@@ -9577,8 +9041,6 @@ func (g *Map1000) callW268(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW269 calls W269 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW269(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW269, nil, func(ctx context.Context) (model.Map, error) {
@@ -9586,8 +9048,6 @@ func (g *Map1000) callW269(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW270 calls W270 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW270(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW270, nil, func(ctx context.Context) (model.Map, error) {
@@ -9595,8 +9055,6 @@ func (g *Map1000) callW270(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW271 calls W271 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW271(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW271, nil, func(ctx context.Context) (model.Map, error) {
@@ -9604,8 +9062,6 @@ func (g *Map1000) callW271(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW272 calls W272 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW272(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW272, nil, func(ctx context.Context) (model.Map, error) {
@@ -9613,8 +9069,6 @@ func (g *Map1000) callW272(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW273 calls W273 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW273(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW273, nil, func(ctx context.Context) (model.Map, error) {
@@ -9622,8 +9076,6 @@ func (g *Map1000) callW273(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW274 calls W274 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW274(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW274, nil, func(ctx context.Context) (model.Map, error) {
@@ -9631,8 +9083,6 @@ func (g *Map1000) callW274(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW275 calls W275 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW275(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW275, nil, func(ctx context.Context) (model.Map, error) {
@@ -9640,8 +9090,6 @@ func (g *Map1000) callW275(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW276 calls W276 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW276(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW276, nil, func(ctx context.Context) (model.Map, error) {
@@ -9649,8 +9097,6 @@ func (g *Map1000) callW276(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW277 calls W277 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW277(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW277, nil, func(ctx context.Context) (model.Map, error) {
@@ -9658,8 +9104,6 @@ func (g *Map1000) callW277(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW278 calls W278 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW278(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW278, nil, func(ctx context.Context) (model.Map, error) {
@@ -9667,8 +9111,6 @@ func (g *Map1000) callW278(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW279 calls W279 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW279(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW279, nil, func(ctx context.Context) (model.Map, error) {
@@ -9676,8 +9118,6 @@ func (g *Map1000) callW279(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW280 calls W280 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW280(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW280, nil, func(ctx context.Context) (model.Map, error) {
@@ -9685,8 +9125,6 @@ func (g *Map1000) callW280(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW281 calls W281 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW281(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW281, nil, func(ctx context.Context) (model.Map, error) {
@@ -9694,8 +9132,6 @@ func (g *Map1000) callW281(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW282 calls W282 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW282(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW282, nil, func(ctx context.Context) (model.Map, error) {
@@ -9703,8 +9139,6 @@ func (g *Map1000) callW282(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW283 calls W283 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW283(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW283, nil, func(ctx context.Context) (model.Map, error) {
@@ -9712,8 +9146,6 @@ func (g *Map1000) callW283(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW284 calls W284 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW284(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW284, nil, func(ctx context.Context) (model.Map, error) {
@@ -9721,8 +9153,6 @@ func (g *Map1000) callW284(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW285 calls W285 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW285(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW285, nil, func(ctx context.Context) (model.Map, error) {
@@ -9730,8 +9160,6 @@ func (g *Map1000) callW285(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW286 calls W286 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW286(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW286, nil, func(ctx context.Context) (model.Map, error) {
@@ -9739,8 +9167,6 @@ func (g *Map1000) callW286(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW287 calls W287 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW287(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW287, nil, func(ctx context.Context) (model.Map, error) {
@@ -9748,8 +9174,6 @@ func (g *Map1000) callW287(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW288 calls W288 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW288(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW288, nil, func(ctx context.Context) (model.Map, error) {
@@ -9757,8 +9181,6 @@ func (g *Map1000) callW288(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW289 calls W289 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW289(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW289, nil, func(ctx context.Context) (model.Map, error) {
@@ -9766,8 +9188,6 @@ func (g *Map1000) callW289(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW290 calls W290 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW290(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW290, nil, func(ctx context.Context) (model.Map, error) {
@@ -9775,8 +9195,6 @@ func (g *Map1000) callW290(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW291 calls W291 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW291(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW291, nil, func(ctx context.Context) (model.Map, error) {
@@ -9784,8 +9202,6 @@ func (g *Map1000) callW291(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW292 calls W292 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW292(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW292, nil, func(ctx context.Context) (model.Map, error) {
@@ -9793,8 +9209,6 @@ func (g *Map1000) callW292(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW293 calls W293 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW293(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW293, nil, func(ctx context.Context) (model.Map, error) {
@@ -9802,8 +9216,6 @@ func (g *Map1000) callW293(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW294 calls W294 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW294(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW294, nil, func(ctx context.Context) (model.Map, error) {
@@ -9811,8 +9223,6 @@ func (g *Map1000) callW294(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW295 calls W295 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW295(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW295, nil, func(ctx context.Context) (model.Map, error) {
@@ -9820,8 +9230,6 @@ func (g *Map1000) callW295(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW296 calls W296 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW296(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW296, nil, func(ctx context.Context) (model.Map, error) {
@@ -9829,8 +9237,6 @@ func (g *Map1000) callW296(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW297 calls W297 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW297(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW297, nil, func(ctx context.Context) (model.Map, error) {
@@ -9838,8 +9244,6 @@ func (g *Map1000) callW297(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW298 calls W298 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW298(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW298, nil, func(ctx context.Context) (model.Map, error) {
@@ -9847,8 +9251,6 @@ func (g *Map1000) callW298(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW299 calls W299 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW299(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW299, nil, func(ctx context.Context) (model.Map, error) {
@@ -9856,8 +9258,6 @@ func (g *Map1000) callW299(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW300 calls W300 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW300(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW300, nil, func(ctx context.Context) (model.Map, error) {
@@ -9865,8 +9265,6 @@ func (g *Map1000) callW300(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW301 calls W301 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW301(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW301, nil, func(ctx context.Context) (model.Map, error) {
@@ -9874,8 +9272,6 @@ func (g *Map1000) callW301(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW302 calls W302 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW302(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW302, nil, func(ctx context.Context) (model.Map, error) {
@@ -9883,8 +9279,6 @@ func (g *Map1000) callW302(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW303 calls W303 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW303(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW303, nil, func(ctx context.Context) (model.Map, error) {
@@ -9892,8 +9286,6 @@ func (g *Map1000) callW303(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW304 calls W304 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW304(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW304, nil, func(ctx context.Context) (model.Map, error) {
@@ -9901,8 +9293,6 @@ func (g *Map1000) callW304(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW305 calls W305 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW305(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW305, nil, func(ctx context.Context) (model.Map, error) {
@@ -9910,8 +9300,6 @@ func (g *Map1000) callW305(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW306 calls W306 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW306(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW306, nil, func(ctx context.Context) (model.Map, error) {
@@ -9919,8 +9307,6 @@ func (g *Map1000) callW306(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW307 calls W307 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW307(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW307, nil, func(ctx context.Context) (model.Map, error) {
@@ -9928,8 +9314,6 @@ func (g *Map1000) callW307(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW308 calls W308 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW308(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW308, nil, func(ctx context.Context) (model.Map, error) {
@@ -9937,8 +9321,6 @@ func (g *Map1000) callW308(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW309 calls W309 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW309(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW309, nil, func(ctx context.Context) (model.Map, error) {
@@ -9946,8 +9328,6 @@ func (g *Map1000) callW309(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW310 calls W310 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW310(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW310, nil, func(ctx context.Context) (model.Map, error) {
@@ -9955,8 +9335,6 @@ func (g *Map1000) callW310(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW311 calls W311 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW311(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW311, nil, func(ctx context.Context) (model.Map, error) {
@@ -9964,8 +9342,6 @@ func (g *Map1000) callW311(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW312 calls W312 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW312(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW312, nil, func(ctx context.Context) (model.Map, error) {
@@ -9973,8 +9349,6 @@ func (g *Map1000) callW312(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW313 calls W313 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW313(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW313, nil, func(ctx context.Context) (model.Map, error) {
@@ -9982,8 +9356,6 @@ func (g *Map1000) callW313(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW314 calls W314 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW314(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW314, nil, func(ctx context.Context) (model.Map, error) {
@@ -9991,8 +9363,6 @@ func (g *Map1000) callW314(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW315 calls W315 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW315(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW315, nil, func(ctx context.Context) (model.Map, error) {
@@ -10000,8 +9370,6 @@ func (g *Map1000) callW315(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW316 calls W316 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW316(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW316, nil, func(ctx context.Context) (model.Map, error) {
@@ -10009,8 +9377,6 @@ func (g *Map1000) callW316(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW317 calls W317 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW317(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW317, nil, func(ctx context.Context) (model.Map, error) {
@@ -10018,8 +9384,6 @@ func (g *Map1000) callW317(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW318 calls W318 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW318(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW318, nil, func(ctx context.Context) (model.Map, error) {
@@ -10027,8 +9391,6 @@ func (g *Map1000) callW318(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW319 calls W319 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW319(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW319, nil, func(ctx context.Context) (model.Map, error) {
@@ -10036,8 +9398,6 @@ func (g *Map1000) callW319(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW320 calls W320 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW320(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW320, nil, func(ctx context.Context) (model.Map, error) {
@@ -10045,8 +9405,6 @@ func (g *Map1000) callW320(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW321 calls W321 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW321(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW321, nil, func(ctx context.Context) (model.Map, error) {
@@ -10054,8 +9412,6 @@ func (g *Map1000) callW321(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW322 calls W322 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW322(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW322, nil, func(ctx context.Context) (model.Map, error) {
@@ -10063,8 +9419,6 @@ func (g *Map1000) callW322(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW323 calls W323 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW323(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW323, nil, func(ctx context.Context) (model.Map, error) {
@@ -10072,8 +9426,6 @@ func (g *Map1000) callW323(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW324 calls W324 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW324(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW324, nil, func(ctx context.Context) (model.Map, error) {
@@ -10081,8 +9433,6 @@ func (g *Map1000) callW324(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW325 calls W325 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW325(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW325, nil, func(ctx context.Context) (model.Map, error) {
@@ -10090,8 +9440,6 @@ func (g *Map1000) callW325(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW326 calls W326 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW326(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW326, nil, func(ctx context.Context) (model.Map, error) {
@@ -10099,8 +9447,6 @@ func (g *Map1000) callW326(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW327 calls W327 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW327(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW327, nil, func(ctx context.Context) (model.Map, error) {
@@ -10108,8 +9454,6 @@ func (g *Map1000) callW327(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW328 calls W328 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW328(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW328, nil, func(ctx context.Context) (model.Map, error) {
@@ -10117,8 +9461,6 @@ func (g *Map1000) callW328(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW329 calls W329 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW329(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW329, nil, func(ctx context.Context) (model.Map, error) {
@@ -10126,8 +9468,6 @@ func (g *Map1000) callW329(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW330 calls W330 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW330(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW330, nil, func(ctx context.Context) (model.Map, error) {
@@ -10135,8 +9475,6 @@ func (g *Map1000) callW330(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW331 calls W331 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW331(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW331, nil, func(ctx context.Context) (model.Map, error) {
@@ -10144,8 +9482,6 @@ func (g *Map1000) callW331(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW332 calls W332 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW332(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW332, nil, func(ctx context.Context) (model.Map, error) {
@@ -10153,8 +9489,6 @@ func (g *Map1000) callW332(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW333 calls W333 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW333(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW333, nil, func(ctx context.Context) (model.Map, error) {
@@ -10162,8 +9496,6 @@ func (g *Map1000) callW333(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW334 calls W334 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW334(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW334, nil, func(ctx context.Context) (model.Map, error) {
@@ -10171,8 +9503,6 @@ func (g *Map1000) callW334(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW335 calls W335 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW335(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW335, nil, func(ctx context.Context) (model.Map, error) {
@@ -10180,8 +9510,6 @@ func (g *Map1000) callW335(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW336 calls W336 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW336(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW336, nil, func(ctx context.Context) (model.Map, error) {
@@ -10189,8 +9517,6 @@ func (g *Map1000) callW336(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW337 calls W337 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW337(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW337, nil, func(ctx context.Context) (model.Map, error) {
@@ -10198,8 +9524,6 @@ func (g *Map1000) callW337(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW338 calls W338 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW338(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW338, nil, func(ctx context.Context) (model.Map, error) {
@@ -10207,8 +9531,6 @@ func (g *Map1000) callW338(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW339 calls W339 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW339(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW339, nil, func(ctx context.Context) (model.Map, error) {
@@ -10216,8 +9538,6 @@ func (g *Map1000) callW339(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW340 calls W340 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW340(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW340, nil, func(ctx context.Context) (model.Map, error) {
@@ -10225,8 +9545,6 @@ func (g *Map1000) callW340(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW341 calls W341 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW341(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW341, nil, func(ctx context.Context) (model.Map, error) {
@@ -10234,8 +9552,6 @@ func (g *Map1000) callW341(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW342 calls W342 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW342(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW342, nil, func(ctx context.Context) (model.Map, error) {
@@ -10243,8 +9559,6 @@ func (g *Map1000) callW342(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW343 calls W343 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW343(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW343, nil, func(ctx context.Context) (model.Map, error) {
@@ -10252,8 +9566,6 @@ func (g *Map1000) callW343(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW344 calls W344 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW344(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW344, nil, func(ctx context.Context) (model.Map, error) {
@@ -10261,8 +9573,6 @@ func (g *Map1000) callW344(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW345 calls W345 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW345(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW345, nil, func(ctx context.Context) (model.Map, error) {
@@ -10270,8 +9580,6 @@ func (g *Map1000) callW345(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW346 calls W346 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW346(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW346, nil, func(ctx context.Context) (model.Map, error) {
@@ -10279,8 +9587,6 @@ func (g *Map1000) callW346(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW347 calls W347 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW347(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW347, nil, func(ctx context.Context) (model.Map, error) {
@@ -10288,8 +9594,6 @@ func (g *Map1000) callW347(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW348 calls W348 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW348(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW348, nil, func(ctx context.Context) (model.Map, error) {
@@ -10297,8 +9601,6 @@ func (g *Map1000) callW348(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW349 calls W349 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW349(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW349, nil, func(ctx context.Context) (model.Map, error) {
@@ -10306,8 +9608,6 @@ func (g *Map1000) callW349(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW350 calls W350 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW350(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW350, nil, func(ctx context.Context) (model.Map, error) {
@@ -10315,8 +9615,6 @@ func (g *Map1000) callW350(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW351 calls W351 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW351(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW351, nil, func(ctx context.Context) (model.Map, error) {
@@ -10324,8 +9622,6 @@ func (g *Map1000) callW351(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW352 calls W352 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW352(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW352, nil, func(ctx context.Context) (model.Map, error) {
@@ -10333,8 +9629,6 @@ func (g *Map1000) callW352(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW353 calls W353 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW353(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW353, nil, func(ctx context.Context) (model.Map, error) {
@@ -10342,8 +9636,6 @@ func (g *Map1000) callW353(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW354 calls W354 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW354(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW354, nil, func(ctx context.Context) (model.Map, error) {
@@ -10351,8 +9643,6 @@ func (g *Map1000) callW354(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW355 calls W355 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW355(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW355, nil, func(ctx context.Context) (model.Map, error) {
@@ -10360,8 +9650,6 @@ func (g *Map1000) callW355(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW356 calls W356 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW356(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW356, nil, func(ctx context.Context) (model.Map, error) {
@@ -10369,8 +9657,6 @@ func (g *Map1000) callW356(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW357 calls W357 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW357(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW357, nil, func(ctx context.Context) (model.Map, error) {
@@ -10378,8 +9664,6 @@ func (g *Map1000) callW357(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW358 calls W358 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW358(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW358, nil, func(ctx context.Context) (model.Map, error) {
@@ -10387,8 +9671,6 @@ func (g *Map1000) callW358(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW359 calls W359 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW359(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW359, nil, func(ctx context.Context) (model.Map, error) {
@@ -10396,8 +9678,6 @@ func (g *Map1000) callW359(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW360 calls W360 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW360(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW360, nil, func(ctx context.Context) (model.Map, error) {
@@ -10405,8 +9685,6 @@ func (g *Map1000) callW360(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW361 calls W361 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW361(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW361, nil, func(ctx context.Context) (model.Map, error) {
@@ -10414,8 +9692,6 @@ func (g *Map1000) callW361(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW362 calls W362 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW362(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW362, nil, func(ctx context.Context) (model.Map, error) {
@@ -10423,8 +9699,6 @@ func (g *Map1000) callW362(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW363 calls W363 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW363(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW363, nil, func(ctx context.Context) (model.Map, error) {
@@ -10432,8 +9706,6 @@ func (g *Map1000) callW363(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW364 calls W364 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW364(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW364, nil, func(ctx context.Context) (model.Map, error) {
@@ -10441,8 +9713,6 @@ func (g *Map1000) callW364(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW365 calls W365 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW365(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW365, nil, func(ctx context.Context) (model.Map, error) {
@@ -10450,8 +9720,6 @@ func (g *Map1000) callW365(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW366 calls W366 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW366(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW366, nil, func(ctx context.Context) (model.Map, error) {
@@ -10459,8 +9727,6 @@ func (g *Map1000) callW366(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW367 calls W367 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW367(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW367, nil, func(ctx context.Context) (model.Map, error) {
@@ -10468,8 +9734,6 @@ func (g *Map1000) callW367(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW368 calls W368 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW368(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW368, nil, func(ctx context.Context) (model.Map, error) {
@@ -10477,8 +9741,6 @@ func (g *Map1000) callW368(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW369 calls W369 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW369(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW369, nil, func(ctx context.Context) (model.Map, error) {
@@ -10486,8 +9748,6 @@ func (g *Map1000) callW369(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW370 calls W370 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW370(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW370, nil, func(ctx context.Context) (model.Map, error) {
@@ -10495,8 +9755,6 @@ func (g *Map1000) callW370(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW371 calls W371 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW371(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW371, nil, func(ctx context.Context) (model.Map, error) {
@@ -10504,8 +9762,6 @@ func (g *Map1000) callW371(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW372 calls W372 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW372(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW372, nil, func(ctx context.Context) (model.Map, error) {
@@ -10513,8 +9769,6 @@ func (g *Map1000) callW372(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW373 calls W373 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW373(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW373, nil, func(ctx context.Context) (model.Map, error) {
@@ -10522,8 +9776,6 @@ func (g *Map1000) callW373(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW374 calls W374 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW374(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW374, nil, func(ctx context.Context) (model.Map, error) {
@@ -10531,8 +9783,6 @@ func (g *Map1000) callW374(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW375 calls W375 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW375(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW375, nil, func(ctx context.Context) (model.Map, error) {
@@ -10540,8 +9790,6 @@ func (g *Map1000) callW375(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW376 calls W376 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW376(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW376, nil, func(ctx context.Context) (model.Map, error) {
@@ -10549,8 +9797,6 @@ func (g *Map1000) callW376(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW377 calls W377 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW377(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW377, nil, func(ctx context.Context) (model.Map, error) {
@@ -10558,8 +9804,6 @@ func (g *Map1000) callW377(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW378 calls W378 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW378(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW378, nil, func(ctx context.Context) (model.Map, error) {
@@ -10567,8 +9811,6 @@ func (g *Map1000) callW378(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW379 calls W379 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW379(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW379, nil, func(ctx context.Context) (model.Map, error) {
@@ -10576,8 +9818,6 @@ func (g *Map1000) callW379(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW380 calls W380 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW380(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW380, nil, func(ctx context.Context) (model.Map, error) {
@@ -10585,8 +9825,6 @@ func (g *Map1000) callW380(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW381 calls W381 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW381(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW381, nil, func(ctx context.Context) (model.Map, error) {
@@ -10594,8 +9832,6 @@ func (g *Map1000) callW381(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW382 calls W382 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW382(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW382, nil, func(ctx context.Context) (model.Map, error) {
@@ -10603,8 +9839,6 @@ func (g *Map1000) callW382(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW383 calls W383 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW383(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW383, nil, func(ctx context.Context) (model.Map, error) {
@@ -10612,8 +9846,6 @@ func (g *Map1000) callW383(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW384 calls W384 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW384(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW384, nil, func(ctx context.Context) (model.Map, error) {
@@ -10621,8 +9853,6 @@ func (g *Map1000) callW384(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW385 calls W385 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW385(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW385, nil, func(ctx context.Context) (model.Map, error) {
@@ -10630,8 +9860,6 @@ func (g *Map1000) callW385(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW386 calls W386 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW386(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW386, nil, func(ctx context.Context) (model.Map, error) {
@@ -10639,8 +9867,6 @@ func (g *Map1000) callW386(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW387 calls W387 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW387(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW387, nil, func(ctx context.Context) (model.Map, error) {
@@ -10648,8 +9874,6 @@ func (g *Map1000) callW387(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW388 calls W388 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW388(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW388, nil, func(ctx context.Context) (model.Map, error) {
@@ -10657,8 +9881,6 @@ func (g *Map1000) callW388(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW389 calls W389 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW389(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW389, nil, func(ctx context.Context) (model.Map, error) {
@@ -10666,8 +9888,6 @@ func (g *Map1000) callW389(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW390 calls W390 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW390(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW390, nil, func(ctx context.Context) (model.Map, error) {
@@ -10675,8 +9895,6 @@ func (g *Map1000) callW390(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW391 calls W391 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW391(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW391, nil, func(ctx context.Context) (model.Map, error) {
@@ -10684,8 +9902,6 @@ func (g *Map1000) callW391(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW392 calls W392 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW392(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW392, nil, func(ctx context.Context) (model.Map, error) {
@@ -10693,8 +9909,6 @@ func (g *Map1000) callW392(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW393 calls W393 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW393(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW393, nil, func(ctx context.Context) (model.Map, error) {
@@ -10702,8 +9916,6 @@ func (g *Map1000) callW393(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW394 calls W394 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW394(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW394, nil, func(ctx context.Context) (model.Map, error) {
@@ -10711,8 +9923,6 @@ func (g *Map1000) callW394(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW395 calls W395 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW395(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW395, nil, func(ctx context.Context) (model.Map, error) {
@@ -10720,8 +9930,6 @@ func (g *Map1000) callW395(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW396 calls W396 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW396(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW396, nil, func(ctx context.Context) (model.Map, error) {
@@ -10729,8 +9937,6 @@ func (g *Map1000) callW396(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW397 calls W397 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW397(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW397, nil, func(ctx context.Context) (model.Map, error) {
@@ -10738,8 +9944,6 @@ func (g *Map1000) callW397(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW398 calls W398 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW398(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW398, nil, func(ctx context.Context) (model.Map, error) {
@@ -10747,8 +9951,6 @@ func (g *Map1000) callW398(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW399 calls W399 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW399(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW399, nil, func(ctx context.Context) (model.Map, error) {
@@ -10756,8 +9958,6 @@ func (g *Map1000) callW399(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW400 calls W400 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW400(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW400, nil, func(ctx context.Context) (model.Map, error) {
@@ -10765,8 +9965,6 @@ func (g *Map1000) callW400(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW401 calls W401 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW401(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW401, nil, func(ctx context.Context) (model.Map, error) {
@@ -10774,8 +9972,6 @@ func (g *Map1000) callW401(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW402 calls W402 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW402(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW402, nil, func(ctx context.Context) (model.Map, error) {
@@ -10783,8 +9979,6 @@ func (g *Map1000) callW402(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW403 calls W403 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW403(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW403, nil, func(ctx context.Context) (model.Map, error) {
@@ -10792,8 +9986,6 @@ func (g *Map1000) callW403(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW404 calls W404 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW404(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW404, nil, func(ctx context.Context) (model.Map, error) {
@@ -10801,8 +9993,6 @@ func (g *Map1000) callW404(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW405 calls W405 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW405(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW405, nil, func(ctx context.Context) (model.Map, error) {
@@ -10810,8 +10000,6 @@ func (g *Map1000) callW405(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW406 calls W406 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW406(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW406, nil, func(ctx context.Context) (model.Map, error) {
@@ -10819,8 +10007,6 @@ func (g *Map1000) callW406(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW407 calls W407 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW407(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW407, nil, func(ctx context.Context) (model.Map, error) {
@@ -10828,8 +10014,6 @@ func (g *Map1000) callW407(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW408 calls W408 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW408(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW408, nil, func(ctx context.Context) (model.Map, error) {
@@ -10837,8 +10021,6 @@ func (g *Map1000) callW408(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW409 calls W409 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW409(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW409, nil, func(ctx context.Context) (model.Map, error) {
@@ -10846,8 +10028,6 @@ func (g *Map1000) callW409(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW410 calls W410 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW410(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW410, nil, func(ctx context.Context) (model.Map, error) {
@@ -10855,8 +10035,6 @@ func (g *Map1000) callW410(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW411 calls W411 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW411(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW411, nil, func(ctx context.Context) (model.Map, error) {
@@ -10864,8 +10042,6 @@ func (g *Map1000) callW411(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW412 calls W412 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW412(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW412, nil, func(ctx context.Context) (model.Map, error) {
@@ -10873,8 +10049,6 @@ func (g *Map1000) callW412(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW413 calls W413 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW413(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW413, nil, func(ctx context.Context) (model.Map, error) {
@@ -10882,8 +10056,6 @@ func (g *Map1000) callW413(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW414 calls W414 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW414(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW414, nil, func(ctx context.Context) (model.Map, error) {
@@ -10891,8 +10063,6 @@ func (g *Map1000) callW414(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW415 calls W415 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW415(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW415, nil, func(ctx context.Context) (model.Map, error) {
@@ -10900,8 +10070,6 @@ func (g *Map1000) callW415(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW416 calls W416 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW416(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW416, nil, func(ctx context.Context) (model.Map, error) {
@@ -10909,8 +10077,6 @@ func (g *Map1000) callW416(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW417 calls W417 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW417(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW417, nil, func(ctx context.Context) (model.Map, error) {
@@ -10918,8 +10084,6 @@ func (g *Map1000) callW417(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW418 calls W418 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW418(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW418, nil, func(ctx context.Context) (model.Map, error) {
@@ -10927,8 +10091,6 @@ func (g *Map1000) callW418(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW419 calls W419 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW419(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW419, nil, func(ctx context.Context) (model.Map, error) {
@@ -10936,8 +10098,6 @@ func (g *Map1000) callW419(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW420 calls W420 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW420(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW420, nil, func(ctx context.Context) (model.Map, error) {
@@ -10945,8 +10105,6 @@ func (g *Map1000) callW420(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW421 calls W421 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW421(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW421, nil, func(ctx context.Context) (model.Map, error) {
@@ -10954,8 +10112,6 @@ func (g *Map1000) callW421(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW422 calls W422 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW422(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW422, nil, func(ctx context.Context) (model.Map, error) {
@@ -10963,8 +10119,6 @@ func (g *Map1000) callW422(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW423 calls W423 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW423(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW423, nil, func(ctx context.Context) (model.Map, error) {
@@ -10972,8 +10126,6 @@ func (g *Map1000) callW423(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW424 calls W424 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW424(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW424, nil, func(ctx context.Context) (model.Map, error) {
@@ -10981,8 +10133,6 @@ func (g *Map1000) callW424(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW425 calls W425 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW425(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW425, nil, func(ctx context.Context) (model.Map, error) {
@@ -10990,8 +10140,6 @@ func (g *Map1000) callW425(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW426 calls W426 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW426(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW426, nil, func(ctx context.Context) (model.Map, error) {
@@ -10999,8 +10147,6 @@ func (g *Map1000) callW426(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW427 calls W427 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW427(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW427, nil, func(ctx context.Context) (model.Map, error) {
@@ -11008,8 +10154,6 @@ func (g *Map1000) callW427(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW428 calls W428 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW428(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW428, nil, func(ctx context.Context) (model.Map, error) {
@@ -11017,8 +10161,6 @@ func (g *Map1000) callW428(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW429 calls W429 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW429(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW429, nil, func(ctx context.Context) (model.Map, error) {
@@ -11026,8 +10168,6 @@ func (g *Map1000) callW429(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW430 calls W430 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW430(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW430, nil, func(ctx context.Context) (model.Map, error) {
@@ -11035,8 +10175,6 @@ func (g *Map1000) callW430(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW431 calls W431 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW431(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW431, nil, func(ctx context.Context) (model.Map, error) {
@@ -11044,8 +10182,6 @@ func (g *Map1000) callW431(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW432 calls W432 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW432(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW432, nil, func(ctx context.Context) (model.Map, error) {
@@ -11053,8 +10189,6 @@ func (g *Map1000) callW432(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW433 calls W433 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW433(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW433, nil, func(ctx context.Context) (model.Map, error) {
@@ -11062,8 +10196,6 @@ func (g *Map1000) callW433(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW434 calls W434 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW434(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW434, nil, func(ctx context.Context) (model.Map, error) {
@@ -11071,8 +10203,6 @@ func (g *Map1000) callW434(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW435 calls W435 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW435(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW435, nil, func(ctx context.Context) (model.Map, error) {
@@ -11080,8 +10210,6 @@ func (g *Map1000) callW435(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW436 calls W436 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW436(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW436, nil, func(ctx context.Context) (model.Map, error) {
@@ -11089,8 +10217,6 @@ func (g *Map1000) callW436(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW437 calls W437 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW437(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW437, nil, func(ctx context.Context) (model.Map, error) {
@@ -11098,8 +10224,6 @@ func (g *Map1000) callW437(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW438 calls W438 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW438(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW438, nil, func(ctx context.Context) (model.Map, error) {
@@ -11107,8 +10231,6 @@ func (g *Map1000) callW438(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW439 calls W439 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW439(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW439, nil, func(ctx context.Context) (model.Map, error) {
@@ -11116,8 +10238,6 @@ func (g *Map1000) callW439(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW440 calls W440 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW440(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW440, nil, func(ctx context.Context) (model.Map, error) {
@@ -11125,8 +10245,6 @@ func (g *Map1000) callW440(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW441 calls W441 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW441(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW441, nil, func(ctx context.Context) (model.Map, error) {
@@ -11134,8 +10252,6 @@ func (g *Map1000) callW441(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW442 calls W442 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW442(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW442, nil, func(ctx context.Context) (model.Map, error) {
@@ -11143,8 +10259,6 @@ func (g *Map1000) callW442(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW443 calls W443 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW443(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW443, nil, func(ctx context.Context) (model.Map, error) {
@@ -11152,8 +10266,6 @@ func (g *Map1000) callW443(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW444 calls W444 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW444(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW444, nil, func(ctx context.Context) (model.Map, error) {
@@ -11161,8 +10273,6 @@ func (g *Map1000) callW444(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW445 calls W445 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW445(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW445, nil, func(ctx context.Context) (model.Map, error) {
@@ -11170,8 +10280,6 @@ func (g *Map1000) callW445(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW446 calls W446 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW446(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW446, nil, func(ctx context.Context) (model.Map, error) {
@@ -11179,8 +10287,6 @@ func (g *Map1000) callW446(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW447 calls W447 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW447(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW447, nil, func(ctx context.Context) (model.Map, error) {
@@ -11188,8 +10294,6 @@ func (g *Map1000) callW447(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW448 calls W448 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW448(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW448, nil, func(ctx context.Context) (model.Map, error) {
@@ -11197,8 +10301,6 @@ func (g *Map1000) callW448(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW449 calls W449 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW449(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW449, nil, func(ctx context.Context) (model.Map, error) {
@@ -11206,8 +10308,6 @@ func (g *Map1000) callW449(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW450 calls W450 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW450(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW450, nil, func(ctx context.Context) (model.Map, error) {
@@ -11215,8 +10315,6 @@ func (g *Map1000) callW450(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW451 calls W451 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW451(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW451, nil, func(ctx context.Context) (model.Map, error) {
@@ -11224,8 +10322,6 @@ func (g *Map1000) callW451(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW452 calls W452 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW452(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW452, nil, func(ctx context.Context) (model.Map, error) {
@@ -11233,8 +10329,6 @@ func (g *Map1000) callW452(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW453 calls W453 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW453(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW453, nil, func(ctx context.Context) (model.Map, error) {
@@ -11242,8 +10336,6 @@ func (g *Map1000) callW453(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW454 calls W454 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW454(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW454, nil, func(ctx context.Context) (model.Map, error) {
@@ -11251,8 +10343,6 @@ func (g *Map1000) callW454(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW455 calls W455 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW455(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW455, nil, func(ctx context.Context) (model.Map, error) {
@@ -11260,8 +10350,6 @@ func (g *Map1000) callW455(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW456 calls W456 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW456(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW456, nil, func(ctx context.Context) (model.Map, error) {
@@ -11269,8 +10357,6 @@ func (g *Map1000) callW456(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW457 calls W457 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW457(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW457, nil, func(ctx context.Context) (model.Map, error) {
@@ -11278,8 +10364,6 @@ func (g *Map1000) callW457(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW458 calls W458 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW458(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW458, nil, func(ctx context.Context) (model.Map, error) {
@@ -11287,8 +10371,6 @@ func (g *Map1000) callW458(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW459 calls W459 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW459(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW459, nil, func(ctx context.Context) (model.Map, error) {
@@ -11296,8 +10378,6 @@ func (g *Map1000) callW459(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW460 calls W460 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW460(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW460, nil, func(ctx context.Context) (model.Map, error) {
@@ -11305,8 +10385,6 @@ func (g *Map1000) callW460(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW461 calls W461 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW461(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW461, nil, func(ctx context.Context) (model.Map, error) {
@@ -11314,8 +10392,6 @@ func (g *Map1000) callW461(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW462 calls W462 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW462(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW462, nil, func(ctx context.Context) (model.Map, error) {
@@ -11323,8 +10399,6 @@ func (g *Map1000) callW462(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW463 calls W463 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW463(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW463, nil, func(ctx context.Context) (model.Map, error) {
@@ -11332,8 +10406,6 @@ func (g *Map1000) callW463(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW464 calls W464 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW464(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW464, nil, func(ctx context.Context) (model.Map, error) {
@@ -11341,8 +10413,6 @@ func (g *Map1000) callW464(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW465 calls W465 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW465(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW465, nil, func(ctx context.Context) (model.Map, error) {
@@ -11350,8 +10420,6 @@ func (g *Map1000) callW465(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW466 calls W466 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW466(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW466, nil, func(ctx context.Context) (model.Map, error) {
@@ -11359,8 +10427,6 @@ func (g *Map1000) callW466(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW467 calls W467 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW467(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW467, nil, func(ctx context.Context) (model.Map, error) {
@@ -11368,8 +10434,6 @@ func (g *Map1000) callW467(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW468 calls W468 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW468(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW468, nil, func(ctx context.Context) (model.Map, error) {
@@ -11377,8 +10441,6 @@ func (g *Map1000) callW468(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW469 calls W469 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW469(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW469, nil, func(ctx context.Context) (model.Map, error) {
@@ -11386,8 +10448,6 @@ func (g *Map1000) callW469(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW470 calls W470 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW470(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW470, nil, func(ctx context.Context) (model.Map, error) {
@@ -11395,8 +10455,6 @@ func (g *Map1000) callW470(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW471 calls W471 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW471(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW471, nil, func(ctx context.Context) (model.Map, error) {
@@ -11404,8 +10462,6 @@ func (g *Map1000) callW471(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW472 calls W472 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW472(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW472, nil, func(ctx context.Context) (model.Map, error) {
@@ -11413,8 +10469,6 @@ func (g *Map1000) callW472(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW473 calls W473 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW473(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW473, nil, func(ctx context.Context) (model.Map, error) {
@@ -11422,8 +10476,6 @@ func (g *Map1000) callW473(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW474 calls W474 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW474(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW474, nil, func(ctx context.Context) (model.Map, error) {
@@ -11431,8 +10483,6 @@ func (g *Map1000) callW474(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW475 calls W475 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW475(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW475, nil, func(ctx context.Context) (model.Map, error) {
@@ -11440,8 +10490,6 @@ func (g *Map1000) callW475(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW476 calls W476 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW476(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW476, nil, func(ctx context.Context) (model.Map, error) {
@@ -11449,8 +10497,6 @@ func (g *Map1000) callW476(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW477 calls W477 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW477(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW477, nil, func(ctx context.Context) (model.Map, error) {
@@ -11458,8 +10504,6 @@ func (g *Map1000) callW477(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW478 calls W478 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW478(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW478, nil, func(ctx context.Context) (model.Map, error) {
@@ -11467,8 +10511,6 @@ func (g *Map1000) callW478(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW479 calls W479 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW479(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW479, nil, func(ctx context.Context) (model.Map, error) {
@@ -11476,8 +10518,6 @@ func (g *Map1000) callW479(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW480 calls W480 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW480(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW480, nil, func(ctx context.Context) (model.Map, error) {
@@ -11485,8 +10525,6 @@ func (g *Map1000) callW480(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW481 calls W481 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW481(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW481, nil, func(ctx context.Context) (model.Map, error) {
@@ -11494,8 +10532,6 @@ func (g *Map1000) callW481(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW482 calls W482 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW482(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW482, nil, func(ctx context.Context) (model.Map, error) {
@@ -11503,8 +10539,6 @@ func (g *Map1000) callW482(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW483 calls W483 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW483(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW483, nil, func(ctx context.Context) (model.Map, error) {
@@ -11512,8 +10546,6 @@ func (g *Map1000) callW483(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW484 calls W484 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW484(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW484, nil, func(ctx context.Context) (model.Map, error) {
@@ -11521,8 +10553,6 @@ func (g *Map1000) callW484(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW485 calls W485 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW485(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW485, nil, func(ctx context.Context) (model.Map, error) {
@@ -11530,8 +10560,6 @@ func (g *Map1000) callW485(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW486 calls W486 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW486(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW486, nil, func(ctx context.Context) (model.Map, error) {
@@ -11539,8 +10567,6 @@ func (g *Map1000) callW486(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW487 calls W487 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW487(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW487, nil, func(ctx context.Context) (model.Map, error) {
@@ -11548,8 +10574,6 @@ func (g *Map1000) callW487(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW488 calls W488 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW488(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW488, nil, func(ctx context.Context) (model.Map, error) {
@@ -11557,8 +10581,6 @@ func (g *Map1000) callW488(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW489 calls W489 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW489(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW489, nil, func(ctx context.Context) (model.Map, error) {
@@ -11566,8 +10588,6 @@ func (g *Map1000) callW489(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW490 calls W490 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW490(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW490, nil, func(ctx context.Context) (model.Map, error) {
@@ -11575,8 +10595,6 @@ func (g *Map1000) callW490(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW491 calls W491 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW491(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW491, nil, func(ctx context.Context) (model.Map, error) {
@@ -11584,8 +10602,6 @@ func (g *Map1000) callW491(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW492 calls W492 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW492(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW492, nil, func(ctx context.Context) (model.Map, error) {
@@ -11593,8 +10609,6 @@ func (g *Map1000) callW492(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW493 calls W493 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW493(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW493, nil, func(ctx context.Context) (model.Map, error) {
@@ -11602,8 +10616,6 @@ func (g *Map1000) callW493(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW494 calls W494 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW494(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW494, nil, func(ctx context.Context) (model.Map, error) {
@@ -11611,8 +10623,6 @@ func (g *Map1000) callW494(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW495 calls W495 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW495(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW495, nil, func(ctx context.Context) (model.Map, error) {
@@ -11620,8 +10630,6 @@ func (g *Map1000) callW495(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW496 calls W496 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW496(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW496, nil, func(ctx context.Context) (model.Map, error) {
@@ -11629,8 +10637,6 @@ func (g *Map1000) callW496(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW497 calls W497 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW497(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW497, nil, func(ctx context.Context) (model.Map, error) {
@@ -11638,8 +10644,6 @@ func (g *Map1000) callW497(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW498 calls W498 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW498(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW498, nil, func(ctx context.Context) (model.Map, error) {
@@ -11647,8 +10651,6 @@ func (g *Map1000) callW498(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW499 calls W499 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW499(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW499, nil, func(ctx context.Context) (model.Map, error) {
@@ -11656,8 +10658,6 @@ func (g *Map1000) callW499(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW500 calls W500 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW500(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW500, nil, func(ctx context.Context) (model.Map, error) {
@@ -11665,8 +10665,6 @@ func (g *Map1000) callW500(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW501 calls W501 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW501(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW501, nil, func(ctx context.Context) (model.Map, error) {
@@ -11674,8 +10672,6 @@ func (g *Map1000) callW501(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW502 calls W502 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW502(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW502, nil, func(ctx context.Context) (model.Map, error) {
@@ -11683,8 +10679,6 @@ func (g *Map1000) callW502(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW503 calls W503 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW503(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW503, nil, func(ctx context.Context) (model.Map, error) {
@@ -11692,8 +10686,6 @@ func (g *Map1000) callW503(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW504 calls W504 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW504(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW504, nil, func(ctx context.Context) (model.Map, error) {
@@ -11701,8 +10693,6 @@ func (g *Map1000) callW504(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW505 calls W505 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW505(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW505, nil, func(ctx context.Context) (model.Map, error) {
@@ -11710,8 +10700,6 @@ func (g *Map1000) callW505(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW506 calls W506 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW506(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW506, nil, func(ctx context.Context) (model.Map, error) {
@@ -11719,8 +10707,6 @@ func (g *Map1000) callW506(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW507 calls W507 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW507(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW507, nil, func(ctx context.Context) (model.Map, error) {
@@ -11728,8 +10714,6 @@ func (g *Map1000) callW507(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW508 calls W508 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW508(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW508, nil, func(ctx context.Context) (model.Map, error) {
@@ -11737,8 +10721,6 @@ func (g *Map1000) callW508(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW509 calls W509 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW509(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW509, nil, func(ctx context.Context) (model.Map, error) {
@@ -11746,8 +10728,6 @@ func (g *Map1000) callW509(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW510 calls W510 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW510(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW510, nil, func(ctx context.Context) (model.Map, error) {
@@ -11755,8 +10735,6 @@ func (g *Map1000) callW510(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW511 calls W511 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW511(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW511, nil, func(ctx context.Context) (model.Map, error) {
@@ -11764,8 +10742,6 @@ func (g *Map1000) callW511(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW512 calls W512 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW512(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW512, nil, func(ctx context.Context) (model.Map, error) {
@@ -11773,8 +10749,6 @@ func (g *Map1000) callW512(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW513 calls W513 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW513(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW513, nil, func(ctx context.Context) (model.Map, error) {
@@ -11782,8 +10756,6 @@ func (g *Map1000) callW513(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW514 calls W514 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW514(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW514, nil, func(ctx context.Context) (model.Map, error) {
@@ -11791,8 +10763,6 @@ func (g *Map1000) callW514(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW515 calls W515 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW515(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW515, nil, func(ctx context.Context) (model.Map, error) {
@@ -11800,8 +10770,6 @@ func (g *Map1000) callW515(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW516 calls W516 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW516(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW516, nil, func(ctx context.Context) (model.Map, error) {
@@ -11809,8 +10777,6 @@ func (g *Map1000) callW516(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW517 calls W517 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW517(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW517, nil, func(ctx context.Context) (model.Map, error) {
@@ -11818,8 +10784,6 @@ func (g *Map1000) callW517(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW518 calls W518 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW518(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW518, nil, func(ctx context.Context) (model.Map, error) {
@@ -11827,8 +10791,6 @@ func (g *Map1000) callW518(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW519 calls W519 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW519(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW519, nil, func(ctx context.Context) (model.Map, error) {
@@ -11836,8 +10798,6 @@ func (g *Map1000) callW519(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW520 calls W520 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW520(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW520, nil, func(ctx context.Context) (model.Map, error) {
@@ -11845,8 +10805,6 @@ func (g *Map1000) callW520(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW521 calls W521 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW521(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW521, nil, func(ctx context.Context) (model.Map, error) {
@@ -11854,8 +10812,6 @@ func (g *Map1000) callW521(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW522 calls W522 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW522(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW522, nil, func(ctx context.Context) (model.Map, error) {
@@ -11863,8 +10819,6 @@ func (g *Map1000) callW522(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW523 calls W523 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW523(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW523, nil, func(ctx context.Context) (model.Map, error) {
@@ -11872,8 +10826,6 @@ func (g *Map1000) callW523(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW524 calls W524 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW524(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW524, nil, func(ctx context.Context) (model.Map, error) {
@@ -11881,8 +10833,6 @@ func (g *Map1000) callW524(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW525 calls W525 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW525(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW525, nil, func(ctx context.Context) (model.Map, error) {
@@ -11890,8 +10840,6 @@ func (g *Map1000) callW525(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW526 calls W526 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW526(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW526, nil, func(ctx context.Context) (model.Map, error) {
@@ -11899,8 +10847,6 @@ func (g *Map1000) callW526(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW527 calls W527 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW527(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW527, nil, func(ctx context.Context) (model.Map, error) {
@@ -11908,8 +10854,6 @@ func (g *Map1000) callW527(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW528 calls W528 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW528(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW528, nil, func(ctx context.Context) (model.Map, error) {
@@ -11917,8 +10861,6 @@ func (g *Map1000) callW528(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW529 calls W529 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW529(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW529, nil, func(ctx context.Context) (model.Map, error) {
@@ -11926,8 +10868,6 @@ func (g *Map1000) callW529(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW530 calls W530 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW530(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW530, nil, func(ctx context.Context) (model.Map, error) {
@@ -11935,8 +10875,6 @@ func (g *Map1000) callW530(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW531 calls W531 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW531(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW531, nil, func(ctx context.Context) (model.Map, error) {
@@ -11944,8 +10882,6 @@ func (g *Map1000) callW531(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW532 calls W532 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW532(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW532, nil, func(ctx context.Context) (model.Map, error) {
@@ -11953,8 +10889,6 @@ func (g *Map1000) callW532(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW533 calls W533 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW533(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW533, nil, func(ctx context.Context) (model.Map, error) {
@@ -11962,8 +10896,6 @@ func (g *Map1000) callW533(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW534 calls W534 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW534(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW534, nil, func(ctx context.Context) (model.Map, error) {
@@ -11971,8 +10903,6 @@ func (g *Map1000) callW534(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW535 calls W535 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW535(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW535, nil, func(ctx context.Context) (model.Map, error) {
@@ -11980,8 +10910,6 @@ func (g *Map1000) callW535(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW536 calls W536 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW536(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW536, nil, func(ctx context.Context) (model.Map, error) {
@@ -11989,8 +10917,6 @@ func (g *Map1000) callW536(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW537 calls W537 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW537(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW537, nil, func(ctx context.Context) (model.Map, error) {
@@ -11998,8 +10924,6 @@ func (g *Map1000) callW537(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW538 calls W538 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW538(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW538, nil, func(ctx context.Context) (model.Map, error) {
@@ -12007,8 +10931,6 @@ func (g *Map1000) callW538(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW539 calls W539 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW539(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW539, nil, func(ctx context.Context) (model.Map, error) {
@@ -12016,8 +10938,6 @@ func (g *Map1000) callW539(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW540 calls W540 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW540(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW540, nil, func(ctx context.Context) (model.Map, error) {
@@ -12025,8 +10945,6 @@ func (g *Map1000) callW540(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW541 calls W541 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW541(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW541, nil, func(ctx context.Context) (model.Map, error) {
@@ -12034,8 +10952,6 @@ func (g *Map1000) callW541(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW542 calls W542 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW542(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW542, nil, func(ctx context.Context) (model.Map, error) {
@@ -12043,8 +10959,6 @@ func (g *Map1000) callW542(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW543 calls W543 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW543(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW543, nil, func(ctx context.Context) (model.Map, error) {
@@ -12052,8 +10966,6 @@ func (g *Map1000) callW543(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW544 calls W544 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW544(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW544, nil, func(ctx context.Context) (model.Map, error) {
@@ -12061,8 +10973,6 @@ func (g *Map1000) callW544(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW545 calls W545 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW545(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW545, nil, func(ctx context.Context) (model.Map, error) {
@@ -12070,8 +10980,6 @@ func (g *Map1000) callW545(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW546 calls W546 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW546(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW546, nil, func(ctx context.Context) (model.Map, error) {
@@ -12079,8 +10987,6 @@ func (g *Map1000) callW546(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW547 calls W547 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW547(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW547, nil, func(ctx context.Context) (model.Map, error) {
@@ -12088,8 +10994,6 @@ func (g *Map1000) callW547(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW548 calls W548 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW548(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW548, nil, func(ctx context.Context) (model.Map, error) {
@@ -12097,8 +11001,6 @@ func (g *Map1000) callW548(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW549 calls W549 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW549(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW549, nil, func(ctx context.Context) (model.Map, error) {
@@ -12106,8 +11008,6 @@ func (g *Map1000) callW549(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW550 calls W550 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW550(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW550, nil, func(ctx context.Context) (model.Map, error) {
@@ -12115,8 +11015,6 @@ func (g *Map1000) callW550(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW551 calls W551 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW551(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW551, nil, func(ctx context.Context) (model.Map, error) {
@@ -12124,8 +11022,6 @@ func (g *Map1000) callW551(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW552 calls W552 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW552(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW552, nil, func(ctx context.Context) (model.Map, error) {
@@ -12133,8 +11029,6 @@ func (g *Map1000) callW552(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW553 calls W553 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW553(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW553, nil, func(ctx context.Context) (model.Map, error) {
@@ -12142,8 +11036,6 @@ func (g *Map1000) callW553(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW554 calls W554 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW554(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW554, nil, func(ctx context.Context) (model.Map, error) {
@@ -12151,8 +11043,6 @@ func (g *Map1000) callW554(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW555 calls W555 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW555(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW555, nil, func(ctx context.Context) (model.Map, error) {
@@ -12160,8 +11050,6 @@ func (g *Map1000) callW555(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW556 calls W556 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW556(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW556, nil, func(ctx context.Context) (model.Map, error) {
@@ -12169,8 +11057,6 @@ func (g *Map1000) callW556(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW557 calls W557 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW557(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW557, nil, func(ctx context.Context) (model.Map, error) {
@@ -12178,8 +11064,6 @@ func (g *Map1000) callW557(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW558 calls W558 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW558(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW558, nil, func(ctx context.Context) (model.Map, error) {
@@ -12187,8 +11071,6 @@ func (g *Map1000) callW558(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW559 calls W559 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW559(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW559, nil, func(ctx context.Context) (model.Map, error) {
@@ -12196,8 +11078,6 @@ func (g *Map1000) callW559(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW560 calls W560 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW560(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW560, nil, func(ctx context.Context) (model.Map, error) {
@@ -12205,8 +11085,6 @@ func (g *Map1000) callW560(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW561 calls W561 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW561(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW561, nil, func(ctx context.Context) (model.Map, error) {
@@ -12214,8 +11092,6 @@ func (g *Map1000) callW561(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW562 calls W562 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW562(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW562, nil, func(ctx context.Context) (model.Map, error) {
@@ -12223,8 +11099,6 @@ func (g *Map1000) callW562(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW563 calls W563 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW563(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW563, nil, func(ctx context.Context) (model.Map, error) {
@@ -12232,8 +11106,6 @@ func (g *Map1000) callW563(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW564 calls W564 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW564(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW564, nil, func(ctx context.Context) (model.Map, error) {
@@ -12241,8 +11113,6 @@ func (g *Map1000) callW564(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW565 calls W565 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW565(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW565, nil, func(ctx context.Context) (model.Map, error) {
@@ -12250,8 +11120,6 @@ func (g *Map1000) callW565(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW566 calls W566 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW566(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW566, nil, func(ctx context.Context) (model.Map, error) {
@@ -12259,8 +11127,6 @@ func (g *Map1000) callW566(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW567 calls W567 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW567(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW567, nil, func(ctx context.Context) (model.Map, error) {
@@ -12268,8 +11134,6 @@ func (g *Map1000) callW567(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW568 calls W568 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW568(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW568, nil, func(ctx context.Context) (model.Map, error) {
@@ -12277,8 +11141,6 @@ func (g *Map1000) callW568(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW569 calls W569 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW569(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW569, nil, func(ctx context.Context) (model.Map, error) {
@@ -12286,8 +11148,6 @@ func (g *Map1000) callW569(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW570 calls W570 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW570(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW570, nil, func(ctx context.Context) (model.Map, error) {
@@ -12295,8 +11155,6 @@ func (g *Map1000) callW570(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW571 calls W571 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW571(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW571, nil, func(ctx context.Context) (model.Map, error) {
@@ -12304,8 +11162,6 @@ func (g *Map1000) callW571(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW572 calls W572 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW572(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW572, nil, func(ctx context.Context) (model.Map, error) {
@@ -12313,8 +11169,6 @@ func (g *Map1000) callW572(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW573 calls W573 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW573(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW573, nil, func(ctx context.Context) (model.Map, error) {
@@ -12322,8 +11176,6 @@ func (g *Map1000) callW573(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW574 calls W574 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW574(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW574, nil, func(ctx context.Context) (model.Map, error) {
@@ -12331,8 +11183,6 @@ func (g *Map1000) callW574(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW575 calls W575 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW575(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW575, nil, func(ctx context.Context) (model.Map, error) {
@@ -12340,8 +11190,6 @@ func (g *Map1000) callW575(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW576 calls W576 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW576(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW576, nil, func(ctx context.Context) (model.Map, error) {
@@ -12349,8 +11197,6 @@ func (g *Map1000) callW576(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW577 calls W577 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW577(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW577, nil, func(ctx context.Context) (model.Map, error) {
@@ -12358,8 +11204,6 @@ func (g *Map1000) callW577(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW578 calls W578 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW578(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW578, nil, func(ctx context.Context) (model.Map, error) {
@@ -12367,8 +11211,6 @@ func (g *Map1000) callW578(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW579 calls W579 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW579(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW579, nil, func(ctx context.Context) (model.Map, error) {
@@ -12376,8 +11218,6 @@ func (g *Map1000) callW579(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW580 calls W580 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW580(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW580, nil, func(ctx context.Context) (model.Map, error) {
@@ -12385,8 +11225,6 @@ func (g *Map1000) callW580(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW581 calls W581 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW581(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW581, nil, func(ctx context.Context) (model.Map, error) {
@@ -12394,8 +11232,6 @@ func (g *Map1000) callW581(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW582 calls W582 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW582(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW582, nil, func(ctx context.Context) (model.Map, error) {
@@ -12403,8 +11239,6 @@ func (g *Map1000) callW582(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW583 calls W583 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW583(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW583, nil, func(ctx context.Context) (model.Map, error) {
@@ -12412,8 +11246,6 @@ func (g *Map1000) callW583(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW584 calls W584 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW584(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW584, nil, func(ctx context.Context) (model.Map, error) {
@@ -12421,8 +11253,6 @@ func (g *Map1000) callW584(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW585 calls W585 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW585(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW585, nil, func(ctx context.Context) (model.Map, error) {
@@ -12430,8 +11260,6 @@ func (g *Map1000) callW585(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW586 calls W586 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW586(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW586, nil, func(ctx context.Context) (model.Map, error) {
@@ -12439,8 +11267,6 @@ func (g *Map1000) callW586(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW587 calls W587 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW587(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW587, nil, func(ctx context.Context) (model.Map, error) {
@@ -12448,8 +11274,6 @@ func (g *Map1000) callW587(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW588 calls W588 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW588(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW588, nil, func(ctx context.Context) (model.Map, error) {
@@ -12457,8 +11281,6 @@ func (g *Map1000) callW588(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW589 calls W589 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW589(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW589, nil, func(ctx context.Context) (model.Map, error) {
@@ -12466,8 +11288,6 @@ func (g *Map1000) callW589(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW590 calls W590 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW590(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW590, nil, func(ctx context.Context) (model.Map, error) {
@@ -12475,8 +11295,6 @@ func (g *Map1000) callW590(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW591 calls W591 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW591(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW591, nil, func(ctx context.Context) (model.Map, error) {
@@ -12484,8 +11302,6 @@ func (g *Map1000) callW591(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW592 calls W592 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW592(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW592, nil, func(ctx context.Context) (model.Map, error) {
@@ -12493,8 +11309,6 @@ func (g *Map1000) callW592(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW593 calls W593 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW593(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW593, nil, func(ctx context.Context) (model.Map, error) {
@@ -12502,8 +11316,6 @@ func (g *Map1000) callW593(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW594 calls W594 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW594(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW594, nil, func(ctx context.Context) (model.Map, error) {
@@ -12511,8 +11323,6 @@ func (g *Map1000) callW594(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW595 calls W595 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW595(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW595, nil, func(ctx context.Context) (model.Map, error) {
@@ -12520,8 +11330,6 @@ func (g *Map1000) callW595(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW596 calls W596 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW596(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW596, nil, func(ctx context.Context) (model.Map, error) {
@@ -12529,8 +11337,6 @@ func (g *Map1000) callW596(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW597 calls W597 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW597(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW597, nil, func(ctx context.Context) (model.Map, error) {
@@ -12538,8 +11344,6 @@ func (g *Map1000) callW597(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW598 calls W598 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW598(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW598, nil, func(ctx context.Context) (model.Map, error) {
@@ -12547,8 +11351,6 @@ func (g *Map1000) callW598(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW599 calls W599 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW599(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW599, nil, func(ctx context.Context) (model.Map, error) {
@@ -12556,8 +11358,6 @@ func (g *Map1000) callW599(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW600 calls W600 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW600(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW600, nil, func(ctx context.Context) (model.Map, error) {
@@ -12565,8 +11365,6 @@ func (g *Map1000) callW600(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW601 calls W601 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW601(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW601, nil, func(ctx context.Context) (model.Map, error) {
@@ -12574,8 +11372,6 @@ func (g *Map1000) callW601(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW602 calls W602 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW602(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW602, nil, func(ctx context.Context) (model.Map, error) {
@@ -12583,8 +11379,6 @@ func (g *Map1000) callW602(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW603 calls W603 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW603(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW603, nil, func(ctx context.Context) (model.Map, error) {
@@ -12592,8 +11386,6 @@ func (g *Map1000) callW603(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW604 calls W604 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW604(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW604, nil, func(ctx context.Context) (model.Map, error) {
@@ -12601,8 +11393,6 @@ func (g *Map1000) callW604(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW605 calls W605 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW605(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW605, nil, func(ctx context.Context) (model.Map, error) {
@@ -12610,8 +11400,6 @@ func (g *Map1000) callW605(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW606 calls W606 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW606(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW606, nil, func(ctx context.Context) (model.Map, error) {
@@ -12619,8 +11407,6 @@ func (g *Map1000) callW606(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW607 calls W607 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW607(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW607, nil, func(ctx context.Context) (model.Map, error) {
@@ -12628,8 +11414,6 @@ func (g *Map1000) callW607(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW608 calls W608 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW608(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW608, nil, func(ctx context.Context) (model.Map, error) {
@@ -12637,8 +11421,6 @@ func (g *Map1000) callW608(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW609 calls W609 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW609(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW609, nil, func(ctx context.Context) (model.Map, error) {
@@ -12646,8 +11428,6 @@ func (g *Map1000) callW609(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW610 calls W610 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW610(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW610, nil, func(ctx context.Context) (model.Map, error) {
@@ -12655,8 +11435,6 @@ func (g *Map1000) callW610(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW611 calls W611 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW611(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW611, nil, func(ctx context.Context) (model.Map, error) {
@@ -12664,8 +11442,6 @@ func (g *Map1000) callW611(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW612 calls W612 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW612(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW612, nil, func(ctx context.Context) (model.Map, error) {
@@ -12673,8 +11449,6 @@ func (g *Map1000) callW612(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW613 calls W613 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW613(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW613, nil, func(ctx context.Context) (model.Map, error) {
@@ -12682,8 +11456,6 @@ func (g *Map1000) callW613(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW614 calls W614 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW614(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW614, nil, func(ctx context.Context) (model.Map, error) {
@@ -12691,8 +11463,6 @@ func (g *Map1000) callW614(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW615 calls W615 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW615(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW615, nil, func(ctx context.Context) (model.Map, error) {
@@ -12700,8 +11470,6 @@ func (g *Map1000) callW615(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW616 calls W616 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW616(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW616, nil, func(ctx context.Context) (model.Map, error) {
@@ -12709,8 +11477,6 @@ func (g *Map1000) callW616(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW617 calls W617 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW617(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW617, nil, func(ctx context.Context) (model.Map, error) {
@@ -12718,8 +11484,6 @@ func (g *Map1000) callW617(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW618 calls W618 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW618(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW618, nil, func(ctx context.Context) (model.Map, error) {
@@ -12727,8 +11491,6 @@ func (g *Map1000) callW618(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW619 calls W619 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW619(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW619, nil, func(ctx context.Context) (model.Map, error) {
@@ -12736,8 +11498,6 @@ func (g *Map1000) callW619(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW620 calls W620 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW620(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW620, nil, func(ctx context.Context) (model.Map, error) {
@@ -12745,8 +11505,6 @@ func (g *Map1000) callW620(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW621 calls W621 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW621(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW621, nil, func(ctx context.Context) (model.Map, error) {
@@ -12754,8 +11512,6 @@ func (g *Map1000) callW621(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW622 calls W622 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW622(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW622, nil, func(ctx context.Context) (model.Map, error) {
@@ -12763,8 +11519,6 @@ func (g *Map1000) callW622(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW623 calls W623 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW623(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW623, nil, func(ctx context.Context) (model.Map, error) {
@@ -12772,8 +11526,6 @@ func (g *Map1000) callW623(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW624 calls W624 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW624(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW624, nil, func(ctx context.Context) (model.Map, error) {
@@ -12781,8 +11533,6 @@ func (g *Map1000) callW624(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW625 calls W625 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW625(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW625, nil, func(ctx context.Context) (model.Map, error) {
@@ -12790,8 +11540,6 @@ func (g *Map1000) callW625(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW626 calls W626 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW626(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW626, nil, func(ctx context.Context) (model.Map, error) {
@@ -12799,8 +11547,6 @@ func (g *Map1000) callW626(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW627 calls W627 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW627(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW627, nil, func(ctx context.Context) (model.Map, error) {
@@ -12808,8 +11554,6 @@ func (g *Map1000) callW627(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW628 calls W628 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW628(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW628, nil, func(ctx context.Context) (model.Map, error) {
@@ -12817,8 +11561,6 @@ func (g *Map1000) callW628(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW629 calls W629 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW629(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW629, nil, func(ctx context.Context) (model.Map, error) {
@@ -12826,8 +11568,6 @@ func (g *Map1000) callW629(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW630 calls W630 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW630(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW630, nil, func(ctx context.Context) (model.Map, error) {
@@ -12835,8 +11575,6 @@ func (g *Map1000) callW630(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW631 calls W631 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW631(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW631, nil, func(ctx context.Context) (model.Map, error) {
@@ -12844,8 +11582,6 @@ func (g *Map1000) callW631(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW632 calls W632 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW632(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW632, nil, func(ctx context.Context) (model.Map, error) {
@@ -12853,8 +11589,6 @@ func (g *Map1000) callW632(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW633 calls W633 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW633(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW633, nil, func(ctx context.Context) (model.Map, error) {
@@ -12862,8 +11596,6 @@ func (g *Map1000) callW633(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW634 calls W634 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW634(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW634, nil, func(ctx context.Context) (model.Map, error) {
@@ -12871,8 +11603,6 @@ func (g *Map1000) callW634(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW635 calls W635 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW635(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW635, nil, func(ctx context.Context) (model.Map, error) {
@@ -12880,8 +11610,6 @@ func (g *Map1000) callW635(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW636 calls W636 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW636(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW636, nil, func(ctx context.Context) (model.Map, error) {
@@ -12889,8 +11617,6 @@ func (g *Map1000) callW636(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW637 calls W637 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW637(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW637, nil, func(ctx context.Context) (model.Map, error) {
@@ -12898,8 +11624,6 @@ func (g *Map1000) callW637(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW638 calls W638 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW638(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW638, nil, func(ctx context.Context) (model.Map, error) {
@@ -12907,8 +11631,6 @@ func (g *Map1000) callW638(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW639 calls W639 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW639(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW639, nil, func(ctx context.Context) (model.Map, error) {
@@ -12916,8 +11638,6 @@ func (g *Map1000) callW639(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW640 calls W640 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW640(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW640, nil, func(ctx context.Context) (model.Map, error) {
@@ -12925,8 +11645,6 @@ func (g *Map1000) callW640(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW641 calls W641 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW641(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW641, nil, func(ctx context.Context) (model.Map, error) {
@@ -12934,8 +11652,6 @@ func (g *Map1000) callW641(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW642 calls W642 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW642(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW642, nil, func(ctx context.Context) (model.Map, error) {
@@ -12943,8 +11659,6 @@ func (g *Map1000) callW642(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW643 calls W643 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW643(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW643, nil, func(ctx context.Context) (model.Map, error) {
@@ -12952,8 +11666,6 @@ func (g *Map1000) callW643(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW644 calls W644 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW644(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW644, nil, func(ctx context.Context) (model.Map, error) {
@@ -12961,8 +11673,6 @@ func (g *Map1000) callW644(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW645 calls W645 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW645(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW645, nil, func(ctx context.Context) (model.Map, error) {
@@ -12970,8 +11680,6 @@ func (g *Map1000) callW645(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW646 calls W646 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW646(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW646, nil, func(ctx context.Context) (model.Map, error) {
@@ -12979,8 +11687,6 @@ func (g *Map1000) callW646(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW647 calls W647 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW647(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW647, nil, func(ctx context.Context) (model.Map, error) {
@@ -12988,8 +11694,6 @@ func (g *Map1000) callW647(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW648 calls W648 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW648(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW648, nil, func(ctx context.Context) (model.Map, error) {
@@ -12997,8 +11701,6 @@ func (g *Map1000) callW648(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW649 calls W649 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW649(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW649, nil, func(ctx context.Context) (model.Map, error) {
@@ -13006,8 +11708,6 @@ func (g *Map1000) callW649(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW650 calls W650 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW650(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW650, nil, func(ctx context.Context) (model.Map, error) {
@@ -13015,8 +11715,6 @@ func (g *Map1000) callW650(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW651 calls W651 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW651(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW651, nil, func(ctx context.Context) (model.Map, error) {
@@ -13024,8 +11722,6 @@ func (g *Map1000) callW651(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW652 calls W652 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW652(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW652, nil, func(ctx context.Context) (model.Map, error) {
@@ -13033,8 +11729,6 @@ func (g *Map1000) callW652(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW653 calls W653 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW653(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW653, nil, func(ctx context.Context) (model.Map, error) {
@@ -13042,8 +11736,6 @@ func (g *Map1000) callW653(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW654 calls W654 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW654(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW654, nil, func(ctx context.Context) (model.Map, error) {
@@ -13051,8 +11743,6 @@ func (g *Map1000) callW654(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW655 calls W655 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW655(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW655, nil, func(ctx context.Context) (model.Map, error) {
@@ -13060,8 +11750,6 @@ func (g *Map1000) callW655(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW656 calls W656 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW656(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW656, nil, func(ctx context.Context) (model.Map, error) {
@@ -13069,8 +11757,6 @@ func (g *Map1000) callW656(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW657 calls W657 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW657(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW657, nil, func(ctx context.Context) (model.Map, error) {
@@ -13078,8 +11764,6 @@ func (g *Map1000) callW657(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW658 calls W658 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW658(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW658, nil, func(ctx context.Context) (model.Map, error) {
@@ -13087,8 +11771,6 @@ func (g *Map1000) callW658(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW659 calls W659 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW659(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW659, nil, func(ctx context.Context) (model.Map, error) {
@@ -13096,8 +11778,6 @@ func (g *Map1000) callW659(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW660 calls W660 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW660(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW660, nil, func(ctx context.Context) (model.Map, error) {
@@ -13105,8 +11785,6 @@ func (g *Map1000) callW660(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW661 calls W661 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW661(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW661, nil, func(ctx context.Context) (model.Map, error) {
@@ -13114,8 +11792,6 @@ func (g *Map1000) callW661(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW662 calls W662 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW662(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW662, nil, func(ctx context.Context) (model.Map, error) {
@@ -13123,8 +11799,6 @@ func (g *Map1000) callW662(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW663 calls W663 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW663(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW663, nil, func(ctx context.Context) (model.Map, error) {
@@ -13132,8 +11806,6 @@ func (g *Map1000) callW663(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW664 calls W664 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW664(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW664, nil, func(ctx context.Context) (model.Map, error) {
@@ -13141,8 +11813,6 @@ func (g *Map1000) callW664(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW665 calls W665 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW665(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW665, nil, func(ctx context.Context) (model.Map, error) {
@@ -13150,8 +11820,6 @@ func (g *Map1000) callW665(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW666 calls W666 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW666(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW666, nil, func(ctx context.Context) (model.Map, error) {
@@ -13159,8 +11827,6 @@ func (g *Map1000) callW666(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW667 calls W667 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW667(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW667, nil, func(ctx context.Context) (model.Map, error) {
@@ -13168,8 +11834,6 @@ func (g *Map1000) callW667(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW668 calls W668 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW668(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW668, nil, func(ctx context.Context) (model.Map, error) {
@@ -13177,8 +11841,6 @@ func (g *Map1000) callW668(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW669 calls W669 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW669(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW669, nil, func(ctx context.Context) (model.Map, error) {
@@ -13186,8 +11848,6 @@ func (g *Map1000) callW669(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW670 calls W670 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW670(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW670, nil, func(ctx context.Context) (model.Map, error) {
@@ -13195,8 +11855,6 @@ func (g *Map1000) callW670(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW671 calls W671 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW671(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW671, nil, func(ctx context.Context) (model.Map, error) {
@@ -13204,8 +11862,6 @@ func (g *Map1000) callW671(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW672 calls W672 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW672(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW672, nil, func(ctx context.Context) (model.Map, error) {
@@ -13213,8 +11869,6 @@ func (g *Map1000) callW672(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW673 calls W673 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW673(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW673, nil, func(ctx context.Context) (model.Map, error) {
@@ -13222,8 +11876,6 @@ func (g *Map1000) callW673(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW674 calls W674 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW674(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW674, nil, func(ctx context.Context) (model.Map, error) {
@@ -13231,8 +11883,6 @@ func (g *Map1000) callW674(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW675 calls W675 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW675(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW675, nil, func(ctx context.Context) (model.Map, error) {
@@ -13240,8 +11890,6 @@ func (g *Map1000) callW675(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW676 calls W676 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW676(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW676, nil, func(ctx context.Context) (model.Map, error) {
@@ -13249,8 +11897,6 @@ func (g *Map1000) callW676(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW677 calls W677 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW677(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW677, nil, func(ctx context.Context) (model.Map, error) {
@@ -13258,8 +11904,6 @@ func (g *Map1000) callW677(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW678 calls W678 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW678(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW678, nil, func(ctx context.Context) (model.Map, error) {
@@ -13267,8 +11911,6 @@ func (g *Map1000) callW678(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW679 calls W679 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW679(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW679, nil, func(ctx context.Context) (model.Map, error) {
@@ -13276,8 +11918,6 @@ func (g *Map1000) callW679(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW680 calls W680 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW680(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW680, nil, func(ctx context.Context) (model.Map, error) {
@@ -13285,8 +11925,6 @@ func (g *Map1000) callW680(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW681 calls W681 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW681(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW681, nil, func(ctx context.Context) (model.Map, error) {
@@ -13294,8 +11932,6 @@ func (g *Map1000) callW681(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW682 calls W682 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW682(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW682, nil, func(ctx context.Context) (model.Map, error) {
@@ -13303,8 +11939,6 @@ func (g *Map1000) callW682(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW683 calls W683 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW683(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW683, nil, func(ctx context.Context) (model.Map, error) {
@@ -13312,8 +11946,6 @@ func (g *Map1000) callW683(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW684 calls W684 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW684(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW684, nil, func(ctx context.Context) (model.Map, error) {
@@ -13321,8 +11953,6 @@ func (g *Map1000) callW684(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW685 calls W685 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW685(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW685, nil, func(ctx context.Context) (model.Map, error) {
@@ -13330,8 +11960,6 @@ func (g *Map1000) callW685(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW686 calls W686 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW686(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW686, nil, func(ctx context.Context) (model.Map, error) {
@@ -13339,8 +11967,6 @@ func (g *Map1000) callW686(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW687 calls W687 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW687(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW687, nil, func(ctx context.Context) (model.Map, error) {
@@ -13348,8 +11974,6 @@ func (g *Map1000) callW687(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW688 calls W688 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW688(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW688, nil, func(ctx context.Context) (model.Map, error) {
@@ -13357,8 +11981,6 @@ func (g *Map1000) callW688(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW689 calls W689 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW689(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW689, nil, func(ctx context.Context) (model.Map, error) {
@@ -13366,8 +11988,6 @@ func (g *Map1000) callW689(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW690 calls W690 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW690(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW690, nil, func(ctx context.Context) (model.Map, error) {
@@ -13375,8 +11995,6 @@ func (g *Map1000) callW690(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW691 calls W691 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW691(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW691, nil, func(ctx context.Context) (model.Map, error) {
@@ -13384,8 +12002,6 @@ func (g *Map1000) callW691(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW692 calls W692 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW692(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW692, nil, func(ctx context.Context) (model.Map, error) {
@@ -13393,8 +12009,6 @@ func (g *Map1000) callW692(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW693 calls W693 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW693(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW693, nil, func(ctx context.Context) (model.Map, error) {
@@ -13402,8 +12016,6 @@ func (g *Map1000) callW693(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW694 calls W694 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW694(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW694, nil, func(ctx context.Context) (model.Map, error) {
@@ -13411,8 +12023,6 @@ func (g *Map1000) callW694(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW695 calls W695 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW695(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW695, nil, func(ctx context.Context) (model.Map, error) {
@@ -13420,8 +12030,6 @@ func (g *Map1000) callW695(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW696 calls W696 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW696(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW696, nil, func(ctx context.Context) (model.Map, error) {
@@ -13429,8 +12037,6 @@ func (g *Map1000) callW696(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW697 calls W697 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW697(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW697, nil, func(ctx context.Context) (model.Map, error) {
@@ -13438,8 +12044,6 @@ func (g *Map1000) callW697(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW698 calls W698 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW698(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW698, nil, func(ctx context.Context) (model.Map, error) {
@@ -13447,8 +12051,6 @@ func (g *Map1000) callW698(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW699 calls W699 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW699(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW699, nil, func(ctx context.Context) (model.Map, error) {
@@ -13456,8 +12058,6 @@ func (g *Map1000) callW699(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW700 calls W700 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW700(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW700, nil, func(ctx context.Context) (model.Map, error) {
@@ -13465,8 +12065,6 @@ func (g *Map1000) callW700(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW701 calls W701 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW701(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW701, nil, func(ctx context.Context) (model.Map, error) {
@@ -13474,8 +12072,6 @@ func (g *Map1000) callW701(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW702 calls W702 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW702(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW702, nil, func(ctx context.Context) (model.Map, error) {
@@ -13483,8 +12079,6 @@ func (g *Map1000) callW702(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW703 calls W703 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW703(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW703, nil, func(ctx context.Context) (model.Map, error) {
@@ -13492,8 +12086,6 @@ func (g *Map1000) callW703(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW704 calls W704 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW704(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW704, nil, func(ctx context.Context) (model.Map, error) {
@@ -13501,8 +12093,6 @@ func (g *Map1000) callW704(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW705 calls W705 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW705(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW705, nil, func(ctx context.Context) (model.Map, error) {
@@ -13510,8 +12100,6 @@ func (g *Map1000) callW705(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW706 calls W706 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW706(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW706, nil, func(ctx context.Context) (model.Map, error) {
@@ -13519,8 +12107,6 @@ func (g *Map1000) callW706(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW707 calls W707 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW707(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW707, nil, func(ctx context.Context) (model.Map, error) {
@@ -13528,8 +12114,6 @@ func (g *Map1000) callW707(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW708 calls W708 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW708(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW708, nil, func(ctx context.Context) (model.Map, error) {
@@ -13537,8 +12121,6 @@ func (g *Map1000) callW708(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW709 calls W709 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW709(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW709, nil, func(ctx context.Context) (model.Map, error) {
@@ -13546,8 +12128,6 @@ func (g *Map1000) callW709(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW710 calls W710 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW710(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW710, nil, func(ctx context.Context) (model.Map, error) {
@@ -13555,8 +12135,6 @@ func (g *Map1000) callW710(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW711 calls W711 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW711(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW711, nil, func(ctx context.Context) (model.Map, error) {
@@ -13564,8 +12142,6 @@ func (g *Map1000) callW711(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW712 calls W712 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW712(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW712, nil, func(ctx context.Context) (model.Map, error) {
@@ -13573,8 +12149,6 @@ func (g *Map1000) callW712(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW713 calls W713 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW713(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW713, nil, func(ctx context.Context) (model.Map, error) {
@@ -13582,8 +12156,6 @@ func (g *Map1000) callW713(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW714 calls W714 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW714(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW714, nil, func(ctx context.Context) (model.Map, error) {
@@ -13591,8 +12163,6 @@ func (g *Map1000) callW714(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW715 calls W715 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW715(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW715, nil, func(ctx context.Context) (model.Map, error) {
@@ -13600,8 +12170,6 @@ func (g *Map1000) callW715(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW716 calls W716 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW716(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW716, nil, func(ctx context.Context) (model.Map, error) {
@@ -13609,8 +12177,6 @@ func (g *Map1000) callW716(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW717 calls W717 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW717(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW717, nil, func(ctx context.Context) (model.Map, error) {
@@ -13618,8 +12184,6 @@ func (g *Map1000) callW717(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW718 calls W718 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW718(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW718, nil, func(ctx context.Context) (model.Map, error) {
@@ -13627,8 +12191,6 @@ func (g *Map1000) callW718(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW719 calls W719 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW719(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW719, nil, func(ctx context.Context) (model.Map, error) {
@@ -13636,8 +12198,6 @@ func (g *Map1000) callW719(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW720 calls W720 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW720(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW720, nil, func(ctx context.Context) (model.Map, error) {
@@ -13645,8 +12205,6 @@ func (g *Map1000) callW720(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW721 calls W721 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW721(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW721, nil, func(ctx context.Context) (model.Map, error) {
@@ -13654,8 +12212,6 @@ func (g *Map1000) callW721(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW722 calls W722 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW722(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW722, nil, func(ctx context.Context) (model.Map, error) {
@@ -13663,8 +12219,6 @@ func (g *Map1000) callW722(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW723 calls W723 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW723(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW723, nil, func(ctx context.Context) (model.Map, error) {
@@ -13672,8 +12226,6 @@ func (g *Map1000) callW723(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW724 calls W724 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW724(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW724, nil, func(ctx context.Context) (model.Map, error) {
@@ -13681,8 +12233,6 @@ func (g *Map1000) callW724(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW725 calls W725 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW725(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW725, nil, func(ctx context.Context) (model.Map, error) {
@@ -13690,8 +12240,6 @@ func (g *Map1000) callW725(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW726 calls W726 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW726(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW726, nil, func(ctx context.Context) (model.Map, error) {
@@ -13699,8 +12247,6 @@ func (g *Map1000) callW726(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW727 calls W727 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW727(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW727, nil, func(ctx context.Context) (model.Map, error) {
@@ -13708,8 +12254,6 @@ func (g *Map1000) callW727(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW728 calls W728 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW728(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW728, nil, func(ctx context.Context) (model.Map, error) {
@@ -13717,8 +12261,6 @@ func (g *Map1000) callW728(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW729 calls W729 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW729(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW729, nil, func(ctx context.Context) (model.Map, error) {
@@ -13726,8 +12268,6 @@ func (g *Map1000) callW729(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW730 calls W730 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW730(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW730, nil, func(ctx context.Context) (model.Map, error) {
@@ -13735,8 +12275,6 @@ func (g *Map1000) callW730(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW731 calls W731 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW731(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW731, nil, func(ctx context.Context) (model.Map, error) {
@@ -13744,8 +12282,6 @@ func (g *Map1000) callW731(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW732 calls W732 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW732(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW732, nil, func(ctx context.Context) (model.Map, error) {
@@ -13753,8 +12289,6 @@ func (g *Map1000) callW732(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW733 calls W733 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW733(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW733, nil, func(ctx context.Context) (model.Map, error) {
@@ -13762,8 +12296,6 @@ func (g *Map1000) callW733(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW734 calls W734 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW734(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW734, nil, func(ctx context.Context) (model.Map, error) {
@@ -13771,8 +12303,6 @@ func (g *Map1000) callW734(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW735 calls W735 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW735(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW735, nil, func(ctx context.Context) (model.Map, error) {
@@ -13780,8 +12310,6 @@ func (g *Map1000) callW735(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW736 calls W736 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW736(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW736, nil, func(ctx context.Context) (model.Map, error) {
@@ -13789,8 +12317,6 @@ func (g *Map1000) callW736(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW737 calls W737 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW737(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW737, nil, func(ctx context.Context) (model.Map, error) {
@@ -13798,8 +12324,6 @@ func (g *Map1000) callW737(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW738 calls W738 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW738(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW738, nil, func(ctx context.Context) (model.Map, error) {
@@ -13807,8 +12331,6 @@ func (g *Map1000) callW738(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW739 calls W739 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW739(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW739, nil, func(ctx context.Context) (model.Map, error) {
@@ -13816,8 +12338,6 @@ func (g *Map1000) callW739(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW740 calls W740 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW740(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW740, nil, func(ctx context.Context) (model.Map, error) {
@@ -13825,8 +12345,6 @@ func (g *Map1000) callW740(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW741 calls W741 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW741(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW741, nil, func(ctx context.Context) (model.Map, error) {
@@ -13834,8 +12352,6 @@ func (g *Map1000) callW741(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW742 calls W742 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW742(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW742, nil, func(ctx context.Context) (model.Map, error) {
@@ -13843,8 +12359,6 @@ func (g *Map1000) callW742(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW743 calls W743 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW743(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW743, nil, func(ctx context.Context) (model.Map, error) {
@@ -13852,8 +12366,6 @@ func (g *Map1000) callW743(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW744 calls W744 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW744(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW744, nil, func(ctx context.Context) (model.Map, error) {
@@ -13861,8 +12373,6 @@ func (g *Map1000) callW744(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW745 calls W745 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW745(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW745, nil, func(ctx context.Context) (model.Map, error) {
@@ -13870,8 +12380,6 @@ func (g *Map1000) callW745(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW746 calls W746 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW746(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW746, nil, func(ctx context.Context) (model.Map, error) {
@@ -13879,8 +12387,6 @@ func (g *Map1000) callW746(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW747 calls W747 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW747(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW747, nil, func(ctx context.Context) (model.Map, error) {
@@ -13888,8 +12394,6 @@ func (g *Map1000) callW747(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW748 calls W748 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW748(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW748, nil, func(ctx context.Context) (model.Map, error) {
@@ -13897,8 +12401,6 @@ func (g *Map1000) callW748(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW749 calls W749 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW749(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW749, nil, func(ctx context.Context) (model.Map, error) {
@@ -13906,8 +12408,6 @@ func (g *Map1000) callW749(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW750 calls W750 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW750(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW750, nil, func(ctx context.Context) (model.Map, error) {
@@ -13915,8 +12415,6 @@ func (g *Map1000) callW750(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW751 calls W751 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW751(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW751, nil, func(ctx context.Context) (model.Map, error) {
@@ -13924,8 +12422,6 @@ func (g *Map1000) callW751(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW752 calls W752 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW752(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW752, nil, func(ctx context.Context) (model.Map, error) {
@@ -13933,8 +12429,6 @@ func (g *Map1000) callW752(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW753 calls W753 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW753(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW753, nil, func(ctx context.Context) (model.Map, error) {
@@ -13942,8 +12436,6 @@ func (g *Map1000) callW753(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW754 calls W754 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW754(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW754, nil, func(ctx context.Context) (model.Map, error) {
@@ -13951,8 +12443,6 @@ func (g *Map1000) callW754(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW755 calls W755 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW755(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW755, nil, func(ctx context.Context) (model.Map, error) {
@@ -13960,8 +12450,6 @@ func (g *Map1000) callW755(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW756 calls W756 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW756(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW756, nil, func(ctx context.Context) (model.Map, error) {
@@ -13969,8 +12457,6 @@ func (g *Map1000) callW756(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW757 calls W757 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW757(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW757, nil, func(ctx context.Context) (model.Map, error) {
@@ -13978,8 +12464,6 @@ func (g *Map1000) callW757(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW758 calls W758 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW758(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW758, nil, func(ctx context.Context) (model.Map, error) {
@@ -13987,8 +12471,6 @@ func (g *Map1000) callW758(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW759 calls W759 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW759(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW759, nil, func(ctx context.Context) (model.Map, error) {
@@ -13996,8 +12478,6 @@ func (g *Map1000) callW759(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW760 calls W760 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW760(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW760, nil, func(ctx context.Context) (model.Map, error) {
@@ -14005,8 +12485,6 @@ func (g *Map1000) callW760(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW761 calls W761 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW761(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW761, nil, func(ctx context.Context) (model.Map, error) {
@@ -14014,8 +12492,6 @@ func (g *Map1000) callW761(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW762 calls W762 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW762(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW762, nil, func(ctx context.Context) (model.Map, error) {
@@ -14023,8 +12499,6 @@ func (g *Map1000) callW762(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW763 calls W763 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW763(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW763, nil, func(ctx context.Context) (model.Map, error) {
@@ -14032,8 +12506,6 @@ func (g *Map1000) callW763(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW764 calls W764 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW764(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW764, nil, func(ctx context.Context) (model.Map, error) {
@@ -14041,8 +12513,6 @@ func (g *Map1000) callW764(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW765 calls W765 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW765(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW765, nil, func(ctx context.Context) (model.Map, error) {
@@ -14050,8 +12520,6 @@ func (g *Map1000) callW765(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW766 calls W766 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW766(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW766, nil, func(ctx context.Context) (model.Map, error) {
@@ -14059,8 +12527,6 @@ func (g *Map1000) callW766(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW767 calls W767 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW767(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW767, nil, func(ctx context.Context) (model.Map, error) {
@@ -14068,8 +12534,6 @@ func (g *Map1000) callW767(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW768 calls W768 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW768(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW768, nil, func(ctx context.Context) (model.Map, error) {
@@ -14077,8 +12541,6 @@ func (g *Map1000) callW768(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW769 calls W769 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW769(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW769, nil, func(ctx context.Context) (model.Map, error) {
@@ -14086,8 +12548,6 @@ func (g *Map1000) callW769(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW770 calls W770 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW770(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW770, nil, func(ctx context.Context) (model.Map, error) {
@@ -14095,8 +12555,6 @@ func (g *Map1000) callW770(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW771 calls W771 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW771(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW771, nil, func(ctx context.Context) (model.Map, error) {
@@ -14104,8 +12562,6 @@ func (g *Map1000) callW771(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW772 calls W772 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW772(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW772, nil, func(ctx context.Context) (model.Map, error) {
@@ -14113,8 +12569,6 @@ func (g *Map1000) callW772(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW773 calls W773 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW773(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW773, nil, func(ctx context.Context) (model.Map, error) {
@@ -14122,8 +12576,6 @@ func (g *Map1000) callW773(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW774 calls W774 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW774(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW774, nil, func(ctx context.Context) (model.Map, error) {
@@ -14131,8 +12583,6 @@ func (g *Map1000) callW774(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW775 calls W775 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW775(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW775, nil, func(ctx context.Context) (model.Map, error) {
@@ -14140,8 +12590,6 @@ func (g *Map1000) callW775(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW776 calls W776 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW776(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW776, nil, func(ctx context.Context) (model.Map, error) {
@@ -14149,8 +12597,6 @@ func (g *Map1000) callW776(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW777 calls W777 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW777(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW777, nil, func(ctx context.Context) (model.Map, error) {
@@ -14158,8 +12604,6 @@ func (g *Map1000) callW777(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW778 calls W778 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW778(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW778, nil, func(ctx context.Context) (model.Map, error) {
@@ -14167,8 +12611,6 @@ func (g *Map1000) callW778(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW779 calls W779 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW779(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW779, nil, func(ctx context.Context) (model.Map, error) {
@@ -14176,8 +12618,6 @@ func (g *Map1000) callW779(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW780 calls W780 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW780(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW780, nil, func(ctx context.Context) (model.Map, error) {
@@ -14185,8 +12625,6 @@ func (g *Map1000) callW780(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW781 calls W781 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW781(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW781, nil, func(ctx context.Context) (model.Map, error) {
@@ -14194,8 +12632,6 @@ func (g *Map1000) callW781(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW782 calls W782 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW782(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW782, nil, func(ctx context.Context) (model.Map, error) {
@@ -14203,8 +12639,6 @@ func (g *Map1000) callW782(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW783 calls W783 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW783(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW783, nil, func(ctx context.Context) (model.Map, error) {
@@ -14212,8 +12646,6 @@ func (g *Map1000) callW783(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW784 calls W784 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW784(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW784, nil, func(ctx context.Context) (model.Map, error) {
@@ -14221,8 +12653,6 @@ func (g *Map1000) callW784(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW785 calls W785 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW785(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW785, nil, func(ctx context.Context) (model.Map, error) {
@@ -14230,8 +12660,6 @@ func (g *Map1000) callW785(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW786 calls W786 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW786(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW786, nil, func(ctx context.Context) (model.Map, error) {
@@ -14239,8 +12667,6 @@ func (g *Map1000) callW786(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW787 calls W787 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW787(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW787, nil, func(ctx context.Context) (model.Map, error) {
@@ -14248,8 +12674,6 @@ func (g *Map1000) callW787(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW788 calls W788 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW788(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW788, nil, func(ctx context.Context) (model.Map, error) {
@@ -14257,8 +12681,6 @@ func (g *Map1000) callW788(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW789 calls W789 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW789(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW789, nil, func(ctx context.Context) (model.Map, error) {
@@ -14266,8 +12688,6 @@ func (g *Map1000) callW789(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW790 calls W790 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW790(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW790, nil, func(ctx context.Context) (model.Map, error) {
@@ -14275,8 +12695,6 @@ func (g *Map1000) callW790(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW791 calls W791 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW791(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW791, nil, func(ctx context.Context) (model.Map, error) {
@@ -14284,8 +12702,6 @@ func (g *Map1000) callW791(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW792 calls W792 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW792(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW792, nil, func(ctx context.Context) (model.Map, error) {
@@ -14293,8 +12709,6 @@ func (g *Map1000) callW792(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW793 calls W793 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW793(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW793, nil, func(ctx context.Context) (model.Map, error) {
@@ -14302,8 +12716,6 @@ func (g *Map1000) callW793(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW794 calls W794 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW794(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW794, nil, func(ctx context.Context) (model.Map, error) {
@@ -14311,8 +12723,6 @@ func (g *Map1000) callW794(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW795 calls W795 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW795(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW795, nil, func(ctx context.Context) (model.Map, error) {
@@ -14320,8 +12730,6 @@ func (g *Map1000) callW795(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW796 calls W796 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW796(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW796, nil, func(ctx context.Context) (model.Map, error) {
@@ -14329,8 +12737,6 @@ func (g *Map1000) callW796(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW797 calls W797 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW797(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW797, nil, func(ctx context.Context) (model.Map, error) {
@@ -14338,8 +12744,6 @@ func (g *Map1000) callW797(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW798 calls W798 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW798(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW798, nil, func(ctx context.Context) (model.Map, error) {
@@ -14347,8 +12751,6 @@ func (g *Map1000) callW798(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW799 calls W799 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW799(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW799, nil, func(ctx context.Context) (model.Map, error) {
@@ -14356,8 +12758,6 @@ func (g *Map1000) callW799(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW800 calls W800 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW800(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW800, nil, func(ctx context.Context) (model.Map, error) {
@@ -14365,8 +12765,6 @@ func (g *Map1000) callW800(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW801 calls W801 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW801(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW801, nil, func(ctx context.Context) (model.Map, error) {
@@ -14374,8 +12772,6 @@ func (g *Map1000) callW801(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW802 calls W802 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW802(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW802, nil, func(ctx context.Context) (model.Map, error) {
@@ -14383,8 +12779,6 @@ func (g *Map1000) callW802(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW803 calls W803 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW803(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW803, nil, func(ctx context.Context) (model.Map, error) {
@@ -14392,8 +12786,6 @@ func (g *Map1000) callW803(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW804 calls W804 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW804(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW804, nil, func(ctx context.Context) (model.Map, error) {
@@ -14401,8 +12793,6 @@ func (g *Map1000) callW804(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW805 calls W805 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW805(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW805, nil, func(ctx context.Context) (model.Map, error) {
@@ -14410,8 +12800,6 @@ func (g *Map1000) callW805(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW806 calls W806 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW806(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW806, nil, func(ctx context.Context) (model.Map, error) {
@@ -14419,8 +12807,6 @@ func (g *Map1000) callW806(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW807 calls W807 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW807(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW807, nil, func(ctx context.Context) (model.Map, error) {
@@ -14428,8 +12814,6 @@ func (g *Map1000) callW807(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW808 calls W808 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW808(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW808, nil, func(ctx context.Context) (model.Map, error) {
@@ -14437,8 +12821,6 @@ func (g *Map1000) callW808(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW809 calls W809 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW809(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW809, nil, func(ctx context.Context) (model.Map, error) {
@@ -14446,8 +12828,6 @@ func (g *Map1000) callW809(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW810 calls W810 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW810(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW810, nil, func(ctx context.Context) (model.Map, error) {
@@ -14455,8 +12835,6 @@ func (g *Map1000) callW810(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW811 calls W811 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW811(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW811, nil, func(ctx context.Context) (model.Map, error) {
@@ -14464,8 +12842,6 @@ func (g *Map1000) callW811(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW812 calls W812 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW812(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW812, nil, func(ctx context.Context) (model.Map, error) {
@@ -14473,8 +12849,6 @@ func (g *Map1000) callW812(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW813 calls W813 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW813(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW813, nil, func(ctx context.Context) (model.Map, error) {
@@ -14482,8 +12856,6 @@ func (g *Map1000) callW813(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW814 calls W814 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW814(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW814, nil, func(ctx context.Context) (model.Map, error) {
@@ -14491,8 +12863,6 @@ func (g *Map1000) callW814(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW815 calls W815 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW815(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW815, nil, func(ctx context.Context) (model.Map, error) {
@@ -14500,8 +12870,6 @@ func (g *Map1000) callW815(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW816 calls W816 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW816(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW816, nil, func(ctx context.Context) (model.Map, error) {
@@ -14509,8 +12877,6 @@ func (g *Map1000) callW816(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW817 calls W817 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW817(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW817, nil, func(ctx context.Context) (model.Map, error) {
@@ -14518,8 +12884,6 @@ func (g *Map1000) callW817(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW818 calls W818 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW818(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW818, nil, func(ctx context.Context) (model.Map, error) {
@@ -14527,8 +12891,6 @@ func (g *Map1000) callW818(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW819 calls W819 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW819(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW819, nil, func(ctx context.Context) (model.Map, error) {
@@ -14536,8 +12898,6 @@ func (g *Map1000) callW819(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW820 calls W820 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW820(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW820, nil, func(ctx context.Context) (model.Map, error) {
@@ -14545,8 +12905,6 @@ func (g *Map1000) callW820(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW821 calls W821 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW821(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW821, nil, func(ctx context.Context) (model.Map, error) {
@@ -14554,8 +12912,6 @@ func (g *Map1000) callW821(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW822 calls W822 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW822(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW822, nil, func(ctx context.Context) (model.Map, error) {
@@ -14563,8 +12919,6 @@ func (g *Map1000) callW822(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW823 calls W823 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW823(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW823, nil, func(ctx context.Context) (model.Map, error) {
@@ -14572,8 +12926,6 @@ func (g *Map1000) callW823(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW824 calls W824 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW824(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW824, nil, func(ctx context.Context) (model.Map, error) {
@@ -14581,8 +12933,6 @@ func (g *Map1000) callW824(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW825 calls W825 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW825(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW825, nil, func(ctx context.Context) (model.Map, error) {
@@ -14590,8 +12940,6 @@ func (g *Map1000) callW825(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW826 calls W826 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW826(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW826, nil, func(ctx context.Context) (model.Map, error) {
@@ -14599,8 +12947,6 @@ func (g *Map1000) callW826(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW827 calls W827 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW827(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW827, nil, func(ctx context.Context) (model.Map, error) {
@@ -14608,8 +12954,6 @@ func (g *Map1000) callW827(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW828 calls W828 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW828(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW828, nil, func(ctx context.Context) (model.Map, error) {
@@ -14617,8 +12961,6 @@ func (g *Map1000) callW828(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW829 calls W829 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW829(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW829, nil, func(ctx context.Context) (model.Map, error) {
@@ -14626,8 +12968,6 @@ func (g *Map1000) callW829(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW830 calls W830 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW830(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW830, nil, func(ctx context.Context) (model.Map, error) {
@@ -14635,8 +12975,6 @@ func (g *Map1000) callW830(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW831 calls W831 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW831(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW831, nil, func(ctx context.Context) (model.Map, error) {
@@ -14644,8 +12982,6 @@ func (g *Map1000) callW831(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW832 calls W832 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW832(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW832, nil, func(ctx context.Context) (model.Map, error) {
@@ -14653,8 +12989,6 @@ func (g *Map1000) callW832(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW833 calls W833 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW833(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW833, nil, func(ctx context.Context) (model.Map, error) {
@@ -14662,8 +12996,6 @@ func (g *Map1000) callW833(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW834 calls W834 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW834(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW834, nil, func(ctx context.Context) (model.Map, error) {
@@ -14671,8 +13003,6 @@ func (g *Map1000) callW834(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW835 calls W835 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW835(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW835, nil, func(ctx context.Context) (model.Map, error) {
@@ -14680,8 +13010,6 @@ func (g *Map1000) callW835(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW836 calls W836 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW836(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW836, nil, func(ctx context.Context) (model.Map, error) {
@@ -14689,8 +13017,6 @@ func (g *Map1000) callW836(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW837 calls W837 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW837(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW837, nil, func(ctx context.Context) (model.Map, error) {
@@ -14698,8 +13024,6 @@ func (g *Map1000) callW837(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW838 calls W838 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW838(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW838, nil, func(ctx context.Context) (model.Map, error) {
@@ -14707,8 +13031,6 @@ func (g *Map1000) callW838(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW839 calls W839 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW839(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW839, nil, func(ctx context.Context) (model.Map, error) {
@@ -14716,8 +13038,6 @@ func (g *Map1000) callW839(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW840 calls W840 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW840(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW840, nil, func(ctx context.Context) (model.Map, error) {
@@ -14725,8 +13045,6 @@ func (g *Map1000) callW840(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW841 calls W841 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW841(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW841, nil, func(ctx context.Context) (model.Map, error) {
@@ -14734,8 +13052,6 @@ func (g *Map1000) callW841(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW842 calls W842 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW842(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW842, nil, func(ctx context.Context) (model.Map, error) {
@@ -14743,8 +13059,6 @@ func (g *Map1000) callW842(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW843 calls W843 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW843(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW843, nil, func(ctx context.Context) (model.Map, error) {
@@ -14752,8 +13066,6 @@ func (g *Map1000) callW843(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW844 calls W844 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW844(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW844, nil, func(ctx context.Context) (model.Map, error) {
@@ -14761,8 +13073,6 @@ func (g *Map1000) callW844(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW845 calls W845 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW845(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW845, nil, func(ctx context.Context) (model.Map, error) {
@@ -14770,8 +13080,6 @@ func (g *Map1000) callW845(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW846 calls W846 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW846(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW846, nil, func(ctx context.Context) (model.Map, error) {
@@ -14779,8 +13087,6 @@ func (g *Map1000) callW846(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW847 calls W847 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW847(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW847, nil, func(ctx context.Context) (model.Map, error) {
@@ -14788,8 +13094,6 @@ func (g *Map1000) callW847(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW848 calls W848 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW848(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW848, nil, func(ctx context.Context) (model.Map, error) {
@@ -14797,8 +13101,6 @@ func (g *Map1000) callW848(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW849 calls W849 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW849(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW849, nil, func(ctx context.Context) (model.Map, error) {
@@ -14806,8 +13108,6 @@ func (g *Map1000) callW849(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW850 calls W850 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW850(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW850, nil, func(ctx context.Context) (model.Map, error) {
@@ -14815,8 +13115,6 @@ func (g *Map1000) callW850(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW851 calls W851 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW851(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW851, nil, func(ctx context.Context) (model.Map, error) {
@@ -14824,8 +13122,6 @@ func (g *Map1000) callW851(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW852 calls W852 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW852(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW852, nil, func(ctx context.Context) (model.Map, error) {
@@ -14833,8 +13129,6 @@ func (g *Map1000) callW852(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW853 calls W853 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW853(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW853, nil, func(ctx context.Context) (model.Map, error) {
@@ -14842,8 +13136,6 @@ func (g *Map1000) callW853(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW854 calls W854 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW854(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW854, nil, func(ctx context.Context) (model.Map, error) {
@@ -14851,8 +13143,6 @@ func (g *Map1000) callW854(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW855 calls W855 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW855(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW855, nil, func(ctx context.Context) (model.Map, error) {
@@ -14860,8 +13150,6 @@ func (g *Map1000) callW855(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW856 calls W856 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW856(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW856, nil, func(ctx context.Context) (model.Map, error) {
@@ -14869,8 +13157,6 @@ func (g *Map1000) callW856(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW857 calls W857 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW857(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW857, nil, func(ctx context.Context) (model.Map, error) {
@@ -14878,8 +13164,6 @@ func (g *Map1000) callW857(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW858 calls W858 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW858(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW858, nil, func(ctx context.Context) (model.Map, error) {
@@ -14887,8 +13171,6 @@ func (g *Map1000) callW858(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW859 calls W859 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW859(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW859, nil, func(ctx context.Context) (model.Map, error) {
@@ -14896,8 +13178,6 @@ func (g *Map1000) callW859(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW860 calls W860 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW860(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW860, nil, func(ctx context.Context) (model.Map, error) {
@@ -14905,8 +13185,6 @@ func (g *Map1000) callW860(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW861 calls W861 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW861(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW861, nil, func(ctx context.Context) (model.Map, error) {
@@ -14914,8 +13192,6 @@ func (g *Map1000) callW861(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW862 calls W862 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW862(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW862, nil, func(ctx context.Context) (model.Map, error) {
@@ -14923,8 +13199,6 @@ func (g *Map1000) callW862(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW863 calls W863 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW863(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW863, nil, func(ctx context.Context) (model.Map, error) {
@@ -14932,8 +13206,6 @@ func (g *Map1000) callW863(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW864 calls W864 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW864(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW864, nil, func(ctx context.Context) (model.Map, error) {
@@ -14941,8 +13213,6 @@ func (g *Map1000) callW864(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW865 calls W865 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW865(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW865, nil, func(ctx context.Context) (model.Map, error) {
@@ -14950,8 +13220,6 @@ func (g *Map1000) callW865(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW866 calls W866 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW866(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW866, nil, func(ctx context.Context) (model.Map, error) {
@@ -14959,8 +13227,6 @@ func (g *Map1000) callW866(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW867 calls W867 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW867(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW867, nil, func(ctx context.Context) (model.Map, error) {
@@ -14968,8 +13234,6 @@ func (g *Map1000) callW867(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW868 calls W868 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW868(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW868, nil, func(ctx context.Context) (model.Map, error) {
@@ -14977,8 +13241,6 @@ func (g *Map1000) callW868(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW869 calls W869 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW869(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW869, nil, func(ctx context.Context) (model.Map, error) {
@@ -14986,8 +13248,6 @@ func (g *Map1000) callW869(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW870 calls W870 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW870(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW870, nil, func(ctx context.Context) (model.Map, error) {
@@ -14995,8 +13255,6 @@ func (g *Map1000) callW870(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW871 calls W871 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW871(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW871, nil, func(ctx context.Context) (model.Map, error) {
@@ -15004,8 +13262,6 @@ func (g *Map1000) callW871(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW872 calls W872 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW872(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW872, nil, func(ctx context.Context) (model.Map, error) {
@@ -15013,8 +13269,6 @@ func (g *Map1000) callW872(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW873 calls W873 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW873(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW873, nil, func(ctx context.Context) (model.Map, error) {
@@ -15022,8 +13276,6 @@ func (g *Map1000) callW873(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW874 calls W874 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW874(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW874, nil, func(ctx context.Context) (model.Map, error) {
@@ -15031,8 +13283,6 @@ func (g *Map1000) callW874(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW875 calls W875 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW875(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW875, nil, func(ctx context.Context) (model.Map, error) {
@@ -15040,8 +13290,6 @@ func (g *Map1000) callW875(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW876 calls W876 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW876(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW876, nil, func(ctx context.Context) (model.Map, error) {
@@ -15049,8 +13297,6 @@ func (g *Map1000) callW876(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW877 calls W877 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW877(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW877, nil, func(ctx context.Context) (model.Map, error) {
@@ -15058,8 +13304,6 @@ func (g *Map1000) callW877(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW878 calls W878 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW878(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW878, nil, func(ctx context.Context) (model.Map, error) {
@@ -15067,8 +13311,6 @@ func (g *Map1000) callW878(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW879 calls W879 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW879(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW879, nil, func(ctx context.Context) (model.Map, error) {
@@ -15076,8 +13318,6 @@ func (g *Map1000) callW879(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW880 calls W880 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW880(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW880, nil, func(ctx context.Context) (model.Map, error) {
@@ -15085,8 +13325,6 @@ func (g *Map1000) callW880(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW881 calls W881 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW881(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW881, nil, func(ctx context.Context) (model.Map, error) {
@@ -15094,8 +13332,6 @@ func (g *Map1000) callW881(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW882 calls W882 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW882(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW882, nil, func(ctx context.Context) (model.Map, error) {
@@ -15103,8 +13339,6 @@ func (g *Map1000) callW882(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW883 calls W883 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW883(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW883, nil, func(ctx context.Context) (model.Map, error) {
@@ -15112,8 +13346,6 @@ func (g *Map1000) callW883(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW884 calls W884 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW884(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW884, nil, func(ctx context.Context) (model.Map, error) {
@@ -15121,8 +13353,6 @@ func (g *Map1000) callW884(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW885 calls W885 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW885(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW885, nil, func(ctx context.Context) (model.Map, error) {
@@ -15130,8 +13360,6 @@ func (g *Map1000) callW885(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW886 calls W886 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW886(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW886, nil, func(ctx context.Context) (model.Map, error) {
@@ -15139,8 +13367,6 @@ func (g *Map1000) callW886(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW887 calls W887 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW887(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW887, nil, func(ctx context.Context) (model.Map, error) {
@@ -15148,8 +13374,6 @@ func (g *Map1000) callW887(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW888 calls W888 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW888(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW888, nil, func(ctx context.Context) (model.Map, error) {
@@ -15157,8 +13381,6 @@ func (g *Map1000) callW888(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW889 calls W889 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW889(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW889, nil, func(ctx context.Context) (model.Map, error) {
@@ -15166,8 +13388,6 @@ func (g *Map1000) callW889(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW890 calls W890 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW890(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW890, nil, func(ctx context.Context) (model.Map, error) {
@@ -15175,8 +13395,6 @@ func (g *Map1000) callW890(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW891 calls W891 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW891(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW891, nil, func(ctx context.Context) (model.Map, error) {
@@ -15184,8 +13402,6 @@ func (g *Map1000) callW891(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW892 calls W892 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW892(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW892, nil, func(ctx context.Context) (model.Map, error) {
@@ -15193,8 +13409,6 @@ func (g *Map1000) callW892(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW893 calls W893 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW893(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW893, nil, func(ctx context.Context) (model.Map, error) {
@@ -15202,8 +13416,6 @@ func (g *Map1000) callW893(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW894 calls W894 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW894(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW894, nil, func(ctx context.Context) (model.Map, error) {
@@ -15211,8 +13423,6 @@ func (g *Map1000) callW894(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW895 calls W895 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW895(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW895, nil, func(ctx context.Context) (model.Map, error) {
@@ -15220,8 +13430,6 @@ func (g *Map1000) callW895(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW896 calls W896 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW896(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW896, nil, func(ctx context.Context) (model.Map, error) {
@@ -15229,8 +13437,6 @@ func (g *Map1000) callW896(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW897 calls W897 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW897(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW897, nil, func(ctx context.Context) (model.Map, error) {
@@ -15238,8 +13444,6 @@ func (g *Map1000) callW897(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW898 calls W898 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW898(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW898, nil, func(ctx context.Context) (model.Map, error) {
@@ -15247,8 +13451,6 @@ func (g *Map1000) callW898(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW899 calls W899 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW899(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW899, nil, func(ctx context.Context) (model.Map, error) {
@@ -15256,8 +13458,6 @@ func (g *Map1000) callW899(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW900 calls W900 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW900(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW900, nil, func(ctx context.Context) (model.Map, error) {
@@ -15265,8 +13465,6 @@ func (g *Map1000) callW900(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW901 calls W901 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW901(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW901, nil, func(ctx context.Context) (model.Map, error) {
@@ -15274,8 +13472,6 @@ func (g *Map1000) callW901(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW902 calls W902 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW902(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW902, nil, func(ctx context.Context) (model.Map, error) {
@@ -15283,8 +13479,6 @@ func (g *Map1000) callW902(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW903 calls W903 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW903(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW903, nil, func(ctx context.Context) (model.Map, error) {
@@ -15292,8 +13486,6 @@ func (g *Map1000) callW903(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW904 calls W904 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW904(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW904, nil, func(ctx context.Context) (model.Map, error) {
@@ -15301,8 +13493,6 @@ func (g *Map1000) callW904(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW905 calls W905 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW905(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW905, nil, func(ctx context.Context) (model.Map, error) {
@@ -15310,8 +13500,6 @@ func (g *Map1000) callW905(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW906 calls W906 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW906(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW906, nil, func(ctx context.Context) (model.Map, error) {
@@ -15319,8 +13507,6 @@ func (g *Map1000) callW906(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW907 calls W907 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW907(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW907, nil, func(ctx context.Context) (model.Map, error) {
@@ -15328,8 +13514,6 @@ func (g *Map1000) callW907(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW908 calls W908 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW908(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW908, nil, func(ctx context.Context) (model.Map, error) {
@@ -15337,8 +13521,6 @@ func (g *Map1000) callW908(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW909 calls W909 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW909(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW909, nil, func(ctx context.Context) (model.Map, error) {
@@ -15346,8 +13528,6 @@ func (g *Map1000) callW909(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW910 calls W910 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW910(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW910, nil, func(ctx context.Context) (model.Map, error) {
@@ -15355,8 +13535,6 @@ func (g *Map1000) callW910(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW911 calls W911 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW911(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW911, nil, func(ctx context.Context) (model.Map, error) {
@@ -15364,8 +13542,6 @@ func (g *Map1000) callW911(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW912 calls W912 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW912(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW912, nil, func(ctx context.Context) (model.Map, error) {
@@ -15373,8 +13549,6 @@ func (g *Map1000) callW912(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW913 calls W913 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW913(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW913, nil, func(ctx context.Context) (model.Map, error) {
@@ -15382,8 +13556,6 @@ func (g *Map1000) callW913(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW914 calls W914 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW914(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW914, nil, func(ctx context.Context) (model.Map, error) {
@@ -15391,8 +13563,6 @@ func (g *Map1000) callW914(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW915 calls W915 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW915(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW915, nil, func(ctx context.Context) (model.Map, error) {
@@ -15400,8 +13570,6 @@ func (g *Map1000) callW915(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW916 calls W916 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW916(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW916, nil, func(ctx context.Context) (model.Map, error) {
@@ -15409,8 +13577,6 @@ func (g *Map1000) callW916(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW917 calls W917 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW917(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW917, nil, func(ctx context.Context) (model.Map, error) {
@@ -15418,8 +13584,6 @@ func (g *Map1000) callW917(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW918 calls W918 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW918(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW918, nil, func(ctx context.Context) (model.Map, error) {
@@ -15427,8 +13591,6 @@ func (g *Map1000) callW918(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW919 calls W919 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW919(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW919, nil, func(ctx context.Context) (model.Map, error) {
@@ -15436,8 +13598,6 @@ func (g *Map1000) callW919(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW920 calls W920 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW920(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW920, nil, func(ctx context.Context) (model.Map, error) {
@@ -15445,8 +13605,6 @@ func (g *Map1000) callW920(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW921 calls W921 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW921(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW921, nil, func(ctx context.Context) (model.Map, error) {
@@ -15454,8 +13612,6 @@ func (g *Map1000) callW921(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW922 calls W922 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW922(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW922, nil, func(ctx context.Context) (model.Map, error) {
@@ -15463,8 +13619,6 @@ func (g *Map1000) callW922(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW923 calls W923 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW923(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW923, nil, func(ctx context.Context) (model.Map, error) {
@@ -15472,8 +13626,6 @@ func (g *Map1000) callW923(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW924 calls W924 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW924(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW924, nil, func(ctx context.Context) (model.Map, error) {
@@ -15481,8 +13633,6 @@ func (g *Map1000) callW924(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW925 calls W925 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW925(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW925, nil, func(ctx context.Context) (model.Map, error) {
@@ -15490,8 +13640,6 @@ func (g *Map1000) callW925(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW926 calls W926 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW926(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW926, nil, func(ctx context.Context) (model.Map, error) {
@@ -15499,8 +13647,6 @@ func (g *Map1000) callW926(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW927 calls W927 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW927(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW927, nil, func(ctx context.Context) (model.Map, error) {
@@ -15508,8 +13654,6 @@ func (g *Map1000) callW927(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW928 calls W928 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW928(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW928, nil, func(ctx context.Context) (model.Map, error) {
@@ -15517,8 +13661,6 @@ func (g *Map1000) callW928(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW929 calls W929 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW929(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW929, nil, func(ctx context.Context) (model.Map, error) {
@@ -15526,8 +13668,6 @@ func (g *Map1000) callW929(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW930 calls W930 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW930(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW930, nil, func(ctx context.Context) (model.Map, error) {
@@ -15535,8 +13675,6 @@ func (g *Map1000) callW930(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW931 calls W931 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW931(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW931, nil, func(ctx context.Context) (model.Map, error) {
@@ -15544,8 +13682,6 @@ func (g *Map1000) callW931(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW932 calls W932 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW932(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW932, nil, func(ctx context.Context) (model.Map, error) {
@@ -15553,8 +13689,6 @@ func (g *Map1000) callW932(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW933 calls W933 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW933(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW933, nil, func(ctx context.Context) (model.Map, error) {
@@ -15562,8 +13696,6 @@ func (g *Map1000) callW933(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW934 calls W934 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW934(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW934, nil, func(ctx context.Context) (model.Map, error) {
@@ -15571,8 +13703,6 @@ func (g *Map1000) callW934(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW935 calls W935 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW935(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW935, nil, func(ctx context.Context) (model.Map, error) {
@@ -15580,8 +13710,6 @@ func (g *Map1000) callW935(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW936 calls W936 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW936(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW936, nil, func(ctx context.Context) (model.Map, error) {
@@ -15589,8 +13717,6 @@ func (g *Map1000) callW936(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW937 calls W937 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW937(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW937, nil, func(ctx context.Context) (model.Map, error) {
@@ -15598,8 +13724,6 @@ func (g *Map1000) callW937(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW938 calls W938 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW938(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW938, nil, func(ctx context.Context) (model.Map, error) {
@@ -15607,8 +13731,6 @@ func (g *Map1000) callW938(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW939 calls W939 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW939(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW939, nil, func(ctx context.Context) (model.Map, error) {
@@ -15616,8 +13738,6 @@ func (g *Map1000) callW939(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW940 calls W940 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW940(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW940, nil, func(ctx context.Context) (model.Map, error) {
@@ -15625,8 +13745,6 @@ func (g *Map1000) callW940(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW941 calls W941 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW941(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW941, nil, func(ctx context.Context) (model.Map, error) {
@@ -15634,8 +13752,6 @@ func (g *Map1000) callW941(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW942 calls W942 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW942(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW942, nil, func(ctx context.Context) (model.Map, error) {
@@ -15643,8 +13759,6 @@ func (g *Map1000) callW942(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW943 calls W943 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW943(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW943, nil, func(ctx context.Context) (model.Map, error) {
@@ -15652,8 +13766,6 @@ func (g *Map1000) callW943(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW944 calls W944 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW944(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW944, nil, func(ctx context.Context) (model.Map, error) {
@@ -15661,8 +13773,6 @@ func (g *Map1000) callW944(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW945 calls W945 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW945(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW945, nil, func(ctx context.Context) (model.Map, error) {
@@ -15670,8 +13780,6 @@ func (g *Map1000) callW945(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW946 calls W946 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW946(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW946, nil, func(ctx context.Context) (model.Map, error) {
@@ -15679,8 +13787,6 @@ func (g *Map1000) callW946(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW947 calls W947 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW947(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW947, nil, func(ctx context.Context) (model.Map, error) {
@@ -15688,8 +13794,6 @@ func (g *Map1000) callW947(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW948 calls W948 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW948(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW948, nil, func(ctx context.Context) (model.Map, error) {
@@ -15697,8 +13801,6 @@ func (g *Map1000) callW948(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW949 calls W949 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW949(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW949, nil, func(ctx context.Context) (model.Map, error) {
@@ -15706,8 +13808,6 @@ func (g *Map1000) callW949(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW950 calls W950 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW950(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW950, nil, func(ctx context.Context) (model.Map, error) {
@@ -15715,8 +13815,6 @@ func (g *Map1000) callW950(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW951 calls W951 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW951(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW951, nil, func(ctx context.Context) (model.Map, error) {
@@ -15724,8 +13822,6 @@ func (g *Map1000) callW951(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW952 calls W952 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW952(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW952, nil, func(ctx context.Context) (model.Map, error) {
@@ -15733,8 +13829,6 @@ func (g *Map1000) callW952(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW953 calls W953 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW953(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW953, nil, func(ctx context.Context) (model.Map, error) {
@@ -15742,8 +13836,6 @@ func (g *Map1000) callW953(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW954 calls W954 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW954(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW954, nil, func(ctx context.Context) (model.Map, error) {
@@ -15751,8 +13843,6 @@ func (g *Map1000) callW954(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW955 calls W955 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW955(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW955, nil, func(ctx context.Context) (model.Map, error) {
@@ -15760,8 +13850,6 @@ func (g *Map1000) callW955(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW956 calls W956 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW956(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW956, nil, func(ctx context.Context) (model.Map, error) {
@@ -15769,8 +13857,6 @@ func (g *Map1000) callW956(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW957 calls W957 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW957(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW957, nil, func(ctx context.Context) (model.Map, error) {
@@ -15778,8 +13864,6 @@ func (g *Map1000) callW957(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW958 calls W958 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW958(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW958, nil, func(ctx context.Context) (model.Map, error) {
@@ -15787,8 +13871,6 @@ func (g *Map1000) callW958(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW959 calls W959 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW959(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW959, nil, func(ctx context.Context) (model.Map, error) {
@@ -15796,8 +13878,6 @@ func (g *Map1000) callW959(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW960 calls W960 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW960(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW960, nil, func(ctx context.Context) (model.Map, error) {
@@ -15805,8 +13885,6 @@ func (g *Map1000) callW960(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW961 calls W961 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW961(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW961, nil, func(ctx context.Context) (model.Map, error) {
@@ -15814,8 +13892,6 @@ func (g *Map1000) callW961(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW962 calls W962 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW962(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW962, nil, func(ctx context.Context) (model.Map, error) {
@@ -15823,8 +13899,6 @@ func (g *Map1000) callW962(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW963 calls W963 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW963(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW963, nil, func(ctx context.Context) (model.Map, error) {
@@ -15832,8 +13906,6 @@ func (g *Map1000) callW963(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW964 calls W964 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW964(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW964, nil, func(ctx context.Context) (model.Map, error) {
@@ -15841,8 +13913,6 @@ func (g *Map1000) callW964(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW965 calls W965 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW965(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW965, nil, func(ctx context.Context) (model.Map, error) {
@@ -15850,8 +13920,6 @@ func (g *Map1000) callW965(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW966 calls W966 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW966(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW966, nil, func(ctx context.Context) (model.Map, error) {
@@ -15859,8 +13927,6 @@ func (g *Map1000) callW966(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW967 calls W967 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW967(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW967, nil, func(ctx context.Context) (model.Map, error) {
@@ -15868,8 +13934,6 @@ func (g *Map1000) callW967(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW968 calls W968 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW968(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW968, nil, func(ctx context.Context) (model.Map, error) {
@@ -15877,8 +13941,6 @@ func (g *Map1000) callW968(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW969 calls W969 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW969(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW969, nil, func(ctx context.Context) (model.Map, error) {
@@ -15886,8 +13948,6 @@ func (g *Map1000) callW969(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW970 calls W970 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW970(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW970, nil, func(ctx context.Context) (model.Map, error) {
@@ -15895,8 +13955,6 @@ func (g *Map1000) callW970(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW971 calls W971 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW971(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW971, nil, func(ctx context.Context) (model.Map, error) {
@@ -15904,8 +13962,6 @@ func (g *Map1000) callW971(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW972 calls W972 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW972(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW972, nil, func(ctx context.Context) (model.Map, error) {
@@ -15913,8 +13969,6 @@ func (g *Map1000) callW972(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW973 calls W973 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW973(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW973, nil, func(ctx context.Context) (model.Map, error) {
@@ -15922,8 +13976,6 @@ func (g *Map1000) callW973(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW974 calls W974 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW974(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW974, nil, func(ctx context.Context) (model.Map, error) {
@@ -15931,8 +13983,6 @@ func (g *Map1000) callW974(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW975 calls W975 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW975(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW975, nil, func(ctx context.Context) (model.Map, error) {
@@ -15940,8 +13990,6 @@ func (g *Map1000) callW975(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW976 calls W976 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW976(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW976, nil, func(ctx context.Context) (model.Map, error) {
@@ -15949,8 +13997,6 @@ func (g *Map1000) callW976(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW977 calls W977 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW977(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW977, nil, func(ctx context.Context) (model.Map, error) {
@@ -15958,8 +14004,6 @@ func (g *Map1000) callW977(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW978 calls W978 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW978(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW978, nil, func(ctx context.Context) (model.Map, error) {
@@ -15967,8 +14011,6 @@ func (g *Map1000) callW978(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW979 calls W979 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW979(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW979, nil, func(ctx context.Context) (model.Map, error) {
@@ -15976,8 +14018,6 @@ func (g *Map1000) callW979(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW980 calls W980 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW980(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW980, nil, func(ctx context.Context) (model.Map, error) {
@@ -15985,8 +14025,6 @@ func (g *Map1000) callW980(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW981 calls W981 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW981(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW981, nil, func(ctx context.Context) (model.Map, error) {
@@ -15994,8 +14032,6 @@ func (g *Map1000) callW981(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW982 calls W982 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW982(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW982, nil, func(ctx context.Context) (model.Map, error) {
@@ -16003,8 +14039,6 @@ func (g *Map1000) callW982(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW983 calls W983 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW983(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW983, nil, func(ctx context.Context) (model.Map, error) {
@@ -16012,8 +14046,6 @@ func (g *Map1000) callW983(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW984 calls W984 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW984(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW984, nil, func(ctx context.Context) (model.Map, error) {
@@ -16021,8 +14053,6 @@ func (g *Map1000) callW984(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW985 calls W985 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW985(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW985, nil, func(ctx context.Context) (model.Map, error) {
@@ -16030,8 +14060,6 @@ func (g *Map1000) callW985(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW986 calls W986 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW986(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW986, nil, func(ctx context.Context) (model.Map, error) {
@@ -16039,8 +14067,6 @@ func (g *Map1000) callW986(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW987 calls W987 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW987(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW987, nil, func(ctx context.Context) (model.Map, error) {
@@ -16048,8 +14074,6 @@ func (g *Map1000) callW987(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW988 calls W988 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW988(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW988, nil, func(ctx context.Context) (model.Map, error) {
@@ -16057,8 +14081,6 @@ func (g *Map1000) callW988(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW989 calls W989 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW989(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW989, nil, func(ctx context.Context) (model.Map, error) {
@@ -16066,8 +14088,6 @@ func (g *Map1000) callW989(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW990 calls W990 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW990(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW990, nil, func(ctx context.Context) (model.Map, error) {
@@ -16075,8 +14095,6 @@ func (g *Map1000) callW990(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW991 calls W991 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW991(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW991, nil, func(ctx context.Context) (model.Map, error) {
@@ -16084,8 +14102,6 @@ func (g *Map1000) callW991(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW992 calls W992 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW992(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW992, nil, func(ctx context.Context) (model.Map, error) {
@@ -16093,8 +14109,6 @@ func (g *Map1000) callW992(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW993 calls W993 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW993(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW993, nil, func(ctx context.Context) (model.Map, error) {
@@ -16102,8 +14116,6 @@ func (g *Map1000) callW993(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW994 calls W994 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW994(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW994, nil, func(ctx context.Context) (model.Map, error) {
@@ -16111,8 +14123,6 @@ func (g *Map1000) callW994(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW995 calls W995 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW995(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW995, nil, func(ctx context.Context) (model.Map, error) {
@@ -16120,8 +14130,6 @@ func (g *Map1000) callW995(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW996 calls W996 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW996(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW996, nil, func(ctx context.Context) (model.Map, error) {
@@ -16129,8 +14137,6 @@ func (g *Map1000) callW996(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW997 calls W997 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW997(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW997, nil, func(ctx context.Context) (model.Map, error) {
@@ -16138,8 +14144,6 @@ func (g *Map1000) callW997(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW998 calls W998 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW998(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW998, nil, func(ctx context.Context) (model.Map, error) {
@@ -16147,8 +14151,6 @@ func (g *Map1000) callW998(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW999 calls W999 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW999(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW999, nil, func(ctx context.Context) (model.Map, error) {
@@ -16156,8 +14158,6 @@ func (g *Map1000) callW999(ctx context.Context, x *runtime.Exec[model.Map], in r
 	})
 }
 
-// callW1000 calls W1000 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callW1000(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeW1000, nil, func(ctx context.Context) (model.Map, error) {
@@ -16165,8 +14165,6 @@ func (g *Map1000) callW1000(ctx context.Context, x *runtime.Exec[model.Map], in 
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map1000) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map, b JoinBranches) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map1000NodeJoin, nil, func(ctx context.Context) (model.Map, error) {

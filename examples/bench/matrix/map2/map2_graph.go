@@ -170,7 +170,7 @@ var map2ForkStart = runtime.ForkSpec{
 	Node:    map2NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Map2) callStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
@@ -179,8 +179,6 @@ func (g *Map2) callStart(ctx context.Context, x *runtime.Exec[model.Map], in run
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map2) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map2NodeW1, nil, func(ctx context.Context) (model.Map, error) {
@@ -188,8 +186,6 @@ func (g *Map2) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtim
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map2) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map2NodeW2, nil, func(ctx context.Context) (model.Map, error) {
@@ -197,8 +193,6 @@ func (g *Map2) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtim
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Map2) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map, b JoinBranches) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map2NodeJoin, nil, func(ctx context.Context) (model.Map, error) {

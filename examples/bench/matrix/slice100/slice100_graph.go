@@ -856,7 +856,7 @@ var slice100ForkStart = runtime.ForkSpec{
 	Node:    slice100NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Slice100) callStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
@@ -865,8 +865,6 @@ func (g *Slice100) callStart(ctx context.Context, x *runtime.Exec[model.Slice], 
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
@@ -874,8 +872,6 @@ func (g *Slice100) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
@@ -883,8 +879,6 @@ func (g *Slice100) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW3(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW3, nil, func(ctx context.Context) (model.Slice, error) {
@@ -892,8 +886,6 @@ func (g *Slice100) callW3(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW4(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW4, nil, func(ctx context.Context) (model.Slice, error) {
@@ -901,8 +893,6 @@ func (g *Slice100) callW4(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW5(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW5, nil, func(ctx context.Context) (model.Slice, error) {
@@ -910,8 +900,6 @@ func (g *Slice100) callW5(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW6(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW6, nil, func(ctx context.Context) (model.Slice, error) {
@@ -919,8 +907,6 @@ func (g *Slice100) callW6(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW7(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW7, nil, func(ctx context.Context) (model.Slice, error) {
@@ -928,8 +914,6 @@ func (g *Slice100) callW7(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW8(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW8, nil, func(ctx context.Context) (model.Slice, error) {
@@ -937,8 +921,6 @@ func (g *Slice100) callW8(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW9(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW9, nil, func(ctx context.Context) (model.Slice, error) {
@@ -946,8 +928,6 @@ func (g *Slice100) callW9(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW10(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW10, nil, func(ctx context.Context) (model.Slice, error) {
@@ -955,8 +935,6 @@ func (g *Slice100) callW10(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW11(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW11, nil, func(ctx context.Context) (model.Slice, error) {
@@ -964,8 +942,6 @@ func (g *Slice100) callW11(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW12(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW12, nil, func(ctx context.Context) (model.Slice, error) {
@@ -973,8 +949,6 @@ func (g *Slice100) callW12(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW13(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW13, nil, func(ctx context.Context) (model.Slice, error) {
@@ -982,8 +956,6 @@ func (g *Slice100) callW13(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW14(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW14, nil, func(ctx context.Context) (model.Slice, error) {
@@ -991,8 +963,6 @@ func (g *Slice100) callW14(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW15(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW15, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1000,8 +970,6 @@ func (g *Slice100) callW15(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW16(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW16, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1009,8 +977,6 @@ func (g *Slice100) callW16(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW17(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW17, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1018,8 +984,6 @@ func (g *Slice100) callW17(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW18(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW18, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1027,8 +991,6 @@ func (g *Slice100) callW18(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW19(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW19, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1036,8 +998,6 @@ func (g *Slice100) callW19(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW20(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW20, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1045,8 +1005,6 @@ func (g *Slice100) callW20(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW21(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW21, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1054,8 +1012,6 @@ func (g *Slice100) callW21(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW22(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW22, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1063,8 +1019,6 @@ func (g *Slice100) callW22(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW23(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW23, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1072,8 +1026,6 @@ func (g *Slice100) callW23(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW24(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW24, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1081,8 +1033,6 @@ func (g *Slice100) callW24(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW25(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW25, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1090,8 +1040,6 @@ func (g *Slice100) callW25(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW26(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW26, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1099,8 +1047,6 @@ func (g *Slice100) callW26(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW27(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW27, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1108,8 +1054,6 @@ func (g *Slice100) callW27(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW28(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW28, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1117,8 +1061,6 @@ func (g *Slice100) callW28(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW29(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW29, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1126,8 +1068,6 @@ func (g *Slice100) callW29(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW30(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW30, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1135,8 +1075,6 @@ func (g *Slice100) callW30(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW31(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW31, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1144,8 +1082,6 @@ func (g *Slice100) callW31(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW32(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW32, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1153,8 +1089,6 @@ func (g *Slice100) callW32(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW33(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW33, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1162,8 +1096,6 @@ func (g *Slice100) callW33(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW34(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW34, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1171,8 +1103,6 @@ func (g *Slice100) callW34(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW35(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW35, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1180,8 +1110,6 @@ func (g *Slice100) callW35(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW36(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW36, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1189,8 +1117,6 @@ func (g *Slice100) callW36(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW37(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW37, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1198,8 +1124,6 @@ func (g *Slice100) callW37(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW38(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW38, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1207,8 +1131,6 @@ func (g *Slice100) callW38(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW39(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW39, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1216,8 +1138,6 @@ func (g *Slice100) callW39(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW40(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW40, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1225,8 +1145,6 @@ func (g *Slice100) callW40(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW41(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW41, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1234,8 +1152,6 @@ func (g *Slice100) callW41(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW42(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW42, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1243,8 +1159,6 @@ func (g *Slice100) callW42(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW43(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW43, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1252,8 +1166,6 @@ func (g *Slice100) callW43(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW44(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW44, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1261,8 +1173,6 @@ func (g *Slice100) callW44(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW45(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW45, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1270,8 +1180,6 @@ func (g *Slice100) callW45(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW46(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW46, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1279,8 +1187,6 @@ func (g *Slice100) callW46(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW47(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW47, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1288,8 +1194,6 @@ func (g *Slice100) callW47(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW48(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW48, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1297,8 +1201,6 @@ func (g *Slice100) callW48(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW49(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW49, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1306,8 +1208,6 @@ func (g *Slice100) callW49(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW50(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW50, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1315,8 +1215,6 @@ func (g *Slice100) callW50(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW51(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW51, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1324,8 +1222,6 @@ func (g *Slice100) callW51(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW52(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW52, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1333,8 +1229,6 @@ func (g *Slice100) callW52(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW53(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW53, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1342,8 +1236,6 @@ func (g *Slice100) callW53(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW54(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW54, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1351,8 +1243,6 @@ func (g *Slice100) callW54(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW55(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW55, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1360,8 +1250,6 @@ func (g *Slice100) callW55(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW56(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW56, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1369,8 +1257,6 @@ func (g *Slice100) callW56(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW57(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW57, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1378,8 +1264,6 @@ func (g *Slice100) callW57(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW58(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW58, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1387,8 +1271,6 @@ func (g *Slice100) callW58(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW59(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW59, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1396,8 +1278,6 @@ func (g *Slice100) callW59(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW60(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW60, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1405,8 +1285,6 @@ func (g *Slice100) callW60(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW61(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW61, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1414,8 +1292,6 @@ func (g *Slice100) callW61(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW62(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW62, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1423,8 +1299,6 @@ func (g *Slice100) callW62(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW63(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW63, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1432,8 +1306,6 @@ func (g *Slice100) callW63(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW64(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW64, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1441,8 +1313,6 @@ func (g *Slice100) callW64(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW65(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW65, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1450,8 +1320,6 @@ func (g *Slice100) callW65(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW66(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW66, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1459,8 +1327,6 @@ func (g *Slice100) callW66(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW67(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW67, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1468,8 +1334,6 @@ func (g *Slice100) callW67(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW68(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW68, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1477,8 +1341,6 @@ func (g *Slice100) callW68(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW69(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW69, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1486,8 +1348,6 @@ func (g *Slice100) callW69(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW70(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW70, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1495,8 +1355,6 @@ func (g *Slice100) callW70(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW71(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW71, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1504,8 +1362,6 @@ func (g *Slice100) callW71(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW72(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW72, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1513,8 +1369,6 @@ func (g *Slice100) callW72(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW73(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW73, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1522,8 +1376,6 @@ func (g *Slice100) callW73(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW74(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW74, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1531,8 +1383,6 @@ func (g *Slice100) callW74(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW75(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW75, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1540,8 +1390,6 @@ func (g *Slice100) callW75(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW76(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW76, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1549,8 +1397,6 @@ func (g *Slice100) callW76(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW77(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW77, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1558,8 +1404,6 @@ func (g *Slice100) callW77(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW78(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW78, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1567,8 +1411,6 @@ func (g *Slice100) callW78(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW79(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW79, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1576,8 +1418,6 @@ func (g *Slice100) callW79(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW80(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW80, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1585,8 +1425,6 @@ func (g *Slice100) callW80(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW81(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW81, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1594,8 +1432,6 @@ func (g *Slice100) callW81(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW82(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW82, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1603,8 +1439,6 @@ func (g *Slice100) callW82(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW83(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW83, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1612,8 +1446,6 @@ func (g *Slice100) callW83(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW84(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW84, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1621,8 +1453,6 @@ func (g *Slice100) callW84(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW85(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW85, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1630,8 +1460,6 @@ func (g *Slice100) callW85(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW86(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW86, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1639,8 +1467,6 @@ func (g *Slice100) callW86(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW87(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW87, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1648,8 +1474,6 @@ func (g *Slice100) callW87(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW88(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW88, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1657,8 +1481,6 @@ func (g *Slice100) callW88(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW89(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW89, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1666,8 +1488,6 @@ func (g *Slice100) callW89(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW90(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW90, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1675,8 +1495,6 @@ func (g *Slice100) callW90(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW91(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW91, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1684,8 +1502,6 @@ func (g *Slice100) callW91(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW92(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW92, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1693,8 +1509,6 @@ func (g *Slice100) callW92(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW93(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW93, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1702,8 +1516,6 @@ func (g *Slice100) callW93(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW94(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW94, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1711,8 +1523,6 @@ func (g *Slice100) callW94(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW95(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW95, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1720,8 +1530,6 @@ func (g *Slice100) callW95(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW96(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW96, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1729,8 +1537,6 @@ func (g *Slice100) callW96(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW97(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW97, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1738,8 +1544,6 @@ func (g *Slice100) callW97(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW98(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW98, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1747,8 +1551,6 @@ func (g *Slice100) callW98(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW99(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW99, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1756,8 +1558,6 @@ func (g *Slice100) callW99(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callW100(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeW100, nil, func(ctx context.Context) (model.Slice, error) {
@@ -1765,8 +1565,6 @@ func (g *Slice100) callW100(ctx context.Context, x *runtime.Exec[model.Slice], i
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice100) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice100NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {

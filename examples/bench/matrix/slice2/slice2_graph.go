@@ -170,7 +170,7 @@ var slice2ForkStart = runtime.ForkSpec{
 	Node:    slice2NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Slice2) callStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
@@ -179,8 +179,6 @@ func (g *Slice2) callStart(ctx context.Context, x *runtime.Exec[model.Slice], in
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice2) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice2NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
@@ -188,8 +186,6 @@ func (g *Slice2) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in ru
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice2) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice2NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
@@ -197,8 +193,6 @@ func (g *Slice2) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in ru
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice2) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice2NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {

@@ -296,7 +296,7 @@ var slice20ForkStart = runtime.ForkSpec{
 	Node:    slice20NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Slice20) callStart(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
@@ -305,8 +305,6 @@ func (g *Slice20) callStart(ctx context.Context, x *runtime.Exec[model.Slice], i
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
@@ -314,8 +312,6 @@ func (g *Slice20) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
@@ -323,8 +319,6 @@ func (g *Slice20) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW3(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW3, nil, func(ctx context.Context) (model.Slice, error) {
@@ -332,8 +326,6 @@ func (g *Slice20) callW3(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW4(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW4, nil, func(ctx context.Context) (model.Slice, error) {
@@ -341,8 +333,6 @@ func (g *Slice20) callW4(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW5(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW5, nil, func(ctx context.Context) (model.Slice, error) {
@@ -350,8 +340,6 @@ func (g *Slice20) callW5(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW6(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW6, nil, func(ctx context.Context) (model.Slice, error) {
@@ -359,8 +347,6 @@ func (g *Slice20) callW6(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW7(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW7, nil, func(ctx context.Context) (model.Slice, error) {
@@ -368,8 +354,6 @@ func (g *Slice20) callW7(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW8(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW8, nil, func(ctx context.Context) (model.Slice, error) {
@@ -377,8 +361,6 @@ func (g *Slice20) callW8(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW9(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW9, nil, func(ctx context.Context) (model.Slice, error) {
@@ -386,8 +368,6 @@ func (g *Slice20) callW9(ctx context.Context, x *runtime.Exec[model.Slice], in r
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW10(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW10, nil, func(ctx context.Context) (model.Slice, error) {
@@ -395,8 +375,6 @@ func (g *Slice20) callW10(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW11(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW11, nil, func(ctx context.Context) (model.Slice, error) {
@@ -404,8 +382,6 @@ func (g *Slice20) callW11(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW12(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW12, nil, func(ctx context.Context) (model.Slice, error) {
@@ -413,8 +389,6 @@ func (g *Slice20) callW12(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW13(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW13, nil, func(ctx context.Context) (model.Slice, error) {
@@ -422,8 +396,6 @@ func (g *Slice20) callW13(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW14(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW14, nil, func(ctx context.Context) (model.Slice, error) {
@@ -431,8 +403,6 @@ func (g *Slice20) callW14(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW15(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW15, nil, func(ctx context.Context) (model.Slice, error) {
@@ -440,8 +410,6 @@ func (g *Slice20) callW15(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW16(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW16, nil, func(ctx context.Context) (model.Slice, error) {
@@ -449,8 +417,6 @@ func (g *Slice20) callW16(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW17(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW17, nil, func(ctx context.Context) (model.Slice, error) {
@@ -458,8 +424,6 @@ func (g *Slice20) callW17(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW18(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW18, nil, func(ctx context.Context) (model.Slice, error) {
@@ -467,8 +431,6 @@ func (g *Slice20) callW18(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW19(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW19, nil, func(ctx context.Context) (model.Slice, error) {
@@ -476,8 +438,6 @@ func (g *Slice20) callW19(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callW20(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeW20, nil, func(ctx context.Context) (model.Slice, error) {
@@ -485,8 +445,6 @@ func (g *Slice20) callW20(ctx context.Context, x *runtime.Exec[model.Slice], in 
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Slice20) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {

@@ -7155,7 +7155,7 @@ var strings1000ForkStart = runtime.ForkSpec{
 	Node:    strings1000NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Strings1000) callStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
@@ -7164,8 +7164,6 @@ func (g *Strings1000) callStart(ctx context.Context, x *runtime.Exec[model.Strin
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW1, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7173,8 +7171,6 @@ func (g *Strings1000) callW1(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW2, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7182,8 +7178,6 @@ func (g *Strings1000) callW2(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW3(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW3, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7191,8 +7185,6 @@ func (g *Strings1000) callW3(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW4(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW4, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7200,8 +7192,6 @@ func (g *Strings1000) callW4(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW5(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW5, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7209,8 +7199,6 @@ func (g *Strings1000) callW5(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW6(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW6, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7218,8 +7206,6 @@ func (g *Strings1000) callW6(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW7(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW7, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7227,8 +7213,6 @@ func (g *Strings1000) callW7(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW8(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW8, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7236,8 +7220,6 @@ func (g *Strings1000) callW8(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW9(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW9, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7245,8 +7227,6 @@ func (g *Strings1000) callW9(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW10(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW10, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7254,8 +7234,6 @@ func (g *Strings1000) callW10(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW11(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW11, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7263,8 +7241,6 @@ func (g *Strings1000) callW11(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW12(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW12, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7272,8 +7248,6 @@ func (g *Strings1000) callW12(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW13(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW13, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7281,8 +7255,6 @@ func (g *Strings1000) callW13(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW14(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW14, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7290,8 +7262,6 @@ func (g *Strings1000) callW14(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW15(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW15, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7299,8 +7269,6 @@ func (g *Strings1000) callW15(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW16(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW16, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7308,8 +7276,6 @@ func (g *Strings1000) callW16(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW17(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW17, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7317,8 +7283,6 @@ func (g *Strings1000) callW17(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW18(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW18, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7326,8 +7290,6 @@ func (g *Strings1000) callW18(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW19(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW19, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7335,8 +7297,6 @@ func (g *Strings1000) callW19(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW20(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW20, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7344,8 +7304,6 @@ func (g *Strings1000) callW20(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW21(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW21, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7353,8 +7311,6 @@ func (g *Strings1000) callW21(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW22(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW22, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7362,8 +7318,6 @@ func (g *Strings1000) callW22(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW23(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW23, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7371,8 +7325,6 @@ func (g *Strings1000) callW23(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW24(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW24, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7380,8 +7332,6 @@ func (g *Strings1000) callW24(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW25(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW25, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7389,8 +7339,6 @@ func (g *Strings1000) callW25(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW26(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW26, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7398,8 +7346,6 @@ func (g *Strings1000) callW26(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW27(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW27, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7407,8 +7353,6 @@ func (g *Strings1000) callW27(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW28(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW28, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7416,8 +7360,6 @@ func (g *Strings1000) callW28(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW29(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW29, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7425,8 +7367,6 @@ func (g *Strings1000) callW29(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW30(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW30, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7434,8 +7374,6 @@ func (g *Strings1000) callW30(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW31(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW31, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7443,8 +7381,6 @@ func (g *Strings1000) callW31(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW32(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW32, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7452,8 +7388,6 @@ func (g *Strings1000) callW32(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW33(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW33, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7461,8 +7395,6 @@ func (g *Strings1000) callW33(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW34(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW34, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7470,8 +7402,6 @@ func (g *Strings1000) callW34(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW35(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW35, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7479,8 +7409,6 @@ func (g *Strings1000) callW35(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW36(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW36, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7488,8 +7416,6 @@ func (g *Strings1000) callW36(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW37(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW37, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7497,8 +7423,6 @@ func (g *Strings1000) callW37(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW38(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW38, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7506,8 +7430,6 @@ func (g *Strings1000) callW38(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW39(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW39, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7515,8 +7437,6 @@ func (g *Strings1000) callW39(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW40(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW40, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7524,8 +7444,6 @@ func (g *Strings1000) callW40(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW41(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW41, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7533,8 +7451,6 @@ func (g *Strings1000) callW41(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW42(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW42, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7542,8 +7458,6 @@ func (g *Strings1000) callW42(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW43(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW43, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7551,8 +7465,6 @@ func (g *Strings1000) callW43(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW44(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW44, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7560,8 +7472,6 @@ func (g *Strings1000) callW44(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW45(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW45, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7569,8 +7479,6 @@ func (g *Strings1000) callW45(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW46(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW46, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7578,8 +7486,6 @@ func (g *Strings1000) callW46(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW47(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW47, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7587,8 +7493,6 @@ func (g *Strings1000) callW47(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW48(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW48, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7596,8 +7500,6 @@ func (g *Strings1000) callW48(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW49(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW49, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7605,8 +7507,6 @@ func (g *Strings1000) callW49(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW50(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW50, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7614,8 +7514,6 @@ func (g *Strings1000) callW50(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW51(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW51, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7623,8 +7521,6 @@ func (g *Strings1000) callW51(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW52(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW52, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7632,8 +7528,6 @@ func (g *Strings1000) callW52(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW53(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW53, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7641,8 +7535,6 @@ func (g *Strings1000) callW53(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW54(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW54, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7650,8 +7542,6 @@ func (g *Strings1000) callW54(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW55(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW55, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7659,8 +7549,6 @@ func (g *Strings1000) callW55(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW56(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW56, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7668,8 +7556,6 @@ func (g *Strings1000) callW56(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW57(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW57, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7677,8 +7563,6 @@ func (g *Strings1000) callW57(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW58(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW58, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7686,8 +7570,6 @@ func (g *Strings1000) callW58(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW59(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW59, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7695,8 +7577,6 @@ func (g *Strings1000) callW59(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW60(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW60, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7704,8 +7584,6 @@ func (g *Strings1000) callW60(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW61(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW61, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7713,8 +7591,6 @@ func (g *Strings1000) callW61(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW62(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW62, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7722,8 +7598,6 @@ func (g *Strings1000) callW62(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW63(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW63, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7731,8 +7605,6 @@ func (g *Strings1000) callW63(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW64(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW64, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7740,8 +7612,6 @@ func (g *Strings1000) callW64(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW65(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW65, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7749,8 +7619,6 @@ func (g *Strings1000) callW65(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW66(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW66, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7758,8 +7626,6 @@ func (g *Strings1000) callW66(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW67(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW67, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7767,8 +7633,6 @@ func (g *Strings1000) callW67(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW68(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW68, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7776,8 +7640,6 @@ func (g *Strings1000) callW68(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW69(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW69, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7785,8 +7647,6 @@ func (g *Strings1000) callW69(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW70(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW70, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7794,8 +7654,6 @@ func (g *Strings1000) callW70(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW71(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW71, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7803,8 +7661,6 @@ func (g *Strings1000) callW71(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW72(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW72, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7812,8 +7668,6 @@ func (g *Strings1000) callW72(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW73(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW73, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7821,8 +7675,6 @@ func (g *Strings1000) callW73(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW74(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW74, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7830,8 +7682,6 @@ func (g *Strings1000) callW74(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW75(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW75, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7839,8 +7689,6 @@ func (g *Strings1000) callW75(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW76(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW76, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7848,8 +7696,6 @@ func (g *Strings1000) callW76(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW77(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW77, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7857,8 +7703,6 @@ func (g *Strings1000) callW77(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW78(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW78, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7866,8 +7710,6 @@ func (g *Strings1000) callW78(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW79(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW79, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7875,8 +7717,6 @@ func (g *Strings1000) callW79(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW80(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW80, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7884,8 +7724,6 @@ func (g *Strings1000) callW80(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW81(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW81, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7893,8 +7731,6 @@ func (g *Strings1000) callW81(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW82(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW82, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7902,8 +7738,6 @@ func (g *Strings1000) callW82(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW83(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW83, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7911,8 +7745,6 @@ func (g *Strings1000) callW83(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW84(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW84, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7920,8 +7752,6 @@ func (g *Strings1000) callW84(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW85(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW85, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7929,8 +7759,6 @@ func (g *Strings1000) callW85(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW86(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW86, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7938,8 +7766,6 @@ func (g *Strings1000) callW86(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW87(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW87, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7947,8 +7773,6 @@ func (g *Strings1000) callW87(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW88(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW88, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7956,8 +7780,6 @@ func (g *Strings1000) callW88(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW89(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW89, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7965,8 +7787,6 @@ func (g *Strings1000) callW89(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW90(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW90, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7974,8 +7794,6 @@ func (g *Strings1000) callW90(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW91(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW91, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7983,8 +7801,6 @@ func (g *Strings1000) callW91(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW92(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW92, nil, func(ctx context.Context) (model.Strings, error) {
@@ -7992,8 +7808,6 @@ func (g *Strings1000) callW92(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW93(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW93, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8001,8 +7815,6 @@ func (g *Strings1000) callW93(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW94(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW94, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8010,8 +7822,6 @@ func (g *Strings1000) callW94(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW95(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW95, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8019,8 +7829,6 @@ func (g *Strings1000) callW95(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW96(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW96, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8028,8 +7836,6 @@ func (g *Strings1000) callW96(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW97(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW97, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8037,8 +7843,6 @@ func (g *Strings1000) callW97(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW98(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW98, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8046,8 +7850,6 @@ func (g *Strings1000) callW98(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW99(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW99, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8055,8 +7857,6 @@ func (g *Strings1000) callW99(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW100(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW100, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8064,8 +7864,6 @@ func (g *Strings1000) callW100(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW101 calls W101 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW101(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW101, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8073,8 +7871,6 @@ func (g *Strings1000) callW101(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW102 calls W102 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW102(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW102, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8082,8 +7878,6 @@ func (g *Strings1000) callW102(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW103 calls W103 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW103(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW103, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8091,8 +7885,6 @@ func (g *Strings1000) callW103(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW104 calls W104 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW104(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW104, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8100,8 +7892,6 @@ func (g *Strings1000) callW104(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW105 calls W105 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW105(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW105, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8109,8 +7899,6 @@ func (g *Strings1000) callW105(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW106 calls W106 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW106(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW106, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8118,8 +7906,6 @@ func (g *Strings1000) callW106(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW107 calls W107 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW107(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW107, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8127,8 +7913,6 @@ func (g *Strings1000) callW107(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW108 calls W108 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW108(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW108, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8136,8 +7920,6 @@ func (g *Strings1000) callW108(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW109 calls W109 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW109(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW109, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8145,8 +7927,6 @@ func (g *Strings1000) callW109(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW110 calls W110 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW110(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW110, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8154,8 +7934,6 @@ func (g *Strings1000) callW110(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW111 calls W111 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW111(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW111, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8163,8 +7941,6 @@ func (g *Strings1000) callW111(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW112 calls W112 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW112(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW112, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8172,8 +7948,6 @@ func (g *Strings1000) callW112(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW113 calls W113 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW113(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW113, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8181,8 +7955,6 @@ func (g *Strings1000) callW113(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW114 calls W114 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW114(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW114, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8190,8 +7962,6 @@ func (g *Strings1000) callW114(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW115 calls W115 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW115(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW115, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8199,8 +7969,6 @@ func (g *Strings1000) callW115(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW116 calls W116 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW116(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW116, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8208,8 +7976,6 @@ func (g *Strings1000) callW116(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW117 calls W117 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW117(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW117, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8217,8 +7983,6 @@ func (g *Strings1000) callW117(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW118 calls W118 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW118(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW118, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8226,8 +7990,6 @@ func (g *Strings1000) callW118(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW119 calls W119 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW119(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW119, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8235,8 +7997,6 @@ func (g *Strings1000) callW119(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW120 calls W120 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW120(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW120, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8244,8 +8004,6 @@ func (g *Strings1000) callW120(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW121 calls W121 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW121(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW121, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8253,8 +8011,6 @@ func (g *Strings1000) callW121(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW122 calls W122 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW122(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW122, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8262,8 +8018,6 @@ func (g *Strings1000) callW122(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW123 calls W123 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW123(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW123, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8271,8 +8025,6 @@ func (g *Strings1000) callW123(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW124 calls W124 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW124(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW124, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8280,8 +8032,6 @@ func (g *Strings1000) callW124(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW125 calls W125 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW125(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW125, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8289,8 +8039,6 @@ func (g *Strings1000) callW125(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW126 calls W126 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW126(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW126, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8298,8 +8046,6 @@ func (g *Strings1000) callW126(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW127 calls W127 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW127(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW127, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8307,8 +8053,6 @@ func (g *Strings1000) callW127(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW128 calls W128 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW128(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW128, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8316,8 +8060,6 @@ func (g *Strings1000) callW128(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW129 calls W129 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW129(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW129, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8325,8 +8067,6 @@ func (g *Strings1000) callW129(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW130 calls W130 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW130(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW130, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8334,8 +8074,6 @@ func (g *Strings1000) callW130(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW131 calls W131 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW131(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW131, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8343,8 +8081,6 @@ func (g *Strings1000) callW131(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW132 calls W132 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW132(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW132, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8352,8 +8088,6 @@ func (g *Strings1000) callW132(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW133 calls W133 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW133(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW133, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8361,8 +8095,6 @@ func (g *Strings1000) callW133(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW134 calls W134 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW134(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW134, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8370,8 +8102,6 @@ func (g *Strings1000) callW134(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW135 calls W135 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW135(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW135, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8379,8 +8109,6 @@ func (g *Strings1000) callW135(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW136 calls W136 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW136(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW136, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8388,8 +8116,6 @@ func (g *Strings1000) callW136(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW137 calls W137 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW137(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW137, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8397,8 +8123,6 @@ func (g *Strings1000) callW137(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW138 calls W138 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW138(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW138, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8406,8 +8130,6 @@ func (g *Strings1000) callW138(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW139 calls W139 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW139(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW139, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8415,8 +8137,6 @@ func (g *Strings1000) callW139(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW140 calls W140 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW140(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW140, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8424,8 +8144,6 @@ func (g *Strings1000) callW140(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW141 calls W141 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW141(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW141, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8433,8 +8151,6 @@ func (g *Strings1000) callW141(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW142 calls W142 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW142(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW142, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8442,8 +8158,6 @@ func (g *Strings1000) callW142(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW143 calls W143 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW143(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW143, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8451,8 +8165,6 @@ func (g *Strings1000) callW143(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW144 calls W144 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW144(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW144, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8460,8 +8172,6 @@ func (g *Strings1000) callW144(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW145 calls W145 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW145(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW145, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8469,8 +8179,6 @@ func (g *Strings1000) callW145(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW146 calls W146 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW146(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW146, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8478,8 +8186,6 @@ func (g *Strings1000) callW146(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW147 calls W147 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW147(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW147, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8487,8 +8193,6 @@ func (g *Strings1000) callW147(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW148 calls W148 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW148(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW148, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8496,8 +8200,6 @@ func (g *Strings1000) callW148(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW149 calls W149 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW149(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW149, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8505,8 +8207,6 @@ func (g *Strings1000) callW149(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW150 calls W150 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW150(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW150, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8514,8 +8214,6 @@ func (g *Strings1000) callW150(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW151 calls W151 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW151(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW151, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8523,8 +8221,6 @@ func (g *Strings1000) callW151(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW152 calls W152 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW152(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW152, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8532,8 +8228,6 @@ func (g *Strings1000) callW152(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW153 calls W153 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW153(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW153, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8541,8 +8235,6 @@ func (g *Strings1000) callW153(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW154 calls W154 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW154(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW154, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8550,8 +8242,6 @@ func (g *Strings1000) callW154(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW155 calls W155 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW155(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW155, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8559,8 +8249,6 @@ func (g *Strings1000) callW155(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW156 calls W156 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW156(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW156, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8568,8 +8256,6 @@ func (g *Strings1000) callW156(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW157 calls W157 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW157(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW157, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8577,8 +8263,6 @@ func (g *Strings1000) callW157(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW158 calls W158 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW158(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW158, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8586,8 +8270,6 @@ func (g *Strings1000) callW158(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW159 calls W159 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW159(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW159, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8595,8 +8277,6 @@ func (g *Strings1000) callW159(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW160 calls W160 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW160(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW160, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8604,8 +8284,6 @@ func (g *Strings1000) callW160(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW161 calls W161 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW161(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW161, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8613,8 +8291,6 @@ func (g *Strings1000) callW161(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW162 calls W162 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW162(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW162, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8622,8 +8298,6 @@ func (g *Strings1000) callW162(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW163 calls W163 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW163(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW163, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8631,8 +8305,6 @@ func (g *Strings1000) callW163(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW164 calls W164 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW164(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW164, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8640,8 +8312,6 @@ func (g *Strings1000) callW164(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW165 calls W165 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW165(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW165, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8649,8 +8319,6 @@ func (g *Strings1000) callW165(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW166 calls W166 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW166(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW166, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8658,8 +8326,6 @@ func (g *Strings1000) callW166(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW167 calls W167 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW167(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW167, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8667,8 +8333,6 @@ func (g *Strings1000) callW167(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW168 calls W168 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW168(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW168, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8676,8 +8340,6 @@ func (g *Strings1000) callW168(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW169 calls W169 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW169(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW169, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8685,8 +8347,6 @@ func (g *Strings1000) callW169(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW170 calls W170 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW170(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW170, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8694,8 +8354,6 @@ func (g *Strings1000) callW170(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW171 calls W171 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW171(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW171, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8703,8 +8361,6 @@ func (g *Strings1000) callW171(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW172 calls W172 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW172(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW172, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8712,8 +8368,6 @@ func (g *Strings1000) callW172(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW173 calls W173 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW173(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW173, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8721,8 +8375,6 @@ func (g *Strings1000) callW173(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW174 calls W174 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW174(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW174, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8730,8 +8382,6 @@ func (g *Strings1000) callW174(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW175 calls W175 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW175(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW175, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8739,8 +8389,6 @@ func (g *Strings1000) callW175(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW176 calls W176 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW176(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW176, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8748,8 +8396,6 @@ func (g *Strings1000) callW176(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW177 calls W177 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW177(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW177, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8757,8 +8403,6 @@ func (g *Strings1000) callW177(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW178 calls W178 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW178(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW178, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8766,8 +8410,6 @@ func (g *Strings1000) callW178(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW179 calls W179 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW179(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW179, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8775,8 +8417,6 @@ func (g *Strings1000) callW179(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW180 calls W180 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW180(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW180, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8784,8 +8424,6 @@ func (g *Strings1000) callW180(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW181 calls W181 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW181(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW181, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8793,8 +8431,6 @@ func (g *Strings1000) callW181(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW182 calls W182 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW182(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW182, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8802,8 +8438,6 @@ func (g *Strings1000) callW182(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW183 calls W183 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW183(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW183, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8811,8 +8445,6 @@ func (g *Strings1000) callW183(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW184 calls W184 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW184(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW184, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8820,8 +8452,6 @@ func (g *Strings1000) callW184(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW185 calls W185 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW185(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW185, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8829,8 +8459,6 @@ func (g *Strings1000) callW185(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW186 calls W186 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW186(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW186, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8838,8 +8466,6 @@ func (g *Strings1000) callW186(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW187 calls W187 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW187(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW187, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8847,8 +8473,6 @@ func (g *Strings1000) callW187(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW188 calls W188 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW188(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW188, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8856,8 +8480,6 @@ func (g *Strings1000) callW188(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW189 calls W189 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW189(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW189, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8865,8 +8487,6 @@ func (g *Strings1000) callW189(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW190 calls W190 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW190(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW190, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8874,8 +8494,6 @@ func (g *Strings1000) callW190(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW191 calls W191 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW191(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW191, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8883,8 +8501,6 @@ func (g *Strings1000) callW191(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW192 calls W192 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW192(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW192, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8892,8 +8508,6 @@ func (g *Strings1000) callW192(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW193 calls W193 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW193(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW193, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8901,8 +8515,6 @@ func (g *Strings1000) callW193(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW194 calls W194 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW194(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW194, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8910,8 +8522,6 @@ func (g *Strings1000) callW194(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW195 calls W195 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW195(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW195, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8919,8 +8529,6 @@ func (g *Strings1000) callW195(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW196 calls W196 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW196(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW196, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8928,8 +8536,6 @@ func (g *Strings1000) callW196(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW197 calls W197 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW197(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW197, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8937,8 +8543,6 @@ func (g *Strings1000) callW197(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW198 calls W198 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW198(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW198, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8946,8 +8550,6 @@ func (g *Strings1000) callW198(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW199 calls W199 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW199(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW199, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8955,8 +8557,6 @@ func (g *Strings1000) callW199(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW200 calls W200 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW200(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW200, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8964,8 +8564,6 @@ func (g *Strings1000) callW200(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW201 calls W201 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW201(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW201, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8973,8 +8571,6 @@ func (g *Strings1000) callW201(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW202 calls W202 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW202(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW202, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8982,8 +8578,6 @@ func (g *Strings1000) callW202(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW203 calls W203 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW203(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW203, nil, func(ctx context.Context) (model.Strings, error) {
@@ -8991,8 +8585,6 @@ func (g *Strings1000) callW203(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW204 calls W204 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW204(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW204, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9000,8 +8592,6 @@ func (g *Strings1000) callW204(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW205 calls W205 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW205(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW205, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9009,8 +8599,6 @@ func (g *Strings1000) callW205(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW206 calls W206 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW206(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW206, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9018,8 +8606,6 @@ func (g *Strings1000) callW206(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW207 calls W207 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW207(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW207, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9027,8 +8613,6 @@ func (g *Strings1000) callW207(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW208 calls W208 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW208(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW208, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9036,8 +8620,6 @@ func (g *Strings1000) callW208(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW209 calls W209 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW209(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW209, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9045,8 +8627,6 @@ func (g *Strings1000) callW209(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW210 calls W210 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW210(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW210, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9054,8 +8634,6 @@ func (g *Strings1000) callW210(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW211 calls W211 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW211(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW211, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9063,8 +8641,6 @@ func (g *Strings1000) callW211(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW212 calls W212 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW212(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW212, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9072,8 +8648,6 @@ func (g *Strings1000) callW212(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW213 calls W213 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW213(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW213, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9081,8 +8655,6 @@ func (g *Strings1000) callW213(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW214 calls W214 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW214(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW214, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9090,8 +8662,6 @@ func (g *Strings1000) callW214(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW215 calls W215 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW215(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW215, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9099,8 +8669,6 @@ func (g *Strings1000) callW215(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW216 calls W216 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW216(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW216, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9108,8 +8676,6 @@ func (g *Strings1000) callW216(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW217 calls W217 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW217(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW217, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9117,8 +8683,6 @@ func (g *Strings1000) callW217(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW218 calls W218 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW218(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW218, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9126,8 +8690,6 @@ func (g *Strings1000) callW218(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW219 calls W219 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW219(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW219, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9135,8 +8697,6 @@ func (g *Strings1000) callW219(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW220 calls W220 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW220(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW220, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9144,8 +8704,6 @@ func (g *Strings1000) callW220(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW221 calls W221 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW221(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW221, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9153,8 +8711,6 @@ func (g *Strings1000) callW221(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW222 calls W222 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW222(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW222, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9162,8 +8718,6 @@ func (g *Strings1000) callW222(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW223 calls W223 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW223(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW223, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9171,8 +8725,6 @@ func (g *Strings1000) callW223(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW224 calls W224 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW224(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW224, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9180,8 +8732,6 @@ func (g *Strings1000) callW224(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW225 calls W225 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW225(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW225, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9189,8 +8739,6 @@ func (g *Strings1000) callW225(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW226 calls W226 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW226(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW226, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9198,8 +8746,6 @@ func (g *Strings1000) callW226(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW227 calls W227 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW227(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW227, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9207,8 +8753,6 @@ func (g *Strings1000) callW227(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW228 calls W228 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW228(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW228, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9216,8 +8760,6 @@ func (g *Strings1000) callW228(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW229 calls W229 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW229(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW229, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9225,8 +8767,6 @@ func (g *Strings1000) callW229(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW230 calls W230 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW230(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW230, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9234,8 +8774,6 @@ func (g *Strings1000) callW230(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW231 calls W231 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW231(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW231, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9243,8 +8781,6 @@ func (g *Strings1000) callW231(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW232 calls W232 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW232(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW232, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9252,8 +8788,6 @@ func (g *Strings1000) callW232(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW233 calls W233 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW233(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW233, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9261,8 +8795,6 @@ func (g *Strings1000) callW233(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW234 calls W234 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW234(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW234, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9270,8 +8802,6 @@ func (g *Strings1000) callW234(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW235 calls W235 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW235(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW235, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9279,8 +8809,6 @@ func (g *Strings1000) callW235(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW236 calls W236 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW236(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW236, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9288,8 +8816,6 @@ func (g *Strings1000) callW236(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW237 calls W237 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW237(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW237, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9297,8 +8823,6 @@ func (g *Strings1000) callW237(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW238 calls W238 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW238(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW238, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9306,8 +8830,6 @@ func (g *Strings1000) callW238(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW239 calls W239 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW239(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW239, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9315,8 +8837,6 @@ func (g *Strings1000) callW239(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW240 calls W240 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW240(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW240, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9324,8 +8844,6 @@ func (g *Strings1000) callW240(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW241 calls W241 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW241(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW241, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9333,8 +8851,6 @@ func (g *Strings1000) callW241(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW242 calls W242 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW242(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW242, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9342,8 +8858,6 @@ func (g *Strings1000) callW242(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW243 calls W243 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW243(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW243, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9351,8 +8865,6 @@ func (g *Strings1000) callW243(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW244 calls W244 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW244(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW244, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9360,8 +8872,6 @@ func (g *Strings1000) callW244(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW245 calls W245 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW245(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW245, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9369,8 +8879,6 @@ func (g *Strings1000) callW245(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW246 calls W246 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW246(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW246, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9378,8 +8886,6 @@ func (g *Strings1000) callW246(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW247 calls W247 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW247(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW247, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9387,8 +8893,6 @@ func (g *Strings1000) callW247(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW248 calls W248 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW248(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW248, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9396,8 +8900,6 @@ func (g *Strings1000) callW248(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW249 calls W249 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW249(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW249, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9405,8 +8907,6 @@ func (g *Strings1000) callW249(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW250 calls W250 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW250(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW250, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9414,8 +8914,6 @@ func (g *Strings1000) callW250(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW251 calls W251 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW251(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW251, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9423,8 +8921,6 @@ func (g *Strings1000) callW251(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW252 calls W252 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW252(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW252, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9432,8 +8928,6 @@ func (g *Strings1000) callW252(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW253 calls W253 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW253(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW253, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9441,8 +8935,6 @@ func (g *Strings1000) callW253(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW254 calls W254 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW254(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW254, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9450,8 +8942,6 @@ func (g *Strings1000) callW254(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW255 calls W255 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW255(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW255, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9459,8 +8949,6 @@ func (g *Strings1000) callW255(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW256 calls W256 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW256(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW256, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9468,8 +8956,6 @@ func (g *Strings1000) callW256(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW257 calls W257 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW257(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW257, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9477,8 +8963,6 @@ func (g *Strings1000) callW257(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW258 calls W258 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW258(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW258, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9486,8 +8970,6 @@ func (g *Strings1000) callW258(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW259 calls W259 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW259(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW259, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9495,8 +8977,6 @@ func (g *Strings1000) callW259(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW260 calls W260 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW260(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW260, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9504,8 +8984,6 @@ func (g *Strings1000) callW260(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW261 calls W261 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW261(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW261, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9513,8 +8991,6 @@ func (g *Strings1000) callW261(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW262 calls W262 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW262(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW262, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9522,8 +8998,6 @@ func (g *Strings1000) callW262(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW263 calls W263 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW263(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW263, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9531,8 +9005,6 @@ func (g *Strings1000) callW263(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW264 calls W264 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW264(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW264, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9540,8 +9012,6 @@ func (g *Strings1000) callW264(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW265 calls W265 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW265(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW265, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9549,8 +9019,6 @@ func (g *Strings1000) callW265(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW266 calls W266 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW266(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW266, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9558,8 +9026,6 @@ func (g *Strings1000) callW266(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW267 calls W267 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW267(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW267, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9567,8 +9033,6 @@ func (g *Strings1000) callW267(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW268 calls W268 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW268(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW268, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9576,8 +9040,6 @@ func (g *Strings1000) callW268(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW269 calls W269 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW269(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW269, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9585,8 +9047,6 @@ func (g *Strings1000) callW269(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW270 calls W270 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW270(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW270, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9594,8 +9054,6 @@ func (g *Strings1000) callW270(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW271 calls W271 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW271(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW271, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9603,8 +9061,6 @@ func (g *Strings1000) callW271(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW272 calls W272 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW272(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW272, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9612,8 +9068,6 @@ func (g *Strings1000) callW272(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW273 calls W273 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW273(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW273, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9621,8 +9075,6 @@ func (g *Strings1000) callW273(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW274 calls W274 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW274(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW274, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9630,8 +9082,6 @@ func (g *Strings1000) callW274(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW275 calls W275 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW275(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW275, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9639,8 +9089,6 @@ func (g *Strings1000) callW275(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW276 calls W276 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW276(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW276, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9648,8 +9096,6 @@ func (g *Strings1000) callW276(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW277 calls W277 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW277(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW277, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9657,8 +9103,6 @@ func (g *Strings1000) callW277(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW278 calls W278 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW278(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW278, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9666,8 +9110,6 @@ func (g *Strings1000) callW278(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW279 calls W279 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW279(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW279, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9675,8 +9117,6 @@ func (g *Strings1000) callW279(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW280 calls W280 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW280(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW280, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9684,8 +9124,6 @@ func (g *Strings1000) callW280(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW281 calls W281 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW281(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW281, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9693,8 +9131,6 @@ func (g *Strings1000) callW281(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW282 calls W282 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW282(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW282, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9702,8 +9138,6 @@ func (g *Strings1000) callW282(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW283 calls W283 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW283(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW283, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9711,8 +9145,6 @@ func (g *Strings1000) callW283(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW284 calls W284 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW284(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW284, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9720,8 +9152,6 @@ func (g *Strings1000) callW284(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW285 calls W285 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW285(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW285, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9729,8 +9159,6 @@ func (g *Strings1000) callW285(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW286 calls W286 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW286(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW286, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9738,8 +9166,6 @@ func (g *Strings1000) callW286(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW287 calls W287 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW287(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW287, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9747,8 +9173,6 @@ func (g *Strings1000) callW287(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW288 calls W288 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW288(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW288, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9756,8 +9180,6 @@ func (g *Strings1000) callW288(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW289 calls W289 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW289(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW289, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9765,8 +9187,6 @@ func (g *Strings1000) callW289(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW290 calls W290 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW290(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW290, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9774,8 +9194,6 @@ func (g *Strings1000) callW290(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW291 calls W291 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW291(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW291, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9783,8 +9201,6 @@ func (g *Strings1000) callW291(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW292 calls W292 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW292(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW292, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9792,8 +9208,6 @@ func (g *Strings1000) callW292(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW293 calls W293 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW293(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW293, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9801,8 +9215,6 @@ func (g *Strings1000) callW293(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW294 calls W294 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW294(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW294, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9810,8 +9222,6 @@ func (g *Strings1000) callW294(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW295 calls W295 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW295(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW295, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9819,8 +9229,6 @@ func (g *Strings1000) callW295(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW296 calls W296 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW296(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW296, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9828,8 +9236,6 @@ func (g *Strings1000) callW296(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW297 calls W297 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW297(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW297, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9837,8 +9243,6 @@ func (g *Strings1000) callW297(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW298 calls W298 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW298(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW298, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9846,8 +9250,6 @@ func (g *Strings1000) callW298(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW299 calls W299 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW299(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW299, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9855,8 +9257,6 @@ func (g *Strings1000) callW299(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW300 calls W300 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW300(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW300, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9864,8 +9264,6 @@ func (g *Strings1000) callW300(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW301 calls W301 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW301(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW301, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9873,8 +9271,6 @@ func (g *Strings1000) callW301(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW302 calls W302 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW302(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW302, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9882,8 +9278,6 @@ func (g *Strings1000) callW302(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW303 calls W303 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW303(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW303, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9891,8 +9285,6 @@ func (g *Strings1000) callW303(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW304 calls W304 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW304(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW304, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9900,8 +9292,6 @@ func (g *Strings1000) callW304(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW305 calls W305 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW305(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW305, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9909,8 +9299,6 @@ func (g *Strings1000) callW305(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW306 calls W306 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW306(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW306, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9918,8 +9306,6 @@ func (g *Strings1000) callW306(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW307 calls W307 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW307(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW307, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9927,8 +9313,6 @@ func (g *Strings1000) callW307(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW308 calls W308 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW308(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW308, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9936,8 +9320,6 @@ func (g *Strings1000) callW308(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW309 calls W309 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW309(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW309, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9945,8 +9327,6 @@ func (g *Strings1000) callW309(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW310 calls W310 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW310(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW310, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9954,8 +9334,6 @@ func (g *Strings1000) callW310(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW311 calls W311 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW311(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW311, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9963,8 +9341,6 @@ func (g *Strings1000) callW311(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW312 calls W312 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW312(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW312, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9972,8 +9348,6 @@ func (g *Strings1000) callW312(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW313 calls W313 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW313(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW313, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9981,8 +9355,6 @@ func (g *Strings1000) callW313(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW314 calls W314 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW314(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW314, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9990,8 +9362,6 @@ func (g *Strings1000) callW314(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW315 calls W315 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW315(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW315, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9999,8 +9369,6 @@ func (g *Strings1000) callW315(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW316 calls W316 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW316(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW316, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10008,8 +9376,6 @@ func (g *Strings1000) callW316(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW317 calls W317 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW317(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW317, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10017,8 +9383,6 @@ func (g *Strings1000) callW317(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW318 calls W318 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW318(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW318, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10026,8 +9390,6 @@ func (g *Strings1000) callW318(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW319 calls W319 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW319(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW319, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10035,8 +9397,6 @@ func (g *Strings1000) callW319(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW320 calls W320 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW320(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW320, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10044,8 +9404,6 @@ func (g *Strings1000) callW320(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW321 calls W321 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW321(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW321, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10053,8 +9411,6 @@ func (g *Strings1000) callW321(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW322 calls W322 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW322(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW322, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10062,8 +9418,6 @@ func (g *Strings1000) callW322(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW323 calls W323 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW323(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW323, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10071,8 +9425,6 @@ func (g *Strings1000) callW323(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW324 calls W324 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW324(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW324, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10080,8 +9432,6 @@ func (g *Strings1000) callW324(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW325 calls W325 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW325(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW325, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10089,8 +9439,6 @@ func (g *Strings1000) callW325(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW326 calls W326 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW326(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW326, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10098,8 +9446,6 @@ func (g *Strings1000) callW326(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW327 calls W327 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW327(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW327, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10107,8 +9453,6 @@ func (g *Strings1000) callW327(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW328 calls W328 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW328(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW328, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10116,8 +9460,6 @@ func (g *Strings1000) callW328(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW329 calls W329 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW329(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW329, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10125,8 +9467,6 @@ func (g *Strings1000) callW329(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW330 calls W330 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW330(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW330, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10134,8 +9474,6 @@ func (g *Strings1000) callW330(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW331 calls W331 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW331(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW331, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10143,8 +9481,6 @@ func (g *Strings1000) callW331(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW332 calls W332 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW332(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW332, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10152,8 +9488,6 @@ func (g *Strings1000) callW332(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW333 calls W333 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW333(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW333, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10161,8 +9495,6 @@ func (g *Strings1000) callW333(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW334 calls W334 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW334(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW334, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10170,8 +9502,6 @@ func (g *Strings1000) callW334(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW335 calls W335 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW335(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW335, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10179,8 +9509,6 @@ func (g *Strings1000) callW335(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW336 calls W336 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW336(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW336, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10188,8 +9516,6 @@ func (g *Strings1000) callW336(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW337 calls W337 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW337(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW337, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10197,8 +9523,6 @@ func (g *Strings1000) callW337(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW338 calls W338 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW338(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW338, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10206,8 +9530,6 @@ func (g *Strings1000) callW338(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW339 calls W339 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW339(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW339, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10215,8 +9537,6 @@ func (g *Strings1000) callW339(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW340 calls W340 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW340(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW340, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10224,8 +9544,6 @@ func (g *Strings1000) callW340(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW341 calls W341 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW341(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW341, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10233,8 +9551,6 @@ func (g *Strings1000) callW341(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW342 calls W342 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW342(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW342, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10242,8 +9558,6 @@ func (g *Strings1000) callW342(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW343 calls W343 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW343(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW343, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10251,8 +9565,6 @@ func (g *Strings1000) callW343(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW344 calls W344 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW344(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW344, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10260,8 +9572,6 @@ func (g *Strings1000) callW344(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW345 calls W345 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW345(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW345, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10269,8 +9579,6 @@ func (g *Strings1000) callW345(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW346 calls W346 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW346(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW346, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10278,8 +9586,6 @@ func (g *Strings1000) callW346(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW347 calls W347 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW347(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW347, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10287,8 +9593,6 @@ func (g *Strings1000) callW347(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW348 calls W348 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW348(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW348, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10296,8 +9600,6 @@ func (g *Strings1000) callW348(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW349 calls W349 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW349(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW349, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10305,8 +9607,6 @@ func (g *Strings1000) callW349(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW350 calls W350 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW350(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW350, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10314,8 +9614,6 @@ func (g *Strings1000) callW350(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW351 calls W351 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW351(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW351, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10323,8 +9621,6 @@ func (g *Strings1000) callW351(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW352 calls W352 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW352(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW352, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10332,8 +9628,6 @@ func (g *Strings1000) callW352(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW353 calls W353 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW353(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW353, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10341,8 +9635,6 @@ func (g *Strings1000) callW353(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW354 calls W354 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW354(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW354, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10350,8 +9642,6 @@ func (g *Strings1000) callW354(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW355 calls W355 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW355(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW355, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10359,8 +9649,6 @@ func (g *Strings1000) callW355(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW356 calls W356 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW356(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW356, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10368,8 +9656,6 @@ func (g *Strings1000) callW356(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW357 calls W357 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW357(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW357, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10377,8 +9663,6 @@ func (g *Strings1000) callW357(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW358 calls W358 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW358(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW358, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10386,8 +9670,6 @@ func (g *Strings1000) callW358(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW359 calls W359 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW359(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW359, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10395,8 +9677,6 @@ func (g *Strings1000) callW359(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW360 calls W360 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW360(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW360, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10404,8 +9684,6 @@ func (g *Strings1000) callW360(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW361 calls W361 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW361(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW361, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10413,8 +9691,6 @@ func (g *Strings1000) callW361(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW362 calls W362 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW362(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW362, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10422,8 +9698,6 @@ func (g *Strings1000) callW362(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW363 calls W363 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW363(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW363, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10431,8 +9705,6 @@ func (g *Strings1000) callW363(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW364 calls W364 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW364(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW364, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10440,8 +9712,6 @@ func (g *Strings1000) callW364(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW365 calls W365 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW365(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW365, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10449,8 +9719,6 @@ func (g *Strings1000) callW365(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW366 calls W366 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW366(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW366, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10458,8 +9726,6 @@ func (g *Strings1000) callW366(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW367 calls W367 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW367(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW367, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10467,8 +9733,6 @@ func (g *Strings1000) callW367(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW368 calls W368 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW368(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW368, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10476,8 +9740,6 @@ func (g *Strings1000) callW368(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW369 calls W369 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW369(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW369, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10485,8 +9747,6 @@ func (g *Strings1000) callW369(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW370 calls W370 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW370(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW370, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10494,8 +9754,6 @@ func (g *Strings1000) callW370(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW371 calls W371 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW371(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW371, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10503,8 +9761,6 @@ func (g *Strings1000) callW371(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW372 calls W372 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW372(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW372, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10512,8 +9768,6 @@ func (g *Strings1000) callW372(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW373 calls W373 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW373(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW373, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10521,8 +9775,6 @@ func (g *Strings1000) callW373(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW374 calls W374 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW374(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW374, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10530,8 +9782,6 @@ func (g *Strings1000) callW374(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW375 calls W375 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW375(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW375, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10539,8 +9789,6 @@ func (g *Strings1000) callW375(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW376 calls W376 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW376(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW376, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10548,8 +9796,6 @@ func (g *Strings1000) callW376(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW377 calls W377 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW377(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW377, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10557,8 +9803,6 @@ func (g *Strings1000) callW377(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW378 calls W378 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW378(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW378, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10566,8 +9810,6 @@ func (g *Strings1000) callW378(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW379 calls W379 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW379(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW379, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10575,8 +9817,6 @@ func (g *Strings1000) callW379(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW380 calls W380 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW380(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW380, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10584,8 +9824,6 @@ func (g *Strings1000) callW380(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW381 calls W381 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW381(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW381, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10593,8 +9831,6 @@ func (g *Strings1000) callW381(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW382 calls W382 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW382(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW382, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10602,8 +9838,6 @@ func (g *Strings1000) callW382(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW383 calls W383 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW383(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW383, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10611,8 +9845,6 @@ func (g *Strings1000) callW383(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW384 calls W384 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW384(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW384, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10620,8 +9852,6 @@ func (g *Strings1000) callW384(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW385 calls W385 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW385(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW385, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10629,8 +9859,6 @@ func (g *Strings1000) callW385(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW386 calls W386 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW386(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW386, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10638,8 +9866,6 @@ func (g *Strings1000) callW386(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW387 calls W387 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW387(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW387, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10647,8 +9873,6 @@ func (g *Strings1000) callW387(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW388 calls W388 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW388(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW388, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10656,8 +9880,6 @@ func (g *Strings1000) callW388(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW389 calls W389 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW389(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW389, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10665,8 +9887,6 @@ func (g *Strings1000) callW389(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW390 calls W390 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW390(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW390, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10674,8 +9894,6 @@ func (g *Strings1000) callW390(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW391 calls W391 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW391(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW391, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10683,8 +9901,6 @@ func (g *Strings1000) callW391(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW392 calls W392 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW392(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW392, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10692,8 +9908,6 @@ func (g *Strings1000) callW392(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW393 calls W393 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW393(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW393, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10701,8 +9915,6 @@ func (g *Strings1000) callW393(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW394 calls W394 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW394(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW394, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10710,8 +9922,6 @@ func (g *Strings1000) callW394(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW395 calls W395 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW395(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW395, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10719,8 +9929,6 @@ func (g *Strings1000) callW395(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW396 calls W396 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW396(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW396, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10728,8 +9936,6 @@ func (g *Strings1000) callW396(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW397 calls W397 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW397(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW397, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10737,8 +9943,6 @@ func (g *Strings1000) callW397(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW398 calls W398 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW398(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW398, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10746,8 +9950,6 @@ func (g *Strings1000) callW398(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW399 calls W399 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW399(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW399, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10755,8 +9957,6 @@ func (g *Strings1000) callW399(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW400 calls W400 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW400(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW400, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10764,8 +9964,6 @@ func (g *Strings1000) callW400(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW401 calls W401 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW401(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW401, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10773,8 +9971,6 @@ func (g *Strings1000) callW401(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW402 calls W402 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW402(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW402, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10782,8 +9978,6 @@ func (g *Strings1000) callW402(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW403 calls W403 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW403(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW403, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10791,8 +9985,6 @@ func (g *Strings1000) callW403(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW404 calls W404 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW404(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW404, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10800,8 +9992,6 @@ func (g *Strings1000) callW404(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW405 calls W405 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW405(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW405, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10809,8 +9999,6 @@ func (g *Strings1000) callW405(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW406 calls W406 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW406(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW406, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10818,8 +10006,6 @@ func (g *Strings1000) callW406(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW407 calls W407 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW407(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW407, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10827,8 +10013,6 @@ func (g *Strings1000) callW407(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW408 calls W408 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW408(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW408, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10836,8 +10020,6 @@ func (g *Strings1000) callW408(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW409 calls W409 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW409(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW409, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10845,8 +10027,6 @@ func (g *Strings1000) callW409(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW410 calls W410 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW410(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW410, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10854,8 +10034,6 @@ func (g *Strings1000) callW410(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW411 calls W411 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW411(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW411, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10863,8 +10041,6 @@ func (g *Strings1000) callW411(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW412 calls W412 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW412(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW412, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10872,8 +10048,6 @@ func (g *Strings1000) callW412(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW413 calls W413 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW413(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW413, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10881,8 +10055,6 @@ func (g *Strings1000) callW413(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW414 calls W414 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW414(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW414, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10890,8 +10062,6 @@ func (g *Strings1000) callW414(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW415 calls W415 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW415(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW415, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10899,8 +10069,6 @@ func (g *Strings1000) callW415(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW416 calls W416 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW416(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW416, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10908,8 +10076,6 @@ func (g *Strings1000) callW416(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW417 calls W417 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW417(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW417, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10917,8 +10083,6 @@ func (g *Strings1000) callW417(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW418 calls W418 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW418(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW418, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10926,8 +10090,6 @@ func (g *Strings1000) callW418(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW419 calls W419 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW419(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW419, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10935,8 +10097,6 @@ func (g *Strings1000) callW419(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW420 calls W420 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW420(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW420, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10944,8 +10104,6 @@ func (g *Strings1000) callW420(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW421 calls W421 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW421(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW421, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10953,8 +10111,6 @@ func (g *Strings1000) callW421(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW422 calls W422 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW422(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW422, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10962,8 +10118,6 @@ func (g *Strings1000) callW422(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW423 calls W423 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW423(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW423, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10971,8 +10125,6 @@ func (g *Strings1000) callW423(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW424 calls W424 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW424(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW424, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10980,8 +10132,6 @@ func (g *Strings1000) callW424(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW425 calls W425 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW425(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW425, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10989,8 +10139,6 @@ func (g *Strings1000) callW425(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW426 calls W426 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW426(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW426, nil, func(ctx context.Context) (model.Strings, error) {
@@ -10998,8 +10146,6 @@ func (g *Strings1000) callW426(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW427 calls W427 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW427(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW427, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11007,8 +10153,6 @@ func (g *Strings1000) callW427(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW428 calls W428 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW428(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW428, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11016,8 +10160,6 @@ func (g *Strings1000) callW428(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW429 calls W429 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW429(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW429, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11025,8 +10167,6 @@ func (g *Strings1000) callW429(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW430 calls W430 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW430(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW430, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11034,8 +10174,6 @@ func (g *Strings1000) callW430(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW431 calls W431 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW431(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW431, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11043,8 +10181,6 @@ func (g *Strings1000) callW431(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW432 calls W432 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW432(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW432, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11052,8 +10188,6 @@ func (g *Strings1000) callW432(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW433 calls W433 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW433(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW433, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11061,8 +10195,6 @@ func (g *Strings1000) callW433(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW434 calls W434 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW434(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW434, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11070,8 +10202,6 @@ func (g *Strings1000) callW434(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW435 calls W435 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW435(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW435, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11079,8 +10209,6 @@ func (g *Strings1000) callW435(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW436 calls W436 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW436(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW436, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11088,8 +10216,6 @@ func (g *Strings1000) callW436(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW437 calls W437 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW437(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW437, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11097,8 +10223,6 @@ func (g *Strings1000) callW437(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW438 calls W438 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW438(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW438, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11106,8 +10230,6 @@ func (g *Strings1000) callW438(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW439 calls W439 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW439(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW439, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11115,8 +10237,6 @@ func (g *Strings1000) callW439(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW440 calls W440 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW440(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW440, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11124,8 +10244,6 @@ func (g *Strings1000) callW440(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW441 calls W441 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW441(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW441, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11133,8 +10251,6 @@ func (g *Strings1000) callW441(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW442 calls W442 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW442(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW442, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11142,8 +10258,6 @@ func (g *Strings1000) callW442(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW443 calls W443 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW443(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW443, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11151,8 +10265,6 @@ func (g *Strings1000) callW443(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW444 calls W444 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW444(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW444, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11160,8 +10272,6 @@ func (g *Strings1000) callW444(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW445 calls W445 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW445(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW445, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11169,8 +10279,6 @@ func (g *Strings1000) callW445(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW446 calls W446 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW446(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW446, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11178,8 +10286,6 @@ func (g *Strings1000) callW446(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW447 calls W447 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW447(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW447, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11187,8 +10293,6 @@ func (g *Strings1000) callW447(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW448 calls W448 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW448(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW448, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11196,8 +10300,6 @@ func (g *Strings1000) callW448(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW449 calls W449 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW449(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW449, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11205,8 +10307,6 @@ func (g *Strings1000) callW449(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW450 calls W450 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW450(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW450, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11214,8 +10314,6 @@ func (g *Strings1000) callW450(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW451 calls W451 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW451(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW451, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11223,8 +10321,6 @@ func (g *Strings1000) callW451(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW452 calls W452 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW452(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW452, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11232,8 +10328,6 @@ func (g *Strings1000) callW452(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW453 calls W453 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW453(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW453, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11241,8 +10335,6 @@ func (g *Strings1000) callW453(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW454 calls W454 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW454(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW454, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11250,8 +10342,6 @@ func (g *Strings1000) callW454(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW455 calls W455 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW455(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW455, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11259,8 +10349,6 @@ func (g *Strings1000) callW455(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW456 calls W456 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW456(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW456, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11268,8 +10356,6 @@ func (g *Strings1000) callW456(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW457 calls W457 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW457(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW457, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11277,8 +10363,6 @@ func (g *Strings1000) callW457(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW458 calls W458 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW458(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW458, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11286,8 +10370,6 @@ func (g *Strings1000) callW458(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW459 calls W459 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW459(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW459, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11295,8 +10377,6 @@ func (g *Strings1000) callW459(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW460 calls W460 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW460(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW460, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11304,8 +10384,6 @@ func (g *Strings1000) callW460(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW461 calls W461 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW461(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW461, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11313,8 +10391,6 @@ func (g *Strings1000) callW461(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW462 calls W462 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW462(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW462, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11322,8 +10398,6 @@ func (g *Strings1000) callW462(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW463 calls W463 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW463(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW463, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11331,8 +10405,6 @@ func (g *Strings1000) callW463(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW464 calls W464 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW464(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW464, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11340,8 +10412,6 @@ func (g *Strings1000) callW464(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW465 calls W465 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW465(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW465, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11349,8 +10419,6 @@ func (g *Strings1000) callW465(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW466 calls W466 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW466(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW466, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11358,8 +10426,6 @@ func (g *Strings1000) callW466(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW467 calls W467 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW467(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW467, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11367,8 +10433,6 @@ func (g *Strings1000) callW467(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW468 calls W468 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW468(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW468, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11376,8 +10440,6 @@ func (g *Strings1000) callW468(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW469 calls W469 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW469(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW469, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11385,8 +10447,6 @@ func (g *Strings1000) callW469(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW470 calls W470 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW470(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW470, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11394,8 +10454,6 @@ func (g *Strings1000) callW470(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW471 calls W471 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW471(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW471, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11403,8 +10461,6 @@ func (g *Strings1000) callW471(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW472 calls W472 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW472(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW472, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11412,8 +10468,6 @@ func (g *Strings1000) callW472(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW473 calls W473 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW473(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW473, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11421,8 +10475,6 @@ func (g *Strings1000) callW473(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW474 calls W474 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW474(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW474, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11430,8 +10482,6 @@ func (g *Strings1000) callW474(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW475 calls W475 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW475(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW475, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11439,8 +10489,6 @@ func (g *Strings1000) callW475(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW476 calls W476 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW476(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW476, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11448,8 +10496,6 @@ func (g *Strings1000) callW476(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW477 calls W477 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW477(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW477, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11457,8 +10503,6 @@ func (g *Strings1000) callW477(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW478 calls W478 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW478(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW478, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11466,8 +10510,6 @@ func (g *Strings1000) callW478(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW479 calls W479 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW479(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW479, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11475,8 +10517,6 @@ func (g *Strings1000) callW479(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW480 calls W480 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW480(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW480, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11484,8 +10524,6 @@ func (g *Strings1000) callW480(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW481 calls W481 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW481(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW481, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11493,8 +10531,6 @@ func (g *Strings1000) callW481(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW482 calls W482 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW482(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW482, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11502,8 +10538,6 @@ func (g *Strings1000) callW482(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW483 calls W483 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW483(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW483, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11511,8 +10545,6 @@ func (g *Strings1000) callW483(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW484 calls W484 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW484(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW484, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11520,8 +10552,6 @@ func (g *Strings1000) callW484(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW485 calls W485 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW485(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW485, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11529,8 +10559,6 @@ func (g *Strings1000) callW485(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW486 calls W486 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW486(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW486, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11538,8 +10566,6 @@ func (g *Strings1000) callW486(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW487 calls W487 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW487(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW487, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11547,8 +10573,6 @@ func (g *Strings1000) callW487(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW488 calls W488 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW488(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW488, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11556,8 +10580,6 @@ func (g *Strings1000) callW488(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW489 calls W489 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW489(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW489, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11565,8 +10587,6 @@ func (g *Strings1000) callW489(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW490 calls W490 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW490(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW490, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11574,8 +10594,6 @@ func (g *Strings1000) callW490(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW491 calls W491 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW491(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW491, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11583,8 +10601,6 @@ func (g *Strings1000) callW491(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW492 calls W492 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW492(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW492, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11592,8 +10608,6 @@ func (g *Strings1000) callW492(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW493 calls W493 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW493(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW493, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11601,8 +10615,6 @@ func (g *Strings1000) callW493(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW494 calls W494 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW494(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW494, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11610,8 +10622,6 @@ func (g *Strings1000) callW494(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW495 calls W495 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW495(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW495, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11619,8 +10629,6 @@ func (g *Strings1000) callW495(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW496 calls W496 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW496(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW496, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11628,8 +10636,6 @@ func (g *Strings1000) callW496(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW497 calls W497 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW497(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW497, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11637,8 +10643,6 @@ func (g *Strings1000) callW497(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW498 calls W498 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW498(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW498, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11646,8 +10650,6 @@ func (g *Strings1000) callW498(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW499 calls W499 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW499(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW499, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11655,8 +10657,6 @@ func (g *Strings1000) callW499(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW500 calls W500 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW500(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW500, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11664,8 +10664,6 @@ func (g *Strings1000) callW500(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW501 calls W501 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW501(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW501, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11673,8 +10671,6 @@ func (g *Strings1000) callW501(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW502 calls W502 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW502(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW502, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11682,8 +10678,6 @@ func (g *Strings1000) callW502(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW503 calls W503 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW503(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW503, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11691,8 +10685,6 @@ func (g *Strings1000) callW503(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW504 calls W504 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW504(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW504, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11700,8 +10692,6 @@ func (g *Strings1000) callW504(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW505 calls W505 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW505(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW505, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11709,8 +10699,6 @@ func (g *Strings1000) callW505(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW506 calls W506 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW506(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW506, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11718,8 +10706,6 @@ func (g *Strings1000) callW506(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW507 calls W507 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW507(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW507, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11727,8 +10713,6 @@ func (g *Strings1000) callW507(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW508 calls W508 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW508(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW508, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11736,8 +10720,6 @@ func (g *Strings1000) callW508(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW509 calls W509 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW509(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW509, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11745,8 +10727,6 @@ func (g *Strings1000) callW509(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW510 calls W510 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW510(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW510, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11754,8 +10734,6 @@ func (g *Strings1000) callW510(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW511 calls W511 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW511(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW511, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11763,8 +10741,6 @@ func (g *Strings1000) callW511(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW512 calls W512 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW512(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW512, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11772,8 +10748,6 @@ func (g *Strings1000) callW512(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW513 calls W513 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW513(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW513, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11781,8 +10755,6 @@ func (g *Strings1000) callW513(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW514 calls W514 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW514(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW514, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11790,8 +10762,6 @@ func (g *Strings1000) callW514(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW515 calls W515 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW515(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW515, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11799,8 +10769,6 @@ func (g *Strings1000) callW515(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW516 calls W516 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW516(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW516, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11808,8 +10776,6 @@ func (g *Strings1000) callW516(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW517 calls W517 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW517(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW517, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11817,8 +10783,6 @@ func (g *Strings1000) callW517(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW518 calls W518 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW518(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW518, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11826,8 +10790,6 @@ func (g *Strings1000) callW518(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW519 calls W519 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW519(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW519, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11835,8 +10797,6 @@ func (g *Strings1000) callW519(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW520 calls W520 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW520(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW520, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11844,8 +10804,6 @@ func (g *Strings1000) callW520(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW521 calls W521 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW521(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW521, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11853,8 +10811,6 @@ func (g *Strings1000) callW521(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW522 calls W522 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW522(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW522, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11862,8 +10818,6 @@ func (g *Strings1000) callW522(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW523 calls W523 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW523(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW523, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11871,8 +10825,6 @@ func (g *Strings1000) callW523(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW524 calls W524 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW524(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW524, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11880,8 +10832,6 @@ func (g *Strings1000) callW524(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW525 calls W525 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW525(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW525, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11889,8 +10839,6 @@ func (g *Strings1000) callW525(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW526 calls W526 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW526(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW526, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11898,8 +10846,6 @@ func (g *Strings1000) callW526(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW527 calls W527 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW527(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW527, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11907,8 +10853,6 @@ func (g *Strings1000) callW527(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW528 calls W528 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW528(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW528, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11916,8 +10860,6 @@ func (g *Strings1000) callW528(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW529 calls W529 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW529(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW529, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11925,8 +10867,6 @@ func (g *Strings1000) callW529(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW530 calls W530 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW530(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW530, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11934,8 +10874,6 @@ func (g *Strings1000) callW530(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW531 calls W531 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW531(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW531, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11943,8 +10881,6 @@ func (g *Strings1000) callW531(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW532 calls W532 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW532(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW532, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11952,8 +10888,6 @@ func (g *Strings1000) callW532(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW533 calls W533 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW533(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW533, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11961,8 +10895,6 @@ func (g *Strings1000) callW533(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW534 calls W534 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW534(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW534, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11970,8 +10902,6 @@ func (g *Strings1000) callW534(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW535 calls W535 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW535(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW535, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11979,8 +10909,6 @@ func (g *Strings1000) callW535(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW536 calls W536 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW536(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW536, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11988,8 +10916,6 @@ func (g *Strings1000) callW536(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW537 calls W537 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW537(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW537, nil, func(ctx context.Context) (model.Strings, error) {
@@ -11997,8 +10923,6 @@ func (g *Strings1000) callW537(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW538 calls W538 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW538(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW538, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12006,8 +10930,6 @@ func (g *Strings1000) callW538(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW539 calls W539 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW539(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW539, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12015,8 +10937,6 @@ func (g *Strings1000) callW539(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW540 calls W540 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW540(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW540, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12024,8 +10944,6 @@ func (g *Strings1000) callW540(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW541 calls W541 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW541(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW541, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12033,8 +10951,6 @@ func (g *Strings1000) callW541(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW542 calls W542 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW542(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW542, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12042,8 +10958,6 @@ func (g *Strings1000) callW542(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW543 calls W543 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW543(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW543, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12051,8 +10965,6 @@ func (g *Strings1000) callW543(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW544 calls W544 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW544(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW544, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12060,8 +10972,6 @@ func (g *Strings1000) callW544(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW545 calls W545 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW545(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW545, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12069,8 +10979,6 @@ func (g *Strings1000) callW545(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW546 calls W546 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW546(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW546, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12078,8 +10986,6 @@ func (g *Strings1000) callW546(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW547 calls W547 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW547(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW547, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12087,8 +10993,6 @@ func (g *Strings1000) callW547(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW548 calls W548 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW548(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW548, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12096,8 +11000,6 @@ func (g *Strings1000) callW548(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW549 calls W549 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW549(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW549, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12105,8 +11007,6 @@ func (g *Strings1000) callW549(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW550 calls W550 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW550(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW550, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12114,8 +11014,6 @@ func (g *Strings1000) callW550(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW551 calls W551 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW551(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW551, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12123,8 +11021,6 @@ func (g *Strings1000) callW551(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW552 calls W552 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW552(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW552, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12132,8 +11028,6 @@ func (g *Strings1000) callW552(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW553 calls W553 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW553(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW553, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12141,8 +11035,6 @@ func (g *Strings1000) callW553(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW554 calls W554 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW554(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW554, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12150,8 +11042,6 @@ func (g *Strings1000) callW554(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW555 calls W555 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW555(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW555, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12159,8 +11049,6 @@ func (g *Strings1000) callW555(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW556 calls W556 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW556(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW556, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12168,8 +11056,6 @@ func (g *Strings1000) callW556(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW557 calls W557 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW557(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW557, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12177,8 +11063,6 @@ func (g *Strings1000) callW557(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW558 calls W558 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW558(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW558, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12186,8 +11070,6 @@ func (g *Strings1000) callW558(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW559 calls W559 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW559(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW559, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12195,8 +11077,6 @@ func (g *Strings1000) callW559(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW560 calls W560 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW560(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW560, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12204,8 +11084,6 @@ func (g *Strings1000) callW560(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW561 calls W561 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW561(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW561, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12213,8 +11091,6 @@ func (g *Strings1000) callW561(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW562 calls W562 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW562(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW562, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12222,8 +11098,6 @@ func (g *Strings1000) callW562(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW563 calls W563 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW563(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW563, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12231,8 +11105,6 @@ func (g *Strings1000) callW563(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW564 calls W564 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW564(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW564, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12240,8 +11112,6 @@ func (g *Strings1000) callW564(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW565 calls W565 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW565(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW565, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12249,8 +11119,6 @@ func (g *Strings1000) callW565(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW566 calls W566 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW566(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW566, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12258,8 +11126,6 @@ func (g *Strings1000) callW566(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW567 calls W567 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW567(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW567, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12267,8 +11133,6 @@ func (g *Strings1000) callW567(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW568 calls W568 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW568(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW568, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12276,8 +11140,6 @@ func (g *Strings1000) callW568(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW569 calls W569 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW569(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW569, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12285,8 +11147,6 @@ func (g *Strings1000) callW569(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW570 calls W570 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW570(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW570, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12294,8 +11154,6 @@ func (g *Strings1000) callW570(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW571 calls W571 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW571(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW571, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12303,8 +11161,6 @@ func (g *Strings1000) callW571(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW572 calls W572 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW572(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW572, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12312,8 +11168,6 @@ func (g *Strings1000) callW572(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW573 calls W573 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW573(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW573, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12321,8 +11175,6 @@ func (g *Strings1000) callW573(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW574 calls W574 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW574(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW574, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12330,8 +11182,6 @@ func (g *Strings1000) callW574(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW575 calls W575 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW575(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW575, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12339,8 +11189,6 @@ func (g *Strings1000) callW575(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW576 calls W576 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW576(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW576, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12348,8 +11196,6 @@ func (g *Strings1000) callW576(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW577 calls W577 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW577(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW577, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12357,8 +11203,6 @@ func (g *Strings1000) callW577(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW578 calls W578 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW578(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW578, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12366,8 +11210,6 @@ func (g *Strings1000) callW578(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW579 calls W579 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW579(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW579, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12375,8 +11217,6 @@ func (g *Strings1000) callW579(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW580 calls W580 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW580(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW580, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12384,8 +11224,6 @@ func (g *Strings1000) callW580(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW581 calls W581 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW581(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW581, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12393,8 +11231,6 @@ func (g *Strings1000) callW581(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW582 calls W582 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW582(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW582, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12402,8 +11238,6 @@ func (g *Strings1000) callW582(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW583 calls W583 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW583(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW583, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12411,8 +11245,6 @@ func (g *Strings1000) callW583(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW584 calls W584 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW584(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW584, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12420,8 +11252,6 @@ func (g *Strings1000) callW584(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW585 calls W585 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW585(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW585, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12429,8 +11259,6 @@ func (g *Strings1000) callW585(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW586 calls W586 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW586(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW586, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12438,8 +11266,6 @@ func (g *Strings1000) callW586(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW587 calls W587 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW587(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW587, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12447,8 +11273,6 @@ func (g *Strings1000) callW587(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW588 calls W588 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW588(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW588, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12456,8 +11280,6 @@ func (g *Strings1000) callW588(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW589 calls W589 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW589(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW589, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12465,8 +11287,6 @@ func (g *Strings1000) callW589(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW590 calls W590 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW590(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW590, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12474,8 +11294,6 @@ func (g *Strings1000) callW590(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW591 calls W591 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW591(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW591, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12483,8 +11301,6 @@ func (g *Strings1000) callW591(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW592 calls W592 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW592(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW592, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12492,8 +11308,6 @@ func (g *Strings1000) callW592(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW593 calls W593 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW593(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW593, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12501,8 +11315,6 @@ func (g *Strings1000) callW593(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW594 calls W594 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW594(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW594, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12510,8 +11322,6 @@ func (g *Strings1000) callW594(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW595 calls W595 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW595(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW595, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12519,8 +11329,6 @@ func (g *Strings1000) callW595(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW596 calls W596 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW596(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW596, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12528,8 +11336,6 @@ func (g *Strings1000) callW596(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW597 calls W597 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW597(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW597, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12537,8 +11343,6 @@ func (g *Strings1000) callW597(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW598 calls W598 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW598(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW598, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12546,8 +11350,6 @@ func (g *Strings1000) callW598(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW599 calls W599 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW599(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW599, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12555,8 +11357,6 @@ func (g *Strings1000) callW599(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW600 calls W600 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW600(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW600, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12564,8 +11364,6 @@ func (g *Strings1000) callW600(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW601 calls W601 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW601(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW601, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12573,8 +11371,6 @@ func (g *Strings1000) callW601(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW602 calls W602 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW602(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW602, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12582,8 +11378,6 @@ func (g *Strings1000) callW602(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW603 calls W603 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW603(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW603, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12591,8 +11385,6 @@ func (g *Strings1000) callW603(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW604 calls W604 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW604(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW604, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12600,8 +11392,6 @@ func (g *Strings1000) callW604(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW605 calls W605 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW605(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW605, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12609,8 +11399,6 @@ func (g *Strings1000) callW605(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW606 calls W606 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW606(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW606, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12618,8 +11406,6 @@ func (g *Strings1000) callW606(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW607 calls W607 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW607(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW607, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12627,8 +11413,6 @@ func (g *Strings1000) callW607(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW608 calls W608 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW608(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW608, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12636,8 +11420,6 @@ func (g *Strings1000) callW608(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW609 calls W609 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW609(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW609, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12645,8 +11427,6 @@ func (g *Strings1000) callW609(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW610 calls W610 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW610(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW610, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12654,8 +11434,6 @@ func (g *Strings1000) callW610(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW611 calls W611 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW611(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW611, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12663,8 +11441,6 @@ func (g *Strings1000) callW611(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW612 calls W612 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW612(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW612, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12672,8 +11448,6 @@ func (g *Strings1000) callW612(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW613 calls W613 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW613(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW613, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12681,8 +11455,6 @@ func (g *Strings1000) callW613(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW614 calls W614 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW614(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW614, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12690,8 +11462,6 @@ func (g *Strings1000) callW614(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW615 calls W615 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW615(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW615, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12699,8 +11469,6 @@ func (g *Strings1000) callW615(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW616 calls W616 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW616(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW616, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12708,8 +11476,6 @@ func (g *Strings1000) callW616(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW617 calls W617 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW617(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW617, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12717,8 +11483,6 @@ func (g *Strings1000) callW617(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW618 calls W618 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW618(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW618, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12726,8 +11490,6 @@ func (g *Strings1000) callW618(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW619 calls W619 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW619(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW619, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12735,8 +11497,6 @@ func (g *Strings1000) callW619(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW620 calls W620 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW620(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW620, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12744,8 +11504,6 @@ func (g *Strings1000) callW620(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW621 calls W621 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW621(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW621, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12753,8 +11511,6 @@ func (g *Strings1000) callW621(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW622 calls W622 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW622(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW622, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12762,8 +11518,6 @@ func (g *Strings1000) callW622(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW623 calls W623 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW623(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW623, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12771,8 +11525,6 @@ func (g *Strings1000) callW623(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW624 calls W624 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW624(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW624, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12780,8 +11532,6 @@ func (g *Strings1000) callW624(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW625 calls W625 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW625(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW625, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12789,8 +11539,6 @@ func (g *Strings1000) callW625(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW626 calls W626 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW626(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW626, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12798,8 +11546,6 @@ func (g *Strings1000) callW626(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW627 calls W627 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW627(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW627, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12807,8 +11553,6 @@ func (g *Strings1000) callW627(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW628 calls W628 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW628(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW628, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12816,8 +11560,6 @@ func (g *Strings1000) callW628(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW629 calls W629 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW629(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW629, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12825,8 +11567,6 @@ func (g *Strings1000) callW629(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW630 calls W630 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW630(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW630, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12834,8 +11574,6 @@ func (g *Strings1000) callW630(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW631 calls W631 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW631(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW631, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12843,8 +11581,6 @@ func (g *Strings1000) callW631(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW632 calls W632 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW632(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW632, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12852,8 +11588,6 @@ func (g *Strings1000) callW632(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW633 calls W633 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW633(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW633, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12861,8 +11595,6 @@ func (g *Strings1000) callW633(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW634 calls W634 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW634(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW634, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12870,8 +11602,6 @@ func (g *Strings1000) callW634(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW635 calls W635 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW635(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW635, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12879,8 +11609,6 @@ func (g *Strings1000) callW635(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW636 calls W636 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW636(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW636, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12888,8 +11616,6 @@ func (g *Strings1000) callW636(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW637 calls W637 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW637(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW637, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12897,8 +11623,6 @@ func (g *Strings1000) callW637(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW638 calls W638 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW638(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW638, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12906,8 +11630,6 @@ func (g *Strings1000) callW638(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW639 calls W639 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW639(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW639, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12915,8 +11637,6 @@ func (g *Strings1000) callW639(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW640 calls W640 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW640(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW640, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12924,8 +11644,6 @@ func (g *Strings1000) callW640(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW641 calls W641 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW641(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW641, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12933,8 +11651,6 @@ func (g *Strings1000) callW641(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW642 calls W642 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW642(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW642, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12942,8 +11658,6 @@ func (g *Strings1000) callW642(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW643 calls W643 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW643(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW643, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12951,8 +11665,6 @@ func (g *Strings1000) callW643(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW644 calls W644 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW644(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW644, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12960,8 +11672,6 @@ func (g *Strings1000) callW644(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW645 calls W645 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW645(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW645, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12969,8 +11679,6 @@ func (g *Strings1000) callW645(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW646 calls W646 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW646(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW646, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12978,8 +11686,6 @@ func (g *Strings1000) callW646(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW647 calls W647 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW647(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW647, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12987,8 +11693,6 @@ func (g *Strings1000) callW647(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW648 calls W648 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW648(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW648, nil, func(ctx context.Context) (model.Strings, error) {
@@ -12996,8 +11700,6 @@ func (g *Strings1000) callW648(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW649 calls W649 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW649(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW649, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13005,8 +11707,6 @@ func (g *Strings1000) callW649(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW650 calls W650 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW650(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW650, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13014,8 +11714,6 @@ func (g *Strings1000) callW650(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW651 calls W651 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW651(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW651, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13023,8 +11721,6 @@ func (g *Strings1000) callW651(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW652 calls W652 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW652(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW652, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13032,8 +11728,6 @@ func (g *Strings1000) callW652(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW653 calls W653 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW653(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW653, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13041,8 +11735,6 @@ func (g *Strings1000) callW653(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW654 calls W654 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW654(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW654, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13050,8 +11742,6 @@ func (g *Strings1000) callW654(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW655 calls W655 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW655(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW655, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13059,8 +11749,6 @@ func (g *Strings1000) callW655(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW656 calls W656 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW656(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW656, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13068,8 +11756,6 @@ func (g *Strings1000) callW656(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW657 calls W657 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW657(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW657, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13077,8 +11763,6 @@ func (g *Strings1000) callW657(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW658 calls W658 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW658(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW658, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13086,8 +11770,6 @@ func (g *Strings1000) callW658(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW659 calls W659 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW659(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW659, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13095,8 +11777,6 @@ func (g *Strings1000) callW659(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW660 calls W660 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW660(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW660, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13104,8 +11784,6 @@ func (g *Strings1000) callW660(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW661 calls W661 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW661(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW661, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13113,8 +11791,6 @@ func (g *Strings1000) callW661(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW662 calls W662 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW662(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW662, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13122,8 +11798,6 @@ func (g *Strings1000) callW662(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW663 calls W663 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW663(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW663, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13131,8 +11805,6 @@ func (g *Strings1000) callW663(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW664 calls W664 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW664(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW664, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13140,8 +11812,6 @@ func (g *Strings1000) callW664(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW665 calls W665 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW665(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW665, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13149,8 +11819,6 @@ func (g *Strings1000) callW665(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW666 calls W666 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW666(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW666, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13158,8 +11826,6 @@ func (g *Strings1000) callW666(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW667 calls W667 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW667(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW667, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13167,8 +11833,6 @@ func (g *Strings1000) callW667(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW668 calls W668 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW668(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW668, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13176,8 +11840,6 @@ func (g *Strings1000) callW668(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW669 calls W669 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW669(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW669, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13185,8 +11847,6 @@ func (g *Strings1000) callW669(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW670 calls W670 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW670(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW670, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13194,8 +11854,6 @@ func (g *Strings1000) callW670(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW671 calls W671 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW671(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW671, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13203,8 +11861,6 @@ func (g *Strings1000) callW671(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW672 calls W672 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW672(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW672, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13212,8 +11868,6 @@ func (g *Strings1000) callW672(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW673 calls W673 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW673(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW673, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13221,8 +11875,6 @@ func (g *Strings1000) callW673(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW674 calls W674 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW674(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW674, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13230,8 +11882,6 @@ func (g *Strings1000) callW674(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW675 calls W675 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW675(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW675, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13239,8 +11889,6 @@ func (g *Strings1000) callW675(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW676 calls W676 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW676(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW676, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13248,8 +11896,6 @@ func (g *Strings1000) callW676(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW677 calls W677 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW677(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW677, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13257,8 +11903,6 @@ func (g *Strings1000) callW677(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW678 calls W678 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW678(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW678, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13266,8 +11910,6 @@ func (g *Strings1000) callW678(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW679 calls W679 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW679(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW679, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13275,8 +11917,6 @@ func (g *Strings1000) callW679(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW680 calls W680 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW680(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW680, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13284,8 +11924,6 @@ func (g *Strings1000) callW680(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW681 calls W681 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW681(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW681, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13293,8 +11931,6 @@ func (g *Strings1000) callW681(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW682 calls W682 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW682(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW682, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13302,8 +11938,6 @@ func (g *Strings1000) callW682(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW683 calls W683 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW683(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW683, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13311,8 +11945,6 @@ func (g *Strings1000) callW683(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW684 calls W684 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW684(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW684, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13320,8 +11952,6 @@ func (g *Strings1000) callW684(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW685 calls W685 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW685(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW685, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13329,8 +11959,6 @@ func (g *Strings1000) callW685(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW686 calls W686 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW686(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW686, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13338,8 +11966,6 @@ func (g *Strings1000) callW686(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW687 calls W687 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW687(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW687, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13347,8 +11973,6 @@ func (g *Strings1000) callW687(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW688 calls W688 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW688(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW688, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13356,8 +11980,6 @@ func (g *Strings1000) callW688(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW689 calls W689 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW689(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW689, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13365,8 +11987,6 @@ func (g *Strings1000) callW689(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW690 calls W690 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW690(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW690, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13374,8 +11994,6 @@ func (g *Strings1000) callW690(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW691 calls W691 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW691(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW691, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13383,8 +12001,6 @@ func (g *Strings1000) callW691(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW692 calls W692 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW692(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW692, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13392,8 +12008,6 @@ func (g *Strings1000) callW692(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW693 calls W693 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW693(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW693, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13401,8 +12015,6 @@ func (g *Strings1000) callW693(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW694 calls W694 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW694(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW694, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13410,8 +12022,6 @@ func (g *Strings1000) callW694(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW695 calls W695 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW695(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW695, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13419,8 +12029,6 @@ func (g *Strings1000) callW695(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW696 calls W696 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW696(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW696, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13428,8 +12036,6 @@ func (g *Strings1000) callW696(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW697 calls W697 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW697(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW697, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13437,8 +12043,6 @@ func (g *Strings1000) callW697(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW698 calls W698 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW698(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW698, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13446,8 +12050,6 @@ func (g *Strings1000) callW698(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW699 calls W699 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW699(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW699, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13455,8 +12057,6 @@ func (g *Strings1000) callW699(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW700 calls W700 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW700(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW700, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13464,8 +12064,6 @@ func (g *Strings1000) callW700(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW701 calls W701 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW701(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW701, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13473,8 +12071,6 @@ func (g *Strings1000) callW701(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW702 calls W702 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW702(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW702, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13482,8 +12078,6 @@ func (g *Strings1000) callW702(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW703 calls W703 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW703(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW703, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13491,8 +12085,6 @@ func (g *Strings1000) callW703(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW704 calls W704 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW704(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW704, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13500,8 +12092,6 @@ func (g *Strings1000) callW704(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW705 calls W705 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW705(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW705, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13509,8 +12099,6 @@ func (g *Strings1000) callW705(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW706 calls W706 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW706(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW706, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13518,8 +12106,6 @@ func (g *Strings1000) callW706(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW707 calls W707 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW707(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW707, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13527,8 +12113,6 @@ func (g *Strings1000) callW707(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW708 calls W708 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW708(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW708, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13536,8 +12120,6 @@ func (g *Strings1000) callW708(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW709 calls W709 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW709(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW709, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13545,8 +12127,6 @@ func (g *Strings1000) callW709(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW710 calls W710 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW710(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW710, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13554,8 +12134,6 @@ func (g *Strings1000) callW710(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW711 calls W711 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW711(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW711, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13563,8 +12141,6 @@ func (g *Strings1000) callW711(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW712 calls W712 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW712(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW712, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13572,8 +12148,6 @@ func (g *Strings1000) callW712(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW713 calls W713 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW713(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW713, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13581,8 +12155,6 @@ func (g *Strings1000) callW713(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW714 calls W714 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW714(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW714, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13590,8 +12162,6 @@ func (g *Strings1000) callW714(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW715 calls W715 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW715(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW715, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13599,8 +12169,6 @@ func (g *Strings1000) callW715(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW716 calls W716 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW716(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW716, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13608,8 +12176,6 @@ func (g *Strings1000) callW716(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW717 calls W717 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW717(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW717, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13617,8 +12183,6 @@ func (g *Strings1000) callW717(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW718 calls W718 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW718(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW718, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13626,8 +12190,6 @@ func (g *Strings1000) callW718(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW719 calls W719 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW719(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW719, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13635,8 +12197,6 @@ func (g *Strings1000) callW719(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW720 calls W720 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW720(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW720, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13644,8 +12204,6 @@ func (g *Strings1000) callW720(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW721 calls W721 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW721(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW721, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13653,8 +12211,6 @@ func (g *Strings1000) callW721(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW722 calls W722 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW722(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW722, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13662,8 +12218,6 @@ func (g *Strings1000) callW722(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW723 calls W723 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW723(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW723, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13671,8 +12225,6 @@ func (g *Strings1000) callW723(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW724 calls W724 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW724(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW724, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13680,8 +12232,6 @@ func (g *Strings1000) callW724(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW725 calls W725 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW725(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW725, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13689,8 +12239,6 @@ func (g *Strings1000) callW725(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW726 calls W726 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW726(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW726, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13698,8 +12246,6 @@ func (g *Strings1000) callW726(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW727 calls W727 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW727(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW727, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13707,8 +12253,6 @@ func (g *Strings1000) callW727(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW728 calls W728 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW728(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW728, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13716,8 +12260,6 @@ func (g *Strings1000) callW728(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW729 calls W729 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW729(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW729, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13725,8 +12267,6 @@ func (g *Strings1000) callW729(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW730 calls W730 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW730(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW730, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13734,8 +12274,6 @@ func (g *Strings1000) callW730(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW731 calls W731 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW731(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW731, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13743,8 +12281,6 @@ func (g *Strings1000) callW731(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW732 calls W732 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW732(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW732, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13752,8 +12288,6 @@ func (g *Strings1000) callW732(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW733 calls W733 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW733(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW733, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13761,8 +12295,6 @@ func (g *Strings1000) callW733(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW734 calls W734 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW734(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW734, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13770,8 +12302,6 @@ func (g *Strings1000) callW734(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW735 calls W735 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW735(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW735, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13779,8 +12309,6 @@ func (g *Strings1000) callW735(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW736 calls W736 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW736(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW736, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13788,8 +12316,6 @@ func (g *Strings1000) callW736(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW737 calls W737 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW737(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW737, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13797,8 +12323,6 @@ func (g *Strings1000) callW737(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW738 calls W738 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW738(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW738, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13806,8 +12330,6 @@ func (g *Strings1000) callW738(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW739 calls W739 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW739(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW739, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13815,8 +12337,6 @@ func (g *Strings1000) callW739(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW740 calls W740 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW740(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW740, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13824,8 +12344,6 @@ func (g *Strings1000) callW740(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW741 calls W741 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW741(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW741, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13833,8 +12351,6 @@ func (g *Strings1000) callW741(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW742 calls W742 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW742(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW742, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13842,8 +12358,6 @@ func (g *Strings1000) callW742(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW743 calls W743 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW743(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW743, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13851,8 +12365,6 @@ func (g *Strings1000) callW743(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW744 calls W744 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW744(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW744, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13860,8 +12372,6 @@ func (g *Strings1000) callW744(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW745 calls W745 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW745(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW745, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13869,8 +12379,6 @@ func (g *Strings1000) callW745(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW746 calls W746 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW746(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW746, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13878,8 +12386,6 @@ func (g *Strings1000) callW746(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW747 calls W747 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW747(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW747, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13887,8 +12393,6 @@ func (g *Strings1000) callW747(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW748 calls W748 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW748(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW748, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13896,8 +12400,6 @@ func (g *Strings1000) callW748(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW749 calls W749 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW749(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW749, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13905,8 +12407,6 @@ func (g *Strings1000) callW749(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW750 calls W750 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW750(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW750, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13914,8 +12414,6 @@ func (g *Strings1000) callW750(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW751 calls W751 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW751(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW751, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13923,8 +12421,6 @@ func (g *Strings1000) callW751(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW752 calls W752 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW752(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW752, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13932,8 +12428,6 @@ func (g *Strings1000) callW752(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW753 calls W753 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW753(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW753, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13941,8 +12435,6 @@ func (g *Strings1000) callW753(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW754 calls W754 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW754(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW754, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13950,8 +12442,6 @@ func (g *Strings1000) callW754(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW755 calls W755 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW755(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW755, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13959,8 +12449,6 @@ func (g *Strings1000) callW755(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW756 calls W756 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW756(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW756, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13968,8 +12456,6 @@ func (g *Strings1000) callW756(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW757 calls W757 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW757(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW757, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13977,8 +12463,6 @@ func (g *Strings1000) callW757(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW758 calls W758 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW758(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW758, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13986,8 +12470,6 @@ func (g *Strings1000) callW758(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW759 calls W759 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW759(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW759, nil, func(ctx context.Context) (model.Strings, error) {
@@ -13995,8 +12477,6 @@ func (g *Strings1000) callW759(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW760 calls W760 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW760(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW760, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14004,8 +12484,6 @@ func (g *Strings1000) callW760(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW761 calls W761 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW761(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW761, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14013,8 +12491,6 @@ func (g *Strings1000) callW761(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW762 calls W762 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW762(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW762, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14022,8 +12498,6 @@ func (g *Strings1000) callW762(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW763 calls W763 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW763(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW763, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14031,8 +12505,6 @@ func (g *Strings1000) callW763(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW764 calls W764 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW764(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW764, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14040,8 +12512,6 @@ func (g *Strings1000) callW764(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW765 calls W765 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW765(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW765, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14049,8 +12519,6 @@ func (g *Strings1000) callW765(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW766 calls W766 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW766(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW766, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14058,8 +12526,6 @@ func (g *Strings1000) callW766(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW767 calls W767 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW767(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW767, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14067,8 +12533,6 @@ func (g *Strings1000) callW767(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW768 calls W768 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW768(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW768, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14076,8 +12540,6 @@ func (g *Strings1000) callW768(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW769 calls W769 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW769(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW769, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14085,8 +12547,6 @@ func (g *Strings1000) callW769(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW770 calls W770 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW770(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW770, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14094,8 +12554,6 @@ func (g *Strings1000) callW770(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW771 calls W771 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW771(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW771, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14103,8 +12561,6 @@ func (g *Strings1000) callW771(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW772 calls W772 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW772(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW772, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14112,8 +12568,6 @@ func (g *Strings1000) callW772(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW773 calls W773 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW773(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW773, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14121,8 +12575,6 @@ func (g *Strings1000) callW773(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW774 calls W774 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW774(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW774, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14130,8 +12582,6 @@ func (g *Strings1000) callW774(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW775 calls W775 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW775(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW775, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14139,8 +12589,6 @@ func (g *Strings1000) callW775(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW776 calls W776 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW776(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW776, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14148,8 +12596,6 @@ func (g *Strings1000) callW776(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW777 calls W777 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW777(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW777, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14157,8 +12603,6 @@ func (g *Strings1000) callW777(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW778 calls W778 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW778(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW778, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14166,8 +12610,6 @@ func (g *Strings1000) callW778(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW779 calls W779 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW779(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW779, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14175,8 +12617,6 @@ func (g *Strings1000) callW779(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW780 calls W780 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW780(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW780, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14184,8 +12624,6 @@ func (g *Strings1000) callW780(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW781 calls W781 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW781(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW781, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14193,8 +12631,6 @@ func (g *Strings1000) callW781(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW782 calls W782 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW782(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW782, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14202,8 +12638,6 @@ func (g *Strings1000) callW782(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW783 calls W783 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW783(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW783, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14211,8 +12645,6 @@ func (g *Strings1000) callW783(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW784 calls W784 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW784(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW784, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14220,8 +12652,6 @@ func (g *Strings1000) callW784(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW785 calls W785 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW785(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW785, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14229,8 +12659,6 @@ func (g *Strings1000) callW785(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW786 calls W786 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW786(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW786, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14238,8 +12666,6 @@ func (g *Strings1000) callW786(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW787 calls W787 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW787(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW787, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14247,8 +12673,6 @@ func (g *Strings1000) callW787(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW788 calls W788 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW788(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW788, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14256,8 +12680,6 @@ func (g *Strings1000) callW788(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW789 calls W789 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW789(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW789, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14265,8 +12687,6 @@ func (g *Strings1000) callW789(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW790 calls W790 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW790(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW790, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14274,8 +12694,6 @@ func (g *Strings1000) callW790(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW791 calls W791 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW791(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW791, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14283,8 +12701,6 @@ func (g *Strings1000) callW791(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW792 calls W792 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW792(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW792, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14292,8 +12708,6 @@ func (g *Strings1000) callW792(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW793 calls W793 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW793(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW793, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14301,8 +12715,6 @@ func (g *Strings1000) callW793(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW794 calls W794 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW794(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW794, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14310,8 +12722,6 @@ func (g *Strings1000) callW794(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW795 calls W795 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW795(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW795, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14319,8 +12729,6 @@ func (g *Strings1000) callW795(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW796 calls W796 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW796(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW796, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14328,8 +12736,6 @@ func (g *Strings1000) callW796(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW797 calls W797 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW797(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW797, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14337,8 +12743,6 @@ func (g *Strings1000) callW797(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW798 calls W798 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW798(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW798, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14346,8 +12750,6 @@ func (g *Strings1000) callW798(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW799 calls W799 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW799(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW799, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14355,8 +12757,6 @@ func (g *Strings1000) callW799(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW800 calls W800 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW800(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW800, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14364,8 +12764,6 @@ func (g *Strings1000) callW800(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW801 calls W801 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW801(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW801, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14373,8 +12771,6 @@ func (g *Strings1000) callW801(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW802 calls W802 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW802(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW802, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14382,8 +12778,6 @@ func (g *Strings1000) callW802(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW803 calls W803 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW803(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW803, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14391,8 +12785,6 @@ func (g *Strings1000) callW803(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW804 calls W804 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW804(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW804, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14400,8 +12792,6 @@ func (g *Strings1000) callW804(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW805 calls W805 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW805(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW805, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14409,8 +12799,6 @@ func (g *Strings1000) callW805(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW806 calls W806 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW806(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW806, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14418,8 +12806,6 @@ func (g *Strings1000) callW806(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW807 calls W807 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW807(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW807, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14427,8 +12813,6 @@ func (g *Strings1000) callW807(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW808 calls W808 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW808(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW808, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14436,8 +12820,6 @@ func (g *Strings1000) callW808(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW809 calls W809 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW809(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW809, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14445,8 +12827,6 @@ func (g *Strings1000) callW809(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW810 calls W810 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW810(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW810, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14454,8 +12834,6 @@ func (g *Strings1000) callW810(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW811 calls W811 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW811(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW811, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14463,8 +12841,6 @@ func (g *Strings1000) callW811(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW812 calls W812 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW812(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW812, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14472,8 +12848,6 @@ func (g *Strings1000) callW812(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW813 calls W813 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW813(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW813, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14481,8 +12855,6 @@ func (g *Strings1000) callW813(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW814 calls W814 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW814(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW814, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14490,8 +12862,6 @@ func (g *Strings1000) callW814(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW815 calls W815 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW815(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW815, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14499,8 +12869,6 @@ func (g *Strings1000) callW815(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW816 calls W816 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW816(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW816, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14508,8 +12876,6 @@ func (g *Strings1000) callW816(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW817 calls W817 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW817(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW817, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14517,8 +12883,6 @@ func (g *Strings1000) callW817(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW818 calls W818 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW818(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW818, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14526,8 +12890,6 @@ func (g *Strings1000) callW818(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW819 calls W819 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW819(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW819, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14535,8 +12897,6 @@ func (g *Strings1000) callW819(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW820 calls W820 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW820(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW820, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14544,8 +12904,6 @@ func (g *Strings1000) callW820(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW821 calls W821 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW821(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW821, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14553,8 +12911,6 @@ func (g *Strings1000) callW821(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW822 calls W822 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW822(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW822, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14562,8 +12918,6 @@ func (g *Strings1000) callW822(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW823 calls W823 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW823(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW823, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14571,8 +12925,6 @@ func (g *Strings1000) callW823(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW824 calls W824 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW824(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW824, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14580,8 +12932,6 @@ func (g *Strings1000) callW824(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW825 calls W825 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW825(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW825, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14589,8 +12939,6 @@ func (g *Strings1000) callW825(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW826 calls W826 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW826(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW826, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14598,8 +12946,6 @@ func (g *Strings1000) callW826(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW827 calls W827 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW827(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW827, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14607,8 +12953,6 @@ func (g *Strings1000) callW827(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW828 calls W828 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW828(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW828, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14616,8 +12960,6 @@ func (g *Strings1000) callW828(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW829 calls W829 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW829(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW829, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14625,8 +12967,6 @@ func (g *Strings1000) callW829(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW830 calls W830 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW830(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW830, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14634,8 +12974,6 @@ func (g *Strings1000) callW830(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW831 calls W831 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW831(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW831, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14643,8 +12981,6 @@ func (g *Strings1000) callW831(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW832 calls W832 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW832(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW832, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14652,8 +12988,6 @@ func (g *Strings1000) callW832(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW833 calls W833 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW833(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW833, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14661,8 +12995,6 @@ func (g *Strings1000) callW833(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW834 calls W834 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW834(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW834, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14670,8 +13002,6 @@ func (g *Strings1000) callW834(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW835 calls W835 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW835(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW835, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14679,8 +13009,6 @@ func (g *Strings1000) callW835(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW836 calls W836 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW836(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW836, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14688,8 +13016,6 @@ func (g *Strings1000) callW836(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW837 calls W837 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW837(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW837, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14697,8 +13023,6 @@ func (g *Strings1000) callW837(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW838 calls W838 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW838(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW838, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14706,8 +13030,6 @@ func (g *Strings1000) callW838(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW839 calls W839 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW839(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW839, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14715,8 +13037,6 @@ func (g *Strings1000) callW839(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW840 calls W840 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW840(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW840, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14724,8 +13044,6 @@ func (g *Strings1000) callW840(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW841 calls W841 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW841(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW841, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14733,8 +13051,6 @@ func (g *Strings1000) callW841(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW842 calls W842 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW842(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW842, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14742,8 +13058,6 @@ func (g *Strings1000) callW842(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW843 calls W843 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW843(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW843, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14751,8 +13065,6 @@ func (g *Strings1000) callW843(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW844 calls W844 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW844(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW844, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14760,8 +13072,6 @@ func (g *Strings1000) callW844(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW845 calls W845 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW845(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW845, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14769,8 +13079,6 @@ func (g *Strings1000) callW845(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW846 calls W846 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW846(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW846, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14778,8 +13086,6 @@ func (g *Strings1000) callW846(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW847 calls W847 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW847(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW847, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14787,8 +13093,6 @@ func (g *Strings1000) callW847(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW848 calls W848 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW848(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW848, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14796,8 +13100,6 @@ func (g *Strings1000) callW848(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW849 calls W849 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW849(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW849, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14805,8 +13107,6 @@ func (g *Strings1000) callW849(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW850 calls W850 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW850(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW850, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14814,8 +13114,6 @@ func (g *Strings1000) callW850(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW851 calls W851 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW851(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW851, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14823,8 +13121,6 @@ func (g *Strings1000) callW851(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW852 calls W852 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW852(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW852, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14832,8 +13128,6 @@ func (g *Strings1000) callW852(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW853 calls W853 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW853(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW853, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14841,8 +13135,6 @@ func (g *Strings1000) callW853(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW854 calls W854 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW854(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW854, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14850,8 +13142,6 @@ func (g *Strings1000) callW854(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW855 calls W855 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW855(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW855, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14859,8 +13149,6 @@ func (g *Strings1000) callW855(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW856 calls W856 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW856(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW856, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14868,8 +13156,6 @@ func (g *Strings1000) callW856(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW857 calls W857 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW857(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW857, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14877,8 +13163,6 @@ func (g *Strings1000) callW857(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW858 calls W858 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW858(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW858, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14886,8 +13170,6 @@ func (g *Strings1000) callW858(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW859 calls W859 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW859(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW859, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14895,8 +13177,6 @@ func (g *Strings1000) callW859(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW860 calls W860 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW860(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW860, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14904,8 +13184,6 @@ func (g *Strings1000) callW860(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW861 calls W861 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW861(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW861, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14913,8 +13191,6 @@ func (g *Strings1000) callW861(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW862 calls W862 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW862(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW862, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14922,8 +13198,6 @@ func (g *Strings1000) callW862(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW863 calls W863 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW863(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW863, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14931,8 +13205,6 @@ func (g *Strings1000) callW863(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW864 calls W864 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW864(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW864, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14940,8 +13212,6 @@ func (g *Strings1000) callW864(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW865 calls W865 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW865(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW865, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14949,8 +13219,6 @@ func (g *Strings1000) callW865(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW866 calls W866 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW866(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW866, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14958,8 +13226,6 @@ func (g *Strings1000) callW866(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW867 calls W867 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW867(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW867, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14967,8 +13233,6 @@ func (g *Strings1000) callW867(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW868 calls W868 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW868(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW868, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14976,8 +13240,6 @@ func (g *Strings1000) callW868(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW869 calls W869 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW869(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW869, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14985,8 +13247,6 @@ func (g *Strings1000) callW869(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW870 calls W870 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW870(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW870, nil, func(ctx context.Context) (model.Strings, error) {
@@ -14994,8 +13254,6 @@ func (g *Strings1000) callW870(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW871 calls W871 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW871(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW871, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15003,8 +13261,6 @@ func (g *Strings1000) callW871(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW872 calls W872 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW872(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW872, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15012,8 +13268,6 @@ func (g *Strings1000) callW872(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW873 calls W873 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW873(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW873, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15021,8 +13275,6 @@ func (g *Strings1000) callW873(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW874 calls W874 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW874(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW874, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15030,8 +13282,6 @@ func (g *Strings1000) callW874(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW875 calls W875 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW875(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW875, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15039,8 +13289,6 @@ func (g *Strings1000) callW875(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW876 calls W876 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW876(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW876, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15048,8 +13296,6 @@ func (g *Strings1000) callW876(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW877 calls W877 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW877(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW877, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15057,8 +13303,6 @@ func (g *Strings1000) callW877(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW878 calls W878 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW878(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW878, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15066,8 +13310,6 @@ func (g *Strings1000) callW878(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW879 calls W879 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW879(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW879, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15075,8 +13317,6 @@ func (g *Strings1000) callW879(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW880 calls W880 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW880(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW880, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15084,8 +13324,6 @@ func (g *Strings1000) callW880(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW881 calls W881 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW881(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW881, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15093,8 +13331,6 @@ func (g *Strings1000) callW881(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW882 calls W882 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW882(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW882, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15102,8 +13338,6 @@ func (g *Strings1000) callW882(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW883 calls W883 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW883(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW883, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15111,8 +13345,6 @@ func (g *Strings1000) callW883(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW884 calls W884 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW884(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW884, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15120,8 +13352,6 @@ func (g *Strings1000) callW884(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW885 calls W885 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW885(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW885, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15129,8 +13359,6 @@ func (g *Strings1000) callW885(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW886 calls W886 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW886(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW886, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15138,8 +13366,6 @@ func (g *Strings1000) callW886(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW887 calls W887 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW887(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW887, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15147,8 +13373,6 @@ func (g *Strings1000) callW887(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW888 calls W888 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW888(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW888, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15156,8 +13380,6 @@ func (g *Strings1000) callW888(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW889 calls W889 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW889(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW889, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15165,8 +13387,6 @@ func (g *Strings1000) callW889(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW890 calls W890 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW890(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW890, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15174,8 +13394,6 @@ func (g *Strings1000) callW890(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW891 calls W891 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW891(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW891, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15183,8 +13401,6 @@ func (g *Strings1000) callW891(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW892 calls W892 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW892(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW892, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15192,8 +13408,6 @@ func (g *Strings1000) callW892(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW893 calls W893 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW893(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW893, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15201,8 +13415,6 @@ func (g *Strings1000) callW893(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW894 calls W894 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW894(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW894, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15210,8 +13422,6 @@ func (g *Strings1000) callW894(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW895 calls W895 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW895(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW895, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15219,8 +13429,6 @@ func (g *Strings1000) callW895(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW896 calls W896 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW896(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW896, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15228,8 +13436,6 @@ func (g *Strings1000) callW896(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW897 calls W897 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW897(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW897, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15237,8 +13443,6 @@ func (g *Strings1000) callW897(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW898 calls W898 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW898(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW898, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15246,8 +13450,6 @@ func (g *Strings1000) callW898(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW899 calls W899 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW899(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW899, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15255,8 +13457,6 @@ func (g *Strings1000) callW899(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW900 calls W900 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW900(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW900, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15264,8 +13464,6 @@ func (g *Strings1000) callW900(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW901 calls W901 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW901(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW901, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15273,8 +13471,6 @@ func (g *Strings1000) callW901(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW902 calls W902 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW902(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW902, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15282,8 +13478,6 @@ func (g *Strings1000) callW902(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW903 calls W903 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW903(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW903, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15291,8 +13485,6 @@ func (g *Strings1000) callW903(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW904 calls W904 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW904(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW904, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15300,8 +13492,6 @@ func (g *Strings1000) callW904(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW905 calls W905 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW905(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW905, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15309,8 +13499,6 @@ func (g *Strings1000) callW905(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW906 calls W906 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW906(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW906, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15318,8 +13506,6 @@ func (g *Strings1000) callW906(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW907 calls W907 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW907(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW907, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15327,8 +13513,6 @@ func (g *Strings1000) callW907(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW908 calls W908 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW908(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW908, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15336,8 +13520,6 @@ func (g *Strings1000) callW908(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW909 calls W909 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW909(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW909, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15345,8 +13527,6 @@ func (g *Strings1000) callW909(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW910 calls W910 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW910(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW910, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15354,8 +13534,6 @@ func (g *Strings1000) callW910(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW911 calls W911 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW911(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW911, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15363,8 +13541,6 @@ func (g *Strings1000) callW911(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW912 calls W912 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW912(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW912, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15372,8 +13548,6 @@ func (g *Strings1000) callW912(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW913 calls W913 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW913(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW913, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15381,8 +13555,6 @@ func (g *Strings1000) callW913(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW914 calls W914 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW914(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW914, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15390,8 +13562,6 @@ func (g *Strings1000) callW914(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW915 calls W915 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW915(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW915, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15399,8 +13569,6 @@ func (g *Strings1000) callW915(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW916 calls W916 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW916(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW916, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15408,8 +13576,6 @@ func (g *Strings1000) callW916(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW917 calls W917 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW917(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW917, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15417,8 +13583,6 @@ func (g *Strings1000) callW917(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW918 calls W918 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW918(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW918, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15426,8 +13590,6 @@ func (g *Strings1000) callW918(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW919 calls W919 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW919(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW919, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15435,8 +13597,6 @@ func (g *Strings1000) callW919(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW920 calls W920 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW920(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW920, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15444,8 +13604,6 @@ func (g *Strings1000) callW920(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW921 calls W921 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW921(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW921, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15453,8 +13611,6 @@ func (g *Strings1000) callW921(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW922 calls W922 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW922(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW922, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15462,8 +13618,6 @@ func (g *Strings1000) callW922(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW923 calls W923 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW923(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW923, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15471,8 +13625,6 @@ func (g *Strings1000) callW923(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW924 calls W924 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW924(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW924, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15480,8 +13632,6 @@ func (g *Strings1000) callW924(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW925 calls W925 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW925(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW925, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15489,8 +13639,6 @@ func (g *Strings1000) callW925(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW926 calls W926 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW926(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW926, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15498,8 +13646,6 @@ func (g *Strings1000) callW926(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW927 calls W927 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW927(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW927, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15507,8 +13653,6 @@ func (g *Strings1000) callW927(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW928 calls W928 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW928(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW928, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15516,8 +13660,6 @@ func (g *Strings1000) callW928(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW929 calls W929 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW929(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW929, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15525,8 +13667,6 @@ func (g *Strings1000) callW929(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW930 calls W930 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW930(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW930, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15534,8 +13674,6 @@ func (g *Strings1000) callW930(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW931 calls W931 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW931(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW931, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15543,8 +13681,6 @@ func (g *Strings1000) callW931(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW932 calls W932 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW932(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW932, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15552,8 +13688,6 @@ func (g *Strings1000) callW932(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW933 calls W933 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW933(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW933, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15561,8 +13695,6 @@ func (g *Strings1000) callW933(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW934 calls W934 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW934(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW934, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15570,8 +13702,6 @@ func (g *Strings1000) callW934(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW935 calls W935 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW935(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW935, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15579,8 +13709,6 @@ func (g *Strings1000) callW935(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW936 calls W936 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW936(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW936, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15588,8 +13716,6 @@ func (g *Strings1000) callW936(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW937 calls W937 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW937(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW937, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15597,8 +13723,6 @@ func (g *Strings1000) callW937(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW938 calls W938 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW938(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW938, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15606,8 +13730,6 @@ func (g *Strings1000) callW938(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW939 calls W939 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW939(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW939, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15615,8 +13737,6 @@ func (g *Strings1000) callW939(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW940 calls W940 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW940(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW940, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15624,8 +13744,6 @@ func (g *Strings1000) callW940(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW941 calls W941 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW941(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW941, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15633,8 +13751,6 @@ func (g *Strings1000) callW941(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW942 calls W942 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW942(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW942, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15642,8 +13758,6 @@ func (g *Strings1000) callW942(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW943 calls W943 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW943(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW943, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15651,8 +13765,6 @@ func (g *Strings1000) callW943(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW944 calls W944 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW944(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW944, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15660,8 +13772,6 @@ func (g *Strings1000) callW944(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW945 calls W945 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW945(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW945, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15669,8 +13779,6 @@ func (g *Strings1000) callW945(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW946 calls W946 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW946(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW946, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15678,8 +13786,6 @@ func (g *Strings1000) callW946(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW947 calls W947 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW947(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW947, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15687,8 +13793,6 @@ func (g *Strings1000) callW947(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW948 calls W948 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW948(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW948, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15696,8 +13800,6 @@ func (g *Strings1000) callW948(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW949 calls W949 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW949(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW949, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15705,8 +13807,6 @@ func (g *Strings1000) callW949(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW950 calls W950 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW950(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW950, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15714,8 +13814,6 @@ func (g *Strings1000) callW950(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW951 calls W951 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW951(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW951, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15723,8 +13821,6 @@ func (g *Strings1000) callW951(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW952 calls W952 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW952(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW952, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15732,8 +13828,6 @@ func (g *Strings1000) callW952(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW953 calls W953 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW953(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW953, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15741,8 +13835,6 @@ func (g *Strings1000) callW953(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW954 calls W954 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW954(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW954, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15750,8 +13842,6 @@ func (g *Strings1000) callW954(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW955 calls W955 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW955(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW955, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15759,8 +13849,6 @@ func (g *Strings1000) callW955(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW956 calls W956 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW956(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW956, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15768,8 +13856,6 @@ func (g *Strings1000) callW956(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW957 calls W957 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW957(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW957, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15777,8 +13863,6 @@ func (g *Strings1000) callW957(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW958 calls W958 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW958(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW958, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15786,8 +13870,6 @@ func (g *Strings1000) callW958(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW959 calls W959 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW959(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW959, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15795,8 +13877,6 @@ func (g *Strings1000) callW959(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW960 calls W960 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW960(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW960, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15804,8 +13884,6 @@ func (g *Strings1000) callW960(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW961 calls W961 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW961(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW961, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15813,8 +13891,6 @@ func (g *Strings1000) callW961(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW962 calls W962 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW962(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW962, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15822,8 +13898,6 @@ func (g *Strings1000) callW962(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW963 calls W963 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW963(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW963, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15831,8 +13905,6 @@ func (g *Strings1000) callW963(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW964 calls W964 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW964(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW964, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15840,8 +13912,6 @@ func (g *Strings1000) callW964(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW965 calls W965 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW965(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW965, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15849,8 +13919,6 @@ func (g *Strings1000) callW965(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW966 calls W966 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW966(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW966, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15858,8 +13926,6 @@ func (g *Strings1000) callW966(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW967 calls W967 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW967(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW967, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15867,8 +13933,6 @@ func (g *Strings1000) callW967(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW968 calls W968 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW968(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW968, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15876,8 +13940,6 @@ func (g *Strings1000) callW968(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW969 calls W969 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW969(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW969, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15885,8 +13947,6 @@ func (g *Strings1000) callW969(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW970 calls W970 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW970(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW970, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15894,8 +13954,6 @@ func (g *Strings1000) callW970(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW971 calls W971 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW971(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW971, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15903,8 +13961,6 @@ func (g *Strings1000) callW971(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW972 calls W972 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW972(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW972, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15912,8 +13968,6 @@ func (g *Strings1000) callW972(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW973 calls W973 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW973(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW973, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15921,8 +13975,6 @@ func (g *Strings1000) callW973(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW974 calls W974 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW974(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW974, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15930,8 +13982,6 @@ func (g *Strings1000) callW974(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW975 calls W975 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW975(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW975, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15939,8 +13989,6 @@ func (g *Strings1000) callW975(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW976 calls W976 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW976(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW976, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15948,8 +13996,6 @@ func (g *Strings1000) callW976(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW977 calls W977 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW977(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW977, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15957,8 +14003,6 @@ func (g *Strings1000) callW977(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW978 calls W978 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW978(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW978, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15966,8 +14010,6 @@ func (g *Strings1000) callW978(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW979 calls W979 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW979(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW979, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15975,8 +14017,6 @@ func (g *Strings1000) callW979(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW980 calls W980 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW980(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW980, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15984,8 +14024,6 @@ func (g *Strings1000) callW980(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW981 calls W981 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW981(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW981, nil, func(ctx context.Context) (model.Strings, error) {
@@ -15993,8 +14031,6 @@ func (g *Strings1000) callW981(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW982 calls W982 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW982(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW982, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16002,8 +14038,6 @@ func (g *Strings1000) callW982(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW983 calls W983 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW983(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW983, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16011,8 +14045,6 @@ func (g *Strings1000) callW983(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW984 calls W984 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW984(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW984, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16020,8 +14052,6 @@ func (g *Strings1000) callW984(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW985 calls W985 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW985(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW985, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16029,8 +14059,6 @@ func (g *Strings1000) callW985(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW986 calls W986 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW986(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW986, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16038,8 +14066,6 @@ func (g *Strings1000) callW986(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW987 calls W987 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW987(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW987, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16047,8 +14073,6 @@ func (g *Strings1000) callW987(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW988 calls W988 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW988(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW988, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16056,8 +14080,6 @@ func (g *Strings1000) callW988(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW989 calls W989 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW989(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW989, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16065,8 +14087,6 @@ func (g *Strings1000) callW989(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW990 calls W990 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW990(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW990, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16074,8 +14094,6 @@ func (g *Strings1000) callW990(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW991 calls W991 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW991(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW991, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16083,8 +14101,6 @@ func (g *Strings1000) callW991(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW992 calls W992 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW992(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW992, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16092,8 +14108,6 @@ func (g *Strings1000) callW992(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW993 calls W993 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW993(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW993, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16101,8 +14115,6 @@ func (g *Strings1000) callW993(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW994 calls W994 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW994(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW994, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16110,8 +14122,6 @@ func (g *Strings1000) callW994(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW995 calls W995 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW995(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW995, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16119,8 +14129,6 @@ func (g *Strings1000) callW995(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW996 calls W996 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW996(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW996, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16128,8 +14136,6 @@ func (g *Strings1000) callW996(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW997 calls W997 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW997(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW997, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16137,8 +14143,6 @@ func (g *Strings1000) callW997(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW998 calls W998 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW998(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW998, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16146,8 +14150,6 @@ func (g *Strings1000) callW998(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW999 calls W999 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW999(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW999, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16155,8 +14157,6 @@ func (g *Strings1000) callW999(ctx context.Context, x *runtime.Exec[model.String
 	})
 }
 
-// callW1000 calls W1000 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callW1000(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeW1000, nil, func(ctx context.Context) (model.Strings, error) {
@@ -16164,8 +14164,6 @@ func (g *Strings1000) callW1000(ctx context.Context, x *runtime.Exec[model.Strin
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings1000) callJoin(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings, b JoinBranches) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeJoin, nil, func(ctx context.Context) (model.Strings, error) {

@@ -169,7 +169,7 @@ var strings2ForkStart = runtime.ForkSpec{
 	Node:    strings2NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Strings2) callStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
@@ -178,8 +178,6 @@ func (g *Strings2) callStart(ctx context.Context, x *runtime.Exec[model.Strings]
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings2) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings2NodeW1, nil, func(ctx context.Context) (model.Strings, error) {
@@ -187,8 +185,6 @@ func (g *Strings2) callW1(ctx context.Context, x *runtime.Exec[model.Strings], i
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings2) callW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings2NodeW2, nil, func(ctx context.Context) (model.Strings, error) {
@@ -196,8 +192,6 @@ func (g *Strings2) callW2(ctx context.Context, x *runtime.Exec[model.Strings], i
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings2) callJoin(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings, b JoinBranches) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings2NodeJoin, nil, func(ctx context.Context) (model.Strings, error) {

@@ -295,7 +295,7 @@ var strings20ForkStart = runtime.ForkSpec{
 	Node:    strings20NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Strings20) callStart(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
@@ -304,8 +304,6 @@ func (g *Strings20) callStart(ctx context.Context, x *runtime.Exec[model.Strings
 	})
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW1, nil, func(ctx context.Context) (model.Strings, error) {
@@ -313,8 +311,6 @@ func (g *Strings20) callW1(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW2, nil, func(ctx context.Context) (model.Strings, error) {
@@ -322,8 +318,6 @@ func (g *Strings20) callW2(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW3(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW3, nil, func(ctx context.Context) (model.Strings, error) {
@@ -331,8 +325,6 @@ func (g *Strings20) callW3(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW4(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW4, nil, func(ctx context.Context) (model.Strings, error) {
@@ -340,8 +332,6 @@ func (g *Strings20) callW4(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW5(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW5, nil, func(ctx context.Context) (model.Strings, error) {
@@ -349,8 +339,6 @@ func (g *Strings20) callW5(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW6(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW6, nil, func(ctx context.Context) (model.Strings, error) {
@@ -358,8 +346,6 @@ func (g *Strings20) callW6(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW7(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW7, nil, func(ctx context.Context) (model.Strings, error) {
@@ -367,8 +353,6 @@ func (g *Strings20) callW7(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW8(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW8, nil, func(ctx context.Context) (model.Strings, error) {
@@ -376,8 +360,6 @@ func (g *Strings20) callW8(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW9(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW9, nil, func(ctx context.Context) (model.Strings, error) {
@@ -385,8 +367,6 @@ func (g *Strings20) callW9(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW10(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW10, nil, func(ctx context.Context) (model.Strings, error) {
@@ -394,8 +374,6 @@ func (g *Strings20) callW10(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW11(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW11, nil, func(ctx context.Context) (model.Strings, error) {
@@ -403,8 +381,6 @@ func (g *Strings20) callW11(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW12(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW12, nil, func(ctx context.Context) (model.Strings, error) {
@@ -412,8 +388,6 @@ func (g *Strings20) callW12(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW13(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW13, nil, func(ctx context.Context) (model.Strings, error) {
@@ -421,8 +395,6 @@ func (g *Strings20) callW13(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW14(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW14, nil, func(ctx context.Context) (model.Strings, error) {
@@ -430,8 +402,6 @@ func (g *Strings20) callW14(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW15(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW15, nil, func(ctx context.Context) (model.Strings, error) {
@@ -439,8 +409,6 @@ func (g *Strings20) callW15(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW16(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW16, nil, func(ctx context.Context) (model.Strings, error) {
@@ -448,8 +416,6 @@ func (g *Strings20) callW16(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW17(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW17, nil, func(ctx context.Context) (model.Strings, error) {
@@ -457,8 +423,6 @@ func (g *Strings20) callW17(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW18(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW18, nil, func(ctx context.Context) (model.Strings, error) {
@@ -466,8 +430,6 @@ func (g *Strings20) callW18(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW19(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW19, nil, func(ctx context.Context) (model.Strings, error) {
@@ -475,8 +437,6 @@ func (g *Strings20) callW19(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callW20(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeW20, nil, func(ctx context.Context) (model.Strings, error) {
@@ -484,8 +444,6 @@ func (g *Strings20) callW20(ctx context.Context, x *runtime.Exec[model.Strings],
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Strings20) callJoin(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings, b JoinBranches) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings20NodeJoin, nil, func(ctx context.Context) (model.Strings, error) {

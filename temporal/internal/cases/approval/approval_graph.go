@@ -247,7 +247,7 @@ var approvalForkResearch = runtime.ForkSpec{
 	Node:    approvalNodeResearch,
 }
 
-// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -256,8 +256,6 @@ func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
@@ -265,8 +263,6 @@ func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in
 	})
 }
 
-// callFetchPapers calls FetchPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
@@ -274,8 +270,6 @@ func (g *Approval) callFetchPapers(ctx context.Context, x *runtime.Exec[State], 
 	})
 }
 
-// callRankPapers calls RankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (State, error) {
@@ -283,8 +277,6 @@ func (g *Approval) callRankPapers(ctx context.Context, x *runtime.Exec[State], i
 	})
 }
 
-// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -292,8 +284,6 @@ func (g *Approval) callRouteRankPapers(ctx context.Context, x *runtime.Exec[Stat
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -301,8 +291,6 @@ func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callDraft calls Draft through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeDraft, nil, func(ctx context.Context) (State, error) {
@@ -310,8 +298,6 @@ func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (State, error) {
@@ -319,8 +305,6 @@ func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in ru
 	})
 }
 
-// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
@@ -328,8 +312,6 @@ func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], 
 	})
 }
 
-// callPublish calls Publish through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, approvalNodePublish, nil, func(ctx context.Context) (State, error) {

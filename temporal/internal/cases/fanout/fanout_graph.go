@@ -305,7 +305,7 @@ var fanoutForkStart = runtime.ForkSpec{
 	Node:    fanoutNodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Fanout) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -314,8 +314,6 @@ func (g *Fanout) callStart(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callW01 calls W01 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW01, nil, func(ctx context.Context) (State, error) {
@@ -323,8 +321,6 @@ func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW02 calls W02 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW02, nil, func(ctx context.Context) (State, error) {
@@ -332,8 +328,6 @@ func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW03 calls W03 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW03, nil, func(ctx context.Context) (State, error) {
@@ -341,8 +335,6 @@ func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW04 calls W04 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW04, nil, func(ctx context.Context) (State, error) {
@@ -350,8 +342,6 @@ func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW05 calls W05 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW05, nil, func(ctx context.Context) (State, error) {
@@ -359,8 +349,6 @@ func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW06 calls W06 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW06, nil, func(ctx context.Context) (State, error) {
@@ -368,8 +356,6 @@ func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW07 calls W07 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW07, nil, func(ctx context.Context) (State, error) {
@@ -377,8 +363,6 @@ func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW08 calls W08 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW08, nil, func(ctx context.Context) (State, error) {
@@ -386,8 +370,6 @@ func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW09 calls W09 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW09, nil, func(ctx context.Context) (State, error) {
@@ -395,8 +377,6 @@ func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW10, nil, func(ctx context.Context) (State, error) {
@@ -404,8 +384,6 @@ func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW11, nil, func(ctx context.Context) (State, error) {
@@ -413,8 +391,6 @@ func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW12, nil, func(ctx context.Context) (State, error) {
@@ -422,8 +398,6 @@ func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW13, nil, func(ctx context.Context) (State, error) {
@@ -431,8 +405,6 @@ func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW14, nil, func(ctx context.Context) (State, error) {
@@ -440,8 +412,6 @@ func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW15, nil, func(ctx context.Context) (State, error) {
@@ -449,8 +419,6 @@ func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW16, nil, func(ctx context.Context) (State, error) {
@@ -458,8 +426,6 @@ func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW17, nil, func(ctx context.Context) (State, error) {
@@ -467,8 +433,6 @@ func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW18, nil, func(ctx context.Context) (State, error) {
@@ -476,8 +440,6 @@ func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW19, nil, func(ctx context.Context) (State, error) {
@@ -485,8 +447,6 @@ func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeW20, nil, func(ctx context.Context) (State, error) {
@@ -494,8 +454,6 @@ func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callAggregate calls Aggregate through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b AggregateBranches) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeAggregate, nil, func(ctx context.Context) (State, error) {

@@ -163,7 +163,7 @@ var loopGraph = runtime.Graph{
 	Names:       loopNames[:],
 }
 
-// callCount calls Count through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callCount calls Count through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Loop) callCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -172,8 +172,6 @@ func (g *Loop) callCount(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callCheck calls Check through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Loop) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, loopNodeCheck, nil, func(ctx context.Context) (State, error) {
@@ -181,8 +179,6 @@ func (g *Loop) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Loop) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (CheckRoute, error) {
 	return runtime.CallRoute(ctx, x, in, loopNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {

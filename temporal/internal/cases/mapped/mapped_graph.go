@@ -283,7 +283,7 @@ var mappedForkLeft = runtime.ForkSpec{
 	Node:     mappedNodeLeft,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -292,8 +292,6 @@ func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
@@ -301,8 +299,6 @@ func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in r
 	})
 }
 
-// callCheck calls Check through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (Doc, error) {
@@ -310,8 +306,6 @@ func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
 	return runtime.CallRoute(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
@@ -319,8 +313,6 @@ func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callCombine calls Combine through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeCombine, nil, func(ctx context.Context) (State, error) {
@@ -328,8 +320,6 @@ func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callPrepare calls Prepare through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodePrepare, nil, func(ctx context.Context) (State, error) {
@@ -337,8 +327,6 @@ func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in run
 	})
 }
 
-// callSquare calls Square through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
@@ -346,8 +334,6 @@ func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callTotal calls Total through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
@@ -355,8 +341,6 @@ func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callSplit calls Split through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callSplit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSplit, nil, func(ctx context.Context) (State, error) {
@@ -364,8 +348,6 @@ func (g *Mapped) callSplit(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeLeft, nil, func(ctx context.Context) (State, error) {
@@ -373,8 +355,6 @@ func (g *Mapped) callLeft(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callDouble calls Double through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeDouble, nil, func(ctx context.Context) (Doc, error) {
@@ -382,8 +362,6 @@ func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callLeftJoin calls LeftJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
@@ -391,8 +369,6 @@ func (g *Mapped) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in ru
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeRight, nil, func(ctx context.Context) (State, error) {
@@ -400,8 +376,6 @@ func (g *Mapped) callRight(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Mapped) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeJoin, nil, func(ctx context.Context) (State, error) {

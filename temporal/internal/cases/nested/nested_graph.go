@@ -224,7 +224,7 @@ var pipelineForkTest = runtime.ForkSpec{
 	Node:    pipelineNodeTest,
 }
 
-// callCheckout calls Checkout through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callCheckout calls Checkout through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Pipeline) callCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -233,8 +233,6 @@ func (g *Pipeline) callCheckout(ctx context.Context, x *runtime.Exec[State], in 
 	})
 }
 
-// callCompile calls Compile through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callCompile(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeCompile, nil, func(ctx context.Context) (State, error) {
@@ -242,8 +240,6 @@ func (g *Pipeline) callCompile(ctx context.Context, x *runtime.Exec[State], in r
 	})
 }
 
-// callLink calls Link through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callLink(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeLink, nil, func(ctx context.Context) (State, error) {
@@ -251,8 +247,6 @@ func (g *Pipeline) callLink(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callTest calls Test through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeTest, nil, func(ctx context.Context) (State, error) {
@@ -260,8 +254,6 @@ func (g *Pipeline) callTest(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callUnit calls Unit through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeUnit, nil, func(ctx context.Context) (State, error) {
@@ -269,8 +261,6 @@ func (g *Pipeline) callUnit(ctx context.Context, x *runtime.Exec[State], in runt
 	})
 }
 
-// callIntegration calls Integration through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeIntegration, nil, func(ctx context.Context) (State, error) {
@@ -278,8 +268,6 @@ func (g *Pipeline) callIntegration(ctx context.Context, x *runtime.Exec[State], 
 	})
 }
 
-// callTested calls Tested through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callTested(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TestedBranches) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeTested, nil, func(ctx context.Context) (State, error) {
@@ -287,8 +275,6 @@ func (g *Pipeline) callTested(ctx context.Context, x *runtime.Exec[State], in ru
 	})
 }
 
-// callRelease calls Release through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pipeline) callRelease(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b ReleaseBranches) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeRelease, nil, func(ctx context.Context) (State, error) {

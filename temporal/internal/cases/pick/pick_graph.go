@@ -237,7 +237,7 @@ var pickForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
-// callRoute calls Route through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callRoute calls Route through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Pick) callRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -246,8 +246,6 @@ func (g *Pick) callRoute(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pick) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pickNodeWeb, nil, func(ctx context.Context) (State, error) {
@@ -255,8 +253,6 @@ func (g *Pick) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.B
 	})
 }
 
-// callPapers calls Papers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pick) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pickNodePapers, nil, func(ctx context.Context) (State, error) {
@@ -264,8 +260,6 @@ func (g *Pick) callPapers(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callBooks calls Books through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pick) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, pickNodeBooks, nil, func(ctx context.Context) (State, error) {
@@ -273,8 +267,6 @@ func (g *Pick) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pick) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, pickNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -282,8 +274,6 @@ func (g *Pick) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callRouteMerge calls RouteMerge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Pick) callRouteMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (MergeRoute, error) {
 	return runtime.CallRoute(ctx, x, in, pickNodeMerge, nil, func(ctx context.Context) (MergeRoute, error) {

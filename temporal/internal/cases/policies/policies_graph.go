@@ -253,7 +253,7 @@ var flakyPolicyDecide = runtime.NodePolicy{
 	Timeout: time.Second,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Flaky) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
@@ -262,8 +262,6 @@ func (g *Flaky) callStart(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callFetch calls Fetch through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Flaky) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeFetch, &flakyPolicyFetch, func(ctx context.Context) (State, error) {
@@ -271,8 +269,6 @@ func (g *Flaky) callFetch(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Flaky) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeLeft, &flakyPolicyLeft, func(ctx context.Context) (State, error) {
@@ -280,8 +276,6 @@ func (g *Flaky) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Flaky) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeRight, &flakyPolicyRight, func(ctx context.Context) (State, error) {
@@ -289,8 +283,6 @@ func (g *Flaky) callRight(ctx context.Context, x *runtime.Exec[State], in runtim
 	})
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Flaky) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeJoin, nil, func(ctx context.Context) (State, error) {
@@ -298,8 +290,6 @@ func (g *Flaky) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime
 	})
 }
 
-// callDecide calls Decide through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Flaky) callDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (State, error) {
@@ -307,8 +297,6 @@ func (g *Flaky) callDecide(ctx context.Context, x *runtime.Exec[State], in runti
 	})
 }
 
-// callRouteDecide calls RouteDecide through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
-//
 //go:noinline
 func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (DecideRoute, error) {
 	return runtime.CallRoute(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (DecideRoute, error) {

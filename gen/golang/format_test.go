@@ -1,0 +1,157 @@
+package golang_test
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/graphc/graphc/gen"
+	"github.com/graphc/graphc/gen/golang"
+)
+
+// chainSpec is a spec of n nodes (a multiple of 5) in blocks of five: a
+// fork of two branches, their fan-in, and a conditional edge that loops
+// back; enough blocks make several parts of each kind (see partNodes).
+func chainSpec(n int) []byte {
+	var y bytes.Buffer
+	y.WriteString("version: 1\ngraph: Chain\nstate:\n  type: State\n  fields:\n    - {name: N, type: int}\nnodes:\n")
+	for i := range n {
+		if i%5 == 3 {
+			fmt.Fprintf(&y, "  - {name: n%d, fan_in: true}\n", i)
+		} else {
+			fmt.Fprintf(&y, "  - n%d\n", i)
+		}
+	}
+	y.WriteString("edges:\n  - {from: __start__, to: n0}\n")
+	for b := 0; b < n; b += 5 {
+		next := "__end__"
+		if b+5 < n {
+			next = fmt.Sprintf("n%d", b+5)
+		}
+		fmt.Fprintf(&y, "  - {from: n%d, parallel: [n%d, n%d], fan_in: n%d}\n", b, b+1, b+2, b+3)
+		fmt.Fprintf(&y, "  - {from: n%d, to: n%d}\n  - {from: n%d, when: {again: n%d, next: n%d}}\n", b+1, b+3, b+2, b+1, b+3)
+		fmt.Fprintf(&y, "  - {from: n%d, to: n%d}\n  - {from: n%d, when: {back: n%d, next: %s}}\n", b+3, b+4, b+4, b, next)
+	}
+	return y.Bytes()
+}
+
+// TestPartsAreOneFile checks that the executor, built, rendered and
+// formatted in parts side by side, is byte for byte the file jennifer and
+// gofmt make of all its declarations at once.
+func TestPartsAreOneFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		spec []byte
+	}{
+		{"hostile", []byte(hostile)},
+		{"chain1500", chainSpec(1500)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, errs := gen.Check(tc.name+".graph.yaml", tc.spec)
+			if errs != nil {
+				t.Fatal(errs)
+			}
+			in := golang.Input{
+				Graph: g, Package: "p", Source: tc.name + ".graph.yaml",
+				State:        jen.Id("State"),
+				InlineFields: []golang.Field{{Name: "N", Type: jen.Int()}},
+				Copy:         func(src jen.Code) jen.Code { return src },
+			}
+			got, err := golang.Generate(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := golang.GenerateWhole(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+				for i := range min(len(gl), len(wl)) {
+					if gl[i] != wl[i] {
+						t.Fatalf("line %d differs:\nparts: %q\nwhole: %q", i+1, gl[i], wl[i])
+					}
+				}
+				t.Fatalf("the parts make %d lines, the whole file %d", len(gl), len(wl))
+			}
+		})
+	}
+}
+
+// TestPartsImportClash checks that parts which name two packages alike,
+// each on its own, get one name per package in the joined file, and that
+// every use refers to its own package.
+func TestPartsImportClash(t *testing.T) {
+	use := func(name, path, sel string) jen.Code {
+		// var name = path.sel
+		return jen.Var().Id(name).Op("=").Qual(path, sel)
+	}
+	for _, tc := range []struct {
+		name    string
+		imports map[string]string // the copier's names: ImportName hints
+		decls   [][]jen.Code
+		uses    map[string]string // variable -> the path its selector must name
+	}{{
+		name:    "hinted",
+		imports: map[string]string{"example.com/x/sync": "sync"},
+		decls: [][]jen.Code{
+			{use("a", "sync", "Mutex")},
+			{use("b", "example.com/x/sync", "Pool")},
+			{use("c", "example.com/x/sync", "Pool"), use("d", "sync", "Mutex")},
+		},
+		uses: map[string]string{"a": "sync", "b": "example.com/x/sync", "c": "example.com/x/sync", "d": "sync"},
+	}, {
+		name: "guessed",
+		decls: [][]jen.Code{
+			{use("a", "example.com/b/util", "X")},
+			{use("b", "example.com/a/util", "Y")},
+			{use("c", "example.com/a/util", "Y"), use("d", "example.com/b/util", "X")},
+			{use("e", "example.com/c/util1", "Z")},
+		},
+		uses: map[string]string{"a": "example.com/b/util", "b": "example.com/a/util", "c": "example.com/a/util", "d": "example.com/b/util", "e": "example.com/c/util1"},
+	}, {
+		name:  "agree",
+		decls: [][]jen.Code{{use("a", "sync", "Mutex")}, {use("b", "context", "Context")}, nil},
+		uses:  map[string]string{"a": "sync", "b": "context"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := golang.RenderParts(golang.Input{Package: "p", Source: "x.graph.yaml", Imports: tc.imports}, tc.decls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), "x.go", src, 0)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, src)
+			}
+			byName := map[string]string{}
+			for _, spec := range f.Imports {
+				path, _ := strconv.Unquote(spec.Path.Value)
+				name := path[strings.LastIndex(path, "/")+1:]
+				if spec.Name != nil {
+					name = spec.Name.Name
+				}
+				if have, ok := byName[name]; ok {
+					t.Errorf("%s names %s and %s\n%s", name, have, path, src)
+				}
+				byName[name] = path
+			}
+			for _, d := range f.Decls {
+				spec, ok := d.(*ast.GenDecl).Specs[0].(*ast.ValueSpec)
+				if !ok {
+					continue
+				}
+				sel := spec.Values[0].(*ast.SelectorExpr)
+				if got, want := byName[sel.X.(*ast.Ident).Name], tc.uses[spec.Names[0].Name]; got != want {
+					t.Errorf("%s refers to %q, want %q\n%s", spec.Names[0].Name, got, want, src)
+				}
+			}
+		})
+	}
+}
