@@ -142,6 +142,9 @@ bench:
 		-count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) -timeout=30m . | tee bench.out
 	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkGenerate10000$$' -benchmem \
 		-count=3 -benchtime=1x -timeout=30m . | tee -a bench.out
+	@# The graphc binary, as a user runs it: its allocations are another process's.
+	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkGenerateCLI10000$$' \
+		-count=5 -benchtime=1x -timeout=30m . | tee -a bench.out
 	@cd examples/bench/langgraph && if ! command -v node >/dev/null 2>&1; then \
 		echo 'bench: node not found: skipping the LangGraph.js peer'; \
 	elif ! npm ci --no-audit --no-fund --loglevel=error >&2; then \
