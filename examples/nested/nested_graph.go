@@ -544,13 +544,27 @@ func (j *pipelineJoinRelease) RunBranch(ctx context.Context, b runtime.Branch, n
 	if r != nil {
 		s = *r
 	} else {
-		s = pipelineCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != pipelineNodeRelease {
 		if err := j.g.branchCheckout(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *pipelineJoinRelease) fresh() State {
+	return pipelineCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "checkout" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *pipelineJoinRelease) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -559,11 +573,11 @@ func (j *pipelineJoinRelease) RunBranch(ctx context.Context, b runtime.Branch, n
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Compile = s
+		j.in.Compile = *s
 	case 1:
-		j.in.Test = s
+		j.in.Test = *s
 	}
-	j.x.Arrived(b, pipelineNodeRelease, s)
+	j.x.Arrived(b, pipelineNodeRelease, *s)
 	return nil
 }
 
@@ -592,13 +606,27 @@ func (j *pipelineJoinTested) run(ctx context.Context, b runtime.Branch, n int, r
 	if r != nil {
 		s = *r
 	} else {
-		s = pipelineCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != pipelineNodeTested {
 		if err := j.g.branchTest(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *pipelineJoinTested) fresh() State {
+	return pipelineCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "test" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *pipelineJoinTested) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -607,11 +635,11 @@ func (j *pipelineJoinTested) run(ctx context.Context, b runtime.Branch, n int, r
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Unit = s
+		j.in.Unit = *s
 	case 1:
-		j.in.Integration = s
+		j.in.Integration = *s
 	}
-	j.x.Arrived(b, pipelineNodeTested, s)
+	j.x.Arrived(b, pipelineNodeTested, *s)
 	return nil
 }
 
@@ -622,81 +650,35 @@ var pipelineStartsTest = [2]func(*pipelineJoinTested, context.Context, runtime.B
 }
 
 // startUnit runs branch "unit" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, pipelineNodeUnit
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := pipelineCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, pipelineNodeUnit
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callUnit(ctx, x, in, s)
-	} else {
-		out, err = g.h.Unit(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Unit(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"tested\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Unit = st
-	j.x.Arrived(in, pipelineNodeTested, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startIntegration runs branch "integration" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, pipelineNodeIntegration
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := pipelineCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, pipelineNodeIntegration
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callIntegration(ctx, x, in, s)
-	} else {
-		out, err = g.h.Integration(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Integration(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"tested\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Integration = st
-	j.x.Arrived(in, pipelineNodeTested, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // pipelineCopyState returns a deep copy of src.

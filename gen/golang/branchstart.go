@@ -21,9 +21,10 @@ import (
 // and the handler, whatever the fork's width.
 
 // simpleBranch reports whether branch entry br of fork f is one node whose
-// edge leads straight to the fan-in, with nothing to resume after it.
+// edge leads straight to the fan-in, with no interrupt before it and
+// nothing to resume after it.
 func (e *emitter) simpleBranch(f *graph.Fork, br *graph.Node) bool {
-	return f.Map == nil && br.Kind == graph.Plain && br.JoinOf == nil && br.Next == f.FanIn && !e.hasAfter(br)
+	return f.Map == nil && br.Kind == graph.Plain && br.JoinOf == nil && br.Next == f.FanIn && !e.hasAfter(br) && !e.interrupts(br, false)
 }
 
 // startsVar is the table of fork f's branch starts, by branch index.
@@ -36,25 +37,6 @@ func (e *emitter) startsVar(f *graph.Fork) string { return e.pfx + "Starts" + f.
 //	var researchStartsPlan = [2]func(*researchJoinMerge, context.Context, runtime.Branch) error{
 //		(*researchJoinMerge).startSearch, // a simple branch
 //		(*researchJoinMerge).startAny,    // any other: the branch flow from its entry
-//	}
-//
-//	func (j *researchJoinMerge) startSearch(ctx context.Context, in runtime.Branch) (result error) {
-//		g, x, n := j.g, j.x, researchNodeSearch
-//		defer x.Recover(&n, &result)
-//		var err error
-//		st := researchCopyState(j.fork)
-//		s := &st
-//		var out State
-//		... the run of search (see call) and x.Leave (see leave), to merge ...
-//		j.mu.Lock()
-//		defer j.mu.Unlock()
-//		if j.arrived[0] {
-//			return errors.New("graphc: a branch delivered to \"merge\" twice")
-//		}
-//		j.arrived[0] = true
-//		j.in.Search = st
-//		j.x.Arrived(in, researchNodeMerge, st)
-//		return nil
 //	}
 //
 // Nothing is emitted when no branch of f is simple (see anySimple).
@@ -98,37 +80,58 @@ func (e *emitter) startAny(f *graph.Fork) {
 }
 
 // branchStartMethods emits start<Entry> for each simple branch of f (see
-// branchStarts): the node's case of the branch flow (see flow, call and
-// leave), with the flow's names (g, x, in, n, s, out), then the delivery.
-// One function, so that the branch path holds one frame between
-// RunBranch and the handler.
+// branchStarts). A run with hooks or an observer takes the general path,
+// run; any other calls the handler on a copy of the fork-time state and
+// delivers what it returns:
+//
+//	func (j *researchJoinMerge) startSearch(ctx context.Context, in runtime.Branch) error {
+//		x, n := j.x, researchNodeSearch
+//		if x.Hooked() || x.Observed() {
+//			return j.run(ctx, in, n, nil)
+//		}
+//		if err := x.Enter(ctx, in, n); err != nil {
+//			return err
+//		}
+//		s, err := j.g.h.Search(ctx, j.fresh()) // j.fork if the copy is an assignment
+//		if err != nil {
+//			return x.Fail(n, err)
+//		}
+//		return j.deliver(in, &s)
+//	}
+//
+// A node with a policy is called through its call method (see callMethods),
+// on a local copy: st := ...; s, err := j.g.callSearch(ctx, x, in, &st).
+//
+// The branch's goroutine runs this frame under the handler's, and whatever
+// the handler calls has to fit on the goroutine's first stack with it: the
+// start holds nothing the fast path does not need (a frame of 448 bytes
+// that held the flow's locals, Leave's and the delivery's made a branch
+// that allocates outgrow its stack at W=1000). It defers no Recover: the
+// runtime's branch (see runtime.Fork) recovers a panic of the branch as
+// the error of its entry node, which is this node, as Recover would.
 func (e *emitter) branchStartMethods(f *graph.Fork) {
 	jt := e.joinType(f)
-	for i, br := range f.Branches {
+	for _, br := range f.Branches {
 		if !e.simpleBranch(f, br) {
 			continue
 		}
 		e.f.Comment(fmt.Sprintf("start%s runs branch %q from its entry on its own copy of the fork-time state and delivers the result.", br.GoName, br.Name))
-		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("start"+br.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("in").Add(rt("Branch"))).Params(jen.Id("result").Error()).BlockFunc(func(c *jen.Group) {
-			c.List(jen.Id("g"), jen.Id("x"), jen.Id("n")).Op(":=").List(jen.Id("j").Dot("g"), jen.Id("j").Dot("x"), jen.Id(e.nodeConst(br)))
-			c.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Id("result"))
-			c.Var().Err().Error().Comment("the branch's error; result is set by the return, and by Recover on a panic (see flow)")
-			c.Id("st").Op(":=").Add(e.copyOf(jen.Id("j").Dot("fork")))
-			c.Id("s").Op(":=").Op("&").Id("st")
-			c.Var().Id("out").Add(e.stateT()).Comment("what the node returned")
-			e.startMethod = true
-			e.call(c, br)
-			e.leave(c, br, jen.Id(e.nodeConst(f.FanIn)), nil)
-			e.startMethod = false
-			c.Id("j").Dot("mu").Dot("Lock").Call()
-			c.Defer().Id("j").Dot("mu").Dot("Unlock").Call()
-			c.If(jen.Id("j").Dot("arrived").Index(jen.Lit(i))).Block(
-				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: a branch delivered to %q twice", f.FanIn.Name)))),
+		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("start"+br.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("in").Add(rt("Branch"))).Error().BlockFunc(func(c *jen.Group) {
+			c.List(jen.Id("x"), jen.Id("n")).Op(":=").List(jen.Id("j").Dot("x"), jen.Id(e.nodeConst(br)))
+			c.If(jen.Id("x").Dot("Hooked").Call().Op("||").Id("x").Dot("Observed").Call()).Block(
+				jen.Return(jen.Id("j").Dot("run").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n"), jen.Nil())),
 			)
-			c.Id("j").Dot("arrived").Index(jen.Lit(i)).Op("=").True()
-			c.Id("j").Dot("in").Dot(br.GoName).Op("=").Id("st")
-			c.Id("j").Dot("x").Dot("Arrived").Call(jen.Id("in"), jen.Id(e.nodeConst(f.FanIn)), jen.Id("st"))
-			c.Return(jen.Nil())
+			c.If(jen.Err().Op(":=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Err()),
+			)
+			if br.Policy != nil {
+				c.Id("st").Op(":=").Add(e.forkCopy())
+				c.List(jen.Id("s"), jen.Err()).Op(":=").Id("j").Dot("g").Dot(callMethod(br, false)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Op("&").Id("st"))
+			} else {
+				c.List(jen.Id("s"), jen.Err()).Op(":=").Id("j").Dot("g").Dot("h").Dot(br.GoName).Call(jen.Id("ctx"), e.forkCopy())
+			}
+			c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())))
+			c.Return(jen.Id("j").Dot("deliver").Call(jen.Id("in"), jen.Op("&").Id("s")))
 		})
 		e.f.Line()
 	}

@@ -678,13 +678,7 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 // few return statements: the compiler then inlines the deferred Recover at
 // each (an open-coded defer) instead of registering it at run time, and a
 // long chain's cases carry no return sequence each.
-//
-// In a branch's start method (see branchStartMethods), which has no loop,
-// the same exits return err instead.
 func (e *emitter) breakFlow() *jen.Statement {
-	if e.startMethod {
-		return jen.Return(jen.Err())
-	}
 	return jen.Break().Id("flow")
 }
 
@@ -1089,7 +1083,7 @@ func (e *emitter) joins(forks []*graph.Fork) {
 		)
 		e.f.Line()
 
-		copyExpr := e.copyOf(jen.Id("j").Dot("fork"))
+		copyExpr := e.forkCopy()
 		// var s State
 		// if r != nil { s = *r } else { s = researchCopyState(j.fork) }
 		// if n != researchNodeMerge {
@@ -1115,23 +1109,53 @@ func (e *emitter) joins(forks []*graph.Fork) {
 			jen.If(jen.Id("n").Op("!=").Id(e.nodeConst(f.FanIn))).Block(
 				jen.If(jen.Err().Op(":=").Id("j").Dot("g").Dot(branchMethod(f)).Call(jen.Id("ctx"), jen.Id("j").Dot("x"), jen.Id("b"), jen.Id("n"), jen.Op("&").Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			),
-			jen.Id("j").Dot("mu").Dot("Lock").Call(),
-			jen.Defer().Id("j").Dot("mu").Dot("Unlock").Call(),
-			jen.If(jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index"))).Block(
-				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: a branch delivered to %q twice", f.FanIn.Name)))),
-			),
-			jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index")).Op("=").True(),
-			jen.Switch(jen.Id("b").Dot("Index")).BlockFunc(func(sw *jen.Group) {
-				for i, br := range f.Branches {
-					sw.Case(jen.Lit(i)).Id("j").Dot("in").Dot(br.GoName).Op("=").Id("s")
-				}
-			}),
-			jen.Id("j").Dot("x").Dot("Arrived").Call(jen.Id("b"), jen.Id(e.nodeConst(f.FanIn)), jen.Id("s")),
-			jen.Return(jen.Nil()),
+			jen.Return(jen.Id("j").Dot("deliver").Call(jen.Id("b"), jen.Op("&").Id("s"))),
 		)
 		e.f.Line()
+		e.fresh(f)
+		e.deliver(f)
 		e.branchStarts(f)
 	}
+}
+
+// deliver emits the method by which a branch of fork f delivers the state
+// it ended with: once per branch, under the join's lock.
+//
+//	func (j *researchJoinMerge) deliver(b runtime.Branch, s *State) error {
+//		j.mu.Lock()
+//		defer j.mu.Unlock()
+//		if j.arrived[b.Index] {
+//			return errors.New("graphc: a branch delivered to \"merge\" twice")
+//		}
+//		j.arrived[b.Index] = true
+//		switch b.Index {
+//		case 0:
+//			j.in.SearchWeb = *s
+//		...
+//		}
+//		j.x.Arrived(b, researchNodeMerge, *s)
+//		return nil
+//	}
+func (e *emitter) deliver(f *graph.Fork) {
+	e.f.Comment(fmt.Sprintf("deliver records *s as what branch b of the fork at %q ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start%s).", f.From.Name, "<Entry>"))
+	e.f.Comment("")
+	e.f.Comment("//go:noinline")
+	e.f.Func().Params(jen.Id("j").Op("*").Id(e.joinType(f))).Id("deliver").Params(jen.Id("b").Add(rt("Branch")), jen.Id("s").Op("*").Add(e.stateT())).Error().Block(
+		jen.Id("j").Dot("mu").Dot("Lock").Call(),
+		jen.Defer().Id("j").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index"))).Block(
+			jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: a branch delivered to %q twice", f.FanIn.Name)))),
+		),
+		jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index")).Op("=").True(),
+		jen.Switch(jen.Id("b").Dot("Index")).BlockFunc(func(sw *jen.Group) {
+			for i, br := range f.Branches {
+				sw.Case(jen.Lit(i)).Id("j").Dot("in").Dot(br.GoName).Op("=").Op("*").Id("s")
+			}
+		}),
+		jen.Id("j").Dot("x").Dot("Arrived").Call(jen.Id("b"), jen.Id(e.nodeConst(f.FanIn)), jen.Op("*").Id("s")),
+		jen.Return(jen.Nil()),
+	)
+	e.f.Line()
 }
 
 // mapJoin emits the join of map f and its RunBranch, which runs one item:
@@ -1205,4 +1229,42 @@ func (e *emitter) copyOf(src *jen.Statement) jen.Code {
 		return src
 	}
 	return e.in.Copy(src)
+}
+
+// deepCopy reports whether a copy of the state is more than an assignment
+// (see copyOf).
+func (e *emitter) deepCopy() bool {
+	src := jen.Id("s")
+	return e.copyOf(src) != jen.Code(src)
+}
+
+// forkCopy is a branch's copy of fork f's fork-time state: the join's
+// fresh method when the copy is deep (see fresh), else the state itself.
+func (e *emitter) forkCopy() jen.Code {
+	if e.deepCopy() {
+		return jen.Id("j").Dot("fresh").Call()
+	}
+	return jen.Id("j").Dot("fork")
+}
+
+// fresh emits, when the state's copy is deep, the method that returns a
+// branch's copy of fork f's fork-time state:
+//
+//	// fresh returns a deep copy of the fork-time state, a branch's own. ...
+//	//
+//	//go:noinline
+//	func (j *researchJoinMerge) fresh() State {
+//		return researchCopyState(j.fork)
+//	}
+func (e *emitter) fresh(f *graph.Fork) {
+	if !e.deepCopy() {
+		return
+	}
+	e.f.Comment("fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.")
+	e.f.Comment("")
+	e.f.Comment("//go:noinline")
+	e.f.Func().Params(jen.Id("j").Op("*").Id(e.joinType(f))).Id("fresh").Params().Add(e.stateT()).Block(
+		jen.Return(e.copyOf(jen.Id("j").Dot("fork"))),
+	)
+	e.f.Line()
 }

@@ -185,9 +185,6 @@ type emitter struct {
 	g   *graph.Graph
 	f   *jen.File
 	pfx string // lower-camel graph name: the prefix of unexported identifiers
-	// startMethod is set while a branch's start method is emitted: a node's
-	// exits return rather than break out of a flow's loop (see breakFlow).
-	startMethod bool
 }
 
 // rt names an identifier of the runtime package.

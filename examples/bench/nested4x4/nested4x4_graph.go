@@ -1309,6 +1309,13 @@ func (j *nested4x4JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n i
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nested4x4JoinJoin) deliver(b runtime.Branch, s *model.State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -1317,15 +1324,15 @@ func (j *nested4x4JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n i
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A1 = s
+		j.in.A1 = *s
 	case 1:
-		j.in.A2 = s
+		j.in.A2 = *s
 	case 2:
-		j.in.A3 = s
+		j.in.A3 = *s
 	case 3:
-		j.in.A4 = s
+		j.in.A4 = *s
 	}
-	j.x.Arrived(b, nested4x4NodeJoin, s)
+	j.x.Arrived(b, nested4x4NodeJoin, *s)
 	return nil
 }
 
@@ -1361,6 +1368,13 @@ func (j *nested4x4JoinA1Join) run(ctx context.Context, b runtime.Branch, n int, 
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "a1" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nested4x4JoinA1Join) deliver(b runtime.Branch, s *model.State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -1369,15 +1383,15 @@ func (j *nested4x4JoinA1Join) run(ctx context.Context, b runtime.Branch, n int, 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A11 = s
+		j.in.A11 = *s
 	case 1:
-		j.in.A12 = s
+		j.in.A12 = *s
 	case 2:
-		j.in.A13 = s
+		j.in.A13 = *s
 	case 3:
-		j.in.A14 = s
+		j.in.A14 = *s
 	}
-	j.x.Arrived(b, nested4x4NodeA1Join, s)
+	j.x.Arrived(b, nested4x4NodeA1Join, *s)
 	return nil
 }
 
@@ -1390,159 +1404,67 @@ var nested4x4StartsA1 = [4]func(*nested4x4JoinA1Join, context.Context, runtime.B
 }
 
 // startA11 runs branch "a1_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA11
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA11
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA11(ctx, x, in, s)
-	} else {
-		out, err = g.h.A11(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A11(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A11 = st
-	j.x.Arrived(in, nested4x4NodeA1Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA12 runs branch "a1_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA12
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA12
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA12(ctx, x, in, s)
-	} else {
-		out, err = g.h.A12(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A12(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A12 = st
-	j.x.Arrived(in, nested4x4NodeA1Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA13 runs branch "a1_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA13
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA13
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA13(ctx, x, in, s)
-	} else {
-		out, err = g.h.A13(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A13(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A13 = st
-	j.x.Arrived(in, nested4x4NodeA1Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA14 runs branch "a1_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA14
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA14
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA14(ctx, x, in, s)
-	} else {
-		out, err = g.h.A14(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A14(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A14 = st
-	j.x.Arrived(in, nested4x4NodeA1Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // nested4x4JoinA2Join is one activation of the fork at "a2": each branch delivers its final state into it exactly once, under its lock, and fan-in "a2_join" reads it after all have arrived.
@@ -1577,6 +1499,13 @@ func (j *nested4x4JoinA2Join) run(ctx context.Context, b runtime.Branch, n int, 
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "a2" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nested4x4JoinA2Join) deliver(b runtime.Branch, s *model.State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -1585,15 +1514,15 @@ func (j *nested4x4JoinA2Join) run(ctx context.Context, b runtime.Branch, n int, 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A21 = s
+		j.in.A21 = *s
 	case 1:
-		j.in.A22 = s
+		j.in.A22 = *s
 	case 2:
-		j.in.A23 = s
+		j.in.A23 = *s
 	case 3:
-		j.in.A24 = s
+		j.in.A24 = *s
 	}
-	j.x.Arrived(b, nested4x4NodeA2Join, s)
+	j.x.Arrived(b, nested4x4NodeA2Join, *s)
 	return nil
 }
 
@@ -1606,159 +1535,67 @@ var nested4x4StartsA2 = [4]func(*nested4x4JoinA2Join, context.Context, runtime.B
 }
 
 // startA21 runs branch "a2_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA21
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA21
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA21(ctx, x, in, s)
-	} else {
-		out, err = g.h.A21(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A21(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A21 = st
-	j.x.Arrived(in, nested4x4NodeA2Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA22 runs branch "a2_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA22
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA22
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA22(ctx, x, in, s)
-	} else {
-		out, err = g.h.A22(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A22(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A22 = st
-	j.x.Arrived(in, nested4x4NodeA2Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA23 runs branch "a2_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA23
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA23
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA23(ctx, x, in, s)
-	} else {
-		out, err = g.h.A23(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A23(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A23 = st
-	j.x.Arrived(in, nested4x4NodeA2Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA24 runs branch "a2_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA24
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA24
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA24(ctx, x, in, s)
-	} else {
-		out, err = g.h.A24(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A24(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A24 = st
-	j.x.Arrived(in, nested4x4NodeA2Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // nested4x4JoinA3Join is one activation of the fork at "a3": each branch delivers its final state into it exactly once, under its lock, and fan-in "a3_join" reads it after all have arrived.
@@ -1793,6 +1630,13 @@ func (j *nested4x4JoinA3Join) run(ctx context.Context, b runtime.Branch, n int, 
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "a3" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nested4x4JoinA3Join) deliver(b runtime.Branch, s *model.State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -1801,15 +1645,15 @@ func (j *nested4x4JoinA3Join) run(ctx context.Context, b runtime.Branch, n int, 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A31 = s
+		j.in.A31 = *s
 	case 1:
-		j.in.A32 = s
+		j.in.A32 = *s
 	case 2:
-		j.in.A33 = s
+		j.in.A33 = *s
 	case 3:
-		j.in.A34 = s
+		j.in.A34 = *s
 	}
-	j.x.Arrived(b, nested4x4NodeA3Join, s)
+	j.x.Arrived(b, nested4x4NodeA3Join, *s)
 	return nil
 }
 
@@ -1822,159 +1666,67 @@ var nested4x4StartsA3 = [4]func(*nested4x4JoinA3Join, context.Context, runtime.B
 }
 
 // startA31 runs branch "a3_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA31
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA31
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA31(ctx, x, in, s)
-	} else {
-		out, err = g.h.A31(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A31(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A31 = st
-	j.x.Arrived(in, nested4x4NodeA3Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA32 runs branch "a3_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA32
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA32
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA32(ctx, x, in, s)
-	} else {
-		out, err = g.h.A32(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A32(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A32 = st
-	j.x.Arrived(in, nested4x4NodeA3Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA33 runs branch "a3_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA33
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA33
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA33(ctx, x, in, s)
-	} else {
-		out, err = g.h.A33(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A33(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A33 = st
-	j.x.Arrived(in, nested4x4NodeA3Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA34 runs branch "a3_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA34
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA34
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA34(ctx, x, in, s)
-	} else {
-		out, err = g.h.A34(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A34(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A34 = st
-	j.x.Arrived(in, nested4x4NodeA3Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // nested4x4JoinA4Join is one activation of the fork at "a4": each branch delivers its final state into it exactly once, under its lock, and fan-in "a4_join" reads it after all have arrived.
@@ -2009,6 +1761,13 @@ func (j *nested4x4JoinA4Join) run(ctx context.Context, b runtime.Branch, n int, 
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "a4" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nested4x4JoinA4Join) deliver(b runtime.Branch, s *model.State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -2017,15 +1776,15 @@ func (j *nested4x4JoinA4Join) run(ctx context.Context, b runtime.Branch, n int, 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A41 = s
+		j.in.A41 = *s
 	case 1:
-		j.in.A42 = s
+		j.in.A42 = *s
 	case 2:
-		j.in.A43 = s
+		j.in.A43 = *s
 	case 3:
-		j.in.A44 = s
+		j.in.A44 = *s
 	}
-	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	j.x.Arrived(b, nested4x4NodeA4Join, *s)
 	return nil
 }
 
@@ -2038,157 +1797,65 @@ var nested4x4StartsA4 = [4]func(*nested4x4JoinA4Join, context.Context, runtime.B
 }
 
 // startA41 runs branch "a4_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA41
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA41
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA41(ctx, x, in, s)
-	} else {
-		out, err = g.h.A41(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A41(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A41 = st
-	j.x.Arrived(in, nested4x4NodeA4Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA42 runs branch "a4_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA42
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA42
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA42(ctx, x, in, s)
-	} else {
-		out, err = g.h.A42(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A42(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A42 = st
-	j.x.Arrived(in, nested4x4NodeA4Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA43 runs branch "a4_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA43
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA43
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA43(ctx, x, in, s)
-	} else {
-		out, err = g.h.A43(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A43(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A43 = st
-	j.x.Arrived(in, nested4x4NodeA4Join, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA44 runs branch "a4_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nested4x4NodeA44
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nested4x4NodeA44
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA44(ctx, x, in, s)
-	} else {
-		out, err = g.h.A44(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A44(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A44 = st
-	j.x.Arrived(in, nested4x4NodeA4Join, st)
-	return nil
+	return j.deliver(in, &s)
 }

@@ -401,13 +401,27 @@ func (j *copyZooJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *S
 	if r != nil {
 		s = *r
 	} else {
-		s = copyZooCopyState(j.fork, &copyZooMemo{})
+		s = j.fresh()
 	}
 	if n != copyZooNodeJoin {
 		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *copyZooJoinJoin) fresh() State {
+	return copyZooCopyState(j.fork, &copyZooMemo{})
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *copyZooJoinJoin) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -416,13 +430,13 @@ func (j *copyZooJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *S
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	case 2:
-		j.in.Deep = s
+		j.in.Deep = *s
 	}
-	j.x.Arrived(b, copyZooNodeJoin, s)
+	j.x.Arrived(b, copyZooNodeJoin, *s)
 	return nil
 }
 
@@ -434,120 +448,51 @@ var copyZooStartsStart = [3]func(*copyZooJoinJoin, context.Context, runtime.Bran
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, copyZooNodeLeft
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := copyZooCopyState(j.fork, &copyZooMemo{})
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, copyZooNodeLeft
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callLeft(ctx, x, in, s)
-	} else {
-		out, err = g.h.Left(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Left(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = st
-	j.x.Arrived(in, copyZooNodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, copyZooNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := copyZooCopyState(j.fork, &copyZooMemo{})
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, copyZooNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callRight(ctx, x, in, s)
-	} else {
-		out, err = g.h.Right(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Right(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, copyZooNodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startDeep runs branch "deep" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, copyZooNodeDeep
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := copyZooCopyState(j.fork, &copyZooMemo{})
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, copyZooNodeDeep
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callDeep(ctx, x, in, s)
-	} else {
-		out, err = g.h.Deep(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Deep(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.Deep = st
-	j.x.Arrived(in, copyZooNodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // copyZooCopyState returns a deep copy of src.

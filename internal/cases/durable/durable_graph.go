@@ -791,13 +791,27 @@ func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r 
 	if r != nil {
 		s = *r
 	} else {
-		s = approvalCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != approvalNodeMerge {
 		if err := j.g.branchResearch(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *approvalJoinMerge) fresh() State {
+	return approvalCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "research" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *approvalJoinMerge) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -806,13 +820,13 @@ func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Web = s
+		j.in.Web = *s
 	case 1:
-		j.in.Fetch = s
+		j.in.Fetch = *s
 	case 2:
-		j.in.Notes = s
+		j.in.Notes = *s
 	}
-	j.x.Arrived(b, approvalNodeMerge, s)
+	j.x.Arrived(b, approvalNodeMerge, *s)
 	return nil
 }
 
@@ -829,42 +843,19 @@ func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, approvalNodeWeb
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := approvalCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, approvalNodeWeb
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callWeb(ctx, x, in, s)
-	} else {
-		out, err = g.h.Web(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Web(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Web = st
-	j.x.Arrived(in, approvalNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // approvalJoinNotesJoin is one activation of the fork at "notes": each branch delivers its final state into it exactly once, under its lock, and fan-in "notes_join" reads it after all have arrived.
@@ -892,13 +883,27 @@ func (j *approvalJoinNotesJoin) run(ctx context.Context, b runtime.Branch, n int
 	if r != nil {
 		s = *r
 	} else {
-		s = approvalCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != approvalNodeNotesJoin {
 		if err := j.g.branchNotes(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *approvalJoinNotesJoin) fresh() State {
+	return approvalCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "notes" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *approvalJoinNotesJoin) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -907,11 +912,11 @@ func (j *approvalJoinNotesJoin) run(ctx context.Context, b runtime.Branch, n int
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.NoteA = s
+		j.in.NoteA = *s
 	case 1:
-		j.in.NoteB = s
+		j.in.NoteB = *s
 	}
-	j.x.Arrived(b, approvalNodeNotesJoin, s)
+	j.x.Arrived(b, approvalNodeNotesJoin, *s)
 	return nil
 }
 
@@ -922,81 +927,35 @@ var approvalStartsNotes = [2]func(*approvalJoinNotesJoin, context.Context, runti
 }
 
 // startNoteA runs branch "note_a" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, approvalNodeNoteA
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := approvalCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, approvalNodeNoteA
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callNoteA(ctx, x, in, s)
-	} else {
-		out, err = g.h.NoteA(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.NoteA(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.NoteA = st
-	j.x.Arrived(in, approvalNodeNotesJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startNoteB runs branch "note_b" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, approvalNodeNoteB
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := approvalCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, approvalNodeNoteB
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callNoteB(ctx, x, in, s)
-	} else {
-		out, err = g.h.NoteB(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.NoteB(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.NoteB = st
-	j.x.Arrived(in, approvalNodeNotesJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // approvalCopyState returns a deep copy of src.

@@ -353,13 +353,27 @@ func (j *fragileGraphJoinBust) run(ctx context.Context, b runtime.Branch, n int,
 	if r != nil {
 		s = *r
 	} else {
-		s = j.fork.Clone()
+		s = j.fresh()
 	}
 	if n != fragileGraphNodeBust {
 		if err := j.g.branchFork(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *fragileGraphJoinBust) fresh() Fragile {
+	return j.fork.Clone()
+}
+
+// deliver records *s as what branch b of the fork at "fork" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *fragileGraphJoinBust) deliver(b runtime.Branch, s *Fragile) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -368,11 +382,11 @@ func (j *fragileGraphJoinBust) run(ctx context.Context, b runtime.Branch, n int,
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, fragileGraphNodeBust, s)
+	j.x.Arrived(b, fragileGraphNodeBust, *s)
 	return nil
 }
 
@@ -383,79 +397,33 @@ var fragileGraphStartsFork = [2]func(*fragileGraphJoinBust, context.Context, run
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fragileGraphNodeLeft
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork.Clone()
-	s := &st
-	var out Fragile // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fragileGraphNodeLeft
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callLeft(ctx, x, in, s)
-	} else {
-		out, err = g.h.Left(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Left(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"bust\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = st
-	j.x.Arrived(in, fragileGraphNodeBust, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fragileGraphNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork.Clone()
-	s := &st
-	var out Fragile // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fragileGraphNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callRight(ctx, x, in, s)
-	} else {
-		out, err = g.h.Right(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Right(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"bust\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, fragileGraphNodeBust, st)
-	return nil
+	return j.deliver(in, &s)
 }

@@ -354,13 +354,27 @@ func (j *layersGraphJoinGather) run(ctx context.Context, b runtime.Branch, n int
 	if r != nil {
 		s = *r
 	} else {
-		s = layersGraphCopyLayers(j.fork)
+		s = j.fresh()
 	}
 	if n != layersGraphNodeGather {
 		if err := j.g.branchSpread(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *layersGraphJoinGather) fresh() Layers {
+	return layersGraphCopyLayers(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "spread" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *layersGraphJoinGather) deliver(b runtime.Branch, s *Layers) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -369,11 +383,11 @@ func (j *layersGraphJoinGather) run(ctx context.Context, b runtime.Branch, n int
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, layersGraphNodeGather, s)
+	j.x.Arrived(b, layersGraphNodeGather, *s)
 	return nil
 }
 
@@ -384,81 +398,35 @@ var layersGraphStartsSpread = [2]func(*layersGraphJoinGather, context.Context, r
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, layersGraphNodeLeft
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := layersGraphCopyLayers(j.fork)
-	s := &st
-	var out Layers // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, layersGraphNodeLeft
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callLeft(ctx, x, in, s)
-	} else {
-		out, err = g.h.Left(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Left(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"gather\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = st
-	j.x.Arrived(in, layersGraphNodeGather, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, layersGraphNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := layersGraphCopyLayers(j.fork)
-	s := &st
-	var out Layers // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, layersGraphNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callRight(ctx, x, in, s)
-	} else {
-		out, err = g.h.Right(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Right(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"gather\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, layersGraphNodeGather, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // layersGraphCopyLayers returns a deep copy of src.

@@ -356,13 +356,27 @@ func (j *ledgerGraphJoinSettle) run(ctx context.Context, b runtime.Branch, n int
 	if r != nil {
 		s = *r
 	} else {
-		s = ledgerGraphCopyLedger(j.fork)
+		s = j.fresh()
 	}
 	if n != ledgerGraphNodeSettle {
 		if err := j.g.branchOpen(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *ledgerGraphJoinSettle) fresh() Ledger {
+	return ledgerGraphCopyLedger(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "open" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *ledgerGraphJoinSettle) deliver(b runtime.Branch, s *Ledger) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -371,11 +385,11 @@ func (j *ledgerGraphJoinSettle) run(ctx context.Context, b runtime.Branch, n int
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, ledgerGraphNodeSettle, s)
+	j.x.Arrived(b, ledgerGraphNodeSettle, *s)
 	return nil
 }
 
@@ -386,81 +400,35 @@ var ledgerGraphStartsOpen = [2]func(*ledgerGraphJoinSettle, context.Context, run
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, ledgerGraphNodeLeft
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := ledgerGraphCopyLedger(j.fork)
-	s := &st
-	var out Ledger // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, ledgerGraphNodeLeft
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callLeft(ctx, x, in, s)
-	} else {
-		out, err = g.h.Left(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Left(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"settle\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = st
-	j.x.Arrived(in, ledgerGraphNodeSettle, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, ledgerGraphNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := ledgerGraphCopyLedger(j.fork)
-	s := &st
-	var out Ledger // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, ledgerGraphNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callRight(ctx, x, in, s)
-	} else {
-		out, err = g.h.Right(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Right(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"settle\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, ledgerGraphNodeSettle, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // ledgerGraphCopyLedger returns a deep copy of src.

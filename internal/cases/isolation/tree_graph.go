@@ -355,13 +355,27 @@ func (j *treeGraphJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r
 	if r != nil {
 		s = *r
 	} else {
-		s = treeGraphCopyTree(j.fork, &treeGraphMemo{})
+		s = j.fresh()
 	}
 	if n != treeGraphNodeMerge {
 		if err := j.g.branchGrow(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *treeGraphJoinMerge) fresh() Tree {
+	return treeGraphCopyTree(j.fork, &treeGraphMemo{})
+}
+
+// deliver records *s as what branch b of the fork at "grow" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *treeGraphJoinMerge) deliver(b runtime.Branch, s *Tree) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -370,11 +384,11 @@ func (j *treeGraphJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, treeGraphNodeMerge, s)
+	j.x.Arrived(b, treeGraphNodeMerge, *s)
 	return nil
 }
 
@@ -385,81 +399,35 @@ var treeGraphStartsGrow = [2]func(*treeGraphJoinMerge, context.Context, runtime.
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, treeGraphNodeLeft
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
-	s := &st
-	var out Tree // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, treeGraphNodeLeft
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callLeft(ctx, x, in, s)
-	} else {
-		out, err = g.h.Left(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Left(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = st
-	j.x.Arrived(in, treeGraphNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, treeGraphNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
-	s := &st
-	var out Tree // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, treeGraphNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callRight(ctx, x, in, s)
-	} else {
-		out, err = g.h.Right(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Right(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, treeGraphNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // treeGraphCopyTree returns a deep copy of src.

@@ -580,13 +580,27 @@ func (j *mapNestJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int
 	if r != nil {
 		s = *r
 	} else {
-		s = mapNestCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != mapNestNodeJoin {
 		if err := j.g.branchTop(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *mapNestJoinJoin) fresh() State {
+	return mapNestCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "top" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *mapNestJoinJoin) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -595,11 +609,11 @@ func (j *mapNestJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, mapNestNodeJoin, s)
+	j.x.Arrived(b, mapNestNodeJoin, *s)
 	return nil
 }
 

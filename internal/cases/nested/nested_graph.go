@@ -536,13 +536,27 @@ func (j *nestedJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int,
 	if r != nil {
 		s = *r
 	} else {
-		s = nestedCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != nestedNodeJoin {
 		if err := j.g.branchTop(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *nestedJoinJoin) fresh() State {
+	return nestedCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "top" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nestedJoinJoin) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -551,11 +565,11 @@ func (j *nestedJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int,
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A = s
+		j.in.A = *s
 	case 1:
-		j.in.B = s
+		j.in.B = *s
 	}
-	j.x.Arrived(b, nestedNodeJoin, s)
+	j.x.Arrived(b, nestedNodeJoin, *s)
 	return nil
 }
 
@@ -584,13 +598,27 @@ func (j *nestedJoinJoinA) run(ctx context.Context, b runtime.Branch, n int, r *S
 	if r != nil {
 		s = *r
 	} else {
-		s = nestedCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != nestedNodeJoinA {
 		if err := j.g.branchA(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *nestedJoinJoinA) fresh() State {
+	return nestedCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "a" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *nestedJoinJoinA) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -599,11 +627,11 @@ func (j *nestedJoinJoinA) run(ctx context.Context, b runtime.Branch, n int, r *S
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.A1 = s
+		j.in.A1 = *s
 	case 1:
-		j.in.A2 = s
+		j.in.A2 = *s
 	}
-	j.x.Arrived(b, nestedNodeJoinA, s)
+	j.x.Arrived(b, nestedNodeJoinA, *s)
 	return nil
 }
 
@@ -614,81 +642,35 @@ var nestedStartsA = [2]func(*nestedJoinJoinA, context.Context, runtime.Branch) e
 }
 
 // startA1 runs branch "a1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nestedNodeA1
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := nestedCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nestedNodeA1
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA1(ctx, x, in, s)
-	} else {
-		out, err = g.h.A1(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A1(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join_a\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A1 = st
-	j.x.Arrived(in, nestedNodeJoinA, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startA2 runs branch "a2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, nestedNodeA2
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := nestedCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, nestedNodeA2
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callA2(ctx, x, in, s)
-	} else {
-		out, err = g.h.A2(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.A2(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join_a\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A2 = st
-	j.x.Arrived(in, nestedNodeJoinA, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // nestedCopyState returns a deep copy of src.

@@ -537,13 +537,27 @@ func (j *unevenJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *S
 	if r != nil {
 		s = *r
 	} else {
-		s = unevenCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != unevenNodeMerge {
 		if err := j.g.branchPlan(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *unevenJoinMerge) fresh() State {
+	return unevenCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "plan" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *unevenJoinMerge) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -552,11 +566,11 @@ func (j *unevenJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *S
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.SearchWeb = s
+		j.in.SearchWeb = *s
 	case 1:
-		j.in.FetchPapers = s
+		j.in.FetchPapers = *s
 	}
-	j.x.Arrived(b, unevenNodeMerge, s)
+	j.x.Arrived(b, unevenNodeMerge, *s)
 	return nil
 }
 
@@ -572,42 +586,19 @@ func (j *unevenJoinMerge) startAny(ctx context.Context, b runtime.Branch) error 
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, unevenNodeSearchWeb
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := unevenCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, unevenNodeSearchWeb
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callSearchWeb(ctx, x, in, s)
-	} else {
-		out, err = g.h.SearchWeb(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, unevenNodeSearchWeb, unevenNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.SearchWeb(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.SearchWeb = st
-	j.x.Arrived(in, unevenNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // unevenCopyState returns a deep copy of src.

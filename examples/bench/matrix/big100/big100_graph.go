@@ -3889,6 +3889,13 @@ func (j *big100JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *mo
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *big100JoinJoin) deliver(b runtime.Branch, s *model.Big) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -3897,207 +3904,207 @@ func (j *big100JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *mo
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.W1 = s
+		j.in.W1 = *s
 	case 1:
-		j.in.W2 = s
+		j.in.W2 = *s
 	case 2:
-		j.in.W3 = s
+		j.in.W3 = *s
 	case 3:
-		j.in.W4 = s
+		j.in.W4 = *s
 	case 4:
-		j.in.W5 = s
+		j.in.W5 = *s
 	case 5:
-		j.in.W6 = s
+		j.in.W6 = *s
 	case 6:
-		j.in.W7 = s
+		j.in.W7 = *s
 	case 7:
-		j.in.W8 = s
+		j.in.W8 = *s
 	case 8:
-		j.in.W9 = s
+		j.in.W9 = *s
 	case 9:
-		j.in.W10 = s
+		j.in.W10 = *s
 	case 10:
-		j.in.W11 = s
+		j.in.W11 = *s
 	case 11:
-		j.in.W12 = s
+		j.in.W12 = *s
 	case 12:
-		j.in.W13 = s
+		j.in.W13 = *s
 	case 13:
-		j.in.W14 = s
+		j.in.W14 = *s
 	case 14:
-		j.in.W15 = s
+		j.in.W15 = *s
 	case 15:
-		j.in.W16 = s
+		j.in.W16 = *s
 	case 16:
-		j.in.W17 = s
+		j.in.W17 = *s
 	case 17:
-		j.in.W18 = s
+		j.in.W18 = *s
 	case 18:
-		j.in.W19 = s
+		j.in.W19 = *s
 	case 19:
-		j.in.W20 = s
+		j.in.W20 = *s
 	case 20:
-		j.in.W21 = s
+		j.in.W21 = *s
 	case 21:
-		j.in.W22 = s
+		j.in.W22 = *s
 	case 22:
-		j.in.W23 = s
+		j.in.W23 = *s
 	case 23:
-		j.in.W24 = s
+		j.in.W24 = *s
 	case 24:
-		j.in.W25 = s
+		j.in.W25 = *s
 	case 25:
-		j.in.W26 = s
+		j.in.W26 = *s
 	case 26:
-		j.in.W27 = s
+		j.in.W27 = *s
 	case 27:
-		j.in.W28 = s
+		j.in.W28 = *s
 	case 28:
-		j.in.W29 = s
+		j.in.W29 = *s
 	case 29:
-		j.in.W30 = s
+		j.in.W30 = *s
 	case 30:
-		j.in.W31 = s
+		j.in.W31 = *s
 	case 31:
-		j.in.W32 = s
+		j.in.W32 = *s
 	case 32:
-		j.in.W33 = s
+		j.in.W33 = *s
 	case 33:
-		j.in.W34 = s
+		j.in.W34 = *s
 	case 34:
-		j.in.W35 = s
+		j.in.W35 = *s
 	case 35:
-		j.in.W36 = s
+		j.in.W36 = *s
 	case 36:
-		j.in.W37 = s
+		j.in.W37 = *s
 	case 37:
-		j.in.W38 = s
+		j.in.W38 = *s
 	case 38:
-		j.in.W39 = s
+		j.in.W39 = *s
 	case 39:
-		j.in.W40 = s
+		j.in.W40 = *s
 	case 40:
-		j.in.W41 = s
+		j.in.W41 = *s
 	case 41:
-		j.in.W42 = s
+		j.in.W42 = *s
 	case 42:
-		j.in.W43 = s
+		j.in.W43 = *s
 	case 43:
-		j.in.W44 = s
+		j.in.W44 = *s
 	case 44:
-		j.in.W45 = s
+		j.in.W45 = *s
 	case 45:
-		j.in.W46 = s
+		j.in.W46 = *s
 	case 46:
-		j.in.W47 = s
+		j.in.W47 = *s
 	case 47:
-		j.in.W48 = s
+		j.in.W48 = *s
 	case 48:
-		j.in.W49 = s
+		j.in.W49 = *s
 	case 49:
-		j.in.W50 = s
+		j.in.W50 = *s
 	case 50:
-		j.in.W51 = s
+		j.in.W51 = *s
 	case 51:
-		j.in.W52 = s
+		j.in.W52 = *s
 	case 52:
-		j.in.W53 = s
+		j.in.W53 = *s
 	case 53:
-		j.in.W54 = s
+		j.in.W54 = *s
 	case 54:
-		j.in.W55 = s
+		j.in.W55 = *s
 	case 55:
-		j.in.W56 = s
+		j.in.W56 = *s
 	case 56:
-		j.in.W57 = s
+		j.in.W57 = *s
 	case 57:
-		j.in.W58 = s
+		j.in.W58 = *s
 	case 58:
-		j.in.W59 = s
+		j.in.W59 = *s
 	case 59:
-		j.in.W60 = s
+		j.in.W60 = *s
 	case 60:
-		j.in.W61 = s
+		j.in.W61 = *s
 	case 61:
-		j.in.W62 = s
+		j.in.W62 = *s
 	case 62:
-		j.in.W63 = s
+		j.in.W63 = *s
 	case 63:
-		j.in.W64 = s
+		j.in.W64 = *s
 	case 64:
-		j.in.W65 = s
+		j.in.W65 = *s
 	case 65:
-		j.in.W66 = s
+		j.in.W66 = *s
 	case 66:
-		j.in.W67 = s
+		j.in.W67 = *s
 	case 67:
-		j.in.W68 = s
+		j.in.W68 = *s
 	case 68:
-		j.in.W69 = s
+		j.in.W69 = *s
 	case 69:
-		j.in.W70 = s
+		j.in.W70 = *s
 	case 70:
-		j.in.W71 = s
+		j.in.W71 = *s
 	case 71:
-		j.in.W72 = s
+		j.in.W72 = *s
 	case 72:
-		j.in.W73 = s
+		j.in.W73 = *s
 	case 73:
-		j.in.W74 = s
+		j.in.W74 = *s
 	case 74:
-		j.in.W75 = s
+		j.in.W75 = *s
 	case 75:
-		j.in.W76 = s
+		j.in.W76 = *s
 	case 76:
-		j.in.W77 = s
+		j.in.W77 = *s
 	case 77:
-		j.in.W78 = s
+		j.in.W78 = *s
 	case 78:
-		j.in.W79 = s
+		j.in.W79 = *s
 	case 79:
-		j.in.W80 = s
+		j.in.W80 = *s
 	case 80:
-		j.in.W81 = s
+		j.in.W81 = *s
 	case 81:
-		j.in.W82 = s
+		j.in.W82 = *s
 	case 82:
-		j.in.W83 = s
+		j.in.W83 = *s
 	case 83:
-		j.in.W84 = s
+		j.in.W84 = *s
 	case 84:
-		j.in.W85 = s
+		j.in.W85 = *s
 	case 85:
-		j.in.W86 = s
+		j.in.W86 = *s
 	case 86:
-		j.in.W87 = s
+		j.in.W87 = *s
 	case 87:
-		j.in.W88 = s
+		j.in.W88 = *s
 	case 88:
-		j.in.W89 = s
+		j.in.W89 = *s
 	case 89:
-		j.in.W90 = s
+		j.in.W90 = *s
 	case 90:
-		j.in.W91 = s
+		j.in.W91 = *s
 	case 91:
-		j.in.W92 = s
+		j.in.W92 = *s
 	case 92:
-		j.in.W93 = s
+		j.in.W93 = *s
 	case 93:
-		j.in.W94 = s
+		j.in.W94 = *s
 	case 94:
-		j.in.W95 = s
+		j.in.W95 = *s
 	case 95:
-		j.in.W96 = s
+		j.in.W96 = *s
 	case 96:
-		j.in.W97 = s
+		j.in.W97 = *s
 	case 97:
-		j.in.W98 = s
+		j.in.W98 = *s
 	case 98:
-		j.in.W99 = s
+		j.in.W99 = *s
 	case 99:
-		j.in.W100 = s
+		j.in.W100 = *s
 	}
-	j.x.Arrived(b, big100NodeJoin, s)
+	j.x.Arrived(b, big100NodeJoin, *s)
 	return nil
 }
 
@@ -4206,3901 +4213,1601 @@ var big100StartsStart = [100]func(*big100JoinJoin, context.Context, runtime.Bran
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW1
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW1(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW1
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW1(ctx, x, in, s)
-	} else {
-		out, err = g.h.W1(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW1, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W1(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW2
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW2(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW2
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW2(ctx, x, in, s)
-	} else {
-		out, err = g.h.W2(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW2, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W2(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW3
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW3(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW3
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW3(ctx, x, in, s)
-	} else {
-		out, err = g.h.W3(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW3, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W3(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.W3 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW4
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW4(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW4
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW4(ctx, x, in, s)
-	} else {
-		out, err = g.h.W4(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW4, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W4(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.W4 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW5
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW5(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW5
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW5(ctx, x, in, s)
-	} else {
-		out, err = g.h.W5(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW5, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W5(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[4] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[4] = true
-	j.in.W5 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW6
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW6(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW6
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW6(ctx, x, in, s)
-	} else {
-		out, err = g.h.W6(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW6, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W6(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[5] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[5] = true
-	j.in.W6 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW7
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW7(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW7
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW7(ctx, x, in, s)
-	} else {
-		out, err = g.h.W7(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW7, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W7(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[6] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[6] = true
-	j.in.W7 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW8
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW8(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW8
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW8(ctx, x, in, s)
-	} else {
-		out, err = g.h.W8(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW8, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W8(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[7] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[7] = true
-	j.in.W8 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW9
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW9(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW9
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW9(ctx, x, in, s)
-	} else {
-		out, err = g.h.W9(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW9, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W9(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[8] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[8] = true
-	j.in.W9 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW10
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW10(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW10
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW10(ctx, x, in, s)
-	} else {
-		out, err = g.h.W10(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW10, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W10(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[9] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[9] = true
-	j.in.W10 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW11
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW11(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW11
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW11(ctx, x, in, s)
-	} else {
-		out, err = g.h.W11(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW11, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W11(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[10] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[10] = true
-	j.in.W11 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW12
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW12(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW12
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW12(ctx, x, in, s)
-	} else {
-		out, err = g.h.W12(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW12, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W12(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[11] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[11] = true
-	j.in.W12 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW13
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW13(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW13
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW13(ctx, x, in, s)
-	} else {
-		out, err = g.h.W13(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW13, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W13(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[12] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[12] = true
-	j.in.W13 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW14
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW14(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW14
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW14(ctx, x, in, s)
-	} else {
-		out, err = g.h.W14(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW14, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W14(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[13] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[13] = true
-	j.in.W14 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW15
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW15(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW15
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW15(ctx, x, in, s)
-	} else {
-		out, err = g.h.W15(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW15, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W15(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[14] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[14] = true
-	j.in.W15 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW16
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW16(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW16
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW16(ctx, x, in, s)
-	} else {
-		out, err = g.h.W16(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW16, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W16(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[15] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[15] = true
-	j.in.W16 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW17
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW17(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW17
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW17(ctx, x, in, s)
-	} else {
-		out, err = g.h.W17(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW17, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W17(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[16] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[16] = true
-	j.in.W17 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW18
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW18(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW18
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW18(ctx, x, in, s)
-	} else {
-		out, err = g.h.W18(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW18, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W18(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[17] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[17] = true
-	j.in.W18 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW19
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW19(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW19
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW19(ctx, x, in, s)
-	} else {
-		out, err = g.h.W19(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW19, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W19(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[18] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[18] = true
-	j.in.W19 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW20
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW20(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW20
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW20(ctx, x, in, s)
-	} else {
-		out, err = g.h.W20(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW20, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W20(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[19] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[19] = true
-	j.in.W20 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW21
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW21(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW21
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW21(ctx, x, in, s)
-	} else {
-		out, err = g.h.W21(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW21, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W21(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[20] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[20] = true
-	j.in.W21 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW22
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW22(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW22
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW22(ctx, x, in, s)
-	} else {
-		out, err = g.h.W22(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW22, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W22(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[21] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[21] = true
-	j.in.W22 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW23
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW23(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW23
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW23(ctx, x, in, s)
-	} else {
-		out, err = g.h.W23(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW23, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W23(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[22] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[22] = true
-	j.in.W23 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW24
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW24(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW24
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW24(ctx, x, in, s)
-	} else {
-		out, err = g.h.W24(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW24, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W24(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[23] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[23] = true
-	j.in.W24 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW25
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW25(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW25
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW25(ctx, x, in, s)
-	} else {
-		out, err = g.h.W25(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW25, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W25(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[24] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[24] = true
-	j.in.W25 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW26
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW26(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW26
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW26(ctx, x, in, s)
-	} else {
-		out, err = g.h.W26(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW26, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W26(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[25] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[25] = true
-	j.in.W26 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW27
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW27(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW27
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW27(ctx, x, in, s)
-	} else {
-		out, err = g.h.W27(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW27, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W27(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[26] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[26] = true
-	j.in.W27 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW28
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW28(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW28
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW28(ctx, x, in, s)
-	} else {
-		out, err = g.h.W28(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW28, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W28(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[27] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[27] = true
-	j.in.W28 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW29
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW29(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW29
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW29(ctx, x, in, s)
-	} else {
-		out, err = g.h.W29(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW29, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W29(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[28] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[28] = true
-	j.in.W29 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW30
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW30(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW30
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW30(ctx, x, in, s)
-	} else {
-		out, err = g.h.W30(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW30, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W30(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[29] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[29] = true
-	j.in.W30 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW31
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW31(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW31
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW31(ctx, x, in, s)
-	} else {
-		out, err = g.h.W31(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW31, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W31(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[30] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[30] = true
-	j.in.W31 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW32
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW32(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW32
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW32(ctx, x, in, s)
-	} else {
-		out, err = g.h.W32(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW32, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W32(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[31] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[31] = true
-	j.in.W32 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW33
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW33(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW33
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW33(ctx, x, in, s)
-	} else {
-		out, err = g.h.W33(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW33, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W33(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[32] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[32] = true
-	j.in.W33 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW34
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW34(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW34
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW34(ctx, x, in, s)
-	} else {
-		out, err = g.h.W34(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW34, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W34(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[33] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[33] = true
-	j.in.W34 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW35
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW35(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW35
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW35(ctx, x, in, s)
-	} else {
-		out, err = g.h.W35(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW35, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W35(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[34] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[34] = true
-	j.in.W35 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW36
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW36(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW36
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW36(ctx, x, in, s)
-	} else {
-		out, err = g.h.W36(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW36, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W36(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[35] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[35] = true
-	j.in.W36 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW37
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW37(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW37
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW37(ctx, x, in, s)
-	} else {
-		out, err = g.h.W37(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW37, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W37(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[36] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[36] = true
-	j.in.W37 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW38
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW38(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW38
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW38(ctx, x, in, s)
-	} else {
-		out, err = g.h.W38(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW38, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W38(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[37] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[37] = true
-	j.in.W38 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW39
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW39(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW39
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW39(ctx, x, in, s)
-	} else {
-		out, err = g.h.W39(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW39, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W39(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[38] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[38] = true
-	j.in.W39 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW40
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW40(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW40
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW40(ctx, x, in, s)
-	} else {
-		out, err = g.h.W40(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW40, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W40(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[39] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[39] = true
-	j.in.W40 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW41
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW41(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW41
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW41(ctx, x, in, s)
-	} else {
-		out, err = g.h.W41(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW41, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W41(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[40] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[40] = true
-	j.in.W41 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW42
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW42(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW42
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW42(ctx, x, in, s)
-	} else {
-		out, err = g.h.W42(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW42, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W42(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[41] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[41] = true
-	j.in.W42 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW43
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW43(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW43
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW43(ctx, x, in, s)
-	} else {
-		out, err = g.h.W43(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW43, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W43(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[42] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[42] = true
-	j.in.W43 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW44
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW44(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW44
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW44(ctx, x, in, s)
-	} else {
-		out, err = g.h.W44(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW44, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W44(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[43] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[43] = true
-	j.in.W44 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW45
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW45(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW45
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW45(ctx, x, in, s)
-	} else {
-		out, err = g.h.W45(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW45, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W45(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[44] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[44] = true
-	j.in.W45 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW46
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW46(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW46
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW46(ctx, x, in, s)
-	} else {
-		out, err = g.h.W46(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW46, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W46(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[45] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[45] = true
-	j.in.W46 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW47
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW47(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW47
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW47(ctx, x, in, s)
-	} else {
-		out, err = g.h.W47(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW47, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W47(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[46] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[46] = true
-	j.in.W47 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW48
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW48(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW48
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW48(ctx, x, in, s)
-	} else {
-		out, err = g.h.W48(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW48, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W48(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[47] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[47] = true
-	j.in.W48 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW49
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW49(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW49
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW49(ctx, x, in, s)
-	} else {
-		out, err = g.h.W49(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW49, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W49(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[48] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[48] = true
-	j.in.W49 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW50
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW50(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW50
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW50(ctx, x, in, s)
-	} else {
-		out, err = g.h.W50(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW50, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W50(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[49] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[49] = true
-	j.in.W50 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW51
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW51(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW51
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW51(ctx, x, in, s)
-	} else {
-		out, err = g.h.W51(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW51, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W51(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[50] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[50] = true
-	j.in.W51 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW52
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW52(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW52
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW52(ctx, x, in, s)
-	} else {
-		out, err = g.h.W52(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW52, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W52(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[51] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[51] = true
-	j.in.W52 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW53
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW53(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW53
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW53(ctx, x, in, s)
-	} else {
-		out, err = g.h.W53(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW53, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W53(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[52] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[52] = true
-	j.in.W53 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW54
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW54(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW54
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW54(ctx, x, in, s)
-	} else {
-		out, err = g.h.W54(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW54, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W54(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[53] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[53] = true
-	j.in.W54 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW55
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW55(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW55
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW55(ctx, x, in, s)
-	} else {
-		out, err = g.h.W55(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW55, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W55(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[54] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[54] = true
-	j.in.W55 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW56
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW56(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW56
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW56(ctx, x, in, s)
-	} else {
-		out, err = g.h.W56(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW56, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W56(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[55] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[55] = true
-	j.in.W56 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW57
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW57(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW57
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW57(ctx, x, in, s)
-	} else {
-		out, err = g.h.W57(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW57, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W57(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[56] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[56] = true
-	j.in.W57 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW58
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW58(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW58
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW58(ctx, x, in, s)
-	} else {
-		out, err = g.h.W58(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW58, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W58(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[57] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[57] = true
-	j.in.W58 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW59
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW59(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW59
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW59(ctx, x, in, s)
-	} else {
-		out, err = g.h.W59(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW59, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W59(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[58] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[58] = true
-	j.in.W59 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW60
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW60(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW60
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW60(ctx, x, in, s)
-	} else {
-		out, err = g.h.W60(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW60, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W60(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[59] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[59] = true
-	j.in.W60 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW61
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW61(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW61
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW61(ctx, x, in, s)
-	} else {
-		out, err = g.h.W61(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW61, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W61(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[60] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[60] = true
-	j.in.W61 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW62
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW62(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW62
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW62(ctx, x, in, s)
-	} else {
-		out, err = g.h.W62(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW62, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W62(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[61] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[61] = true
-	j.in.W62 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW63
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW63(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW63
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW63(ctx, x, in, s)
-	} else {
-		out, err = g.h.W63(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW63, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W63(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[62] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[62] = true
-	j.in.W63 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW64
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW64(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW64
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW64(ctx, x, in, s)
-	} else {
-		out, err = g.h.W64(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW64, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W64(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[63] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[63] = true
-	j.in.W64 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW65
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW65(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW65
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW65(ctx, x, in, s)
-	} else {
-		out, err = g.h.W65(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW65, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W65(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[64] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[64] = true
-	j.in.W65 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW66
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW66(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW66
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW66(ctx, x, in, s)
-	} else {
-		out, err = g.h.W66(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW66, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W66(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[65] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[65] = true
-	j.in.W66 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW67
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW67(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW67
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW67(ctx, x, in, s)
-	} else {
-		out, err = g.h.W67(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW67, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W67(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[66] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[66] = true
-	j.in.W67 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW68
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW68(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW68
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW68(ctx, x, in, s)
-	} else {
-		out, err = g.h.W68(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW68, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W68(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[67] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[67] = true
-	j.in.W68 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW69
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW69(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW69
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW69(ctx, x, in, s)
-	} else {
-		out, err = g.h.W69(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW69, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W69(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[68] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[68] = true
-	j.in.W69 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW70
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW70(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW70
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW70(ctx, x, in, s)
-	} else {
-		out, err = g.h.W70(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW70, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W70(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[69] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[69] = true
-	j.in.W70 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW71
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW71(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW71
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW71(ctx, x, in, s)
-	} else {
-		out, err = g.h.W71(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW71, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W71(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[70] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[70] = true
-	j.in.W71 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW72
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW72(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW72
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW72(ctx, x, in, s)
-	} else {
-		out, err = g.h.W72(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW72, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W72(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[71] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[71] = true
-	j.in.W72 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW73
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW73(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW73
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW73(ctx, x, in, s)
-	} else {
-		out, err = g.h.W73(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW73, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W73(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[72] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[72] = true
-	j.in.W73 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW74
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW74(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW74
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW74(ctx, x, in, s)
-	} else {
-		out, err = g.h.W74(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW74, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W74(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[73] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[73] = true
-	j.in.W74 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW75
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW75(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW75
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW75(ctx, x, in, s)
-	} else {
-		out, err = g.h.W75(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW75, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W75(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[74] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[74] = true
-	j.in.W75 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW76
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW76(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW76
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW76(ctx, x, in, s)
-	} else {
-		out, err = g.h.W76(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW76, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W76(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[75] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[75] = true
-	j.in.W76 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW77
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW77(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW77
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW77(ctx, x, in, s)
-	} else {
-		out, err = g.h.W77(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW77, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W77(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[76] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[76] = true
-	j.in.W77 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW78
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW78(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW78
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW78(ctx, x, in, s)
-	} else {
-		out, err = g.h.W78(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW78, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W78(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[77] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[77] = true
-	j.in.W78 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW79
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW79(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW79
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW79(ctx, x, in, s)
-	} else {
-		out, err = g.h.W79(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW79, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W79(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[78] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[78] = true
-	j.in.W79 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW80
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW80(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW80
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW80(ctx, x, in, s)
-	} else {
-		out, err = g.h.W80(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW80, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W80(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[79] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[79] = true
-	j.in.W80 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW81
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW81(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW81
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW81(ctx, x, in, s)
-	} else {
-		out, err = g.h.W81(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW81, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W81(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[80] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[80] = true
-	j.in.W81 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW82
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW82(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW82
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW82(ctx, x, in, s)
-	} else {
-		out, err = g.h.W82(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW82, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W82(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[81] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[81] = true
-	j.in.W82 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW83
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW83(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW83
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW83(ctx, x, in, s)
-	} else {
-		out, err = g.h.W83(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW83, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W83(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[82] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[82] = true
-	j.in.W83 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW84
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW84(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW84
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW84(ctx, x, in, s)
-	} else {
-		out, err = g.h.W84(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW84, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W84(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[83] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[83] = true
-	j.in.W84 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW85
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW85(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW85
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW85(ctx, x, in, s)
-	} else {
-		out, err = g.h.W85(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW85, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W85(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[84] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[84] = true
-	j.in.W85 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW86
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW86(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW86
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW86(ctx, x, in, s)
-	} else {
-		out, err = g.h.W86(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW86, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W86(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[85] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[85] = true
-	j.in.W86 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW87
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW87(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW87
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW87(ctx, x, in, s)
-	} else {
-		out, err = g.h.W87(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW87, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W87(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[86] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[86] = true
-	j.in.W87 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW88
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW88(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW88
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW88(ctx, x, in, s)
-	} else {
-		out, err = g.h.W88(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW88, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W88(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[87] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[87] = true
-	j.in.W88 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW89
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW89(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW89
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW89(ctx, x, in, s)
-	} else {
-		out, err = g.h.W89(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW89, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W89(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[88] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[88] = true
-	j.in.W89 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW90
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW90(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW90
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW90(ctx, x, in, s)
-	} else {
-		out, err = g.h.W90(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW90, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W90(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[89] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[89] = true
-	j.in.W90 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW91
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW91(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW91
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW91(ctx, x, in, s)
-	} else {
-		out, err = g.h.W91(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW91, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W91(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[90] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[90] = true
-	j.in.W91 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW92
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW92(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW92
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW92(ctx, x, in, s)
-	} else {
-		out, err = g.h.W92(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW92, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W92(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[91] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[91] = true
-	j.in.W92 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW93
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW93(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW93
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW93(ctx, x, in, s)
-	} else {
-		out, err = g.h.W93(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW93, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W93(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[92] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[92] = true
-	j.in.W93 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW94
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW94(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW94
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW94(ctx, x, in, s)
-	} else {
-		out, err = g.h.W94(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW94, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W94(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[93] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[93] = true
-	j.in.W94 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW95
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW95(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW95
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW95(ctx, x, in, s)
-	} else {
-		out, err = g.h.W95(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW95, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W95(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[94] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[94] = true
-	j.in.W95 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW96
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW96(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW96
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW96(ctx, x, in, s)
-	} else {
-		out, err = g.h.W96(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW96, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W96(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[95] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[95] = true
-	j.in.W96 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW97
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW97(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW97
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW97(ctx, x, in, s)
-	} else {
-		out, err = g.h.W97(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW97, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W97(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[96] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[96] = true
-	j.in.W97 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW98
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW98(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW98
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW98(ctx, x, in, s)
-	} else {
-		out, err = g.h.W98(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW98, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W98(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[97] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[97] = true
-	j.in.W98 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW99
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW99(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW99
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW99(ctx, x, in, s)
-	} else {
-		out, err = g.h.W99(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW99, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W99(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[98] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[98] = true
-	j.in.W99 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big100NodeW100
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big100JoinJoin) startW100(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big100NodeW100
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW100(ctx, x, in, s)
-	} else {
-		out, err = g.h.W100(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big100NodeW100, big100NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W100(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[99] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[99] = true
-	j.in.W100 = st
-	j.x.Arrived(in, big100NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }

@@ -361,6 +361,13 @@ func (j *big2JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *mode
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *big2JoinJoin) deliver(b runtime.Branch, s *model.Big) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -369,11 +376,11 @@ func (j *big2JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *mode
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.W1 = s
+		j.in.W1 = *s
 	case 1:
-		j.in.W2 = s
+		j.in.W2 = *s
 	}
-	j.x.Arrived(b, big2NodeJoin, s)
+	j.x.Arrived(b, big2NodeJoin, *s)
 	return nil
 }
 
@@ -384,79 +391,33 @@ var big2StartsStart = [2]func(*big2JoinJoin, context.Context, runtime.Branch) er
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big2NodeW1
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big2JoinJoin) startW1(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big2NodeW1
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW1(ctx, x, in, s)
-	} else {
-		out, err = g.h.W1(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big2NodeW1, big2NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W1(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = st
-	j.x.Arrived(in, big2NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, big2NodeW2
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Big // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *big2JoinJoin) startW2(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, big2NodeW2
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW2(ctx, x, in, s)
-	} else {
-		out, err = g.h.W2(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, big2NodeW2, big2NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W2(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = st
-	j.x.Arrived(in, big2NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }

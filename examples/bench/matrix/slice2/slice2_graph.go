@@ -355,13 +355,27 @@ func (j *slice2JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *mo
 	if r != nil {
 		s = *r
 	} else {
-		s = slice2CopyModelSlice(j.fork)
+		s = j.fresh()
 	}
 	if n != slice2NodeJoin {
 		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *slice2JoinJoin) fresh() model.Slice {
+	return slice2CopyModelSlice(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *slice2JoinJoin) deliver(b runtime.Branch, s *model.Slice) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -370,11 +384,11 @@ func (j *slice2JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *mo
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.W1 = s
+		j.in.W1 = *s
 	case 1:
-		j.in.W2 = s
+		j.in.W2 = *s
 	}
-	j.x.Arrived(b, slice2NodeJoin, s)
+	j.x.Arrived(b, slice2NodeJoin, *s)
 	return nil
 }
 
@@ -385,81 +399,35 @@ var slice2StartsStart = [2]func(*slice2JoinJoin, context.Context, runtime.Branch
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, slice2NodeW1
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := slice2CopyModelSlice(j.fork)
-	s := &st
-	var out model.Slice // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *slice2JoinJoin) startW1(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, slice2NodeW1
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW1(ctx, x, in, s)
-	} else {
-		out, err = g.h.W1(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, slice2NodeW1, slice2NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W1(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = st
-	j.x.Arrived(in, slice2NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, slice2NodeW2
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := slice2CopyModelSlice(j.fork)
-	s := &st
-	var out model.Slice // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *slice2JoinJoin) startW2(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, slice2NodeW2
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW2(ctx, x, in, s)
-	} else {
-		out, err = g.h.W2(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, slice2NodeW2, slice2NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W2(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = st
-	j.x.Arrived(in, slice2NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // slice2CopyModelSlice returns a deep copy of src.

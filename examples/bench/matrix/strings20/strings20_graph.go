@@ -1009,6 +1009,13 @@ func (j *strings20JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r 
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *strings20JoinJoin) deliver(b runtime.Branch, s *model.Strings) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -1017,47 +1024,47 @@ func (j *strings20JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.W1 = s
+		j.in.W1 = *s
 	case 1:
-		j.in.W2 = s
+		j.in.W2 = *s
 	case 2:
-		j.in.W3 = s
+		j.in.W3 = *s
 	case 3:
-		j.in.W4 = s
+		j.in.W4 = *s
 	case 4:
-		j.in.W5 = s
+		j.in.W5 = *s
 	case 5:
-		j.in.W6 = s
+		j.in.W6 = *s
 	case 6:
-		j.in.W7 = s
+		j.in.W7 = *s
 	case 7:
-		j.in.W8 = s
+		j.in.W8 = *s
 	case 8:
-		j.in.W9 = s
+		j.in.W9 = *s
 	case 9:
-		j.in.W10 = s
+		j.in.W10 = *s
 	case 10:
-		j.in.W11 = s
+		j.in.W11 = *s
 	case 11:
-		j.in.W12 = s
+		j.in.W12 = *s
 	case 12:
-		j.in.W13 = s
+		j.in.W13 = *s
 	case 13:
-		j.in.W14 = s
+		j.in.W14 = *s
 	case 14:
-		j.in.W15 = s
+		j.in.W15 = *s
 	case 15:
-		j.in.W16 = s
+		j.in.W16 = *s
 	case 16:
-		j.in.W17 = s
+		j.in.W17 = *s
 	case 17:
-		j.in.W18 = s
+		j.in.W18 = *s
 	case 18:
-		j.in.W19 = s
+		j.in.W19 = *s
 	case 19:
-		j.in.W20 = s
+		j.in.W20 = *s
 	}
-	j.x.Arrived(b, strings20NodeJoin, s)
+	j.x.Arrived(b, strings20NodeJoin, *s)
 	return nil
 }
 
@@ -1086,781 +1093,321 @@ var strings20StartsStart = [20]func(*strings20JoinJoin, context.Context, runtime
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW1
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW1(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW1
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW1(ctx, x, in, s)
-	} else {
-		out, err = g.h.W1(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW1, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W1(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW2
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW2(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW2
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW2(ctx, x, in, s)
-	} else {
-		out, err = g.h.W2(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW2, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W2(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW3
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW3(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW3
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW3(ctx, x, in, s)
-	} else {
-		out, err = g.h.W3(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW3, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W3(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.W3 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW4
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW4(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW4
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW4(ctx, x, in, s)
-	} else {
-		out, err = g.h.W4(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW4, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W4(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.W4 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW5
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW5(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW5
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW5(ctx, x, in, s)
-	} else {
-		out, err = g.h.W5(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW5, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W5(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[4] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[4] = true
-	j.in.W5 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW6
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW6(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW6
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW6(ctx, x, in, s)
-	} else {
-		out, err = g.h.W6(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW6, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W6(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[5] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[5] = true
-	j.in.W6 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW7
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW7(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW7
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW7(ctx, x, in, s)
-	} else {
-		out, err = g.h.W7(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW7, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W7(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[6] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[6] = true
-	j.in.W7 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW8
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW8(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW8
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW8(ctx, x, in, s)
-	} else {
-		out, err = g.h.W8(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW8, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W8(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[7] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[7] = true
-	j.in.W8 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW9
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW9(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW9
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW9(ctx, x, in, s)
-	} else {
-		out, err = g.h.W9(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW9, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W9(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[8] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[8] = true
-	j.in.W9 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW10
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW10(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW10
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW10(ctx, x, in, s)
-	} else {
-		out, err = g.h.W10(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW10, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W10(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[9] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[9] = true
-	j.in.W10 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW11
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW11(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW11
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW11(ctx, x, in, s)
-	} else {
-		out, err = g.h.W11(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW11, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W11(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[10] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[10] = true
-	j.in.W11 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW12
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW12(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW12
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW12(ctx, x, in, s)
-	} else {
-		out, err = g.h.W12(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW12, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W12(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[11] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[11] = true
-	j.in.W12 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW13
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW13(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW13
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW13(ctx, x, in, s)
-	} else {
-		out, err = g.h.W13(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW13, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W13(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[12] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[12] = true
-	j.in.W13 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW14
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW14(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW14
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW14(ctx, x, in, s)
-	} else {
-		out, err = g.h.W14(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW14, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W14(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[13] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[13] = true
-	j.in.W14 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW15
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW15(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW15
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW15(ctx, x, in, s)
-	} else {
-		out, err = g.h.W15(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW15, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W15(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[14] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[14] = true
-	j.in.W15 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW16
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW16(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW16
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW16(ctx, x, in, s)
-	} else {
-		out, err = g.h.W16(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW16, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W16(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[15] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[15] = true
-	j.in.W16 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW17
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW17(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW17
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW17(ctx, x, in, s)
-	} else {
-		out, err = g.h.W17(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW17, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W17(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[16] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[16] = true
-	j.in.W17 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW18
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW18(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW18
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW18(ctx, x, in, s)
-	} else {
-		out, err = g.h.W18(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW18, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W18(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[17] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[17] = true
-	j.in.W18 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW19
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW19(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW19
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW19(ctx, x, in, s)
-	} else {
-		out, err = g.h.W19(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW19, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W19(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[18] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[18] = true
-	j.in.W19 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, strings20NodeW20
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := j.fork
-	s := &st
-	var out model.Strings // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *strings20JoinJoin) startW20(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, strings20NodeW20
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW20(ctx, x, in, s)
-	} else {
-		out, err = g.h.W20(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, strings20NodeW20, strings20NodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W20(ctx, j.fork)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[19] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[19] = true
-	j.in.W20 = st
-	j.x.Arrived(in, strings20NodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }

@@ -614,13 +614,27 @@ func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r 
 	if r != nil {
 		s = *r
 	} else {
-		s = approvalCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != approvalNodeMerge {
 		if err := j.g.branchResearch(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *approvalJoinMerge) fresh() State {
+	return approvalCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "research" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *approvalJoinMerge) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -629,11 +643,11 @@ func (j *approvalJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.SearchWeb = s
+		j.in.SearchWeb = *s
 	case 1:
-		j.in.FetchPapers = s
+		j.in.FetchPapers = *s
 	}
-	j.x.Arrived(b, approvalNodeMerge, s)
+	j.x.Arrived(b, approvalNodeMerge, *s)
 	return nil
 }
 
@@ -649,42 +663,19 @@ func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, approvalNodeSearchWeb
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := approvalCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, approvalNodeSearchWeb
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callSearchWeb(ctx, x, in, s)
-	} else {
-		out, err = g.h.SearchWeb(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.SearchWeb(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.SearchWeb = st
-	j.x.Arrived(in, approvalNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // approvalCopyState returns a deep copy of src.

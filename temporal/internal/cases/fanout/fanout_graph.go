@@ -1012,13 +1012,27 @@ func (j *fanoutJoinAggregate) run(ctx context.Context, b runtime.Branch, n int, 
 	if r != nil {
 		s = *r
 	} else {
-		s = fanoutCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != fanoutNodeAggregate {
 		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *fanoutJoinAggregate) fresh() State {
+	return fanoutCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "start" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *fanoutJoinAggregate) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -1027,47 +1041,47 @@ func (j *fanoutJoinAggregate) run(ctx context.Context, b runtime.Branch, n int, 
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.W01 = s
+		j.in.W01 = *s
 	case 1:
-		j.in.W02 = s
+		j.in.W02 = *s
 	case 2:
-		j.in.W03 = s
+		j.in.W03 = *s
 	case 3:
-		j.in.W04 = s
+		j.in.W04 = *s
 	case 4:
-		j.in.W05 = s
+		j.in.W05 = *s
 	case 5:
-		j.in.W06 = s
+		j.in.W06 = *s
 	case 6:
-		j.in.W07 = s
+		j.in.W07 = *s
 	case 7:
-		j.in.W08 = s
+		j.in.W08 = *s
 	case 8:
-		j.in.W09 = s
+		j.in.W09 = *s
 	case 9:
-		j.in.W10 = s
+		j.in.W10 = *s
 	case 10:
-		j.in.W11 = s
+		j.in.W11 = *s
 	case 11:
-		j.in.W12 = s
+		j.in.W12 = *s
 	case 12:
-		j.in.W13 = s
+		j.in.W13 = *s
 	case 13:
-		j.in.W14 = s
+		j.in.W14 = *s
 	case 14:
-		j.in.W15 = s
+		j.in.W15 = *s
 	case 15:
-		j.in.W16 = s
+		j.in.W16 = *s
 	case 16:
-		j.in.W17 = s
+		j.in.W17 = *s
 	case 17:
-		j.in.W18 = s
+		j.in.W18 = *s
 	case 18:
-		j.in.W19 = s
+		j.in.W19 = *s
 	case 19:
-		j.in.W20 = s
+		j.in.W20 = *s
 	}
-	j.x.Arrived(b, fanoutNodeAggregate, s)
+	j.x.Arrived(b, fanoutNodeAggregate, *s)
 	return nil
 }
 
@@ -1096,783 +1110,323 @@ var fanoutStartsStart = [20]func(*fanoutJoinAggregate, context.Context, runtime.
 }
 
 // startW01 runs branch "w01" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW01
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW01
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW01(ctx, x, in, s)
-	} else {
-		out, err = g.h.W01(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W01(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W01 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW02 runs branch "w02" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW02
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW02
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW02(ctx, x, in, s)
-	} else {
-		out, err = g.h.W02(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W02(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W02 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW03 runs branch "w03" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW03
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW03
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW03(ctx, x, in, s)
-	} else {
-		out, err = g.h.W03(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W03(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[2] = true
-	j.in.W03 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW04 runs branch "w04" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW04
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW04
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW04(ctx, x, in, s)
-	} else {
-		out, err = g.h.W04(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W04(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[3] = true
-	j.in.W04 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW05 runs branch "w05" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW05
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW05
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW05(ctx, x, in, s)
-	} else {
-		out, err = g.h.W05(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W05(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[4] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[4] = true
-	j.in.W05 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW06 runs branch "w06" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW06
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW06
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW06(ctx, x, in, s)
-	} else {
-		out, err = g.h.W06(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W06(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[5] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[5] = true
-	j.in.W06 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW07 runs branch "w07" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW07
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW07
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW07(ctx, x, in, s)
-	} else {
-		out, err = g.h.W07(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W07(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[6] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[6] = true
-	j.in.W07 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW08 runs branch "w08" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW08
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW08
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW08(ctx, x, in, s)
-	} else {
-		out, err = g.h.W08(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W08(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[7] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[7] = true
-	j.in.W08 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW09 runs branch "w09" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW09
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW09
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW09(ctx, x, in, s)
-	} else {
-		out, err = g.h.W09(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W09(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[8] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[8] = true
-	j.in.W09 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW10
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW10
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW10(ctx, x, in, s)
-	} else {
-		out, err = g.h.W10(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W10(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[9] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[9] = true
-	j.in.W10 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW11
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW11
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW11(ctx, x, in, s)
-	} else {
-		out, err = g.h.W11(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W11(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[10] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[10] = true
-	j.in.W11 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW12
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW12
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW12(ctx, x, in, s)
-	} else {
-		out, err = g.h.W12(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W12(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[11] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[11] = true
-	j.in.W12 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW13
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW13
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW13(ctx, x, in, s)
-	} else {
-		out, err = g.h.W13(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W13(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[12] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[12] = true
-	j.in.W13 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW14
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW14
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW14(ctx, x, in, s)
-	} else {
-		out, err = g.h.W14(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W14(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[13] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[13] = true
-	j.in.W14 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW15
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW15
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW15(ctx, x, in, s)
-	} else {
-		out, err = g.h.W15(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W15(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[14] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[14] = true
-	j.in.W15 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW16
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW16
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW16(ctx, x, in, s)
-	} else {
-		out, err = g.h.W16(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W16(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[15] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[15] = true
-	j.in.W16 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW17
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW17
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW17(ctx, x, in, s)
-	} else {
-		out, err = g.h.W17(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W17(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[16] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[16] = true
-	j.in.W17 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW18
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW18
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW18(ctx, x, in, s)
-	} else {
-		out, err = g.h.W18(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W18(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[17] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[17] = true
-	j.in.W18 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW19
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW19
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW19(ctx, x, in, s)
-	} else {
-		out, err = g.h.W19(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W19(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[18] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[18] = true
-	j.in.W19 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, fanoutNodeW20
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := fanoutCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, fanoutNodeW20
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callW20(ctx, x, in, s)
-	} else {
-		out, err = g.h.W20(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.W20(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[19] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[19] = true
-	j.in.W20 = st
-	j.x.Arrived(in, fanoutNodeAggregate, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // fanoutCopyState returns a deep copy of src.

@@ -939,13 +939,27 @@ func (j *mappedJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *St
 	if r != nil {
 		s = *r
 	} else {
-		s = mappedCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != mappedNodeJoin {
 		if err := j.g.branchSplit(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *mappedJoinJoin) fresh() State {
+	return mappedCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "split" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *mappedJoinJoin) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -954,11 +968,11 @@ func (j *mappedJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *St
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, mappedNodeJoin, s)
+	j.x.Arrived(b, mappedNodeJoin, *s)
 	return nil
 }
 
@@ -974,42 +988,19 @@ func (j *mappedJoinJoin) startAny(ctx context.Context, b runtime.Branch) error {
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *mappedJoinJoin) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, mappedNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := mappedCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *mappedJoinJoin) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, mappedNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callRight(ctx, x, in, s)
-	} else {
-		out, err = g.h.Right(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, mappedNodeRight, mappedNodeJoin, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Right(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, mappedNodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // mappedJoinLeftJoin is one activation of the map at "left": each item's flow delivers its final item into it exactly once, at the item's index, under its lock, and fan-in "left_join" reads it after all have arrived.

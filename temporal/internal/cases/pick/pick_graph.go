@@ -488,13 +488,27 @@ func (j *pickJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *Sta
 	if r != nil {
 		s = *r
 	} else {
-		s = pickCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != pickNodeMerge {
 		if err := j.g.branchRoute(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *pickJoinMerge) fresh() State {
+	return pickCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "route" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *pickJoinMerge) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -503,13 +517,13 @@ func (j *pickJoinMerge) run(ctx context.Context, b runtime.Branch, n int, r *Sta
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Web = s
+		j.in.Web = *s
 	case 1:
-		j.in.Papers = s
+		j.in.Papers = *s
 	case 2:
-		j.in.Books = s
+		j.in.Books = *s
 	}
-	j.x.Arrived(b, pickNodeMerge, s)
+	j.x.Arrived(b, pickNodeMerge, *s)
 	return nil
 }
 
@@ -521,120 +535,51 @@ var pickStartsRoute = [3]func(*pickJoinMerge, context.Context, runtime.Branch) e
 }
 
 // startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, pickNodeWeb
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := pickCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *pickJoinMerge) startWeb(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, pickNodeWeb
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callWeb(ctx, x, in, s)
-	} else {
-		out, err = g.h.Web(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, pickNodeWeb, pickNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Web(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Web = st
-	j.x.Arrived(in, pickNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startPapers runs branch "papers" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, pickNodePapers
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := pickCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *pickJoinMerge) startPapers(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, pickNodePapers
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callPapers(ctx, x, in, s)
-	} else {
-		out, err = g.h.Papers(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, pickNodePapers, pickNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Papers(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Papers = st
-	j.x.Arrived(in, pickNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startBooks runs branch "books" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, pickNodeBooks
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := pickCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *pickJoinMerge) startBooks(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, pickNodeBooks
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	if x.Hooked() {
-		out, err = g.callBooks(ctx, x, in, s)
-	} else {
-		out, err = g.h.Books(ctx, *s)
-	}
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, pickNodeBooks, pickNodeMerge, s); err != nil {
-			return err
-		}
+	s, err := j.g.h.Books(ctx, j.fresh())
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[2] = true
-	j.in.Books = st
-	j.x.Arrived(in, pickNodeMerge, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // pickCopyState returns a deep copy of src.

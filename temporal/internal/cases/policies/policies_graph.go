@@ -506,13 +506,27 @@ func (j *flakyJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *Sta
 	if r != nil {
 		s = *r
 	} else {
-		s = flakyCopyState(j.fork)
+		s = j.fresh()
 	}
 	if n != flakyNodeJoin {
 		if err := j.g.branchFetch(ctx, j.x, b, n, &s); err != nil {
 			return err
 		}
 	}
+	return j.deliver(b, &s)
+}
+
+// fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.
+//
+//go:noinline
+func (j *flakyJoinJoin) fresh() State {
+	return flakyCopyState(j.fork)
+}
+
+// deliver records *s as what branch b of the fork at "fetch" ended with, under the join's lock; a second delivery of b is an error. It is never inlined, so that its lock and deferred unlock take no room in a branch's start (see start<Entry>).
+//
+//go:noinline
+func (j *flakyJoinJoin) deliver(b runtime.Branch, s *State) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.arrived[b.Index] {
@@ -521,11 +535,11 @@ func (j *flakyJoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *Sta
 	j.arrived[b.Index] = true
 	switch b.Index {
 	case 0:
-		j.in.Left = s
+		j.in.Left = *s
 	case 1:
-		j.in.Right = s
+		j.in.Right = *s
 	}
-	j.x.Arrived(b, flakyNodeJoin, s)
+	j.x.Arrived(b, flakyNodeJoin, *s)
 	return nil
 }
 
@@ -536,73 +550,37 @@ var flakyStartsFetch = [2]func(*flakyJoinJoin, context.Context, runtime.Branch) 
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, flakyNodeLeft
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := flakyCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, flakyNodeLeft
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	out, err = g.callLeft(ctx, x, in, s)
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-			return err
-		}
+	st := j.fresh()
+	s, err := j.g.callLeft(ctx, x, in, &st)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = st
-	j.x.Arrived(in, flakyNodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (result error) {
-	g, x, n := j.g, j.x, flakyNodeRight
-	defer x.Recover(&n, &result)
-	var err error // the branch's error; result is set by the return, and by Recover on a panic (see flow)
-	st := flakyCopyState(j.fork)
-	s := &st
-	var out State // what the node returned
-	if !x.Step(in) {
-		if err = x.Enter(ctx, in, n); err != nil {
-			return err
-		}
+func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) error {
+	x, n := j.x, flakyNodeRight
+	if x.Hooked() || x.Observed() {
+		return j.run(ctx, in, n, nil)
 	}
-	out, err = g.callRight(ctx, x, in, s)
-	if err != nil {
-		err = x.Fail(n, err)
+	if err := x.Enter(ctx, in, n); err != nil {
 		return err
 	}
-	*s = out
-	if x.Observed() {
-		if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-			return err
-		}
+	st := j.fresh()
+	s, err := j.g.callRight(ctx, x, in, &st)
+	if err != nil {
+		return x.Fail(n, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = st
-	j.x.Arrived(in, flakyNodeJoin, st)
-	return nil
+	return j.deliver(in, &s)
 }
 
 // flakyCopyState returns a deep copy of src.
