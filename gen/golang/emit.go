@@ -156,16 +156,13 @@ func (e *emitter) handlers() {
 	e.f.Line()
 }
 
-// routes emits, per conditional node, its enum:
+// routes emits, per conditional node (nodes holds no other), its enum:
 //
 //	type ReviewRoute uint8
 //	const ( ReviewRevise ReviewRoute = iota + 1; ReviewDone )
 //	func (r ReviewRoute) String() string { switch r { case ReviewRevise: return "revise" ... } }
 func (e *emitter) routes(nodes []*graph.Node) {
 	for _, n := range nodes {
-		if n.Kind != graph.Cond {
-			continue
-		}
 		e.f.Add(doc(fmt.Sprintf("%s is a label of the conditional edge out of node %q, returned by %sHandlers.%s. Its zero value is no label.", n.RouteType, n.Name, e.g.Name, n.RouteMethod)))
 		e.f.Type().Id(n.RouteType).Uint8()
 		e.f.Line()
@@ -1196,7 +1193,7 @@ func (e *emitter) mapJoin(f *graph.Fork) {
 		jen.Id("in").Id(f.BranchesType),
 	)
 	e.f.Line()
-	copyExpr := e.in.Items[f].Copy(jen.Id("j").Dot("items").Index(jen.Id("b").Dot("Index")))
+	copyExpr := e.itemCopy[f]
 	e.f.Comment(fmt.Sprintf("RunBranch runs the flow of item b.Index of the map at %q from node n (its entry, or where a resumed item stood) to %q, on r or else on its own copy of the item, then delivers the result.", f.From.Name, f.FanIn.Name))
 	e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("RunBranch").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch")), jen.Id("n").Int(), jen.Id("r").Op("*").Add(e.itemT(f)),
@@ -1223,25 +1220,30 @@ func (e *emitter) mapJoin(f *graph.Fork) {
 	e.f.Line()
 }
 
-// copyOf is the deep copy of the state in src.
-func (e *emitter) copyOf(src *jen.Statement) jen.Code {
-	if e.in.Copy == nil {
-		return src
+// copies makes, once, the deep copies the joins write: of the fork-time
+// state (j.fork) and of each map's item (j.items[b.Index]). The parts of
+// the file are built side by side (see renderParts), and Input's Copy
+// functions register helpers as they go: they are called here, before,
+// and never from a part's goroutine.
+func (e *emitter) copies() {
+	fork := jen.Id("j").Dot("fork")
+	if e.in.Copy != nil {
+		if c := e.in.Copy(fork); c != jen.Code(fork) {
+			e.forkCopyExpr = c
+		}
 	}
-	return e.in.Copy(src)
+	e.itemCopy = map[*graph.Fork]jen.Code{}
+	for _, f := range e.g.Forks {
+		if item, ok := e.in.Items[f]; ok && f.Map != nil {
+			e.itemCopy[f] = item.Copy(jen.Id("j").Dot("items").Index(jen.Id("b").Dot("Index")))
+		}
+	}
 }
 
-// deepCopy reports whether a copy of the state is more than an assignment
-// (see copyOf).
-func (e *emitter) deepCopy() bool {
-	src := jen.Id("s")
-	return e.copyOf(src) != jen.Code(src)
-}
-
-// forkCopy is a branch's copy of fork f's fork-time state: the join's
-// fresh method when the copy is deep (see fresh), else the state itself.
+// forkCopy is a branch's copy of the fork-time state: the join's fresh
+// method when the copy is deep (see fresh), else the state itself.
 func (e *emitter) forkCopy() jen.Code {
-	if e.deepCopy() {
+	if e.forkCopyExpr != nil {
 		return jen.Id("j").Dot("fresh").Call()
 	}
 	return jen.Id("j").Dot("fork")
@@ -1257,14 +1259,14 @@ func (e *emitter) forkCopy() jen.Code {
 //		return researchCopyState(j.fork)
 //	}
 func (e *emitter) fresh(f *graph.Fork) {
-	if !e.deepCopy() {
+	if e.forkCopyExpr == nil {
 		return
 	}
 	e.f.Comment("fresh returns a deep copy of the fork-time state, a branch's own. It is never inlined: the copy's temporaries would take room in a branch's start (see start<Entry>), under its handler's frames.")
 	e.f.Comment("")
 	e.f.Comment("//go:noinline")
 	e.f.Func().Params(jen.Id("j").Op("*").Id(e.joinType(f))).Id("fresh").Params().Add(e.stateT()).Block(
-		jen.Return(e.copyOf(jen.Id("j").Dot("fork"))),
+		jen.Return(e.forkCopyExpr),
 	)
 	e.f.Line()
 }

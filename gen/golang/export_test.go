@@ -10,7 +10,7 @@ import (
 // formats whole: what Generate, which builds, renders and formats it in
 // parts, must equal byte for byte.
 func GenerateWhole(in Input) ([]byte, error) {
-	e := &emitter{in: in, g: in.Graph, pfx: lowerFirst(in.Graph.Name)}
+	e := newExecutor(in)
 	e.newFile()
 	for _, p := range e.parts() {
 		p.emit(e)

@@ -113,13 +113,20 @@ type Field struct {
 
 // Generate returns the gofmt'd Go source of the graph's executor.
 func Generate(in Input) ([]byte, error) {
-	g := in.Graph
-	e := &emitter{in: in, g: g, pfx: lowerFirst(g.Name)}
+	e := newExecutor(in)
 	src, err := e.renderParts(e.parts())
 	if err != nil {
 		return nil, fmt.Errorf("graphc: rendering %s: %w", in.Source, err)
 	}
 	return src, nil
+}
+
+// newExecutor returns the emitter of the executor's file, its copies made
+// (see copies).
+func newExecutor(in Input) *emitter {
+	e := &emitter{in: in, g: in.Graph, pfx: lowerFirst(in.Graph.Name)}
+	e.copies()
+	return e
 }
 
 // parts returns the executor file's declarations, in order, as parts that
@@ -185,6 +192,12 @@ type emitter struct {
 	g   *graph.Graph
 	f   *jen.File
 	pfx string // lower-camel graph name: the prefix of unexported identifiers
+
+	// The deep copies the executor's joins write, made before its parts
+	// are built (see copies): of the fork-time state, nil when a copy is
+	// an assignment, and of each map's item.
+	forkCopyExpr jen.Code
+	itemCopy     map[*graph.Fork]jen.Code
 }
 
 // rt names an identifier of the runtime package.
