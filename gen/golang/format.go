@@ -159,14 +159,7 @@ func (e *emitter) buildParts(parts []part, names []importName) ([]rendered, erro
 // declarations.
 func (e *emitter) buildPart(p part, names []importName) (rendered, error) {
 	pe := *e
-	pe.newFile()
-	for _, n := range names { // they override newFile's
-		if n.alias {
-			pe.f.ImportAlias(n.path, n.name)
-		} else {
-			pe.f.ImportName(n.path, n.name)
-		}
-	}
+	pe.newFile(names...)
 	pe.f.NoFormat = true
 	pe.f.Comment(bodyMark[len("// "):])
 	p.emit(&pe)
