@@ -24,6 +24,9 @@ type ForkSpec struct {
 	// Select: a parallel edge whose activations run only the branches
 	// their select handler picked (see Exec.ForkSelect).
 	Select bool
+
+	// pool keeps this fork's activations between runs (see newActivation).
+	pool sync.Pool
 }
 
 // Join is one activation of a fork: a generated struct, with its own lock,
@@ -71,7 +74,10 @@ type activation[S, B any] struct {
 // it resumes an activation already recorded, whose branches then continue
 // where the records left them).
 func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) error {
-	return fork(ctx, &activation[S, S]{x: x, spec: f, join: j, n: len(f.Entries)}, in, s)
+	a := newActivation[S, S](x, f, j, len(f.Entries))
+	err := fork(ctx, a, in, s)
+	a.release()
+	return err
 }
 
 // ForkSelect is Fork for a select fork: only the branches whose bit is set
@@ -90,7 +96,11 @@ func (x *Exec[S]) ForkSelect(ctx context.Context, in Branch, f *ForkSpec, j Join
 	if n >= 64 {
 		all = ^uint64(0)
 	}
-	return fork(ctx, &activation[S, S]{x: x, spec: f, join: j, n: n, skip: all &^ selected}, in, s)
+	a := newActivation[S, S](x, f, j, n)
+	a.skip = all &^ selected
+	err := fork(ctx, a, in, s)
+	a.release()
+	return err
 }
 
 // Map runs the map edge f over items: the per-item flow from f.Entries[0]
@@ -108,7 +118,11 @@ func Map[S, T any](ctx context.Context, x *Exec[S], in Branch, f *ForkSpec, j Jo
 	if err := x.CheckItems(f, len(items)); err != nil {
 		return err
 	}
-	return fork(ctx, &activation[S, T]{x: x, spec: f, join: j, n: len(items), items: items}, in, s)
+	a := newActivation[S, T](x, f, j, len(items))
+	a.items = items
+	err := fork(ctx, a, in, s)
+	a.release()
+	return err
 }
 
 // CheckItems fails, with a *MaxItemsError wrapped in a *NodeError naming
@@ -161,6 +175,29 @@ func (x *Exec[S]) resumedFork(in Branch, f *ForkSpec) *forkPlan {
 		return p.fork
 	}
 	return nil
+}
+
+// newActivation returns an activation of f, from f's pool when it has one.
+func newActivation[S, B any](x *Exec[S], f *ForkSpec, j Join[B], n int) *activation[S, B] {
+	a, ok := f.pool.Get().(*activation[S, B])
+	if !ok {
+		a = new(activation[S, B])
+	}
+	a.x, a.spec, a.join, a.n = x, f, j, n
+	return a
+}
+
+// release puts a back into its fork's pool once fork has returned, unless
+// the run is durable or hooked: then records or spans may still hold it.
+// Every branch goroutine has returned (fork waits for them), so nothing
+// else refers to a.
+func (a *activation[S, B]) release() {
+	if a.x.j != nil || a.x.hooks != nil {
+		return
+	}
+	f := a.spec
+	*a = activation[S, B]{}
+	f.pool.Put(a)
 }
 
 // fork runs the branches of activation a (see Fork).

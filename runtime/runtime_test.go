@@ -281,3 +281,27 @@ func TestCancelCauseIsKept(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// nopJoin is a join whose branches do nothing.
+type nopJoin struct{}
+
+func (nopJoin) RunBranch(context.Context, runtime.Branch, int, *int) error { return nil }
+
+// A fork of a run without a store or hooks takes its activation from its
+// ForkSpec's pool and gives it back: once warm, a fork whose one branch
+// runs on the forking goroutine, under the Wait policy (no cancellable
+// context), allocates nothing.
+func TestForkReusesItsActivation(t *testing.T) {
+	x, _ := runtime.NewExec[int](runtime.Options{OnBranchError: runtime.Wait}, []string{"f", "j", "a"})
+	spec := &runtime.ForkSpec{Node: 0, FanIn: 1, Entries: []int{2}}
+	var j runtime.Join[int] = nopJoin{}
+	s := new(int)
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := x.Fork(context.Background(), runtime.Branch{}, spec, j, s); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("a warm fork allocates %v times, want 0", allocs)
+	}
+}
