@@ -240,36 +240,38 @@ var approvalForkResearch = runtime.ForkSpec{
 	Node:    approvalNodeResearch,
 }
 
-// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeResearch, nil, func(ctx context.Context) (State, error) {
+func (g *Approval) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case approvalNodeResearch:
 		return g.h.Research(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+	case approvalNodeSearchWeb:
 		return g.h.SearchWeb(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+	case approvalNodeFetchPapers:
 		return g.h.FetchPapers(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+	case approvalNodeRankPapers:
 		return g.h.RankPapers(ctx, *s)
-	})
+	case approvalNodeDraft:
+		return g.h.Draft(ctx, *s)
+	case approvalNodeReview:
+		return g.h.Review(ctx, *s)
+	case approvalNodePublish:
+		return g.h.Publish(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Approval) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -285,30 +287,9 @@ func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in run
 }
 
 //go:noinline
-func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeDraft, nil, func(ctx context.Context) (State, error) {
-		return g.h.Draft(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (State, error) {
-		return g.h.Review(ctx, *s)
-	})
-}
-
-//go:noinline
 func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
 		return g.h.RouteReview(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodePublish, nil, func(ctx context.Context) (State, error) {
-		return g.h.Publish(ctx, *s)
 	})
 }
 
@@ -328,7 +309,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callResearch(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Research(ctx, *s)
 			}
@@ -384,7 +365,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callDraft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Draft(ctx, *s)
 			}
@@ -407,7 +388,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callReview(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Review(ctx, *s)
 			}
@@ -447,7 +428,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPublish(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Publish(ctx, *s)
 			}
@@ -484,7 +465,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callSearchWeb(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -506,7 +487,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callFetchPapers(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -529,7 +510,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRankPapers(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}

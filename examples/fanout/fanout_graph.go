@@ -299,155 +299,66 @@ var fanoutForkStart = runtime.ForkSpec{
 	Node:    fanoutNodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Fanout) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeStart, nil, func(ctx context.Context) (State, error) {
+func (g *Fanout) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Fanout) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case fanoutNodeStart:
 		return g.h.Start(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW01, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW01:
 		return g.h.W01(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW02, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW02:
 		return g.h.W02(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW03, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW03:
 		return g.h.W03(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW04, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW04:
 		return g.h.W04(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW05, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW05:
 		return g.h.W05(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW06, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW06:
 		return g.h.W06(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW07, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW07:
 		return g.h.W07(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW08, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW08:
 		return g.h.W08(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW09, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW09:
 		return g.h.W09(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW10, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW10:
 		return g.h.W10(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW11, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW11:
 		return g.h.W11(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW12, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW12:
 		return g.h.W12(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW13, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW13:
 		return g.h.W13(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW14, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW14:
 		return g.h.W14(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW15, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW15:
 		return g.h.W15(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW16, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW16:
 		return g.h.W16(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW17, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW17:
 		return g.h.W17(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW18, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW18:
 		return g.h.W18(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW19, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW19:
 		return g.h.W19(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW20, nil, func(ctx context.Context) (State, error) {
+	case fanoutNodeW20:
 		return g.h.W20(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callAggregate calls Aggregate through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b AggregateBranches) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeAggregate, nil, func(ctx context.Context) (State, error) {
@@ -471,7 +382,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callStart(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -541,7 +452,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW01(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W01(ctx, *s)
 			}
@@ -563,7 +474,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW02(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W02(ctx, *s)
 			}
@@ -585,7 +496,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW03(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W03(ctx, *s)
 			}
@@ -607,7 +518,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW04(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W04(ctx, *s)
 			}
@@ -629,7 +540,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW05(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W05(ctx, *s)
 			}
@@ -651,7 +562,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW06(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W06(ctx, *s)
 			}
@@ -673,7 +584,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW07(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W07(ctx, *s)
 			}
@@ -695,7 +606,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW08(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W08(ctx, *s)
 			}
@@ -717,7 +628,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW09(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W09(ctx, *s)
 			}
@@ -739,7 +650,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW10(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -761,7 +672,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW11(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -783,7 +694,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW12(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -805,7 +716,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW13(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -827,7 +738,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW14(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -849,7 +760,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW15(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -871,7 +782,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW16(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -893,7 +804,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW17(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -915,7 +826,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW18(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -937,7 +848,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW19(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -959,7 +870,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW20(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

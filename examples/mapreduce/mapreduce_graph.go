@@ -195,15 +195,26 @@ var mapReduceForkRetrieve = runtime.ForkSpec{
 	Node:     mapReduceNodeRetrieve,
 }
 
-// callRetrieve calls Retrieve through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *MapReduce) callRetrieve(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mapReduceNodeRetrieve, nil, func(ctx context.Context) (State, error) {
-		return g.h.Retrieve(ctx, *s)
+func (g *MapReduce) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
 	})
 }
 
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *MapReduce) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case mapReduceNodeRetrieve:
+		return g.h.Retrieve(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
+}
+
+// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *MapReduce) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mapReduceNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
@@ -248,7 +259,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRetrieve(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Retrieve(ctx, *s)
 			}

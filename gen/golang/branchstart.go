@@ -126,7 +126,7 @@ func (e *emitter) branchStartMethods(f *graph.Fork) {
 			)
 			if br.Policy != nil {
 				c.Id("st").Op(":=").Add(e.forkCopy())
-				c.List(jen.Id("s"), jen.Err()).Op(":=").Id("j").Dot("g").Dot(callMethod(br, false)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Op("&").Id("st"))
+				c.List(jen.Id("s"), jen.Err()).Op(":=").Add(e.callVia(jen.Id("j").Dot("g"), br, false, jen.Op("&").Id("st")))
 			} else {
 				c.List(jen.Id("s"), jen.Err()).Op(":=").Id("j").Dot("g").Dot("h").Dot(br.GoName).Call(jen.Id("ctx"), e.forkCopy())
 			}

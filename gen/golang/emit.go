@@ -780,7 +780,7 @@ func (e *emitter) call(c *jen.Group, n *graph.Node) {
 	c.If(jen.Op("!").Id("x").Dot("Step").Call(jen.Id("in"))).Block(
 		jen.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(e.breakFlow()),
 	)
-	c.Add(e.invoke(n, false, jen.Id("n"), []jen.Code{jen.Id("out"), jen.Err()}, args))
+	c.Add(e.invoke(n, false, []jen.Code{jen.Id("out"), jen.Err()}, args))
 	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err()), e.breakFlow())
 	c.Op("*").Id("s").Op("=").Id("out")
 }
@@ -1006,7 +1006,7 @@ func (e *emitter) selectFork(c *jen.Group, f *graph.Fork, j string) {
 func (e *emitter) route(c *jen.Group, n *graph.Node) {
 	id := jen.Id(e.nodeConst(n))
 	c.Var().Id("r").Id(n.RouteType)
-	c.Add(e.invoke(n, true, id, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}))
+	c.Add(e.invoke(n, true, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}))
 	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(id, jen.Err()), e.breakFlow())
 	c.Switch(jen.Id("r")).BlockFunc(func(sw *jen.Group) {
 		for _, rc := range n.Cases {
@@ -1037,7 +1037,7 @@ func (e *emitter) routeMethods(nodes []*graph.Node) {
 			jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Add(e.execT()), jen.Id("in").Add(rt("Branch")), jen.Id("s").Op("*").Add(e.valT(n)),
 		).Params(jen.Int(), jen.Error()).Block(
 			jen.Var().Defs(jen.Id("r").Id(n.RouteType), jen.Err().Error()),
-			e.invoke(n, true, id, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}),
+			e.invoke(n, true, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Id("x").Dot("Fail").Call(id, jen.Err()))),
 			jen.Switch(jen.Id("r")).BlockFunc(func(sw *jen.Group) {
 				for _, c := range n.Cases {

@@ -182,7 +182,19 @@ func (e *emitter) parts() []part {
 		e.tables()
 		e.policies()
 	})
-	nodes(3, g.Nodes, (*emitter).callMethods)
+	var shared, own []*graph.Node // see shares
+	for _, n := range g.Nodes {
+		if shares(n, false) {
+			shared = append(shared, n)
+		}
+		if !shares(n, false) || n.Kind == graph.Cond {
+			own = append(own, n)
+		}
+	}
+	if len(shared) > 0 {
+		add(len(shared)/20, func(e *emitter) { e.callShared(shared) })
+	}
+	nodes(3, own, (*emitter).callMethods)
 	add(len(e.mainNodes())*7/10, (*emitter).mainFlow)
 	forks(7, (*emitter).branchFlows)
 	nodes(5, branchRouted, (*emitter).routeMethods)

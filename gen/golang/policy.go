@@ -15,30 +15,30 @@ import (
 func (e *emitter) policyVar(n *graph.Node) string { return e.pfx + "Policy" + n.GoName }
 
 // invoke is the call of node n's handler (its route handler when route is
-// set) with args, assigning lhs; id is the node's identifier. A node
-// without a policy calls its handler directly unless the run has hooks:
+// set) with args, assigning lhs. A node without a policy calls its handler
+// directly unless the run has hooks:
 //
 //	if x.Hooked() {
-//		out, err = g.callPlan(ctx, x, in, s)
+//		out, err = g.call(ctx, x, in, n, s)
 //	} else {
 //		out, err = g.h.Plan(ctx, *s)
 //	}
 //
-// A node with a policy always goes through its call method (see
-// callMethods), which hands the handler to the runtime to run the
-// attempts, the timeouts and the backoff. The call goes out of line so that
-// the closure it builds takes no room in the flow's frame: a flow's frame
-// is paid by every branch goroutine, whose stack starts small.
-func (e *emitter) invoke(n *graph.Node, route bool, id jen.Code, lhs []jen.Code, args []jen.Code) jen.Code {
+// A node with a policy always goes through the runtime (see callShared and
+// callMethods), which runs the attempts, the timeouts and the backoff. The
+// call goes out of line so that the closure it builds takes no room in the
+// flow's frame: a flow's frame is paid by every branch goroutine, whose
+// stack starts small.
+func (e *emitter) invoke(n *graph.Node, route bool, lhs []jen.Code, args []jen.Code) jen.Code {
 	method := n.GoName
 	if route {
 		method = n.RouteMethod
 	}
-	callArgs := []jen.Code{jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")}
+	var extra []jen.Code
 	if f := n.JoinOf; f != nil && !route {
-		callArgs = append(callArgs, jen.Id("j"+f.FanIn.GoName).Dot("in"))
+		extra = append(extra, jen.Id("j"+f.FanIn.GoName).Dot("in"))
 	}
-	viaRuntime := jen.List(lhs...).Op("=").Id("g").Dot(callMethod(n, route)).Call(callArgs...)
+	viaRuntime := jen.List(lhs...).Op("=").Add(e.callVia(jen.Id("g"), n, route, jen.Id("s"), extra...))
 	if n.Policy != nil {
 		return viaRuntime
 	}
@@ -47,8 +47,36 @@ func (e *emitter) invoke(n *graph.Node, route bool, id jen.Code, lhs []jen.Code,
 	)
 }
 
-// callMethod names the method that calls n's handler (or route handler)
-// through the runtime.
+// callVia is the call, on the executor g, of the method that calls n's
+// handler (or route handler) through the runtime on the state s points to:
+// the shared call method, given the node running, or n's own method (see
+// shares):
+//
+//	g.call(ctx, x, in, n, s)
+//	g.callRouteReview(ctx, x, in, s)
+//
+// Every flow that calls a handler holds the node running in n.
+func (e *emitter) callVia(g jen.Code, n *graph.Node, route bool, s jen.Code, extra ...jen.Code) *jen.Statement {
+	args := []jen.Code{jen.Id("ctx"), jen.Id("x"), jen.Id("in")}
+	name := callMethod(n, route)
+	if shares(n, route) {
+		name = "call"
+		args = append(args, jen.Id("n")) // the node running: see call
+	}
+	args = append(append(args, s), extra...)
+	return jen.Add(g).Dot(name).Call(args...)
+}
+
+// shares reports whether n's handler (not its route handler) is called
+// through the runtime by the executor's one call method (see callShared),
+// which every node whose handler takes the state and nothing else shares;
+// a fan-in (which takes its branches too), a route handler (whose result is
+// the node's own enum) and a node of a map's per-item flow (which runs on
+// an item) have a method of their own (see callMethods).
+func shares(n *graph.Node, route bool) bool { return !route && n.JoinOf == nil && !n.IsItem() }
+
+// callMethod names the method of n's own that calls its handler (or route
+// handler) through the runtime.
 func callMethod(n *graph.Node, route bool) string {
 	if route {
 		return "callRoute" + n.GoName
@@ -56,23 +84,108 @@ func callMethod(n *graph.Node, route bool) string {
 	return "call" + n.GoName
 }
 
-// callMethods emits, per node, the methods that call its handler and its
-// route handler through the runtime, with the node's policy (nil without
-// one) and the run's hooks:
+// callShared emits the executor's call method, which calls the handler of
+// any node that shares it (see shares) through the runtime, with the node's
+// policy (nil without one) and the run's hooks, and its handle method, which
+// calls the handler. One method with a case per node, rather than a method
+// per node, because a method declaration costs gofmt far more than a case
+// (it sizes every parameter list): on a graph of 10,000 nodes the methods
+// took a fifth of graphc generate's time. The switch is a method of its own
+// rather than the body of call's closure, because gofmt prints a function
+// literal passed as an argument twice (once to size it).
 //
-//	// callFetchPapers calls FetchPapers through the runtime: ... (the
+//	//go:noinline
+//	func (g *Research) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+//		var p *runtime.NodePolicy
+//		switch n {
+//		case researchNodeFetchPapers:
+//			p = &researchPolicyFetchPapers
+//		}
+//		return runtime.Call(ctx, x, in, n, p, func(ctx context.Context) (State, error) {
+//			return g.handle(ctx, n, s)
+//		})
+//	}
+//
+//	func (g *Research) handle(ctx context.Context, n int, s *State) (State, error) {
+//		switch n {
+//		case researchNodePlan:
+//			return g.h.Plan(ctx, *s)
+//		...
+//		}
+//		panic("unreachable: ...")
+//	}
+func (e *emitter) callShared(nodes []*graph.Node) {
+	var policies []*graph.Node
+	for _, n := range nodes {
+		if n.Policy != nil {
+			policies = append(policies, n)
+		}
+	}
+	e.f.Comment("call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.")
+	e.f.Comment("")
+	e.f.Comment("//go:noinline")
+	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()))
+	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id("call").Params(params...).Params(e.stateT(), jen.Error()).BlockFunc(func(c *jen.Group) {
+		policy := jen.Nil()
+		if len(policies) > 0 {
+			policy = jen.Id("p")
+			c.Var().Id("p").Op("*").Add(rt("NodePolicy"))
+			c.Switch(jen.Id("n")).BlockFunc(func(c *jen.Group) {
+				for _, n := range policies {
+					c.Case(jen.Id(e.nodeConst(n))).Block(jen.Id("p").Op("=").Op("&").Id(e.policyVar(n)))
+				}
+			})
+		}
+		c.Return(rt("Call").Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("n"), policy,
+			jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(e.stateT(), jen.Error()).Block(
+				jen.Return(jen.Id("g").Dot("handle").Call(jen.Id("ctx"), jen.Id("n"), jen.Id("s"))),
+			)))
+	})
+	e.f.Line()
+	e.f.Comment("handle calls the handler of node n, one of those call calls, on a copy of *s.")
+	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id("handle").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT())).Params(e.stateT(), jen.Error()).Block(
+		jen.Switch(jen.Id("n")).BlockFunc(func(c *jen.Group) {
+			for _, n := range nodes {
+				c.Case(jen.Id(e.nodeConst(n))).Block(jen.Return(jen.Id("g").Dot("h").Dot(n.GoName).Call(jen.Id("ctx"), jen.Op("*").Id("s"))))
+			}
+		}),
+		jen.Panic(jen.Lit("unreachable: handle is given the constant of a node it lists")),
+	)
+	e.f.Line()
+}
+
+// firstOwnCall is the first node, in spec order, with a call method of its
+// own (see shares), and whether that method is its route handler's: the
+// one that carries the family's doc comment.
+func (e *emitter) firstOwnCall() (*graph.Node, bool) {
+	for _, n := range e.g.Nodes {
+		for _, route := range []bool{false, true} {
+			if (!route || n.Kind == graph.Cond) && !shares(n, route) {
+				return n, route
+			}
+		}
+	}
+	return nil, false
+}
+
+// callMethods emits, per node that does not share the executor's call
+// method (see shares), the methods that call its handler and its route
+// handler through the runtime, with the node's policy (nil without one)
+// and the run's hooks:
+//
+//	// callRouteReview calls RouteReview through the runtime: ... (the
 //	// first method only)
 //	//
 //	//go:noinline
-//	func (g *Research) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-//		return runtime.Call(ctx, x, in, researchNodeFetchPapers, &researchPolicyFetchPapers, func(ctx context.Context) (State, error) {
-//			return g.h.FetchPapers(ctx, *s)
+//	func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
+//		return runtime.CallRoute(ctx, x, in, researchNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+//			return g.h.RouteReview(ctx, *s)
 //		})
 //	}
 func (e *emitter) callMethods(nodes []*graph.Node) {
 	for _, n := range nodes {
 		for _, route := range []bool{false, true} {
-			if route && n.Kind != graph.Cond {
+			if route && n.Kind != graph.Cond || shares(n, route) {
 				continue
 			}
 			method, fn, result := n.GoName, "Call", e.valT(n)
@@ -89,10 +202,9 @@ func (e *emitter) callMethods(nodes []*graph.Node) {
 			if n.Policy != nil {
 				policy = jen.Op("&").Id(e.policyVar(n))
 			}
-			if n == e.g.Nodes[0] && !route {
-				// One doc for the family, not a copy per node: on a graph of
-				// 10,000 nodes the copies were 1.7 MB of the file, and 14%
-				// of gofmt's time.
+			if fn, froute := e.firstOwnCall(); n == fn && route == froute {
+				// One doc for the family, not a copy per node: on a graph
+				// of 10,000 nodes the copies were 1.7 MB of the file.
 				e.f.Comment(fmt.Sprintf("%s calls %s through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.", callMethod(n, route), method))
 				e.f.Comment("")
 			}

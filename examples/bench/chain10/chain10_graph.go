@@ -163,76 +163,40 @@ var chain10Graph = runtime.Graph{
 	Names:       chain10Names[:],
 }
 
-// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Chain10) callN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN1, nil, func(ctx context.Context) (model.State, error) {
+func (g *Chain10) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Chain10) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
+	switch n {
+	case chain10NodeN1:
 		return g.h.N1(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN2, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN2:
 		return g.h.N2(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN3, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN3:
 		return g.h.N3(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN4, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN4:
 		return g.h.N4(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN5, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN5:
 		return g.h.N5(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN6, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN6:
 		return g.h.N6(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN7, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN7:
 		return g.h.N7(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN8, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN8:
 		return g.h.N8(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN9, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN9:
 		return g.h.N9(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain10) callN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain10NodeN10, nil, func(ctx context.Context) (model.State, error) {
+	case chain10NodeN10:
 		return g.h.N10(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
@@ -251,7 +215,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN1(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N1(ctx, *s)
 			}
@@ -274,7 +238,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN2(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N2(ctx, *s)
 			}
@@ -297,7 +261,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN3(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N3(ctx, *s)
 			}
@@ -320,7 +284,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN4(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N4(ctx, *s)
 			}
@@ -343,7 +307,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN5(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N5(ctx, *s)
 			}
@@ -366,7 +330,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN6(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N6(ctx, *s)
 			}
@@ -389,7 +353,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN7(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N7(ctx, *s)
 			}
@@ -412,7 +376,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN8(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N8(ctx, *s)
 			}
@@ -435,7 +399,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN9(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N9(ctx, *s)
 			}
@@ -458,7 +422,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN10(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N10(ctx, *s)
 			}

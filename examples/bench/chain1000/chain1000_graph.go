@@ -4123,7006 +4123,2020 @@ var chain1000Graph = runtime.Graph{
 	Names:       chain1000Names[:],
 }
 
-// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Chain1000) callN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN1, nil, func(ctx context.Context) (model.State, error) {
+func (g *Chain1000) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Chain1000) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
+	switch n {
+	case chain1000NodeN1:
 		return g.h.N1(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN2, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN2:
 		return g.h.N2(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN3, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN3:
 		return g.h.N3(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN4, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN4:
 		return g.h.N4(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN5, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN5:
 		return g.h.N5(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN6, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN6:
 		return g.h.N6(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN7, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN7:
 		return g.h.N7(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN8, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN8:
 		return g.h.N8(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN9, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN9:
 		return g.h.N9(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN10, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN10:
 		return g.h.N10(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN11, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN11:
 		return g.h.N11(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN12, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN12:
 		return g.h.N12(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN13, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN13:
 		return g.h.N13(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN14, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN14:
 		return g.h.N14(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN15, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN15:
 		return g.h.N15(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN16, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN16:
 		return g.h.N16(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN17, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN17:
 		return g.h.N17(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN18, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN18:
 		return g.h.N18(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN19, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN19:
 		return g.h.N19(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN20, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN20:
 		return g.h.N20(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN21, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN21:
 		return g.h.N21(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN22, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN22:
 		return g.h.N22(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN23, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN23:
 		return g.h.N23(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN24, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN24:
 		return g.h.N24(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN25, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN25:
 		return g.h.N25(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN26, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN26:
 		return g.h.N26(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN27, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN27:
 		return g.h.N27(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN28, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN28:
 		return g.h.N28(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN29, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN29:
 		return g.h.N29(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN30, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN30:
 		return g.h.N30(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN31, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN31:
 		return g.h.N31(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN32, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN32:
 		return g.h.N32(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN33, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN33:
 		return g.h.N33(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN34, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN34:
 		return g.h.N34(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN35, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN35:
 		return g.h.N35(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN36, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN36:
 		return g.h.N36(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN37, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN37:
 		return g.h.N37(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN38, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN38:
 		return g.h.N38(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN39, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN39:
 		return g.h.N39(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN40, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN40:
 		return g.h.N40(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN41, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN41:
 		return g.h.N41(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN42, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN42:
 		return g.h.N42(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN43, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN43:
 		return g.h.N43(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN44, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN44:
 		return g.h.N44(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN45, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN45:
 		return g.h.N45(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN46, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN46:
 		return g.h.N46(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN47, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN47:
 		return g.h.N47(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN48, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN48:
 		return g.h.N48(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN49, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN49:
 		return g.h.N49(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN50, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN50:
 		return g.h.N50(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN51, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN51:
 		return g.h.N51(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN52, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN52:
 		return g.h.N52(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN53, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN53:
 		return g.h.N53(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN54, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN54:
 		return g.h.N54(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN55, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN55:
 		return g.h.N55(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN56, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN56:
 		return g.h.N56(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN57, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN57:
 		return g.h.N57(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN58, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN58:
 		return g.h.N58(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN59, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN59:
 		return g.h.N59(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN60, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN60:
 		return g.h.N60(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN61, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN61:
 		return g.h.N61(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN62, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN62:
 		return g.h.N62(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN63, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN63:
 		return g.h.N63(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN64, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN64:
 		return g.h.N64(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN65, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN65:
 		return g.h.N65(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN66, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN66:
 		return g.h.N66(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN67, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN67:
 		return g.h.N67(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN68, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN68:
 		return g.h.N68(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN69, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN69:
 		return g.h.N69(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN70, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN70:
 		return g.h.N70(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN71, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN71:
 		return g.h.N71(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN72, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN72:
 		return g.h.N72(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN73, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN73:
 		return g.h.N73(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN74, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN74:
 		return g.h.N74(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN75, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN75:
 		return g.h.N75(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN76, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN76:
 		return g.h.N76(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN77, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN77:
 		return g.h.N77(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN78, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN78:
 		return g.h.N78(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN79, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN79:
 		return g.h.N79(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN80, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN80:
 		return g.h.N80(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN81, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN81:
 		return g.h.N81(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN82, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN82:
 		return g.h.N82(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN83, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN83:
 		return g.h.N83(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN84, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN84:
 		return g.h.N84(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN85, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN85:
 		return g.h.N85(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN86, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN86:
 		return g.h.N86(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN87, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN87:
 		return g.h.N87(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN88, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN88:
 		return g.h.N88(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN89, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN89:
 		return g.h.N89(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN90, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN90:
 		return g.h.N90(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN91, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN91:
 		return g.h.N91(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN92, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN92:
 		return g.h.N92(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN93, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN93:
 		return g.h.N93(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN94, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN94:
 		return g.h.N94(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN95, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN95:
 		return g.h.N95(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN96, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN96:
 		return g.h.N96(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN97, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN97:
 		return g.h.N97(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN98, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN98:
 		return g.h.N98(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN99, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN99:
 		return g.h.N99(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN100, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN100:
 		return g.h.N100(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN101, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN101:
 		return g.h.N101(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN102, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN102:
 		return g.h.N102(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN103, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN103:
 		return g.h.N103(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN104, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN104:
 		return g.h.N104(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN105, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN105:
 		return g.h.N105(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN106, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN106:
 		return g.h.N106(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN107, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN107:
 		return g.h.N107(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN108, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN108:
 		return g.h.N108(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN109, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN109:
 		return g.h.N109(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN110, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN110:
 		return g.h.N110(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN111, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN111:
 		return g.h.N111(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN112, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN112:
 		return g.h.N112(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN113, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN113:
 		return g.h.N113(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN114, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN114:
 		return g.h.N114(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN115, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN115:
 		return g.h.N115(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN116, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN116:
 		return g.h.N116(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN117, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN117:
 		return g.h.N117(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN118, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN118:
 		return g.h.N118(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN119, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN119:
 		return g.h.N119(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN120, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN120:
 		return g.h.N120(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN121, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN121:
 		return g.h.N121(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN122, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN122:
 		return g.h.N122(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN123, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN123:
 		return g.h.N123(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN124, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN124:
 		return g.h.N124(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN125, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN125:
 		return g.h.N125(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN126, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN126:
 		return g.h.N126(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN127, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN127:
 		return g.h.N127(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN128, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN128:
 		return g.h.N128(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN129, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN129:
 		return g.h.N129(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN130, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN130:
 		return g.h.N130(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN131, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN131:
 		return g.h.N131(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN132, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN132:
 		return g.h.N132(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN133, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN133:
 		return g.h.N133(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN134, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN134:
 		return g.h.N134(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN135, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN135:
 		return g.h.N135(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN136, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN136:
 		return g.h.N136(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN137, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN137:
 		return g.h.N137(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN138, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN138:
 		return g.h.N138(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN139, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN139:
 		return g.h.N139(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN140, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN140:
 		return g.h.N140(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN141, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN141:
 		return g.h.N141(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN142, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN142:
 		return g.h.N142(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN143, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN143:
 		return g.h.N143(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN144, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN144:
 		return g.h.N144(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN145, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN145:
 		return g.h.N145(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN146, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN146:
 		return g.h.N146(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN147, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN147:
 		return g.h.N147(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN148, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN148:
 		return g.h.N148(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN149, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN149:
 		return g.h.N149(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN150, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN150:
 		return g.h.N150(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN151, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN151:
 		return g.h.N151(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN152, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN152:
 		return g.h.N152(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN153, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN153:
 		return g.h.N153(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN154, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN154:
 		return g.h.N154(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN155, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN155:
 		return g.h.N155(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN156, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN156:
 		return g.h.N156(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN157, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN157:
 		return g.h.N157(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN158, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN158:
 		return g.h.N158(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN159, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN159:
 		return g.h.N159(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN160, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN160:
 		return g.h.N160(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN161, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN161:
 		return g.h.N161(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN162, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN162:
 		return g.h.N162(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN163, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN163:
 		return g.h.N163(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN164, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN164:
 		return g.h.N164(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN165, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN165:
 		return g.h.N165(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN166, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN166:
 		return g.h.N166(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN167, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN167:
 		return g.h.N167(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN168, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN168:
 		return g.h.N168(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN169, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN169:
 		return g.h.N169(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN170, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN170:
 		return g.h.N170(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN171, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN171:
 		return g.h.N171(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN172, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN172:
 		return g.h.N172(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN173, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN173:
 		return g.h.N173(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN174, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN174:
 		return g.h.N174(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN175, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN175:
 		return g.h.N175(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN176, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN176:
 		return g.h.N176(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN177, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN177:
 		return g.h.N177(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN178, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN178:
 		return g.h.N178(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN179, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN179:
 		return g.h.N179(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN180, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN180:
 		return g.h.N180(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN181, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN181:
 		return g.h.N181(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN182, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN182:
 		return g.h.N182(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN183, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN183:
 		return g.h.N183(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN184, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN184:
 		return g.h.N184(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN185, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN185:
 		return g.h.N185(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN186, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN186:
 		return g.h.N186(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN187, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN187:
 		return g.h.N187(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN188, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN188:
 		return g.h.N188(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN189, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN189:
 		return g.h.N189(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN190, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN190:
 		return g.h.N190(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN191, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN191:
 		return g.h.N191(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN192, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN192:
 		return g.h.N192(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN193, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN193:
 		return g.h.N193(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN194, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN194:
 		return g.h.N194(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN195, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN195:
 		return g.h.N195(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN196, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN196:
 		return g.h.N196(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN197, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN197:
 		return g.h.N197(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN198, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN198:
 		return g.h.N198(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN199, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN199:
 		return g.h.N199(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN200, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN200:
 		return g.h.N200(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN201, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN201:
 		return g.h.N201(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN202, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN202:
 		return g.h.N202(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN203, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN203:
 		return g.h.N203(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN204, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN204:
 		return g.h.N204(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN205, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN205:
 		return g.h.N205(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN206, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN206:
 		return g.h.N206(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN207, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN207:
 		return g.h.N207(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN208, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN208:
 		return g.h.N208(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN209, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN209:
 		return g.h.N209(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN210, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN210:
 		return g.h.N210(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN211, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN211:
 		return g.h.N211(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN212, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN212:
 		return g.h.N212(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN213, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN213:
 		return g.h.N213(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN214, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN214:
 		return g.h.N214(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN215, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN215:
 		return g.h.N215(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN216, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN216:
 		return g.h.N216(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN217, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN217:
 		return g.h.N217(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN218, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN218:
 		return g.h.N218(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN219, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN219:
 		return g.h.N219(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN220, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN220:
 		return g.h.N220(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN221, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN221:
 		return g.h.N221(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN222, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN222:
 		return g.h.N222(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN223, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN223:
 		return g.h.N223(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN224, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN224:
 		return g.h.N224(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN225, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN225:
 		return g.h.N225(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN226, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN226:
 		return g.h.N226(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN227, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN227:
 		return g.h.N227(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN228, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN228:
 		return g.h.N228(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN229, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN229:
 		return g.h.N229(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN230, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN230:
 		return g.h.N230(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN231, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN231:
 		return g.h.N231(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN232, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN232:
 		return g.h.N232(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN233, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN233:
 		return g.h.N233(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN234, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN234:
 		return g.h.N234(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN235, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN235:
 		return g.h.N235(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN236, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN236:
 		return g.h.N236(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN237, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN237:
 		return g.h.N237(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN238, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN238:
 		return g.h.N238(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN239, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN239:
 		return g.h.N239(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN240, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN240:
 		return g.h.N240(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN241, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN241:
 		return g.h.N241(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN242, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN242:
 		return g.h.N242(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN243, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN243:
 		return g.h.N243(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN244, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN244:
 		return g.h.N244(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN245, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN245:
 		return g.h.N245(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN246, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN246:
 		return g.h.N246(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN247, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN247:
 		return g.h.N247(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN248, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN248:
 		return g.h.N248(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN249, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN249:
 		return g.h.N249(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN250, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN250:
 		return g.h.N250(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN251, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN251:
 		return g.h.N251(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN252, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN252:
 		return g.h.N252(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN253, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN253:
 		return g.h.N253(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN254, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN254:
 		return g.h.N254(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN255, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN255:
 		return g.h.N255(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN256, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN256:
 		return g.h.N256(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN257, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN257:
 		return g.h.N257(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN258, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN258:
 		return g.h.N258(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN259, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN259:
 		return g.h.N259(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN260, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN260:
 		return g.h.N260(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN261, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN261:
 		return g.h.N261(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN262, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN262:
 		return g.h.N262(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN263, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN263:
 		return g.h.N263(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN264, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN264:
 		return g.h.N264(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN265, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN265:
 		return g.h.N265(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN266, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN266:
 		return g.h.N266(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN267, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN267:
 		return g.h.N267(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN268, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN268:
 		return g.h.N268(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN269, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN269:
 		return g.h.N269(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN270, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN270:
 		return g.h.N270(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN271, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN271:
 		return g.h.N271(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN272, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN272:
 		return g.h.N272(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN273, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN273:
 		return g.h.N273(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN274, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN274:
 		return g.h.N274(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN275, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN275:
 		return g.h.N275(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN276, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN276:
 		return g.h.N276(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN277, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN277:
 		return g.h.N277(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN278, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN278:
 		return g.h.N278(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN279, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN279:
 		return g.h.N279(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN280, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN280:
 		return g.h.N280(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN281, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN281:
 		return g.h.N281(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN282, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN282:
 		return g.h.N282(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN283, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN283:
 		return g.h.N283(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN284, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN284:
 		return g.h.N284(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN285, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN285:
 		return g.h.N285(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN286, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN286:
 		return g.h.N286(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN287, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN287:
 		return g.h.N287(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN288, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN288:
 		return g.h.N288(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN289, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN289:
 		return g.h.N289(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN290, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN290:
 		return g.h.N290(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN291, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN291:
 		return g.h.N291(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN292, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN292:
 		return g.h.N292(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN293, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN293:
 		return g.h.N293(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN294, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN294:
 		return g.h.N294(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN295, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN295:
 		return g.h.N295(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN296, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN296:
 		return g.h.N296(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN297, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN297:
 		return g.h.N297(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN298, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN298:
 		return g.h.N298(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN299, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN299:
 		return g.h.N299(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN300, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN300:
 		return g.h.N300(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN301, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN301:
 		return g.h.N301(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN302, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN302:
 		return g.h.N302(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN303, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN303:
 		return g.h.N303(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN304, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN304:
 		return g.h.N304(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN305, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN305:
 		return g.h.N305(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN306, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN306:
 		return g.h.N306(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN307, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN307:
 		return g.h.N307(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN308, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN308:
 		return g.h.N308(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN309, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN309:
 		return g.h.N309(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN310, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN310:
 		return g.h.N310(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN311, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN311:
 		return g.h.N311(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN312, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN312:
 		return g.h.N312(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN313, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN313:
 		return g.h.N313(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN314, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN314:
 		return g.h.N314(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN315, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN315:
 		return g.h.N315(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN316, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN316:
 		return g.h.N316(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN317, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN317:
 		return g.h.N317(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN318, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN318:
 		return g.h.N318(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN319, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN319:
 		return g.h.N319(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN320, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN320:
 		return g.h.N320(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN321, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN321:
 		return g.h.N321(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN322, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN322:
 		return g.h.N322(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN323, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN323:
 		return g.h.N323(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN324, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN324:
 		return g.h.N324(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN325, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN325:
 		return g.h.N325(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN326, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN326:
 		return g.h.N326(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN327, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN327:
 		return g.h.N327(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN328, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN328:
 		return g.h.N328(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN329, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN329:
 		return g.h.N329(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN330, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN330:
 		return g.h.N330(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN331, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN331:
 		return g.h.N331(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN332, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN332:
 		return g.h.N332(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN333, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN333:
 		return g.h.N333(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN334, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN334:
 		return g.h.N334(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN335, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN335:
 		return g.h.N335(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN336, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN336:
 		return g.h.N336(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN337, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN337:
 		return g.h.N337(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN338, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN338:
 		return g.h.N338(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN339, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN339:
 		return g.h.N339(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN340, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN340:
 		return g.h.N340(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN341, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN341:
 		return g.h.N341(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN342, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN342:
 		return g.h.N342(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN343, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN343:
 		return g.h.N343(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN344, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN344:
 		return g.h.N344(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN345, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN345:
 		return g.h.N345(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN346, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN346:
 		return g.h.N346(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN347, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN347:
 		return g.h.N347(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN348, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN348:
 		return g.h.N348(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN349, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN349:
 		return g.h.N349(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN350, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN350:
 		return g.h.N350(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN351, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN351:
 		return g.h.N351(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN352, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN352:
 		return g.h.N352(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN353, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN353:
 		return g.h.N353(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN354, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN354:
 		return g.h.N354(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN355, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN355:
 		return g.h.N355(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN356, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN356:
 		return g.h.N356(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN357, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN357:
 		return g.h.N357(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN358, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN358:
 		return g.h.N358(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN359, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN359:
 		return g.h.N359(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN360, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN360:
 		return g.h.N360(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN361, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN361:
 		return g.h.N361(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN362, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN362:
 		return g.h.N362(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN363, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN363:
 		return g.h.N363(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN364, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN364:
 		return g.h.N364(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN365, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN365:
 		return g.h.N365(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN366, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN366:
 		return g.h.N366(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN367, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN367:
 		return g.h.N367(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN368, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN368:
 		return g.h.N368(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN369, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN369:
 		return g.h.N369(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN370, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN370:
 		return g.h.N370(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN371, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN371:
 		return g.h.N371(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN372, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN372:
 		return g.h.N372(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN373, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN373:
 		return g.h.N373(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN374, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN374:
 		return g.h.N374(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN375, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN375:
 		return g.h.N375(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN376, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN376:
 		return g.h.N376(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN377, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN377:
 		return g.h.N377(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN378, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN378:
 		return g.h.N378(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN379, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN379:
 		return g.h.N379(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN380, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN380:
 		return g.h.N380(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN381, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN381:
 		return g.h.N381(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN382, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN382:
 		return g.h.N382(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN383, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN383:
 		return g.h.N383(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN384, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN384:
 		return g.h.N384(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN385, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN385:
 		return g.h.N385(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN386, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN386:
 		return g.h.N386(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN387, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN387:
 		return g.h.N387(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN388, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN388:
 		return g.h.N388(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN389, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN389:
 		return g.h.N389(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN390, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN390:
 		return g.h.N390(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN391, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN391:
 		return g.h.N391(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN392, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN392:
 		return g.h.N392(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN393, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN393:
 		return g.h.N393(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN394, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN394:
 		return g.h.N394(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN395, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN395:
 		return g.h.N395(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN396, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN396:
 		return g.h.N396(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN397, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN397:
 		return g.h.N397(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN398, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN398:
 		return g.h.N398(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN399, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN399:
 		return g.h.N399(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN400, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN400:
 		return g.h.N400(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN401, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN401:
 		return g.h.N401(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN402, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN402:
 		return g.h.N402(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN403, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN403:
 		return g.h.N403(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN404, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN404:
 		return g.h.N404(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN405, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN405:
 		return g.h.N405(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN406, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN406:
 		return g.h.N406(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN407, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN407:
 		return g.h.N407(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN408, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN408:
 		return g.h.N408(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN409, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN409:
 		return g.h.N409(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN410, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN410:
 		return g.h.N410(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN411, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN411:
 		return g.h.N411(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN412, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN412:
 		return g.h.N412(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN413, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN413:
 		return g.h.N413(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN414, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN414:
 		return g.h.N414(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN415, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN415:
 		return g.h.N415(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN416, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN416:
 		return g.h.N416(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN417, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN417:
 		return g.h.N417(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN418, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN418:
 		return g.h.N418(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN419, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN419:
 		return g.h.N419(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN420, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN420:
 		return g.h.N420(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN421, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN421:
 		return g.h.N421(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN422, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN422:
 		return g.h.N422(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN423, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN423:
 		return g.h.N423(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN424, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN424:
 		return g.h.N424(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN425, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN425:
 		return g.h.N425(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN426, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN426:
 		return g.h.N426(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN427, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN427:
 		return g.h.N427(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN428, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN428:
 		return g.h.N428(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN429, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN429:
 		return g.h.N429(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN430, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN430:
 		return g.h.N430(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN431, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN431:
 		return g.h.N431(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN432, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN432:
 		return g.h.N432(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN433, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN433:
 		return g.h.N433(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN434, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN434:
 		return g.h.N434(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN435, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN435:
 		return g.h.N435(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN436, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN436:
 		return g.h.N436(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN437, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN437:
 		return g.h.N437(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN438, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN438:
 		return g.h.N438(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN439, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN439:
 		return g.h.N439(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN440, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN440:
 		return g.h.N440(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN441, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN441:
 		return g.h.N441(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN442, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN442:
 		return g.h.N442(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN443, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN443:
 		return g.h.N443(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN444, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN444:
 		return g.h.N444(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN445, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN445:
 		return g.h.N445(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN446, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN446:
 		return g.h.N446(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN447, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN447:
 		return g.h.N447(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN448, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN448:
 		return g.h.N448(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN449, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN449:
 		return g.h.N449(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN450, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN450:
 		return g.h.N450(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN451, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN451:
 		return g.h.N451(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN452, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN452:
 		return g.h.N452(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN453, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN453:
 		return g.h.N453(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN454, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN454:
 		return g.h.N454(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN455, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN455:
 		return g.h.N455(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN456, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN456:
 		return g.h.N456(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN457, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN457:
 		return g.h.N457(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN458, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN458:
 		return g.h.N458(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN459, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN459:
 		return g.h.N459(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN460, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN460:
 		return g.h.N460(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN461, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN461:
 		return g.h.N461(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN462, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN462:
 		return g.h.N462(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN463, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN463:
 		return g.h.N463(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN464, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN464:
 		return g.h.N464(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN465, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN465:
 		return g.h.N465(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN466, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN466:
 		return g.h.N466(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN467, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN467:
 		return g.h.N467(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN468, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN468:
 		return g.h.N468(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN469, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN469:
 		return g.h.N469(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN470, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN470:
 		return g.h.N470(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN471, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN471:
 		return g.h.N471(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN472, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN472:
 		return g.h.N472(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN473, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN473:
 		return g.h.N473(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN474, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN474:
 		return g.h.N474(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN475, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN475:
 		return g.h.N475(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN476, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN476:
 		return g.h.N476(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN477, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN477:
 		return g.h.N477(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN478, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN478:
 		return g.h.N478(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN479, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN479:
 		return g.h.N479(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN480, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN480:
 		return g.h.N480(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN481, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN481:
 		return g.h.N481(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN482, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN482:
 		return g.h.N482(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN483, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN483:
 		return g.h.N483(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN484, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN484:
 		return g.h.N484(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN485, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN485:
 		return g.h.N485(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN486, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN486:
 		return g.h.N486(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN487, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN487:
 		return g.h.N487(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN488, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN488:
 		return g.h.N488(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN489, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN489:
 		return g.h.N489(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN490, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN490:
 		return g.h.N490(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN491, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN491:
 		return g.h.N491(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN492, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN492:
 		return g.h.N492(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN493, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN493:
 		return g.h.N493(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN494, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN494:
 		return g.h.N494(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN495, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN495:
 		return g.h.N495(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN496, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN496:
 		return g.h.N496(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN497, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN497:
 		return g.h.N497(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN498, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN498:
 		return g.h.N498(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN499, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN499:
 		return g.h.N499(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN500, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN500:
 		return g.h.N500(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN501, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN501:
 		return g.h.N501(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN502, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN502:
 		return g.h.N502(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN503, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN503:
 		return g.h.N503(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN504, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN504:
 		return g.h.N504(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN505, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN505:
 		return g.h.N505(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN506, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN506:
 		return g.h.N506(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN507, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN507:
 		return g.h.N507(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN508, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN508:
 		return g.h.N508(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN509, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN509:
 		return g.h.N509(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN510, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN510:
 		return g.h.N510(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN511, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN511:
 		return g.h.N511(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN512, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN512:
 		return g.h.N512(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN513, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN513:
 		return g.h.N513(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN514, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN514:
 		return g.h.N514(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN515, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN515:
 		return g.h.N515(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN516, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN516:
 		return g.h.N516(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN517, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN517:
 		return g.h.N517(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN518, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN518:
 		return g.h.N518(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN519, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN519:
 		return g.h.N519(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN520, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN520:
 		return g.h.N520(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN521, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN521:
 		return g.h.N521(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN522, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN522:
 		return g.h.N522(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN523, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN523:
 		return g.h.N523(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN524, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN524:
 		return g.h.N524(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN525, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN525:
 		return g.h.N525(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN526, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN526:
 		return g.h.N526(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN527, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN527:
 		return g.h.N527(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN528, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN528:
 		return g.h.N528(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN529, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN529:
 		return g.h.N529(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN530, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN530:
 		return g.h.N530(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN531, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN531:
 		return g.h.N531(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN532, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN532:
 		return g.h.N532(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN533, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN533:
 		return g.h.N533(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN534, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN534:
 		return g.h.N534(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN535, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN535:
 		return g.h.N535(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN536, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN536:
 		return g.h.N536(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN537, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN537:
 		return g.h.N537(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN538, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN538:
 		return g.h.N538(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN539, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN539:
 		return g.h.N539(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN540, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN540:
 		return g.h.N540(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN541, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN541:
 		return g.h.N541(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN542, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN542:
 		return g.h.N542(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN543, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN543:
 		return g.h.N543(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN544, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN544:
 		return g.h.N544(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN545, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN545:
 		return g.h.N545(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN546, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN546:
 		return g.h.N546(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN547, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN547:
 		return g.h.N547(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN548, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN548:
 		return g.h.N548(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN549, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN549:
 		return g.h.N549(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN550, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN550:
 		return g.h.N550(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN551, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN551:
 		return g.h.N551(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN552, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN552:
 		return g.h.N552(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN553, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN553:
 		return g.h.N553(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN554, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN554:
 		return g.h.N554(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN555, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN555:
 		return g.h.N555(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN556, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN556:
 		return g.h.N556(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN557, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN557:
 		return g.h.N557(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN558, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN558:
 		return g.h.N558(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN559, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN559:
 		return g.h.N559(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN560, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN560:
 		return g.h.N560(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN561, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN561:
 		return g.h.N561(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN562, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN562:
 		return g.h.N562(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN563, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN563:
 		return g.h.N563(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN564, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN564:
 		return g.h.N564(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN565, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN565:
 		return g.h.N565(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN566, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN566:
 		return g.h.N566(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN567, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN567:
 		return g.h.N567(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN568, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN568:
 		return g.h.N568(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN569, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN569:
 		return g.h.N569(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN570, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN570:
 		return g.h.N570(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN571, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN571:
 		return g.h.N571(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN572, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN572:
 		return g.h.N572(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN573, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN573:
 		return g.h.N573(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN574, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN574:
 		return g.h.N574(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN575, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN575:
 		return g.h.N575(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN576, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN576:
 		return g.h.N576(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN577, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN577:
 		return g.h.N577(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN578, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN578:
 		return g.h.N578(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN579, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN579:
 		return g.h.N579(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN580, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN580:
 		return g.h.N580(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN581, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN581:
 		return g.h.N581(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN582, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN582:
 		return g.h.N582(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN583, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN583:
 		return g.h.N583(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN584, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN584:
 		return g.h.N584(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN585, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN585:
 		return g.h.N585(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN586, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN586:
 		return g.h.N586(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN587, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN587:
 		return g.h.N587(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN588, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN588:
 		return g.h.N588(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN589, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN589:
 		return g.h.N589(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN590, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN590:
 		return g.h.N590(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN591, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN591:
 		return g.h.N591(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN592, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN592:
 		return g.h.N592(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN593, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN593:
 		return g.h.N593(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN594, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN594:
 		return g.h.N594(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN595, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN595:
 		return g.h.N595(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN596, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN596:
 		return g.h.N596(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN597, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN597:
 		return g.h.N597(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN598, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN598:
 		return g.h.N598(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN599, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN599:
 		return g.h.N599(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN600, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN600:
 		return g.h.N600(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN601, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN601:
 		return g.h.N601(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN602, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN602:
 		return g.h.N602(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN603, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN603:
 		return g.h.N603(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN604, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN604:
 		return g.h.N604(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN605, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN605:
 		return g.h.N605(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN606, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN606:
 		return g.h.N606(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN607, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN607:
 		return g.h.N607(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN608, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN608:
 		return g.h.N608(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN609, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN609:
 		return g.h.N609(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN610, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN610:
 		return g.h.N610(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN611, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN611:
 		return g.h.N611(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN612, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN612:
 		return g.h.N612(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN613, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN613:
 		return g.h.N613(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN614, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN614:
 		return g.h.N614(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN615, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN615:
 		return g.h.N615(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN616, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN616:
 		return g.h.N616(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN617, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN617:
 		return g.h.N617(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN618, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN618:
 		return g.h.N618(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN619, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN619:
 		return g.h.N619(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN620, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN620:
 		return g.h.N620(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN621, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN621:
 		return g.h.N621(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN622, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN622:
 		return g.h.N622(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN623, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN623:
 		return g.h.N623(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN624, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN624:
 		return g.h.N624(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN625, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN625:
 		return g.h.N625(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN626, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN626:
 		return g.h.N626(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN627, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN627:
 		return g.h.N627(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN628, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN628:
 		return g.h.N628(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN629, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN629:
 		return g.h.N629(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN630, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN630:
 		return g.h.N630(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN631, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN631:
 		return g.h.N631(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN632, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN632:
 		return g.h.N632(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN633, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN633:
 		return g.h.N633(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN634, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN634:
 		return g.h.N634(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN635, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN635:
 		return g.h.N635(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN636, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN636:
 		return g.h.N636(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN637, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN637:
 		return g.h.N637(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN638, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN638:
 		return g.h.N638(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN639, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN639:
 		return g.h.N639(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN640, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN640:
 		return g.h.N640(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN641, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN641:
 		return g.h.N641(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN642, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN642:
 		return g.h.N642(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN643, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN643:
 		return g.h.N643(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN644, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN644:
 		return g.h.N644(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN645, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN645:
 		return g.h.N645(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN646, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN646:
 		return g.h.N646(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN647, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN647:
 		return g.h.N647(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN648, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN648:
 		return g.h.N648(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN649, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN649:
 		return g.h.N649(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN650, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN650:
 		return g.h.N650(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN651, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN651:
 		return g.h.N651(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN652, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN652:
 		return g.h.N652(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN653, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN653:
 		return g.h.N653(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN654, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN654:
 		return g.h.N654(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN655, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN655:
 		return g.h.N655(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN656, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN656:
 		return g.h.N656(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN657, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN657:
 		return g.h.N657(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN658, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN658:
 		return g.h.N658(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN659, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN659:
 		return g.h.N659(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN660, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN660:
 		return g.h.N660(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN661, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN661:
 		return g.h.N661(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN662, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN662:
 		return g.h.N662(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN663, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN663:
 		return g.h.N663(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN664, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN664:
 		return g.h.N664(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN665, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN665:
 		return g.h.N665(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN666, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN666:
 		return g.h.N666(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN667, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN667:
 		return g.h.N667(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN668, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN668:
 		return g.h.N668(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN669, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN669:
 		return g.h.N669(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN670, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN670:
 		return g.h.N670(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN671, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN671:
 		return g.h.N671(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN672, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN672:
 		return g.h.N672(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN673, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN673:
 		return g.h.N673(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN674, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN674:
 		return g.h.N674(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN675, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN675:
 		return g.h.N675(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN676, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN676:
 		return g.h.N676(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN677, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN677:
 		return g.h.N677(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN678, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN678:
 		return g.h.N678(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN679, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN679:
 		return g.h.N679(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN680, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN680:
 		return g.h.N680(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN681, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN681:
 		return g.h.N681(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN682, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN682:
 		return g.h.N682(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN683, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN683:
 		return g.h.N683(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN684, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN684:
 		return g.h.N684(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN685, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN685:
 		return g.h.N685(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN686, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN686:
 		return g.h.N686(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN687, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN687:
 		return g.h.N687(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN688, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN688:
 		return g.h.N688(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN689, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN689:
 		return g.h.N689(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN690, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN690:
 		return g.h.N690(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN691, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN691:
 		return g.h.N691(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN692, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN692:
 		return g.h.N692(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN693, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN693:
 		return g.h.N693(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN694, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN694:
 		return g.h.N694(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN695, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN695:
 		return g.h.N695(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN696, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN696:
 		return g.h.N696(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN697, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN697:
 		return g.h.N697(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN698, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN698:
 		return g.h.N698(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN699, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN699:
 		return g.h.N699(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN700, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN700:
 		return g.h.N700(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN701, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN701:
 		return g.h.N701(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN702, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN702:
 		return g.h.N702(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN703, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN703:
 		return g.h.N703(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN704, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN704:
 		return g.h.N704(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN705, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN705:
 		return g.h.N705(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN706, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN706:
 		return g.h.N706(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN707, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN707:
 		return g.h.N707(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN708, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN708:
 		return g.h.N708(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN709, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN709:
 		return g.h.N709(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN710, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN710:
 		return g.h.N710(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN711, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN711:
 		return g.h.N711(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN712, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN712:
 		return g.h.N712(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN713, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN713:
 		return g.h.N713(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN714, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN714:
 		return g.h.N714(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN715, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN715:
 		return g.h.N715(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN716, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN716:
 		return g.h.N716(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN717, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN717:
 		return g.h.N717(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN718, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN718:
 		return g.h.N718(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN719, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN719:
 		return g.h.N719(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN720, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN720:
 		return g.h.N720(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN721, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN721:
 		return g.h.N721(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN722, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN722:
 		return g.h.N722(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN723, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN723:
 		return g.h.N723(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN724, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN724:
 		return g.h.N724(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN725, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN725:
 		return g.h.N725(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN726, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN726:
 		return g.h.N726(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN727, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN727:
 		return g.h.N727(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN728, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN728:
 		return g.h.N728(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN729, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN729:
 		return g.h.N729(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN730, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN730:
 		return g.h.N730(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN731, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN731:
 		return g.h.N731(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN732, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN732:
 		return g.h.N732(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN733, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN733:
 		return g.h.N733(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN734, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN734:
 		return g.h.N734(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN735, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN735:
 		return g.h.N735(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN736, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN736:
 		return g.h.N736(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN737, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN737:
 		return g.h.N737(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN738, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN738:
 		return g.h.N738(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN739, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN739:
 		return g.h.N739(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN740, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN740:
 		return g.h.N740(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN741, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN741:
 		return g.h.N741(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN742, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN742:
 		return g.h.N742(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN743, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN743:
 		return g.h.N743(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN744, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN744:
 		return g.h.N744(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN745, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN745:
 		return g.h.N745(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN746, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN746:
 		return g.h.N746(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN747, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN747:
 		return g.h.N747(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN748, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN748:
 		return g.h.N748(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN749, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN749:
 		return g.h.N749(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN750, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN750:
 		return g.h.N750(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN751, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN751:
 		return g.h.N751(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN752, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN752:
 		return g.h.N752(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN753, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN753:
 		return g.h.N753(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN754, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN754:
 		return g.h.N754(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN755, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN755:
 		return g.h.N755(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN756, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN756:
 		return g.h.N756(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN757, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN757:
 		return g.h.N757(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN758, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN758:
 		return g.h.N758(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN759, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN759:
 		return g.h.N759(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN760, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN760:
 		return g.h.N760(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN761, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN761:
 		return g.h.N761(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN762, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN762:
 		return g.h.N762(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN763, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN763:
 		return g.h.N763(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN764, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN764:
 		return g.h.N764(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN765, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN765:
 		return g.h.N765(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN766, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN766:
 		return g.h.N766(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN767, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN767:
 		return g.h.N767(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN768, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN768:
 		return g.h.N768(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN769, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN769:
 		return g.h.N769(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN770, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN770:
 		return g.h.N770(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN771, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN771:
 		return g.h.N771(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN772, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN772:
 		return g.h.N772(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN773, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN773:
 		return g.h.N773(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN774, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN774:
 		return g.h.N774(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN775, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN775:
 		return g.h.N775(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN776, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN776:
 		return g.h.N776(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN777, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN777:
 		return g.h.N777(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN778, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN778:
 		return g.h.N778(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN779, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN779:
 		return g.h.N779(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN780, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN780:
 		return g.h.N780(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN781, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN781:
 		return g.h.N781(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN782, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN782:
 		return g.h.N782(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN783, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN783:
 		return g.h.N783(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN784, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN784:
 		return g.h.N784(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN785, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN785:
 		return g.h.N785(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN786, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN786:
 		return g.h.N786(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN787, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN787:
 		return g.h.N787(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN788, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN788:
 		return g.h.N788(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN789, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN789:
 		return g.h.N789(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN790, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN790:
 		return g.h.N790(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN791, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN791:
 		return g.h.N791(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN792, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN792:
 		return g.h.N792(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN793, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN793:
 		return g.h.N793(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN794, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN794:
 		return g.h.N794(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN795, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN795:
 		return g.h.N795(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN796, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN796:
 		return g.h.N796(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN797, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN797:
 		return g.h.N797(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN798, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN798:
 		return g.h.N798(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN799, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN799:
 		return g.h.N799(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN800, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN800:
 		return g.h.N800(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN801, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN801:
 		return g.h.N801(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN802, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN802:
 		return g.h.N802(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN803, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN803:
 		return g.h.N803(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN804, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN804:
 		return g.h.N804(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN805, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN805:
 		return g.h.N805(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN806, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN806:
 		return g.h.N806(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN807, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN807:
 		return g.h.N807(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN808, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN808:
 		return g.h.N808(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN809, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN809:
 		return g.h.N809(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN810, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN810:
 		return g.h.N810(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN811, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN811:
 		return g.h.N811(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN812, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN812:
 		return g.h.N812(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN813, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN813:
 		return g.h.N813(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN814, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN814:
 		return g.h.N814(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN815, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN815:
 		return g.h.N815(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN816, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN816:
 		return g.h.N816(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN817, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN817:
 		return g.h.N817(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN818, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN818:
 		return g.h.N818(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN819, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN819:
 		return g.h.N819(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN820, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN820:
 		return g.h.N820(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN821, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN821:
 		return g.h.N821(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN822, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN822:
 		return g.h.N822(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN823, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN823:
 		return g.h.N823(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN824, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN824:
 		return g.h.N824(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN825, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN825:
 		return g.h.N825(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN826, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN826:
 		return g.h.N826(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN827, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN827:
 		return g.h.N827(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN828, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN828:
 		return g.h.N828(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN829, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN829:
 		return g.h.N829(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN830, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN830:
 		return g.h.N830(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN831, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN831:
 		return g.h.N831(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN832, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN832:
 		return g.h.N832(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN833, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN833:
 		return g.h.N833(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN834, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN834:
 		return g.h.N834(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN835, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN835:
 		return g.h.N835(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN836, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN836:
 		return g.h.N836(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN837, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN837:
 		return g.h.N837(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN838, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN838:
 		return g.h.N838(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN839, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN839:
 		return g.h.N839(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN840, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN840:
 		return g.h.N840(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN841, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN841:
 		return g.h.N841(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN842, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN842:
 		return g.h.N842(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN843, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN843:
 		return g.h.N843(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN844, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN844:
 		return g.h.N844(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN845, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN845:
 		return g.h.N845(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN846, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN846:
 		return g.h.N846(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN847, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN847:
 		return g.h.N847(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN848, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN848:
 		return g.h.N848(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN849, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN849:
 		return g.h.N849(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN850, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN850:
 		return g.h.N850(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN851, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN851:
 		return g.h.N851(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN852, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN852:
 		return g.h.N852(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN853, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN853:
 		return g.h.N853(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN854, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN854:
 		return g.h.N854(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN855, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN855:
 		return g.h.N855(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN856, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN856:
 		return g.h.N856(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN857, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN857:
 		return g.h.N857(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN858, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN858:
 		return g.h.N858(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN859, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN859:
 		return g.h.N859(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN860, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN860:
 		return g.h.N860(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN861, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN861:
 		return g.h.N861(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN862, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN862:
 		return g.h.N862(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN863, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN863:
 		return g.h.N863(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN864, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN864:
 		return g.h.N864(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN865, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN865:
 		return g.h.N865(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN866, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN866:
 		return g.h.N866(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN867, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN867:
 		return g.h.N867(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN868, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN868:
 		return g.h.N868(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN869, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN869:
 		return g.h.N869(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN870, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN870:
 		return g.h.N870(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN871, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN871:
 		return g.h.N871(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN872, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN872:
 		return g.h.N872(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN873, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN873:
 		return g.h.N873(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN874, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN874:
 		return g.h.N874(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN875, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN875:
 		return g.h.N875(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN876, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN876:
 		return g.h.N876(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN877, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN877:
 		return g.h.N877(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN878, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN878:
 		return g.h.N878(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN879, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN879:
 		return g.h.N879(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN880, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN880:
 		return g.h.N880(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN881, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN881:
 		return g.h.N881(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN882, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN882:
 		return g.h.N882(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN883, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN883:
 		return g.h.N883(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN884, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN884:
 		return g.h.N884(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN885, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN885:
 		return g.h.N885(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN886, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN886:
 		return g.h.N886(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN887, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN887:
 		return g.h.N887(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN888, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN888:
 		return g.h.N888(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN889, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN889:
 		return g.h.N889(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN890, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN890:
 		return g.h.N890(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN891, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN891:
 		return g.h.N891(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN892, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN892:
 		return g.h.N892(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN893, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN893:
 		return g.h.N893(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN894, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN894:
 		return g.h.N894(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN895, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN895:
 		return g.h.N895(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN896, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN896:
 		return g.h.N896(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN897, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN897:
 		return g.h.N897(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN898, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN898:
 		return g.h.N898(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN899, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN899:
 		return g.h.N899(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN900, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN900:
 		return g.h.N900(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN901, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN901:
 		return g.h.N901(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN902, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN902:
 		return g.h.N902(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN903, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN903:
 		return g.h.N903(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN904, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN904:
 		return g.h.N904(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN905, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN905:
 		return g.h.N905(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN906, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN906:
 		return g.h.N906(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN907, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN907:
 		return g.h.N907(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN908, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN908:
 		return g.h.N908(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN909, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN909:
 		return g.h.N909(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN910, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN910:
 		return g.h.N910(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN911, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN911:
 		return g.h.N911(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN912, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN912:
 		return g.h.N912(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN913, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN913:
 		return g.h.N913(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN914, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN914:
 		return g.h.N914(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN915, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN915:
 		return g.h.N915(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN916, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN916:
 		return g.h.N916(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN917, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN917:
 		return g.h.N917(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN918, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN918:
 		return g.h.N918(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN919, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN919:
 		return g.h.N919(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN920, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN920:
 		return g.h.N920(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN921, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN921:
 		return g.h.N921(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN922, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN922:
 		return g.h.N922(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN923, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN923:
 		return g.h.N923(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN924, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN924:
 		return g.h.N924(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN925, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN925:
 		return g.h.N925(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN926, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN926:
 		return g.h.N926(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN927, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN927:
 		return g.h.N927(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN928, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN928:
 		return g.h.N928(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN929, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN929:
 		return g.h.N929(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN930, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN930:
 		return g.h.N930(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN931, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN931:
 		return g.h.N931(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN932, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN932:
 		return g.h.N932(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN933, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN933:
 		return g.h.N933(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN934, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN934:
 		return g.h.N934(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN935, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN935:
 		return g.h.N935(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN936, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN936:
 		return g.h.N936(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN937, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN937:
 		return g.h.N937(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN938, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN938:
 		return g.h.N938(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN939, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN939:
 		return g.h.N939(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN940, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN940:
 		return g.h.N940(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN941, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN941:
 		return g.h.N941(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN942, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN942:
 		return g.h.N942(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN943, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN943:
 		return g.h.N943(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN944, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN944:
 		return g.h.N944(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN945, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN945:
 		return g.h.N945(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN946, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN946:
 		return g.h.N946(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN947, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN947:
 		return g.h.N947(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN948, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN948:
 		return g.h.N948(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN949, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN949:
 		return g.h.N949(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN950, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN950:
 		return g.h.N950(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN951, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN951:
 		return g.h.N951(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN952, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN952:
 		return g.h.N952(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN953, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN953:
 		return g.h.N953(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN954, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN954:
 		return g.h.N954(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN955, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN955:
 		return g.h.N955(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN956, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN956:
 		return g.h.N956(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN957, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN957:
 		return g.h.N957(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN958, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN958:
 		return g.h.N958(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN959, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN959:
 		return g.h.N959(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN960, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN960:
 		return g.h.N960(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN961, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN961:
 		return g.h.N961(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN962, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN962:
 		return g.h.N962(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN963, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN963:
 		return g.h.N963(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN964, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN964:
 		return g.h.N964(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN965, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN965:
 		return g.h.N965(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN966, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN966:
 		return g.h.N966(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN967, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN967:
 		return g.h.N967(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN968, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN968:
 		return g.h.N968(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN969, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN969:
 		return g.h.N969(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN970, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN970:
 		return g.h.N970(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN971, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN971:
 		return g.h.N971(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN972, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN972:
 		return g.h.N972(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN973, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN973:
 		return g.h.N973(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN974, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN974:
 		return g.h.N974(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN975, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN975:
 		return g.h.N975(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN976, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN976:
 		return g.h.N976(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN977, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN977:
 		return g.h.N977(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN978, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN978:
 		return g.h.N978(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN979, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN979:
 		return g.h.N979(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN980, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN980:
 		return g.h.N980(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN981, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN981:
 		return g.h.N981(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN982, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN982:
 		return g.h.N982(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN983, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN983:
 		return g.h.N983(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN984, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN984:
 		return g.h.N984(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN985, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN985:
 		return g.h.N985(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN986, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN986:
 		return g.h.N986(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN987, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN987:
 		return g.h.N987(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN988, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN988:
 		return g.h.N988(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN989, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN989:
 		return g.h.N989(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN990, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN990:
 		return g.h.N990(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN991, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN991:
 		return g.h.N991(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN992, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN992:
 		return g.h.N992(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN993, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN993:
 		return g.h.N993(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN994, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN994:
 		return g.h.N994(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN995, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN995:
 		return g.h.N995(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN996, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN996:
 		return g.h.N996(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN997, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN997:
 		return g.h.N997(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN998, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN998:
 		return g.h.N998(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN999, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN999:
 		return g.h.N999(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Chain1000) callN1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, chain1000NodeN1000, nil, func(ctx context.Context) (model.State, error) {
+	case chain1000NodeN1000:
 		return g.h.N1000(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
@@ -11141,7 +6155,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN1(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N1(ctx, *s)
 			}
@@ -11164,7 +6178,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN2(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N2(ctx, *s)
 			}
@@ -11187,7 +6201,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN3(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N3(ctx, *s)
 			}
@@ -11210,7 +6224,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN4(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N4(ctx, *s)
 			}
@@ -11233,7 +6247,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN5(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N5(ctx, *s)
 			}
@@ -11256,7 +6270,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN6(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N6(ctx, *s)
 			}
@@ -11279,7 +6293,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN7(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N7(ctx, *s)
 			}
@@ -11302,7 +6316,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN8(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N8(ctx, *s)
 			}
@@ -11325,7 +6339,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN9(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N9(ctx, *s)
 			}
@@ -11348,7 +6362,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN10(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N10(ctx, *s)
 			}
@@ -11371,7 +6385,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN11(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N11(ctx, *s)
 			}
@@ -11394,7 +6408,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN12(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N12(ctx, *s)
 			}
@@ -11417,7 +6431,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN13(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N13(ctx, *s)
 			}
@@ -11440,7 +6454,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN14(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N14(ctx, *s)
 			}
@@ -11463,7 +6477,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN15(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N15(ctx, *s)
 			}
@@ -11486,7 +6500,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN16(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N16(ctx, *s)
 			}
@@ -11509,7 +6523,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN17(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N17(ctx, *s)
 			}
@@ -11532,7 +6546,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN18(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N18(ctx, *s)
 			}
@@ -11555,7 +6569,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN19(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N19(ctx, *s)
 			}
@@ -11578,7 +6592,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN20(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N20(ctx, *s)
 			}
@@ -11601,7 +6615,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN21(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N21(ctx, *s)
 			}
@@ -11624,7 +6638,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN22(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N22(ctx, *s)
 			}
@@ -11647,7 +6661,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN23(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N23(ctx, *s)
 			}
@@ -11670,7 +6684,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN24(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N24(ctx, *s)
 			}
@@ -11693,7 +6707,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN25(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N25(ctx, *s)
 			}
@@ -11716,7 +6730,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN26(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N26(ctx, *s)
 			}
@@ -11739,7 +6753,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN27(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N27(ctx, *s)
 			}
@@ -11762,7 +6776,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN28(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N28(ctx, *s)
 			}
@@ -11785,7 +6799,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN29(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N29(ctx, *s)
 			}
@@ -11808,7 +6822,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN30(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N30(ctx, *s)
 			}
@@ -11831,7 +6845,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN31(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N31(ctx, *s)
 			}
@@ -11854,7 +6868,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN32(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N32(ctx, *s)
 			}
@@ -11877,7 +6891,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN33(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N33(ctx, *s)
 			}
@@ -11900,7 +6914,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN34(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N34(ctx, *s)
 			}
@@ -11923,7 +6937,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN35(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N35(ctx, *s)
 			}
@@ -11946,7 +6960,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN36(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N36(ctx, *s)
 			}
@@ -11969,7 +6983,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN37(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N37(ctx, *s)
 			}
@@ -11992,7 +7006,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN38(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N38(ctx, *s)
 			}
@@ -12015,7 +7029,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN39(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N39(ctx, *s)
 			}
@@ -12038,7 +7052,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN40(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N40(ctx, *s)
 			}
@@ -12061,7 +7075,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN41(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N41(ctx, *s)
 			}
@@ -12084,7 +7098,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN42(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N42(ctx, *s)
 			}
@@ -12107,7 +7121,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN43(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N43(ctx, *s)
 			}
@@ -12130,7 +7144,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN44(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N44(ctx, *s)
 			}
@@ -12153,7 +7167,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN45(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N45(ctx, *s)
 			}
@@ -12176,7 +7190,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN46(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N46(ctx, *s)
 			}
@@ -12199,7 +7213,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN47(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N47(ctx, *s)
 			}
@@ -12222,7 +7236,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN48(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N48(ctx, *s)
 			}
@@ -12245,7 +7259,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN49(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N49(ctx, *s)
 			}
@@ -12268,7 +7282,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN50(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N50(ctx, *s)
 			}
@@ -12291,7 +7305,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN51(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N51(ctx, *s)
 			}
@@ -12314,7 +7328,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN52(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N52(ctx, *s)
 			}
@@ -12337,7 +7351,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN53(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N53(ctx, *s)
 			}
@@ -12360,7 +7374,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN54(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N54(ctx, *s)
 			}
@@ -12383,7 +7397,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN55(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N55(ctx, *s)
 			}
@@ -12406,7 +7420,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN56(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N56(ctx, *s)
 			}
@@ -12429,7 +7443,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN57(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N57(ctx, *s)
 			}
@@ -12452,7 +7466,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN58(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N58(ctx, *s)
 			}
@@ -12475,7 +7489,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN59(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N59(ctx, *s)
 			}
@@ -12498,7 +7512,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN60(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N60(ctx, *s)
 			}
@@ -12521,7 +7535,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN61(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N61(ctx, *s)
 			}
@@ -12544,7 +7558,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN62(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N62(ctx, *s)
 			}
@@ -12567,7 +7581,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN63(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N63(ctx, *s)
 			}
@@ -12590,7 +7604,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN64(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N64(ctx, *s)
 			}
@@ -12613,7 +7627,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN65(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N65(ctx, *s)
 			}
@@ -12636,7 +7650,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN66(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N66(ctx, *s)
 			}
@@ -12659,7 +7673,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN67(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N67(ctx, *s)
 			}
@@ -12682,7 +7696,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN68(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N68(ctx, *s)
 			}
@@ -12705,7 +7719,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN69(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N69(ctx, *s)
 			}
@@ -12728,7 +7742,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN70(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N70(ctx, *s)
 			}
@@ -12751,7 +7765,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN71(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N71(ctx, *s)
 			}
@@ -12774,7 +7788,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN72(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N72(ctx, *s)
 			}
@@ -12797,7 +7811,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN73(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N73(ctx, *s)
 			}
@@ -12820,7 +7834,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN74(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N74(ctx, *s)
 			}
@@ -12843,7 +7857,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN75(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N75(ctx, *s)
 			}
@@ -12866,7 +7880,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN76(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N76(ctx, *s)
 			}
@@ -12889,7 +7903,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN77(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N77(ctx, *s)
 			}
@@ -12912,7 +7926,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN78(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N78(ctx, *s)
 			}
@@ -12935,7 +7949,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN79(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N79(ctx, *s)
 			}
@@ -12958,7 +7972,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN80(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N80(ctx, *s)
 			}
@@ -12981,7 +7995,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN81(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N81(ctx, *s)
 			}
@@ -13004,7 +8018,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN82(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N82(ctx, *s)
 			}
@@ -13027,7 +8041,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN83(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N83(ctx, *s)
 			}
@@ -13050,7 +8064,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN84(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N84(ctx, *s)
 			}
@@ -13073,7 +8087,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN85(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N85(ctx, *s)
 			}
@@ -13096,7 +8110,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN86(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N86(ctx, *s)
 			}
@@ -13119,7 +8133,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN87(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N87(ctx, *s)
 			}
@@ -13142,7 +8156,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN88(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N88(ctx, *s)
 			}
@@ -13165,7 +8179,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN89(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N89(ctx, *s)
 			}
@@ -13188,7 +8202,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN90(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N90(ctx, *s)
 			}
@@ -13211,7 +8225,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN91(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N91(ctx, *s)
 			}
@@ -13234,7 +8248,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN92(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N92(ctx, *s)
 			}
@@ -13257,7 +8271,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN93(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N93(ctx, *s)
 			}
@@ -13280,7 +8294,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN94(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N94(ctx, *s)
 			}
@@ -13303,7 +8317,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN95(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N95(ctx, *s)
 			}
@@ -13326,7 +8340,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN96(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N96(ctx, *s)
 			}
@@ -13349,7 +8363,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN97(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N97(ctx, *s)
 			}
@@ -13372,7 +8386,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN98(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N98(ctx, *s)
 			}
@@ -13395,7 +8409,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN99(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N99(ctx, *s)
 			}
@@ -13418,7 +8432,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN100(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N100(ctx, *s)
 			}
@@ -13441,7 +8455,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN101(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N101(ctx, *s)
 			}
@@ -13464,7 +8478,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN102(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N102(ctx, *s)
 			}
@@ -13487,7 +8501,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN103(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N103(ctx, *s)
 			}
@@ -13510,7 +8524,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN104(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N104(ctx, *s)
 			}
@@ -13533,7 +8547,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN105(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N105(ctx, *s)
 			}
@@ -13556,7 +8570,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN106(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N106(ctx, *s)
 			}
@@ -13579,7 +8593,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN107(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N107(ctx, *s)
 			}
@@ -13602,7 +8616,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN108(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N108(ctx, *s)
 			}
@@ -13625,7 +8639,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN109(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N109(ctx, *s)
 			}
@@ -13648,7 +8662,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN110(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N110(ctx, *s)
 			}
@@ -13671,7 +8685,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN111(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N111(ctx, *s)
 			}
@@ -13694,7 +8708,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN112(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N112(ctx, *s)
 			}
@@ -13717,7 +8731,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN113(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N113(ctx, *s)
 			}
@@ -13740,7 +8754,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN114(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N114(ctx, *s)
 			}
@@ -13763,7 +8777,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN115(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N115(ctx, *s)
 			}
@@ -13786,7 +8800,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN116(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N116(ctx, *s)
 			}
@@ -13809,7 +8823,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN117(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N117(ctx, *s)
 			}
@@ -13832,7 +8846,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN118(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N118(ctx, *s)
 			}
@@ -13855,7 +8869,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN119(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N119(ctx, *s)
 			}
@@ -13878,7 +8892,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN120(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N120(ctx, *s)
 			}
@@ -13901,7 +8915,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN121(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N121(ctx, *s)
 			}
@@ -13924,7 +8938,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN122(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N122(ctx, *s)
 			}
@@ -13947,7 +8961,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN123(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N123(ctx, *s)
 			}
@@ -13970,7 +8984,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN124(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N124(ctx, *s)
 			}
@@ -13993,7 +9007,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN125(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N125(ctx, *s)
 			}
@@ -14016,7 +9030,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN126(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N126(ctx, *s)
 			}
@@ -14039,7 +9053,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN127(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N127(ctx, *s)
 			}
@@ -14062,7 +9076,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN128(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N128(ctx, *s)
 			}
@@ -14085,7 +9099,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN129(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N129(ctx, *s)
 			}
@@ -14108,7 +9122,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN130(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N130(ctx, *s)
 			}
@@ -14131,7 +9145,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN131(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N131(ctx, *s)
 			}
@@ -14154,7 +9168,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN132(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N132(ctx, *s)
 			}
@@ -14177,7 +9191,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN133(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N133(ctx, *s)
 			}
@@ -14200,7 +9214,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN134(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N134(ctx, *s)
 			}
@@ -14223,7 +9237,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN135(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N135(ctx, *s)
 			}
@@ -14246,7 +9260,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN136(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N136(ctx, *s)
 			}
@@ -14269,7 +9283,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN137(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N137(ctx, *s)
 			}
@@ -14292,7 +9306,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN138(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N138(ctx, *s)
 			}
@@ -14315,7 +9329,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN139(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N139(ctx, *s)
 			}
@@ -14338,7 +9352,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN140(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N140(ctx, *s)
 			}
@@ -14361,7 +9375,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN141(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N141(ctx, *s)
 			}
@@ -14384,7 +9398,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN142(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N142(ctx, *s)
 			}
@@ -14407,7 +9421,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN143(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N143(ctx, *s)
 			}
@@ -14430,7 +9444,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN144(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N144(ctx, *s)
 			}
@@ -14453,7 +9467,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN145(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N145(ctx, *s)
 			}
@@ -14476,7 +9490,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN146(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N146(ctx, *s)
 			}
@@ -14499,7 +9513,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN147(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N147(ctx, *s)
 			}
@@ -14522,7 +9536,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN148(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N148(ctx, *s)
 			}
@@ -14545,7 +9559,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN149(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N149(ctx, *s)
 			}
@@ -14568,7 +9582,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN150(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N150(ctx, *s)
 			}
@@ -14591,7 +9605,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN151(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N151(ctx, *s)
 			}
@@ -14614,7 +9628,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN152(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N152(ctx, *s)
 			}
@@ -14637,7 +9651,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN153(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N153(ctx, *s)
 			}
@@ -14660,7 +9674,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN154(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N154(ctx, *s)
 			}
@@ -14683,7 +9697,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN155(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N155(ctx, *s)
 			}
@@ -14706,7 +9720,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN156(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N156(ctx, *s)
 			}
@@ -14729,7 +9743,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN157(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N157(ctx, *s)
 			}
@@ -14752,7 +9766,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN158(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N158(ctx, *s)
 			}
@@ -14775,7 +9789,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN159(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N159(ctx, *s)
 			}
@@ -14798,7 +9812,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN160(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N160(ctx, *s)
 			}
@@ -14821,7 +9835,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN161(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N161(ctx, *s)
 			}
@@ -14844,7 +9858,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN162(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N162(ctx, *s)
 			}
@@ -14867,7 +9881,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN163(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N163(ctx, *s)
 			}
@@ -14890,7 +9904,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN164(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N164(ctx, *s)
 			}
@@ -14913,7 +9927,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN165(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N165(ctx, *s)
 			}
@@ -14936,7 +9950,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN166(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N166(ctx, *s)
 			}
@@ -14959,7 +9973,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN167(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N167(ctx, *s)
 			}
@@ -14982,7 +9996,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN168(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N168(ctx, *s)
 			}
@@ -15005,7 +10019,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN169(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N169(ctx, *s)
 			}
@@ -15028,7 +10042,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN170(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N170(ctx, *s)
 			}
@@ -15051,7 +10065,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN171(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N171(ctx, *s)
 			}
@@ -15074,7 +10088,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN172(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N172(ctx, *s)
 			}
@@ -15097,7 +10111,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN173(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N173(ctx, *s)
 			}
@@ -15120,7 +10134,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN174(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N174(ctx, *s)
 			}
@@ -15143,7 +10157,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN175(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N175(ctx, *s)
 			}
@@ -15166,7 +10180,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN176(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N176(ctx, *s)
 			}
@@ -15189,7 +10203,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN177(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N177(ctx, *s)
 			}
@@ -15212,7 +10226,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN178(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N178(ctx, *s)
 			}
@@ -15235,7 +10249,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN179(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N179(ctx, *s)
 			}
@@ -15258,7 +10272,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN180(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N180(ctx, *s)
 			}
@@ -15281,7 +10295,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN181(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N181(ctx, *s)
 			}
@@ -15304,7 +10318,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN182(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N182(ctx, *s)
 			}
@@ -15327,7 +10341,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN183(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N183(ctx, *s)
 			}
@@ -15350,7 +10364,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN184(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N184(ctx, *s)
 			}
@@ -15373,7 +10387,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN185(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N185(ctx, *s)
 			}
@@ -15396,7 +10410,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN186(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N186(ctx, *s)
 			}
@@ -15419,7 +10433,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN187(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N187(ctx, *s)
 			}
@@ -15442,7 +10456,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN188(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N188(ctx, *s)
 			}
@@ -15465,7 +10479,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN189(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N189(ctx, *s)
 			}
@@ -15488,7 +10502,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN190(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N190(ctx, *s)
 			}
@@ -15511,7 +10525,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN191(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N191(ctx, *s)
 			}
@@ -15534,7 +10548,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN192(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N192(ctx, *s)
 			}
@@ -15557,7 +10571,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN193(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N193(ctx, *s)
 			}
@@ -15580,7 +10594,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN194(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N194(ctx, *s)
 			}
@@ -15603,7 +10617,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN195(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N195(ctx, *s)
 			}
@@ -15626,7 +10640,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN196(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N196(ctx, *s)
 			}
@@ -15649,7 +10663,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN197(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N197(ctx, *s)
 			}
@@ -15672,7 +10686,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN198(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N198(ctx, *s)
 			}
@@ -15695,7 +10709,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN199(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N199(ctx, *s)
 			}
@@ -15718,7 +10732,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN200(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N200(ctx, *s)
 			}
@@ -15741,7 +10755,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN201(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N201(ctx, *s)
 			}
@@ -15764,7 +10778,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN202(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N202(ctx, *s)
 			}
@@ -15787,7 +10801,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN203(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N203(ctx, *s)
 			}
@@ -15810,7 +10824,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN204(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N204(ctx, *s)
 			}
@@ -15833,7 +10847,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN205(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N205(ctx, *s)
 			}
@@ -15856,7 +10870,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN206(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N206(ctx, *s)
 			}
@@ -15879,7 +10893,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN207(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N207(ctx, *s)
 			}
@@ -15902,7 +10916,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN208(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N208(ctx, *s)
 			}
@@ -15925,7 +10939,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN209(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N209(ctx, *s)
 			}
@@ -15948,7 +10962,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN210(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N210(ctx, *s)
 			}
@@ -15971,7 +10985,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN211(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N211(ctx, *s)
 			}
@@ -15994,7 +11008,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN212(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N212(ctx, *s)
 			}
@@ -16017,7 +11031,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN213(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N213(ctx, *s)
 			}
@@ -16040,7 +11054,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN214(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N214(ctx, *s)
 			}
@@ -16063,7 +11077,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN215(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N215(ctx, *s)
 			}
@@ -16086,7 +11100,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN216(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N216(ctx, *s)
 			}
@@ -16109,7 +11123,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN217(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N217(ctx, *s)
 			}
@@ -16132,7 +11146,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN218(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N218(ctx, *s)
 			}
@@ -16155,7 +11169,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN219(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N219(ctx, *s)
 			}
@@ -16178,7 +11192,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN220(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N220(ctx, *s)
 			}
@@ -16201,7 +11215,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN221(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N221(ctx, *s)
 			}
@@ -16224,7 +11238,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN222(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N222(ctx, *s)
 			}
@@ -16247,7 +11261,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN223(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N223(ctx, *s)
 			}
@@ -16270,7 +11284,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN224(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N224(ctx, *s)
 			}
@@ -16293,7 +11307,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN225(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N225(ctx, *s)
 			}
@@ -16316,7 +11330,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN226(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N226(ctx, *s)
 			}
@@ -16339,7 +11353,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN227(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N227(ctx, *s)
 			}
@@ -16362,7 +11376,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN228(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N228(ctx, *s)
 			}
@@ -16385,7 +11399,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN229(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N229(ctx, *s)
 			}
@@ -16408,7 +11422,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN230(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N230(ctx, *s)
 			}
@@ -16431,7 +11445,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN231(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N231(ctx, *s)
 			}
@@ -16454,7 +11468,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN232(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N232(ctx, *s)
 			}
@@ -16477,7 +11491,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN233(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N233(ctx, *s)
 			}
@@ -16500,7 +11514,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN234(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N234(ctx, *s)
 			}
@@ -16523,7 +11537,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN235(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N235(ctx, *s)
 			}
@@ -16546,7 +11560,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN236(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N236(ctx, *s)
 			}
@@ -16569,7 +11583,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN237(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N237(ctx, *s)
 			}
@@ -16592,7 +11606,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN238(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N238(ctx, *s)
 			}
@@ -16615,7 +11629,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN239(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N239(ctx, *s)
 			}
@@ -16638,7 +11652,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN240(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N240(ctx, *s)
 			}
@@ -16661,7 +11675,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN241(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N241(ctx, *s)
 			}
@@ -16684,7 +11698,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN242(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N242(ctx, *s)
 			}
@@ -16707,7 +11721,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN243(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N243(ctx, *s)
 			}
@@ -16730,7 +11744,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN244(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N244(ctx, *s)
 			}
@@ -16753,7 +11767,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN245(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N245(ctx, *s)
 			}
@@ -16776,7 +11790,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN246(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N246(ctx, *s)
 			}
@@ -16799,7 +11813,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN247(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N247(ctx, *s)
 			}
@@ -16822,7 +11836,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN248(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N248(ctx, *s)
 			}
@@ -16845,7 +11859,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN249(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N249(ctx, *s)
 			}
@@ -16868,7 +11882,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN250(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N250(ctx, *s)
 			}
@@ -16891,7 +11905,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN251(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N251(ctx, *s)
 			}
@@ -16914,7 +11928,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN252(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N252(ctx, *s)
 			}
@@ -16937,7 +11951,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN253(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N253(ctx, *s)
 			}
@@ -16960,7 +11974,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN254(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N254(ctx, *s)
 			}
@@ -16983,7 +11997,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN255(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N255(ctx, *s)
 			}
@@ -17006,7 +12020,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN256(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N256(ctx, *s)
 			}
@@ -17029,7 +12043,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN257(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N257(ctx, *s)
 			}
@@ -17052,7 +12066,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN258(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N258(ctx, *s)
 			}
@@ -17075,7 +12089,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN259(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N259(ctx, *s)
 			}
@@ -17098,7 +12112,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN260(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N260(ctx, *s)
 			}
@@ -17121,7 +12135,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN261(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N261(ctx, *s)
 			}
@@ -17144,7 +12158,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN262(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N262(ctx, *s)
 			}
@@ -17167,7 +12181,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN263(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N263(ctx, *s)
 			}
@@ -17190,7 +12204,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN264(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N264(ctx, *s)
 			}
@@ -17213,7 +12227,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN265(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N265(ctx, *s)
 			}
@@ -17236,7 +12250,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN266(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N266(ctx, *s)
 			}
@@ -17259,7 +12273,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN267(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N267(ctx, *s)
 			}
@@ -17282,7 +12296,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN268(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N268(ctx, *s)
 			}
@@ -17305,7 +12319,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN269(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N269(ctx, *s)
 			}
@@ -17328,7 +12342,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN270(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N270(ctx, *s)
 			}
@@ -17351,7 +12365,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN271(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N271(ctx, *s)
 			}
@@ -17374,7 +12388,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN272(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N272(ctx, *s)
 			}
@@ -17397,7 +12411,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN273(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N273(ctx, *s)
 			}
@@ -17420,7 +12434,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN274(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N274(ctx, *s)
 			}
@@ -17443,7 +12457,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN275(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N275(ctx, *s)
 			}
@@ -17466,7 +12480,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN276(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N276(ctx, *s)
 			}
@@ -17489,7 +12503,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN277(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N277(ctx, *s)
 			}
@@ -17512,7 +12526,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN278(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N278(ctx, *s)
 			}
@@ -17535,7 +12549,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN279(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N279(ctx, *s)
 			}
@@ -17558,7 +12572,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN280(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N280(ctx, *s)
 			}
@@ -17581,7 +12595,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN281(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N281(ctx, *s)
 			}
@@ -17604,7 +12618,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN282(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N282(ctx, *s)
 			}
@@ -17627,7 +12641,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN283(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N283(ctx, *s)
 			}
@@ -17650,7 +12664,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN284(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N284(ctx, *s)
 			}
@@ -17673,7 +12687,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN285(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N285(ctx, *s)
 			}
@@ -17696,7 +12710,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN286(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N286(ctx, *s)
 			}
@@ -17719,7 +12733,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN287(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N287(ctx, *s)
 			}
@@ -17742,7 +12756,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN288(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N288(ctx, *s)
 			}
@@ -17765,7 +12779,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN289(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N289(ctx, *s)
 			}
@@ -17788,7 +12802,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN290(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N290(ctx, *s)
 			}
@@ -17811,7 +12825,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN291(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N291(ctx, *s)
 			}
@@ -17834,7 +12848,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN292(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N292(ctx, *s)
 			}
@@ -17857,7 +12871,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN293(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N293(ctx, *s)
 			}
@@ -17880,7 +12894,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN294(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N294(ctx, *s)
 			}
@@ -17903,7 +12917,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN295(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N295(ctx, *s)
 			}
@@ -17926,7 +12940,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN296(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N296(ctx, *s)
 			}
@@ -17949,7 +12963,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN297(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N297(ctx, *s)
 			}
@@ -17972,7 +12986,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN298(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N298(ctx, *s)
 			}
@@ -17995,7 +13009,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN299(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N299(ctx, *s)
 			}
@@ -18018,7 +13032,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN300(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N300(ctx, *s)
 			}
@@ -18041,7 +13055,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN301(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N301(ctx, *s)
 			}
@@ -18064,7 +13078,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN302(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N302(ctx, *s)
 			}
@@ -18087,7 +13101,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN303(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N303(ctx, *s)
 			}
@@ -18110,7 +13124,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN304(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N304(ctx, *s)
 			}
@@ -18133,7 +13147,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN305(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N305(ctx, *s)
 			}
@@ -18156,7 +13170,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN306(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N306(ctx, *s)
 			}
@@ -18179,7 +13193,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN307(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N307(ctx, *s)
 			}
@@ -18202,7 +13216,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN308(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N308(ctx, *s)
 			}
@@ -18225,7 +13239,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN309(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N309(ctx, *s)
 			}
@@ -18248,7 +13262,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN310(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N310(ctx, *s)
 			}
@@ -18271,7 +13285,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN311(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N311(ctx, *s)
 			}
@@ -18294,7 +13308,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN312(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N312(ctx, *s)
 			}
@@ -18317,7 +13331,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN313(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N313(ctx, *s)
 			}
@@ -18340,7 +13354,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN314(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N314(ctx, *s)
 			}
@@ -18363,7 +13377,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN315(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N315(ctx, *s)
 			}
@@ -18386,7 +13400,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN316(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N316(ctx, *s)
 			}
@@ -18409,7 +13423,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN317(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N317(ctx, *s)
 			}
@@ -18432,7 +13446,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN318(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N318(ctx, *s)
 			}
@@ -18455,7 +13469,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN319(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N319(ctx, *s)
 			}
@@ -18478,7 +13492,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN320(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N320(ctx, *s)
 			}
@@ -18501,7 +13515,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN321(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N321(ctx, *s)
 			}
@@ -18524,7 +13538,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN322(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N322(ctx, *s)
 			}
@@ -18547,7 +13561,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN323(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N323(ctx, *s)
 			}
@@ -18570,7 +13584,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN324(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N324(ctx, *s)
 			}
@@ -18593,7 +13607,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN325(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N325(ctx, *s)
 			}
@@ -18616,7 +13630,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN326(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N326(ctx, *s)
 			}
@@ -18639,7 +13653,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN327(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N327(ctx, *s)
 			}
@@ -18662,7 +13676,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN328(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N328(ctx, *s)
 			}
@@ -18685,7 +13699,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN329(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N329(ctx, *s)
 			}
@@ -18708,7 +13722,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN330(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N330(ctx, *s)
 			}
@@ -18731,7 +13745,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN331(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N331(ctx, *s)
 			}
@@ -18754,7 +13768,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN332(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N332(ctx, *s)
 			}
@@ -18777,7 +13791,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN333(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N333(ctx, *s)
 			}
@@ -18800,7 +13814,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN334(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N334(ctx, *s)
 			}
@@ -18823,7 +13837,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN335(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N335(ctx, *s)
 			}
@@ -18846,7 +13860,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN336(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N336(ctx, *s)
 			}
@@ -18869,7 +13883,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN337(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N337(ctx, *s)
 			}
@@ -18892,7 +13906,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN338(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N338(ctx, *s)
 			}
@@ -18915,7 +13929,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN339(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N339(ctx, *s)
 			}
@@ -18938,7 +13952,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN340(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N340(ctx, *s)
 			}
@@ -18961,7 +13975,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN341(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N341(ctx, *s)
 			}
@@ -18984,7 +13998,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN342(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N342(ctx, *s)
 			}
@@ -19007,7 +14021,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN343(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N343(ctx, *s)
 			}
@@ -19030,7 +14044,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN344(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N344(ctx, *s)
 			}
@@ -19053,7 +14067,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN345(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N345(ctx, *s)
 			}
@@ -19076,7 +14090,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN346(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N346(ctx, *s)
 			}
@@ -19099,7 +14113,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN347(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N347(ctx, *s)
 			}
@@ -19122,7 +14136,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN348(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N348(ctx, *s)
 			}
@@ -19145,7 +14159,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN349(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N349(ctx, *s)
 			}
@@ -19168,7 +14182,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN350(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N350(ctx, *s)
 			}
@@ -19191,7 +14205,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN351(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N351(ctx, *s)
 			}
@@ -19214,7 +14228,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN352(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N352(ctx, *s)
 			}
@@ -19237,7 +14251,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN353(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N353(ctx, *s)
 			}
@@ -19260,7 +14274,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN354(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N354(ctx, *s)
 			}
@@ -19283,7 +14297,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN355(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N355(ctx, *s)
 			}
@@ -19306,7 +14320,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN356(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N356(ctx, *s)
 			}
@@ -19329,7 +14343,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN357(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N357(ctx, *s)
 			}
@@ -19352,7 +14366,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN358(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N358(ctx, *s)
 			}
@@ -19375,7 +14389,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN359(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N359(ctx, *s)
 			}
@@ -19398,7 +14412,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN360(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N360(ctx, *s)
 			}
@@ -19421,7 +14435,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN361(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N361(ctx, *s)
 			}
@@ -19444,7 +14458,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN362(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N362(ctx, *s)
 			}
@@ -19467,7 +14481,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN363(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N363(ctx, *s)
 			}
@@ -19490,7 +14504,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN364(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N364(ctx, *s)
 			}
@@ -19513,7 +14527,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN365(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N365(ctx, *s)
 			}
@@ -19536,7 +14550,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN366(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N366(ctx, *s)
 			}
@@ -19559,7 +14573,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN367(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N367(ctx, *s)
 			}
@@ -19582,7 +14596,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN368(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N368(ctx, *s)
 			}
@@ -19605,7 +14619,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN369(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N369(ctx, *s)
 			}
@@ -19628,7 +14642,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN370(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N370(ctx, *s)
 			}
@@ -19651,7 +14665,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN371(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N371(ctx, *s)
 			}
@@ -19674,7 +14688,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN372(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N372(ctx, *s)
 			}
@@ -19697,7 +14711,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN373(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N373(ctx, *s)
 			}
@@ -19720,7 +14734,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN374(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N374(ctx, *s)
 			}
@@ -19743,7 +14757,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN375(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N375(ctx, *s)
 			}
@@ -19766,7 +14780,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN376(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N376(ctx, *s)
 			}
@@ -19789,7 +14803,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN377(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N377(ctx, *s)
 			}
@@ -19812,7 +14826,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN378(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N378(ctx, *s)
 			}
@@ -19835,7 +14849,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN379(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N379(ctx, *s)
 			}
@@ -19858,7 +14872,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN380(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N380(ctx, *s)
 			}
@@ -19881,7 +14895,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN381(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N381(ctx, *s)
 			}
@@ -19904,7 +14918,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN382(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N382(ctx, *s)
 			}
@@ -19927,7 +14941,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN383(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N383(ctx, *s)
 			}
@@ -19950,7 +14964,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN384(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N384(ctx, *s)
 			}
@@ -19973,7 +14987,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN385(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N385(ctx, *s)
 			}
@@ -19996,7 +15010,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN386(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N386(ctx, *s)
 			}
@@ -20019,7 +15033,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN387(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N387(ctx, *s)
 			}
@@ -20042,7 +15056,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN388(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N388(ctx, *s)
 			}
@@ -20065,7 +15079,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN389(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N389(ctx, *s)
 			}
@@ -20088,7 +15102,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN390(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N390(ctx, *s)
 			}
@@ -20111,7 +15125,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN391(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N391(ctx, *s)
 			}
@@ -20134,7 +15148,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN392(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N392(ctx, *s)
 			}
@@ -20157,7 +15171,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN393(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N393(ctx, *s)
 			}
@@ -20180,7 +15194,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN394(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N394(ctx, *s)
 			}
@@ -20203,7 +15217,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN395(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N395(ctx, *s)
 			}
@@ -20226,7 +15240,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN396(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N396(ctx, *s)
 			}
@@ -20249,7 +15263,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN397(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N397(ctx, *s)
 			}
@@ -20272,7 +15286,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN398(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N398(ctx, *s)
 			}
@@ -20295,7 +15309,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN399(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N399(ctx, *s)
 			}
@@ -20318,7 +15332,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN400(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N400(ctx, *s)
 			}
@@ -20341,7 +15355,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN401(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N401(ctx, *s)
 			}
@@ -20364,7 +15378,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN402(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N402(ctx, *s)
 			}
@@ -20387,7 +15401,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN403(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N403(ctx, *s)
 			}
@@ -20410,7 +15424,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN404(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N404(ctx, *s)
 			}
@@ -20433,7 +15447,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN405(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N405(ctx, *s)
 			}
@@ -20456,7 +15470,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN406(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N406(ctx, *s)
 			}
@@ -20479,7 +15493,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN407(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N407(ctx, *s)
 			}
@@ -20502,7 +15516,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN408(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N408(ctx, *s)
 			}
@@ -20525,7 +15539,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN409(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N409(ctx, *s)
 			}
@@ -20548,7 +15562,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN410(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N410(ctx, *s)
 			}
@@ -20571,7 +15585,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN411(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N411(ctx, *s)
 			}
@@ -20594,7 +15608,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN412(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N412(ctx, *s)
 			}
@@ -20617,7 +15631,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN413(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N413(ctx, *s)
 			}
@@ -20640,7 +15654,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN414(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N414(ctx, *s)
 			}
@@ -20663,7 +15677,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN415(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N415(ctx, *s)
 			}
@@ -20686,7 +15700,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN416(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N416(ctx, *s)
 			}
@@ -20709,7 +15723,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN417(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N417(ctx, *s)
 			}
@@ -20732,7 +15746,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN418(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N418(ctx, *s)
 			}
@@ -20755,7 +15769,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN419(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N419(ctx, *s)
 			}
@@ -20778,7 +15792,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN420(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N420(ctx, *s)
 			}
@@ -20801,7 +15815,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN421(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N421(ctx, *s)
 			}
@@ -20824,7 +15838,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN422(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N422(ctx, *s)
 			}
@@ -20847,7 +15861,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN423(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N423(ctx, *s)
 			}
@@ -20870,7 +15884,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN424(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N424(ctx, *s)
 			}
@@ -20893,7 +15907,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN425(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N425(ctx, *s)
 			}
@@ -20916,7 +15930,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN426(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N426(ctx, *s)
 			}
@@ -20939,7 +15953,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN427(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N427(ctx, *s)
 			}
@@ -20962,7 +15976,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN428(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N428(ctx, *s)
 			}
@@ -20985,7 +15999,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN429(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N429(ctx, *s)
 			}
@@ -21008,7 +16022,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN430(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N430(ctx, *s)
 			}
@@ -21031,7 +16045,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN431(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N431(ctx, *s)
 			}
@@ -21054,7 +16068,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN432(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N432(ctx, *s)
 			}
@@ -21077,7 +16091,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN433(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N433(ctx, *s)
 			}
@@ -21100,7 +16114,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN434(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N434(ctx, *s)
 			}
@@ -21123,7 +16137,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN435(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N435(ctx, *s)
 			}
@@ -21146,7 +16160,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN436(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N436(ctx, *s)
 			}
@@ -21169,7 +16183,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN437(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N437(ctx, *s)
 			}
@@ -21192,7 +16206,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN438(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N438(ctx, *s)
 			}
@@ -21215,7 +16229,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN439(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N439(ctx, *s)
 			}
@@ -21238,7 +16252,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN440(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N440(ctx, *s)
 			}
@@ -21261,7 +16275,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN441(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N441(ctx, *s)
 			}
@@ -21284,7 +16298,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN442(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N442(ctx, *s)
 			}
@@ -21307,7 +16321,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN443(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N443(ctx, *s)
 			}
@@ -21330,7 +16344,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN444(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N444(ctx, *s)
 			}
@@ -21353,7 +16367,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN445(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N445(ctx, *s)
 			}
@@ -21376,7 +16390,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN446(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N446(ctx, *s)
 			}
@@ -21399,7 +16413,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN447(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N447(ctx, *s)
 			}
@@ -21422,7 +16436,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN448(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N448(ctx, *s)
 			}
@@ -21445,7 +16459,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN449(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N449(ctx, *s)
 			}
@@ -21468,7 +16482,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN450(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N450(ctx, *s)
 			}
@@ -21491,7 +16505,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN451(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N451(ctx, *s)
 			}
@@ -21514,7 +16528,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN452(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N452(ctx, *s)
 			}
@@ -21537,7 +16551,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN453(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N453(ctx, *s)
 			}
@@ -21560,7 +16574,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN454(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N454(ctx, *s)
 			}
@@ -21583,7 +16597,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN455(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N455(ctx, *s)
 			}
@@ -21606,7 +16620,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN456(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N456(ctx, *s)
 			}
@@ -21629,7 +16643,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN457(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N457(ctx, *s)
 			}
@@ -21652,7 +16666,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN458(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N458(ctx, *s)
 			}
@@ -21675,7 +16689,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN459(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N459(ctx, *s)
 			}
@@ -21698,7 +16712,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN460(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N460(ctx, *s)
 			}
@@ -21721,7 +16735,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN461(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N461(ctx, *s)
 			}
@@ -21744,7 +16758,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN462(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N462(ctx, *s)
 			}
@@ -21767,7 +16781,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN463(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N463(ctx, *s)
 			}
@@ -21790,7 +16804,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN464(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N464(ctx, *s)
 			}
@@ -21813,7 +16827,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN465(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N465(ctx, *s)
 			}
@@ -21836,7 +16850,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN466(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N466(ctx, *s)
 			}
@@ -21859,7 +16873,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN467(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N467(ctx, *s)
 			}
@@ -21882,7 +16896,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN468(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N468(ctx, *s)
 			}
@@ -21905,7 +16919,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN469(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N469(ctx, *s)
 			}
@@ -21928,7 +16942,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN470(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N470(ctx, *s)
 			}
@@ -21951,7 +16965,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN471(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N471(ctx, *s)
 			}
@@ -21974,7 +16988,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN472(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N472(ctx, *s)
 			}
@@ -21997,7 +17011,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN473(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N473(ctx, *s)
 			}
@@ -22020,7 +17034,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN474(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N474(ctx, *s)
 			}
@@ -22043,7 +17057,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN475(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N475(ctx, *s)
 			}
@@ -22066,7 +17080,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN476(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N476(ctx, *s)
 			}
@@ -22089,7 +17103,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN477(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N477(ctx, *s)
 			}
@@ -22112,7 +17126,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN478(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N478(ctx, *s)
 			}
@@ -22135,7 +17149,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN479(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N479(ctx, *s)
 			}
@@ -22158,7 +17172,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN480(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N480(ctx, *s)
 			}
@@ -22181,7 +17195,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN481(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N481(ctx, *s)
 			}
@@ -22204,7 +17218,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN482(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N482(ctx, *s)
 			}
@@ -22227,7 +17241,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN483(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N483(ctx, *s)
 			}
@@ -22250,7 +17264,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN484(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N484(ctx, *s)
 			}
@@ -22273,7 +17287,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN485(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N485(ctx, *s)
 			}
@@ -22296,7 +17310,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN486(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N486(ctx, *s)
 			}
@@ -22319,7 +17333,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN487(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N487(ctx, *s)
 			}
@@ -22342,7 +17356,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN488(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N488(ctx, *s)
 			}
@@ -22365,7 +17379,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN489(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N489(ctx, *s)
 			}
@@ -22388,7 +17402,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN490(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N490(ctx, *s)
 			}
@@ -22411,7 +17425,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN491(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N491(ctx, *s)
 			}
@@ -22434,7 +17448,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN492(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N492(ctx, *s)
 			}
@@ -22457,7 +17471,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN493(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N493(ctx, *s)
 			}
@@ -22480,7 +17494,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN494(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N494(ctx, *s)
 			}
@@ -22503,7 +17517,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN495(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N495(ctx, *s)
 			}
@@ -22526,7 +17540,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN496(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N496(ctx, *s)
 			}
@@ -22549,7 +17563,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN497(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N497(ctx, *s)
 			}
@@ -22572,7 +17586,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN498(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N498(ctx, *s)
 			}
@@ -22595,7 +17609,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN499(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N499(ctx, *s)
 			}
@@ -22618,7 +17632,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN500(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N500(ctx, *s)
 			}
@@ -22641,7 +17655,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN501(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N501(ctx, *s)
 			}
@@ -22664,7 +17678,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN502(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N502(ctx, *s)
 			}
@@ -22687,7 +17701,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN503(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N503(ctx, *s)
 			}
@@ -22710,7 +17724,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN504(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N504(ctx, *s)
 			}
@@ -22733,7 +17747,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN505(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N505(ctx, *s)
 			}
@@ -22756,7 +17770,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN506(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N506(ctx, *s)
 			}
@@ -22779,7 +17793,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN507(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N507(ctx, *s)
 			}
@@ -22802,7 +17816,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN508(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N508(ctx, *s)
 			}
@@ -22825,7 +17839,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN509(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N509(ctx, *s)
 			}
@@ -22848,7 +17862,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN510(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N510(ctx, *s)
 			}
@@ -22871,7 +17885,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN511(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N511(ctx, *s)
 			}
@@ -22894,7 +17908,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN512(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N512(ctx, *s)
 			}
@@ -22917,7 +17931,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN513(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N513(ctx, *s)
 			}
@@ -22940,7 +17954,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN514(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N514(ctx, *s)
 			}
@@ -22963,7 +17977,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN515(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N515(ctx, *s)
 			}
@@ -22986,7 +18000,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN516(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N516(ctx, *s)
 			}
@@ -23009,7 +18023,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN517(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N517(ctx, *s)
 			}
@@ -23032,7 +18046,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN518(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N518(ctx, *s)
 			}
@@ -23055,7 +18069,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN519(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N519(ctx, *s)
 			}
@@ -23078,7 +18092,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN520(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N520(ctx, *s)
 			}
@@ -23101,7 +18115,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN521(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N521(ctx, *s)
 			}
@@ -23124,7 +18138,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN522(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N522(ctx, *s)
 			}
@@ -23147,7 +18161,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN523(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N523(ctx, *s)
 			}
@@ -23170,7 +18184,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN524(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N524(ctx, *s)
 			}
@@ -23193,7 +18207,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN525(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N525(ctx, *s)
 			}
@@ -23216,7 +18230,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN526(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N526(ctx, *s)
 			}
@@ -23239,7 +18253,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN527(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N527(ctx, *s)
 			}
@@ -23262,7 +18276,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN528(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N528(ctx, *s)
 			}
@@ -23285,7 +18299,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN529(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N529(ctx, *s)
 			}
@@ -23308,7 +18322,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN530(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N530(ctx, *s)
 			}
@@ -23331,7 +18345,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN531(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N531(ctx, *s)
 			}
@@ -23354,7 +18368,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN532(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N532(ctx, *s)
 			}
@@ -23377,7 +18391,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN533(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N533(ctx, *s)
 			}
@@ -23400,7 +18414,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN534(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N534(ctx, *s)
 			}
@@ -23423,7 +18437,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN535(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N535(ctx, *s)
 			}
@@ -23446,7 +18460,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN536(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N536(ctx, *s)
 			}
@@ -23469,7 +18483,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN537(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N537(ctx, *s)
 			}
@@ -23492,7 +18506,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN538(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N538(ctx, *s)
 			}
@@ -23515,7 +18529,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN539(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N539(ctx, *s)
 			}
@@ -23538,7 +18552,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN540(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N540(ctx, *s)
 			}
@@ -23561,7 +18575,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN541(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N541(ctx, *s)
 			}
@@ -23584,7 +18598,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN542(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N542(ctx, *s)
 			}
@@ -23607,7 +18621,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN543(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N543(ctx, *s)
 			}
@@ -23630,7 +18644,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN544(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N544(ctx, *s)
 			}
@@ -23653,7 +18667,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN545(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N545(ctx, *s)
 			}
@@ -23676,7 +18690,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN546(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N546(ctx, *s)
 			}
@@ -23699,7 +18713,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN547(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N547(ctx, *s)
 			}
@@ -23722,7 +18736,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN548(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N548(ctx, *s)
 			}
@@ -23745,7 +18759,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN549(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N549(ctx, *s)
 			}
@@ -23768,7 +18782,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN550(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N550(ctx, *s)
 			}
@@ -23791,7 +18805,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN551(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N551(ctx, *s)
 			}
@@ -23814,7 +18828,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN552(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N552(ctx, *s)
 			}
@@ -23837,7 +18851,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN553(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N553(ctx, *s)
 			}
@@ -23860,7 +18874,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN554(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N554(ctx, *s)
 			}
@@ -23883,7 +18897,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN555(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N555(ctx, *s)
 			}
@@ -23906,7 +18920,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN556(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N556(ctx, *s)
 			}
@@ -23929,7 +18943,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN557(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N557(ctx, *s)
 			}
@@ -23952,7 +18966,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN558(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N558(ctx, *s)
 			}
@@ -23975,7 +18989,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN559(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N559(ctx, *s)
 			}
@@ -23998,7 +19012,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN560(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N560(ctx, *s)
 			}
@@ -24021,7 +19035,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN561(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N561(ctx, *s)
 			}
@@ -24044,7 +19058,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN562(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N562(ctx, *s)
 			}
@@ -24067,7 +19081,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN563(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N563(ctx, *s)
 			}
@@ -24090,7 +19104,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN564(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N564(ctx, *s)
 			}
@@ -24113,7 +19127,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN565(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N565(ctx, *s)
 			}
@@ -24136,7 +19150,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN566(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N566(ctx, *s)
 			}
@@ -24159,7 +19173,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN567(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N567(ctx, *s)
 			}
@@ -24182,7 +19196,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN568(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N568(ctx, *s)
 			}
@@ -24205,7 +19219,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN569(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N569(ctx, *s)
 			}
@@ -24228,7 +19242,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN570(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N570(ctx, *s)
 			}
@@ -24251,7 +19265,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN571(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N571(ctx, *s)
 			}
@@ -24274,7 +19288,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN572(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N572(ctx, *s)
 			}
@@ -24297,7 +19311,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN573(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N573(ctx, *s)
 			}
@@ -24320,7 +19334,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN574(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N574(ctx, *s)
 			}
@@ -24343,7 +19357,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN575(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N575(ctx, *s)
 			}
@@ -24366,7 +19380,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN576(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N576(ctx, *s)
 			}
@@ -24389,7 +19403,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN577(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N577(ctx, *s)
 			}
@@ -24412,7 +19426,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN578(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N578(ctx, *s)
 			}
@@ -24435,7 +19449,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN579(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N579(ctx, *s)
 			}
@@ -24458,7 +19472,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN580(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N580(ctx, *s)
 			}
@@ -24481,7 +19495,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN581(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N581(ctx, *s)
 			}
@@ -24504,7 +19518,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN582(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N582(ctx, *s)
 			}
@@ -24527,7 +19541,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN583(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N583(ctx, *s)
 			}
@@ -24550,7 +19564,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN584(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N584(ctx, *s)
 			}
@@ -24573,7 +19587,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN585(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N585(ctx, *s)
 			}
@@ -24596,7 +19610,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN586(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N586(ctx, *s)
 			}
@@ -24619,7 +19633,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN587(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N587(ctx, *s)
 			}
@@ -24642,7 +19656,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN588(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N588(ctx, *s)
 			}
@@ -24665,7 +19679,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN589(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N589(ctx, *s)
 			}
@@ -24688,7 +19702,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN590(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N590(ctx, *s)
 			}
@@ -24711,7 +19725,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN591(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N591(ctx, *s)
 			}
@@ -24734,7 +19748,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN592(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N592(ctx, *s)
 			}
@@ -24757,7 +19771,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN593(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N593(ctx, *s)
 			}
@@ -24780,7 +19794,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN594(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N594(ctx, *s)
 			}
@@ -24803,7 +19817,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN595(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N595(ctx, *s)
 			}
@@ -24826,7 +19840,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN596(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N596(ctx, *s)
 			}
@@ -24849,7 +19863,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN597(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N597(ctx, *s)
 			}
@@ -24872,7 +19886,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN598(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N598(ctx, *s)
 			}
@@ -24895,7 +19909,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN599(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N599(ctx, *s)
 			}
@@ -24918,7 +19932,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN600(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N600(ctx, *s)
 			}
@@ -24941,7 +19955,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN601(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N601(ctx, *s)
 			}
@@ -24964,7 +19978,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN602(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N602(ctx, *s)
 			}
@@ -24987,7 +20001,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN603(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N603(ctx, *s)
 			}
@@ -25010,7 +20024,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN604(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N604(ctx, *s)
 			}
@@ -25033,7 +20047,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN605(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N605(ctx, *s)
 			}
@@ -25056,7 +20070,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN606(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N606(ctx, *s)
 			}
@@ -25079,7 +20093,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN607(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N607(ctx, *s)
 			}
@@ -25102,7 +20116,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN608(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N608(ctx, *s)
 			}
@@ -25125,7 +20139,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN609(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N609(ctx, *s)
 			}
@@ -25148,7 +20162,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN610(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N610(ctx, *s)
 			}
@@ -25171,7 +20185,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN611(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N611(ctx, *s)
 			}
@@ -25194,7 +20208,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN612(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N612(ctx, *s)
 			}
@@ -25217,7 +20231,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN613(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N613(ctx, *s)
 			}
@@ -25240,7 +20254,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN614(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N614(ctx, *s)
 			}
@@ -25263,7 +20277,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN615(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N615(ctx, *s)
 			}
@@ -25286,7 +20300,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN616(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N616(ctx, *s)
 			}
@@ -25309,7 +20323,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN617(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N617(ctx, *s)
 			}
@@ -25332,7 +20346,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN618(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N618(ctx, *s)
 			}
@@ -25355,7 +20369,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN619(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N619(ctx, *s)
 			}
@@ -25378,7 +20392,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN620(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N620(ctx, *s)
 			}
@@ -25401,7 +20415,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN621(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N621(ctx, *s)
 			}
@@ -25424,7 +20438,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN622(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N622(ctx, *s)
 			}
@@ -25447,7 +20461,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN623(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N623(ctx, *s)
 			}
@@ -25470,7 +20484,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN624(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N624(ctx, *s)
 			}
@@ -25493,7 +20507,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN625(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N625(ctx, *s)
 			}
@@ -25516,7 +20530,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN626(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N626(ctx, *s)
 			}
@@ -25539,7 +20553,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN627(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N627(ctx, *s)
 			}
@@ -25562,7 +20576,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN628(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N628(ctx, *s)
 			}
@@ -25585,7 +20599,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN629(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N629(ctx, *s)
 			}
@@ -25608,7 +20622,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN630(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N630(ctx, *s)
 			}
@@ -25631,7 +20645,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN631(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N631(ctx, *s)
 			}
@@ -25654,7 +20668,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN632(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N632(ctx, *s)
 			}
@@ -25677,7 +20691,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN633(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N633(ctx, *s)
 			}
@@ -25700,7 +20714,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN634(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N634(ctx, *s)
 			}
@@ -25723,7 +20737,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN635(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N635(ctx, *s)
 			}
@@ -25746,7 +20760,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN636(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N636(ctx, *s)
 			}
@@ -25769,7 +20783,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN637(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N637(ctx, *s)
 			}
@@ -25792,7 +20806,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN638(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N638(ctx, *s)
 			}
@@ -25815,7 +20829,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN639(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N639(ctx, *s)
 			}
@@ -25838,7 +20852,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN640(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N640(ctx, *s)
 			}
@@ -25861,7 +20875,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN641(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N641(ctx, *s)
 			}
@@ -25884,7 +20898,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN642(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N642(ctx, *s)
 			}
@@ -25907,7 +20921,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN643(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N643(ctx, *s)
 			}
@@ -25930,7 +20944,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN644(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N644(ctx, *s)
 			}
@@ -25953,7 +20967,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN645(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N645(ctx, *s)
 			}
@@ -25976,7 +20990,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN646(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N646(ctx, *s)
 			}
@@ -25999,7 +21013,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN647(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N647(ctx, *s)
 			}
@@ -26022,7 +21036,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN648(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N648(ctx, *s)
 			}
@@ -26045,7 +21059,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN649(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N649(ctx, *s)
 			}
@@ -26068,7 +21082,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN650(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N650(ctx, *s)
 			}
@@ -26091,7 +21105,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN651(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N651(ctx, *s)
 			}
@@ -26114,7 +21128,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN652(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N652(ctx, *s)
 			}
@@ -26137,7 +21151,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN653(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N653(ctx, *s)
 			}
@@ -26160,7 +21174,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN654(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N654(ctx, *s)
 			}
@@ -26183,7 +21197,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN655(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N655(ctx, *s)
 			}
@@ -26206,7 +21220,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN656(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N656(ctx, *s)
 			}
@@ -26229,7 +21243,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN657(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N657(ctx, *s)
 			}
@@ -26252,7 +21266,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN658(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N658(ctx, *s)
 			}
@@ -26275,7 +21289,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN659(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N659(ctx, *s)
 			}
@@ -26298,7 +21312,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN660(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N660(ctx, *s)
 			}
@@ -26321,7 +21335,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN661(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N661(ctx, *s)
 			}
@@ -26344,7 +21358,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN662(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N662(ctx, *s)
 			}
@@ -26367,7 +21381,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN663(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N663(ctx, *s)
 			}
@@ -26390,7 +21404,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN664(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N664(ctx, *s)
 			}
@@ -26413,7 +21427,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN665(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N665(ctx, *s)
 			}
@@ -26436,7 +21450,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN666(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N666(ctx, *s)
 			}
@@ -26459,7 +21473,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN667(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N667(ctx, *s)
 			}
@@ -26482,7 +21496,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN668(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N668(ctx, *s)
 			}
@@ -26505,7 +21519,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN669(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N669(ctx, *s)
 			}
@@ -26528,7 +21542,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN670(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N670(ctx, *s)
 			}
@@ -26551,7 +21565,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN671(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N671(ctx, *s)
 			}
@@ -26574,7 +21588,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN672(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N672(ctx, *s)
 			}
@@ -26597,7 +21611,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN673(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N673(ctx, *s)
 			}
@@ -26620,7 +21634,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN674(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N674(ctx, *s)
 			}
@@ -26643,7 +21657,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN675(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N675(ctx, *s)
 			}
@@ -26666,7 +21680,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN676(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N676(ctx, *s)
 			}
@@ -26689,7 +21703,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN677(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N677(ctx, *s)
 			}
@@ -26712,7 +21726,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN678(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N678(ctx, *s)
 			}
@@ -26735,7 +21749,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN679(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N679(ctx, *s)
 			}
@@ -26758,7 +21772,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN680(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N680(ctx, *s)
 			}
@@ -26781,7 +21795,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN681(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N681(ctx, *s)
 			}
@@ -26804,7 +21818,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN682(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N682(ctx, *s)
 			}
@@ -26827,7 +21841,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN683(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N683(ctx, *s)
 			}
@@ -26850,7 +21864,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN684(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N684(ctx, *s)
 			}
@@ -26873,7 +21887,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN685(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N685(ctx, *s)
 			}
@@ -26896,7 +21910,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN686(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N686(ctx, *s)
 			}
@@ -26919,7 +21933,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN687(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N687(ctx, *s)
 			}
@@ -26942,7 +21956,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN688(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N688(ctx, *s)
 			}
@@ -26965,7 +21979,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN689(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N689(ctx, *s)
 			}
@@ -26988,7 +22002,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN690(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N690(ctx, *s)
 			}
@@ -27011,7 +22025,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN691(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N691(ctx, *s)
 			}
@@ -27034,7 +22048,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN692(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N692(ctx, *s)
 			}
@@ -27057,7 +22071,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN693(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N693(ctx, *s)
 			}
@@ -27080,7 +22094,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN694(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N694(ctx, *s)
 			}
@@ -27103,7 +22117,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN695(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N695(ctx, *s)
 			}
@@ -27126,7 +22140,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN696(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N696(ctx, *s)
 			}
@@ -27149,7 +22163,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN697(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N697(ctx, *s)
 			}
@@ -27172,7 +22186,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN698(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N698(ctx, *s)
 			}
@@ -27195,7 +22209,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN699(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N699(ctx, *s)
 			}
@@ -27218,7 +22232,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN700(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N700(ctx, *s)
 			}
@@ -27241,7 +22255,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN701(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N701(ctx, *s)
 			}
@@ -27264,7 +22278,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN702(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N702(ctx, *s)
 			}
@@ -27287,7 +22301,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN703(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N703(ctx, *s)
 			}
@@ -27310,7 +22324,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN704(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N704(ctx, *s)
 			}
@@ -27333,7 +22347,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN705(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N705(ctx, *s)
 			}
@@ -27356,7 +22370,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN706(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N706(ctx, *s)
 			}
@@ -27379,7 +22393,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN707(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N707(ctx, *s)
 			}
@@ -27402,7 +22416,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN708(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N708(ctx, *s)
 			}
@@ -27425,7 +22439,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN709(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N709(ctx, *s)
 			}
@@ -27448,7 +22462,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN710(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N710(ctx, *s)
 			}
@@ -27471,7 +22485,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN711(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N711(ctx, *s)
 			}
@@ -27494,7 +22508,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN712(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N712(ctx, *s)
 			}
@@ -27517,7 +22531,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN713(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N713(ctx, *s)
 			}
@@ -27540,7 +22554,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN714(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N714(ctx, *s)
 			}
@@ -27563,7 +22577,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN715(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N715(ctx, *s)
 			}
@@ -27586,7 +22600,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN716(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N716(ctx, *s)
 			}
@@ -27609,7 +22623,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN717(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N717(ctx, *s)
 			}
@@ -27632,7 +22646,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN718(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N718(ctx, *s)
 			}
@@ -27655,7 +22669,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN719(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N719(ctx, *s)
 			}
@@ -27678,7 +22692,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN720(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N720(ctx, *s)
 			}
@@ -27701,7 +22715,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN721(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N721(ctx, *s)
 			}
@@ -27724,7 +22738,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN722(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N722(ctx, *s)
 			}
@@ -27747,7 +22761,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN723(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N723(ctx, *s)
 			}
@@ -27770,7 +22784,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN724(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N724(ctx, *s)
 			}
@@ -27793,7 +22807,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN725(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N725(ctx, *s)
 			}
@@ -27816,7 +22830,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN726(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N726(ctx, *s)
 			}
@@ -27839,7 +22853,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN727(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N727(ctx, *s)
 			}
@@ -27862,7 +22876,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN728(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N728(ctx, *s)
 			}
@@ -27885,7 +22899,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN729(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N729(ctx, *s)
 			}
@@ -27908,7 +22922,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN730(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N730(ctx, *s)
 			}
@@ -27931,7 +22945,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN731(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N731(ctx, *s)
 			}
@@ -27954,7 +22968,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN732(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N732(ctx, *s)
 			}
@@ -27977,7 +22991,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN733(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N733(ctx, *s)
 			}
@@ -28000,7 +23014,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN734(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N734(ctx, *s)
 			}
@@ -28023,7 +23037,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN735(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N735(ctx, *s)
 			}
@@ -28046,7 +23060,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN736(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N736(ctx, *s)
 			}
@@ -28069,7 +23083,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN737(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N737(ctx, *s)
 			}
@@ -28092,7 +23106,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN738(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N738(ctx, *s)
 			}
@@ -28115,7 +23129,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN739(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N739(ctx, *s)
 			}
@@ -28138,7 +23152,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN740(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N740(ctx, *s)
 			}
@@ -28161,7 +23175,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN741(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N741(ctx, *s)
 			}
@@ -28184,7 +23198,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN742(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N742(ctx, *s)
 			}
@@ -28207,7 +23221,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN743(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N743(ctx, *s)
 			}
@@ -28230,7 +23244,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN744(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N744(ctx, *s)
 			}
@@ -28253,7 +23267,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN745(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N745(ctx, *s)
 			}
@@ -28276,7 +23290,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN746(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N746(ctx, *s)
 			}
@@ -28299,7 +23313,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN747(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N747(ctx, *s)
 			}
@@ -28322,7 +23336,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN748(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N748(ctx, *s)
 			}
@@ -28345,7 +23359,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN749(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N749(ctx, *s)
 			}
@@ -28368,7 +23382,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN750(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N750(ctx, *s)
 			}
@@ -28391,7 +23405,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN751(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N751(ctx, *s)
 			}
@@ -28414,7 +23428,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN752(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N752(ctx, *s)
 			}
@@ -28437,7 +23451,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN753(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N753(ctx, *s)
 			}
@@ -28460,7 +23474,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN754(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N754(ctx, *s)
 			}
@@ -28483,7 +23497,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN755(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N755(ctx, *s)
 			}
@@ -28506,7 +23520,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN756(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N756(ctx, *s)
 			}
@@ -28529,7 +23543,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN757(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N757(ctx, *s)
 			}
@@ -28552,7 +23566,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN758(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N758(ctx, *s)
 			}
@@ -28575,7 +23589,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN759(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N759(ctx, *s)
 			}
@@ -28598,7 +23612,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN760(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N760(ctx, *s)
 			}
@@ -28621,7 +23635,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN761(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N761(ctx, *s)
 			}
@@ -28644,7 +23658,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN762(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N762(ctx, *s)
 			}
@@ -28667,7 +23681,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN763(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N763(ctx, *s)
 			}
@@ -28690,7 +23704,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN764(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N764(ctx, *s)
 			}
@@ -28713,7 +23727,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN765(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N765(ctx, *s)
 			}
@@ -28736,7 +23750,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN766(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N766(ctx, *s)
 			}
@@ -28759,7 +23773,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN767(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N767(ctx, *s)
 			}
@@ -28782,7 +23796,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN768(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N768(ctx, *s)
 			}
@@ -28805,7 +23819,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN769(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N769(ctx, *s)
 			}
@@ -28828,7 +23842,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN770(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N770(ctx, *s)
 			}
@@ -28851,7 +23865,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN771(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N771(ctx, *s)
 			}
@@ -28874,7 +23888,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN772(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N772(ctx, *s)
 			}
@@ -28897,7 +23911,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN773(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N773(ctx, *s)
 			}
@@ -28920,7 +23934,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN774(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N774(ctx, *s)
 			}
@@ -28943,7 +23957,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN775(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N775(ctx, *s)
 			}
@@ -28966,7 +23980,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN776(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N776(ctx, *s)
 			}
@@ -28989,7 +24003,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN777(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N777(ctx, *s)
 			}
@@ -29012,7 +24026,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN778(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N778(ctx, *s)
 			}
@@ -29035,7 +24049,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN779(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N779(ctx, *s)
 			}
@@ -29058,7 +24072,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN780(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N780(ctx, *s)
 			}
@@ -29081,7 +24095,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN781(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N781(ctx, *s)
 			}
@@ -29104,7 +24118,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN782(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N782(ctx, *s)
 			}
@@ -29127,7 +24141,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN783(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N783(ctx, *s)
 			}
@@ -29150,7 +24164,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN784(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N784(ctx, *s)
 			}
@@ -29173,7 +24187,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN785(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N785(ctx, *s)
 			}
@@ -29196,7 +24210,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN786(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N786(ctx, *s)
 			}
@@ -29219,7 +24233,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN787(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N787(ctx, *s)
 			}
@@ -29242,7 +24256,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN788(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N788(ctx, *s)
 			}
@@ -29265,7 +24279,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN789(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N789(ctx, *s)
 			}
@@ -29288,7 +24302,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN790(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N790(ctx, *s)
 			}
@@ -29311,7 +24325,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN791(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N791(ctx, *s)
 			}
@@ -29334,7 +24348,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN792(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N792(ctx, *s)
 			}
@@ -29357,7 +24371,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN793(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N793(ctx, *s)
 			}
@@ -29380,7 +24394,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN794(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N794(ctx, *s)
 			}
@@ -29403,7 +24417,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN795(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N795(ctx, *s)
 			}
@@ -29426,7 +24440,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN796(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N796(ctx, *s)
 			}
@@ -29449,7 +24463,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN797(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N797(ctx, *s)
 			}
@@ -29472,7 +24486,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN798(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N798(ctx, *s)
 			}
@@ -29495,7 +24509,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN799(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N799(ctx, *s)
 			}
@@ -29518,7 +24532,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN800(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N800(ctx, *s)
 			}
@@ -29541,7 +24555,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN801(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N801(ctx, *s)
 			}
@@ -29564,7 +24578,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN802(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N802(ctx, *s)
 			}
@@ -29587,7 +24601,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN803(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N803(ctx, *s)
 			}
@@ -29610,7 +24624,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN804(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N804(ctx, *s)
 			}
@@ -29633,7 +24647,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN805(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N805(ctx, *s)
 			}
@@ -29656,7 +24670,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN806(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N806(ctx, *s)
 			}
@@ -29679,7 +24693,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN807(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N807(ctx, *s)
 			}
@@ -29702,7 +24716,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN808(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N808(ctx, *s)
 			}
@@ -29725,7 +24739,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN809(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N809(ctx, *s)
 			}
@@ -29748,7 +24762,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN810(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N810(ctx, *s)
 			}
@@ -29771,7 +24785,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN811(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N811(ctx, *s)
 			}
@@ -29794,7 +24808,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN812(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N812(ctx, *s)
 			}
@@ -29817,7 +24831,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN813(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N813(ctx, *s)
 			}
@@ -29840,7 +24854,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN814(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N814(ctx, *s)
 			}
@@ -29863,7 +24877,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN815(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N815(ctx, *s)
 			}
@@ -29886,7 +24900,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN816(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N816(ctx, *s)
 			}
@@ -29909,7 +24923,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN817(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N817(ctx, *s)
 			}
@@ -29932,7 +24946,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN818(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N818(ctx, *s)
 			}
@@ -29955,7 +24969,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN819(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N819(ctx, *s)
 			}
@@ -29978,7 +24992,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN820(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N820(ctx, *s)
 			}
@@ -30001,7 +25015,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN821(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N821(ctx, *s)
 			}
@@ -30024,7 +25038,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN822(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N822(ctx, *s)
 			}
@@ -30047,7 +25061,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN823(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N823(ctx, *s)
 			}
@@ -30070,7 +25084,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN824(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N824(ctx, *s)
 			}
@@ -30093,7 +25107,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN825(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N825(ctx, *s)
 			}
@@ -30116,7 +25130,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN826(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N826(ctx, *s)
 			}
@@ -30139,7 +25153,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN827(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N827(ctx, *s)
 			}
@@ -30162,7 +25176,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN828(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N828(ctx, *s)
 			}
@@ -30185,7 +25199,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN829(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N829(ctx, *s)
 			}
@@ -30208,7 +25222,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN830(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N830(ctx, *s)
 			}
@@ -30231,7 +25245,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN831(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N831(ctx, *s)
 			}
@@ -30254,7 +25268,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN832(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N832(ctx, *s)
 			}
@@ -30277,7 +25291,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN833(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N833(ctx, *s)
 			}
@@ -30300,7 +25314,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN834(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N834(ctx, *s)
 			}
@@ -30323,7 +25337,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN835(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N835(ctx, *s)
 			}
@@ -30346,7 +25360,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN836(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N836(ctx, *s)
 			}
@@ -30369,7 +25383,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN837(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N837(ctx, *s)
 			}
@@ -30392,7 +25406,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN838(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N838(ctx, *s)
 			}
@@ -30415,7 +25429,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN839(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N839(ctx, *s)
 			}
@@ -30438,7 +25452,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN840(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N840(ctx, *s)
 			}
@@ -30461,7 +25475,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN841(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N841(ctx, *s)
 			}
@@ -30484,7 +25498,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN842(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N842(ctx, *s)
 			}
@@ -30507,7 +25521,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN843(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N843(ctx, *s)
 			}
@@ -30530,7 +25544,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN844(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N844(ctx, *s)
 			}
@@ -30553,7 +25567,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN845(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N845(ctx, *s)
 			}
@@ -30576,7 +25590,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN846(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N846(ctx, *s)
 			}
@@ -30599,7 +25613,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN847(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N847(ctx, *s)
 			}
@@ -30622,7 +25636,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN848(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N848(ctx, *s)
 			}
@@ -30645,7 +25659,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN849(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N849(ctx, *s)
 			}
@@ -30668,7 +25682,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN850(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N850(ctx, *s)
 			}
@@ -30691,7 +25705,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN851(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N851(ctx, *s)
 			}
@@ -30714,7 +25728,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN852(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N852(ctx, *s)
 			}
@@ -30737,7 +25751,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN853(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N853(ctx, *s)
 			}
@@ -30760,7 +25774,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN854(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N854(ctx, *s)
 			}
@@ -30783,7 +25797,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN855(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N855(ctx, *s)
 			}
@@ -30806,7 +25820,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN856(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N856(ctx, *s)
 			}
@@ -30829,7 +25843,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN857(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N857(ctx, *s)
 			}
@@ -30852,7 +25866,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN858(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N858(ctx, *s)
 			}
@@ -30875,7 +25889,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN859(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N859(ctx, *s)
 			}
@@ -30898,7 +25912,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN860(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N860(ctx, *s)
 			}
@@ -30921,7 +25935,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN861(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N861(ctx, *s)
 			}
@@ -30944,7 +25958,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN862(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N862(ctx, *s)
 			}
@@ -30967,7 +25981,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN863(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N863(ctx, *s)
 			}
@@ -30990,7 +26004,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN864(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N864(ctx, *s)
 			}
@@ -31013,7 +26027,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN865(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N865(ctx, *s)
 			}
@@ -31036,7 +26050,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN866(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N866(ctx, *s)
 			}
@@ -31059,7 +26073,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN867(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N867(ctx, *s)
 			}
@@ -31082,7 +26096,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN868(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N868(ctx, *s)
 			}
@@ -31105,7 +26119,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN869(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N869(ctx, *s)
 			}
@@ -31128,7 +26142,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN870(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N870(ctx, *s)
 			}
@@ -31151,7 +26165,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN871(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N871(ctx, *s)
 			}
@@ -31174,7 +26188,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN872(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N872(ctx, *s)
 			}
@@ -31197,7 +26211,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN873(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N873(ctx, *s)
 			}
@@ -31220,7 +26234,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN874(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N874(ctx, *s)
 			}
@@ -31243,7 +26257,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN875(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N875(ctx, *s)
 			}
@@ -31266,7 +26280,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN876(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N876(ctx, *s)
 			}
@@ -31289,7 +26303,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN877(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N877(ctx, *s)
 			}
@@ -31312,7 +26326,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN878(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N878(ctx, *s)
 			}
@@ -31335,7 +26349,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN879(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N879(ctx, *s)
 			}
@@ -31358,7 +26372,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN880(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N880(ctx, *s)
 			}
@@ -31381,7 +26395,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN881(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N881(ctx, *s)
 			}
@@ -31404,7 +26418,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN882(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N882(ctx, *s)
 			}
@@ -31427,7 +26441,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN883(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N883(ctx, *s)
 			}
@@ -31450,7 +26464,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN884(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N884(ctx, *s)
 			}
@@ -31473,7 +26487,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN885(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N885(ctx, *s)
 			}
@@ -31496,7 +26510,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN886(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N886(ctx, *s)
 			}
@@ -31519,7 +26533,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN887(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N887(ctx, *s)
 			}
@@ -31542,7 +26556,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN888(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N888(ctx, *s)
 			}
@@ -31565,7 +26579,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN889(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N889(ctx, *s)
 			}
@@ -31588,7 +26602,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN890(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N890(ctx, *s)
 			}
@@ -31611,7 +26625,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN891(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N891(ctx, *s)
 			}
@@ -31634,7 +26648,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN892(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N892(ctx, *s)
 			}
@@ -31657,7 +26671,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN893(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N893(ctx, *s)
 			}
@@ -31680,7 +26694,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN894(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N894(ctx, *s)
 			}
@@ -31703,7 +26717,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN895(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N895(ctx, *s)
 			}
@@ -31726,7 +26740,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN896(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N896(ctx, *s)
 			}
@@ -31749,7 +26763,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN897(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N897(ctx, *s)
 			}
@@ -31772,7 +26786,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN898(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N898(ctx, *s)
 			}
@@ -31795,7 +26809,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN899(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N899(ctx, *s)
 			}
@@ -31818,7 +26832,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN900(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N900(ctx, *s)
 			}
@@ -31841,7 +26855,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN901(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N901(ctx, *s)
 			}
@@ -31864,7 +26878,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN902(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N902(ctx, *s)
 			}
@@ -31887,7 +26901,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN903(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N903(ctx, *s)
 			}
@@ -31910,7 +26924,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN904(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N904(ctx, *s)
 			}
@@ -31933,7 +26947,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN905(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N905(ctx, *s)
 			}
@@ -31956,7 +26970,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN906(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N906(ctx, *s)
 			}
@@ -31979,7 +26993,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN907(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N907(ctx, *s)
 			}
@@ -32002,7 +27016,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN908(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N908(ctx, *s)
 			}
@@ -32025,7 +27039,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN909(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N909(ctx, *s)
 			}
@@ -32048,7 +27062,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN910(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N910(ctx, *s)
 			}
@@ -32071,7 +27085,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN911(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N911(ctx, *s)
 			}
@@ -32094,7 +27108,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN912(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N912(ctx, *s)
 			}
@@ -32117,7 +27131,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN913(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N913(ctx, *s)
 			}
@@ -32140,7 +27154,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN914(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N914(ctx, *s)
 			}
@@ -32163,7 +27177,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN915(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N915(ctx, *s)
 			}
@@ -32186,7 +27200,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN916(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N916(ctx, *s)
 			}
@@ -32209,7 +27223,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN917(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N917(ctx, *s)
 			}
@@ -32232,7 +27246,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN918(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N918(ctx, *s)
 			}
@@ -32255,7 +27269,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN919(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N919(ctx, *s)
 			}
@@ -32278,7 +27292,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN920(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N920(ctx, *s)
 			}
@@ -32301,7 +27315,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN921(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N921(ctx, *s)
 			}
@@ -32324,7 +27338,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN922(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N922(ctx, *s)
 			}
@@ -32347,7 +27361,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN923(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N923(ctx, *s)
 			}
@@ -32370,7 +27384,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN924(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N924(ctx, *s)
 			}
@@ -32393,7 +27407,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN925(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N925(ctx, *s)
 			}
@@ -32416,7 +27430,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN926(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N926(ctx, *s)
 			}
@@ -32439,7 +27453,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN927(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N927(ctx, *s)
 			}
@@ -32462,7 +27476,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN928(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N928(ctx, *s)
 			}
@@ -32485,7 +27499,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN929(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N929(ctx, *s)
 			}
@@ -32508,7 +27522,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN930(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N930(ctx, *s)
 			}
@@ -32531,7 +27545,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN931(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N931(ctx, *s)
 			}
@@ -32554,7 +27568,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN932(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N932(ctx, *s)
 			}
@@ -32577,7 +27591,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN933(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N933(ctx, *s)
 			}
@@ -32600,7 +27614,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN934(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N934(ctx, *s)
 			}
@@ -32623,7 +27637,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN935(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N935(ctx, *s)
 			}
@@ -32646,7 +27660,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN936(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N936(ctx, *s)
 			}
@@ -32669,7 +27683,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN937(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N937(ctx, *s)
 			}
@@ -32692,7 +27706,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN938(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N938(ctx, *s)
 			}
@@ -32715,7 +27729,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN939(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N939(ctx, *s)
 			}
@@ -32738,7 +27752,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN940(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N940(ctx, *s)
 			}
@@ -32761,7 +27775,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN941(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N941(ctx, *s)
 			}
@@ -32784,7 +27798,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN942(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N942(ctx, *s)
 			}
@@ -32807,7 +27821,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN943(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N943(ctx, *s)
 			}
@@ -32830,7 +27844,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN944(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N944(ctx, *s)
 			}
@@ -32853,7 +27867,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN945(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N945(ctx, *s)
 			}
@@ -32876,7 +27890,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN946(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N946(ctx, *s)
 			}
@@ -32899,7 +27913,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN947(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N947(ctx, *s)
 			}
@@ -32922,7 +27936,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN948(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N948(ctx, *s)
 			}
@@ -32945,7 +27959,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN949(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N949(ctx, *s)
 			}
@@ -32968,7 +27982,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN950(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N950(ctx, *s)
 			}
@@ -32991,7 +28005,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN951(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N951(ctx, *s)
 			}
@@ -33014,7 +28028,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN952(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N952(ctx, *s)
 			}
@@ -33037,7 +28051,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN953(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N953(ctx, *s)
 			}
@@ -33060,7 +28074,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN954(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N954(ctx, *s)
 			}
@@ -33083,7 +28097,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN955(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N955(ctx, *s)
 			}
@@ -33106,7 +28120,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN956(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N956(ctx, *s)
 			}
@@ -33129,7 +28143,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN957(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N957(ctx, *s)
 			}
@@ -33152,7 +28166,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN958(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N958(ctx, *s)
 			}
@@ -33175,7 +28189,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN959(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N959(ctx, *s)
 			}
@@ -33198,7 +28212,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN960(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N960(ctx, *s)
 			}
@@ -33221,7 +28235,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN961(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N961(ctx, *s)
 			}
@@ -33244,7 +28258,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN962(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N962(ctx, *s)
 			}
@@ -33267,7 +28281,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN963(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N963(ctx, *s)
 			}
@@ -33290,7 +28304,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN964(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N964(ctx, *s)
 			}
@@ -33313,7 +28327,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN965(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N965(ctx, *s)
 			}
@@ -33336,7 +28350,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN966(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N966(ctx, *s)
 			}
@@ -33359,7 +28373,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN967(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N967(ctx, *s)
 			}
@@ -33382,7 +28396,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN968(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N968(ctx, *s)
 			}
@@ -33405,7 +28419,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN969(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N969(ctx, *s)
 			}
@@ -33428,7 +28442,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN970(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N970(ctx, *s)
 			}
@@ -33451,7 +28465,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN971(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N971(ctx, *s)
 			}
@@ -33474,7 +28488,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN972(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N972(ctx, *s)
 			}
@@ -33497,7 +28511,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN973(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N973(ctx, *s)
 			}
@@ -33520,7 +28534,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN974(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N974(ctx, *s)
 			}
@@ -33543,7 +28557,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN975(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N975(ctx, *s)
 			}
@@ -33566,7 +28580,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN976(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N976(ctx, *s)
 			}
@@ -33589,7 +28603,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN977(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N977(ctx, *s)
 			}
@@ -33612,7 +28626,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN978(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N978(ctx, *s)
 			}
@@ -33635,7 +28649,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN979(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N979(ctx, *s)
 			}
@@ -33658,7 +28672,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN980(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N980(ctx, *s)
 			}
@@ -33681,7 +28695,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN981(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N981(ctx, *s)
 			}
@@ -33704,7 +28718,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN982(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N982(ctx, *s)
 			}
@@ -33727,7 +28741,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN983(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N983(ctx, *s)
 			}
@@ -33750,7 +28764,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN984(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N984(ctx, *s)
 			}
@@ -33773,7 +28787,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN985(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N985(ctx, *s)
 			}
@@ -33796,7 +28810,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN986(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N986(ctx, *s)
 			}
@@ -33819,7 +28833,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN987(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N987(ctx, *s)
 			}
@@ -33842,7 +28856,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN988(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N988(ctx, *s)
 			}
@@ -33865,7 +28879,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN989(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N989(ctx, *s)
 			}
@@ -33888,7 +28902,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN990(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N990(ctx, *s)
 			}
@@ -33911,7 +28925,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN991(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N991(ctx, *s)
 			}
@@ -33934,7 +28948,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN992(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N992(ctx, *s)
 			}
@@ -33957,7 +28971,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN993(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N993(ctx, *s)
 			}
@@ -33980,7 +28994,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN994(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N994(ctx, *s)
 			}
@@ -34003,7 +29017,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN995(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N995(ctx, *s)
 			}
@@ -34026,7 +29040,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN996(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N996(ctx, *s)
 			}
@@ -34049,7 +29063,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN997(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N997(ctx, *s)
 			}
@@ -34072,7 +29086,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN998(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N998(ctx, *s)
 			}
@@ -34095,7 +29109,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN999(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N999(ctx, *s)
 			}
@@ -34118,7 +29132,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callN1000(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.N1000(ctx, *s)
 			}

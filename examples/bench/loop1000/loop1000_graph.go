@@ -151,15 +151,26 @@ var loop1000Graph = runtime.Graph{
 	Names:       loop1000Names[:],
 }
 
-// callCount calls Count through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Loop1000) callCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.Count(ctx, *s)
+func (g *Loop1000) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+		return g.handle(ctx, n, s)
 	})
 }
 
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Loop1000) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
+	switch n {
+	case loop1000NodeCount:
+		return g.h.Count(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
+}
+
+// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (CountRoute, error) {
 	return runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
@@ -183,7 +194,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callCount(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Count(ctx, *s)
 			}

@@ -157,15 +157,26 @@ var map1000ForkStart = runtime.ForkSpec{
 	Node:     map1000NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Map1000) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, map1000NodeStart, nil, func(ctx context.Context) (State, error) {
-		return g.h.Start(ctx, *s)
+func (g *Map1000) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
 	})
 }
 
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Map1000) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case map1000NodeStart:
+		return g.h.Start(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
+}
+
+// callWork calls Work through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Map1000) callWork(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Item) (Item, error) {
 	return runtime.Call(ctx, x, in, map1000NodeWork, nil, func(ctx context.Context) (Item, error) {
@@ -196,7 +207,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callStart(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}

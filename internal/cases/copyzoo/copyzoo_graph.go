@@ -187,36 +187,32 @@ var copyZooForkStart = runtime.ForkSpec{
 	Node:    copyZooNodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *CopyZoo) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeStart, nil, func(ctx context.Context) (State, error) {
+func (g *CopyZoo) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *CopyZoo) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case copyZooNodeStart:
 		return g.h.Start(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *CopyZoo) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeLeft, nil, func(ctx context.Context) (State, error) {
+	case copyZooNodeLeft:
 		return g.h.Left(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *CopyZoo) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeRight, nil, func(ctx context.Context) (State, error) {
+	case copyZooNodeRight:
 		return g.h.Right(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *CopyZoo) callDeep(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeDeep, nil, func(ctx context.Context) (State, error) {
+	case copyZooNodeDeep:
 		return g.h.Deep(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, copyZooNodeJoin, nil, func(ctx context.Context) (State, error) {
@@ -240,7 +236,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callStart(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -310,7 +306,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callLeft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -332,7 +328,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRight(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}
@@ -354,7 +350,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callDeep(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Deep(ctx, *s)
 			}

@@ -282,61 +282,48 @@ var approvalForkNotes = runtime.ForkSpec{
 	Node:    approvalNodeNotes,
 }
 
-// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeResearch, nil, func(ctx context.Context) (State, error) {
+func (g *Approval) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case approvalNodeResearch:
 		return g.h.Research(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeWeb, nil, func(ctx context.Context) (State, error) {
+	case approvalNodeWeb:
 		return g.h.Web(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeFetch, nil, func(ctx context.Context) (State, error) {
+	case approvalNodeFetch:
 		return g.h.Fetch(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (State, error) {
+	case approvalNodeRank:
 		return g.h.Rank(ctx, *s)
-	})
+	case approvalNodeNotes:
+		return g.h.Notes(ctx, *s)
+	case approvalNodeNoteA:
+		return g.h.NoteA(ctx, *s)
+	case approvalNodeNoteB:
+		return g.h.NoteB(ctx, *s)
+	case approvalNodeDraft:
+		return g.h.Draft(ctx, *s)
+	case approvalNodeReview:
+		return g.h.Review(ctx, *s)
+	case approvalNodePublish:
+		return g.h.Publish(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callRouteRank calls RouteRank through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Approval) callRouteRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
 		return g.h.RouteRank(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callNotes(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNotes, nil, func(ctx context.Context) (State, error) {
-		return g.h.Notes(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callNoteA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNoteA, nil, func(ctx context.Context) (State, error) {
-		return g.h.NoteA(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callNoteB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNoteB, nil, func(ctx context.Context) (State, error) {
-		return g.h.NoteB(ctx, *s)
 	})
 }
 
@@ -355,30 +342,9 @@ func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in run
 }
 
 //go:noinline
-func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeDraft, nil, func(ctx context.Context) (State, error) {
-		return g.h.Draft(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (State, error) {
-		return g.h.Review(ctx, *s)
-	})
-}
-
-//go:noinline
 func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
 		return g.h.RouteReview(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodePublish, nil, func(ctx context.Context) (State, error) {
-		return g.h.Publish(ctx, *s)
 	})
 }
 
@@ -398,7 +364,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callResearch(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Research(ctx, *s)
 			}
@@ -454,7 +420,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callDraft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Draft(ctx, *s)
 			}
@@ -477,7 +443,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callReview(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Review(ctx, *s)
 			}
@@ -520,7 +486,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPublish(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Publish(ctx, *s)
 			}
@@ -557,7 +523,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callWeb(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -579,7 +545,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callFetch(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Fetch(ctx, *s)
 			}
@@ -602,7 +568,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRank(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Rank(ctx, *s)
 			}
@@ -629,7 +595,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callNotes(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Notes(ctx, *s)
 			}
@@ -699,7 +665,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callNoteA(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.NoteA(ctx, *s)
 			}
@@ -721,7 +687,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callNoteB(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.NoteB(ctx, *s)
 			}

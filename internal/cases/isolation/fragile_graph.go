@@ -168,29 +168,30 @@ var fragileGraphForkFork = runtime.ForkSpec{
 	Node:    fragileGraphNodeFork,
 }
 
-// callFork calls Fork through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *FragileGraph) callFork(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
-	return runtime.Call(ctx, x, in, fragileGraphNodeFork, nil, func(ctx context.Context) (Fragile, error) {
+func (g *FragileGraph) call(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (Fragile, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Fragile, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *FragileGraph) handle(ctx context.Context, n int, s *Fragile) (Fragile, error) {
+	switch n {
+	case fragileGraphNodeFork:
 		return g.h.Fork(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
-	return runtime.Call(ctx, x, in, fragileGraphNodeLeft, nil, func(ctx context.Context) (Fragile, error) {
+	case fragileGraphNodeLeft:
 		return g.h.Left(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *FragileGraph) callRight(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
-	return runtime.Call(ctx, x, in, fragileGraphNodeRight, nil, func(ctx context.Context) (Fragile, error) {
+	case fragileGraphNodeRight:
 		return g.h.Right(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callBust calls Bust through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile, b BustBranches) (Fragile, error) {
 	return runtime.Call(ctx, x, in, fragileGraphNodeBust, nil, func(ctx context.Context) (Fragile, error) {
@@ -214,7 +215,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callFork(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Fork(ctx, *s)
 			}
@@ -284,7 +285,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callLeft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -306,7 +307,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRight(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

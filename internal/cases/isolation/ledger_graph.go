@@ -171,29 +171,30 @@ var ledgerGraphForkOpen = runtime.ForkSpec{
 	Node:    ledgerGraphNodeOpen,
 }
 
-// callOpen calls Open through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *LedgerGraph) callOpen(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
-	return runtime.Call(ctx, x, in, ledgerGraphNodeOpen, nil, func(ctx context.Context) (Ledger, error) {
+func (g *LedgerGraph) call(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (Ledger, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Ledger, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *LedgerGraph) handle(ctx context.Context, n int, s *Ledger) (Ledger, error) {
+	switch n {
+	case ledgerGraphNodeOpen:
 		return g.h.Open(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *LedgerGraph) callLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
-	return runtime.Call(ctx, x, in, ledgerGraphNodeLeft, nil, func(ctx context.Context) (Ledger, error) {
+	case ledgerGraphNodeLeft:
 		return g.h.Left(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *LedgerGraph) callRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
-	return runtime.Call(ctx, x, in, ledgerGraphNodeRight, nil, func(ctx context.Context) (Ledger, error) {
+	case ledgerGraphNodeRight:
 		return g.h.Right(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callSettle calls Settle through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger, b SettleBranches) (Ledger, error) {
 	return runtime.Call(ctx, x, in, ledgerGraphNodeSettle, nil, func(ctx context.Context) (Ledger, error) {
@@ -217,7 +218,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callOpen(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Open(ctx, *s)
 			}
@@ -287,7 +288,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callLeft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -309,7 +310,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRight(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -170,29 +170,30 @@ var treeGraphForkGrow = runtime.ForkSpec{
 	Node:    treeGraphNodeGrow,
 }
 
-// callGrow calls Grow through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *TreeGraph) callGrow(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
-	return runtime.Call(ctx, x, in, treeGraphNodeGrow, nil, func(ctx context.Context) (Tree, error) {
+func (g *TreeGraph) call(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (Tree, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Tree, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *TreeGraph) handle(ctx context.Context, n int, s *Tree) (Tree, error) {
+	switch n {
+	case treeGraphNodeGrow:
 		return g.h.Grow(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *TreeGraph) callLeft(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
-	return runtime.Call(ctx, x, in, treeGraphNodeLeft, nil, func(ctx context.Context) (Tree, error) {
+	case treeGraphNodeLeft:
 		return g.h.Left(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *TreeGraph) callRight(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
-	return runtime.Call(ctx, x, in, treeGraphNodeRight, nil, func(ctx context.Context) (Tree, error) {
+	case treeGraphNodeRight:
 		return g.h.Right(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree, b MergeBranches) (Tree, error) {
 	return runtime.Call(ctx, x, in, treeGraphNodeMerge, nil, func(ctx context.Context) (Tree, error) {
@@ -216,7 +217,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callGrow(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Grow(ctx, *s)
 			}
@@ -286,7 +287,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callLeft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -308,7 +309,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRight(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -141,27 +141,26 @@ var linearGraph = runtime.Graph{
 	Names:       linearNames[:],
 }
 
-// callFirst calls First through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Linear) callFirst(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, linearNodeFirst, nil, func(ctx context.Context) (State, error) {
+func (g *Linear) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Linear) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case linearNodeFirst:
 		return g.h.First(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Linear) callSecond(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, linearNodeSecond, nil, func(ctx context.Context) (State, error) {
+	case linearNodeSecond:
 		return g.h.Second(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Linear) callThird(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, linearNodeThird, nil, func(ctx context.Context) (State, error) {
+	case linearNodeThird:
 		return g.h.Third(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
@@ -180,7 +179,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callFirst(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.First(ctx, *s)
 			}
@@ -203,7 +202,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callSecond(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Second(ctx, *s)
 			}
@@ -226,7 +225,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callThird(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Third(ctx, *s)
 			}

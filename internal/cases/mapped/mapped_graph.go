@@ -290,15 +290,36 @@ var mappedForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodePlan, nil, func(ctx context.Context) (State, error) {
-		return g.h.Plan(ctx, *s)
+func (g *Mapped) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
 	})
 }
 
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case mappedNodePlan:
+		return g.h.Plan(ctx, *s)
+	case mappedNodePrepare:
+		return g.h.Prepare(ctx, *s)
+	case mappedNodeRoute:
+		return g.h.Route(ctx, *s)
+	case mappedNodeWeb:
+		return g.h.Web(ctx, *s)
+	case mappedNodePapers:
+		return g.h.Papers(ctx, *s)
+	case mappedNodeBooks:
+		return g.h.Books(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
+}
+
+// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
@@ -328,13 +349,6 @@ func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in run
 }
 
 //go:noinline
-func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodePrepare, nil, func(ctx context.Context) (State, error) {
-		return g.h.Prepare(ctx, *s)
-	})
-}
-
-//go:noinline
 func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
 		return g.h.Square(ctx, *s)
@@ -345,34 +359,6 @@ func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runt
 func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
 		return g.h.Total(ctx, *s, b)
-	})
-}
-
-//go:noinline
-func (g *Mapped) callRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeRoute, nil, func(ctx context.Context) (State, error) {
-		return g.h.Route(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Mapped) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeWeb, nil, func(ctx context.Context) (State, error) {
-		return g.h.Web(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Mapped) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodePapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.Papers(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Mapped) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeBooks, nil, func(ctx context.Context) (State, error) {
-		return g.h.Books(ctx, *s)
 	})
 }
 
@@ -399,7 +385,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPlan(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Plan(ctx, *s)
 			}
@@ -466,7 +452,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPrepare(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Prepare(ctx, *s)
 			}
@@ -535,7 +521,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRoute(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Route(ctx, *s)
 			}
@@ -707,7 +693,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callWeb(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -729,7 +715,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPapers(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Papers(ctx, *s)
 			}
@@ -751,7 +737,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callBooks(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Books(ctx, *s)
 			}

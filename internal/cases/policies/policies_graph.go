@@ -251,47 +251,49 @@ var flakyPolicyDecide = runtime.NodePolicy{
 	Timeout: time.Second,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Flaky) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeStart, nil, func(ctx context.Context) (State, error) {
+func (g *Flaky) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	var p *runtime.NodePolicy
+	switch n {
+	case flakyNodeFetch:
+		p = &flakyPolicyFetch
+	case flakyNodeLeft:
+		p = &flakyPolicyLeft
+	case flakyNodeRight:
+		p = &flakyPolicyRight
+	case flakyNodeDecide:
+		p = &flakyPolicyDecide
+	}
+	return runtime.Call(ctx, x, in, n, p, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Flaky) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case flakyNodeStart:
 		return g.h.Start(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Flaky) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeFetch, &flakyPolicyFetch, func(ctx context.Context) (State, error) {
+	case flakyNodeFetch:
 		return g.h.Fetch(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Flaky) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeLeft, &flakyPolicyLeft, func(ctx context.Context) (State, error) {
+	case flakyNodeLeft:
 		return g.h.Left(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Flaky) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeRight, &flakyPolicyRight, func(ctx context.Context) (State, error) {
+	case flakyNodeRight:
 		return g.h.Right(ctx, *s)
-	})
+	case flakyNodeDecide:
+		return g.h.Decide(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Flaky) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeJoin, nil, func(ctx context.Context) (State, error) {
 		return g.h.Join(ctx, *s, b)
-	})
-}
-
-//go:noinline
-func (g *Flaky) callDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (State, error) {
-		return g.h.Decide(ctx, *s)
 	})
 }
 
@@ -318,7 +320,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callStart(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -340,7 +342,7 @@ flow:
 					break flow
 				}
 			}
-			out, err = g.callFetch(ctx, x, in, s)
+			out, err = g.call(ctx, x, in, n, s)
 			if err != nil {
 				err = x.Fail(n, err)
 				break flow
@@ -392,7 +394,7 @@ flow:
 					break flow
 				}
 			}
-			out, err = g.callDecide(ctx, x, in, s)
+			out, err = g.call(ctx, x, in, n, s)
 			if err != nil {
 				err = x.Fail(n, err)
 				break flow
@@ -442,7 +444,7 @@ flow:
 					break flow
 				}
 			}
-			out, err = g.callLeft(ctx, x, in, s)
+			out, err = g.call(ctx, x, in, n, s)
 			if err != nil {
 				err = x.Fail(n, err)
 				break flow
@@ -460,7 +462,7 @@ flow:
 					break flow
 				}
 			}
-			out, err = g.callRight(ctx, x, in, s)
+			out, err = g.call(ctx, x, in, n, s)
 			if err != nil {
 				err = x.Fail(n, err)
 				break flow
@@ -557,7 +559,7 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) error 
 		return err
 	}
 	st := j.fresh()
-	s, err := j.g.callLeft(ctx, x, in, &st)
+	s, err := j.g.call(ctx, x, in, n, &st)
 	if err != nil {
 		return x.Fail(n, err)
 	}
@@ -574,7 +576,7 @@ func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) error
 		return err
 	}
 	st := j.fresh()
-	s, err := j.g.callRight(ctx, x, in, &st)
+	s, err := j.g.call(ctx, x, in, n, &st)
 	if err != nil {
 		return x.Fail(n, err)
 	}

@@ -229,36 +229,34 @@ var unevenForkPlan = runtime.ForkSpec{
 	Node:    unevenNodePlan,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Uneven) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, unevenNodePlan, nil, func(ctx context.Context) (State, error) {
+func (g *Uneven) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Uneven) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case unevenNodePlan:
 		return g.h.Plan(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Uneven) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, unevenNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+	case unevenNodeSearchWeb:
 		return g.h.SearchWeb(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Uneven) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, unevenNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+	case unevenNodeFetchPapers:
 		return g.h.FetchPapers(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Uneven) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+	case unevenNodeRankPapers:
 		return g.h.RankPapers(ctx, *s)
-	})
+	case unevenNodeReview:
+		return g.h.Review(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Uneven) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -270,13 +268,6 @@ func (g *Uneven) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State]
 func (g *Uneven) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, unevenNodeMerge, nil, func(ctx context.Context) (State, error) {
 		return g.h.Merge(ctx, *s, b)
-	})
-}
-
-//go:noinline
-func (g *Uneven) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (State, error) {
-		return g.h.Review(ctx, *s)
 	})
 }
 
@@ -303,7 +294,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPlan(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Plan(ctx, *s)
 			}
@@ -359,7 +350,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callReview(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Review(ctx, *s)
 			}
@@ -417,7 +408,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callSearchWeb(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -439,7 +430,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callFetchPapers(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -462,7 +453,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRankPapers(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}

@@ -855,715 +855,226 @@ var ints100ForkStart = runtime.ForkSpec{
 	Node:    ints100NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Ints100) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeStart, nil, func(ctx context.Context) (model.State, error) {
+func (g *Ints100) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Ints100) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
+	switch n {
+	case ints100NodeStart:
 		return g.h.Start(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW1, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW1:
 		return g.h.W1(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW2, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW2:
 		return g.h.W2(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW3, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW3:
 		return g.h.W3(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW4, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW4:
 		return g.h.W4(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW5, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW5:
 		return g.h.W5(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW6, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW6:
 		return g.h.W6(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW7, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW7:
 		return g.h.W7(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW8, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW8:
 		return g.h.W8(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW9, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW9:
 		return g.h.W9(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW10, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW10:
 		return g.h.W10(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW11, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW11:
 		return g.h.W11(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW12, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW12:
 		return g.h.W12(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW13, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW13:
 		return g.h.W13(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW14, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW14:
 		return g.h.W14(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW15, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW15:
 		return g.h.W15(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW16, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW16:
 		return g.h.W16(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW17, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW17:
 		return g.h.W17(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW18, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW18:
 		return g.h.W18(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW19, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW19:
 		return g.h.W19(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW20, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW20:
 		return g.h.W20(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW21, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW21:
 		return g.h.W21(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW22, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW22:
 		return g.h.W22(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW23, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW23:
 		return g.h.W23(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW24, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW24:
 		return g.h.W24(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW25, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW25:
 		return g.h.W25(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW26, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW26:
 		return g.h.W26(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW27, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW27:
 		return g.h.W27(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW28, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW28:
 		return g.h.W28(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW29, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW29:
 		return g.h.W29(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW30, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW30:
 		return g.h.W30(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW31, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW31:
 		return g.h.W31(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW32, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW32:
 		return g.h.W32(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW33, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW33:
 		return g.h.W33(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW34, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW34:
 		return g.h.W34(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW35, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW35:
 		return g.h.W35(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW36, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW36:
 		return g.h.W36(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW37, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW37:
 		return g.h.W37(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW38, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW38:
 		return g.h.W38(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW39, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW39:
 		return g.h.W39(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW40, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW40:
 		return g.h.W40(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW41, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW41:
 		return g.h.W41(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW42, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW42:
 		return g.h.W42(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW43, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW43:
 		return g.h.W43(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW44, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW44:
 		return g.h.W44(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW45, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW45:
 		return g.h.W45(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW46, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW46:
 		return g.h.W46(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW47, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW47:
 		return g.h.W47(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW48, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW48:
 		return g.h.W48(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW49, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW49:
 		return g.h.W49(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW50, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW50:
 		return g.h.W50(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW51, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW51:
 		return g.h.W51(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW52, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW52:
 		return g.h.W52(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW53, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW53:
 		return g.h.W53(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW54, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW54:
 		return g.h.W54(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW55, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW55:
 		return g.h.W55(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW56, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW56:
 		return g.h.W56(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW57, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW57:
 		return g.h.W57(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW58, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW58:
 		return g.h.W58(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW59, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW59:
 		return g.h.W59(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW60, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW60:
 		return g.h.W60(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW61, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW61:
 		return g.h.W61(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW62, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW62:
 		return g.h.W62(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW63, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW63:
 		return g.h.W63(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW64, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW64:
 		return g.h.W64(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW65, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW65:
 		return g.h.W65(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW66, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW66:
 		return g.h.W66(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW67, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW67:
 		return g.h.W67(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW68, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW68:
 		return g.h.W68(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW69, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW69:
 		return g.h.W69(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW70, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW70:
 		return g.h.W70(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW71, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW71:
 		return g.h.W71(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW72, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW72:
 		return g.h.W72(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW73, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW73:
 		return g.h.W73(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW74, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW74:
 		return g.h.W74(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW75, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW75:
 		return g.h.W75(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW76, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW76:
 		return g.h.W76(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW77, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW77:
 		return g.h.W77(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW78, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW78:
 		return g.h.W78(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW79, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW79:
 		return g.h.W79(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW80, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW80:
 		return g.h.W80(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW81, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW81:
 		return g.h.W81(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW82, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW82:
 		return g.h.W82(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW83, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW83:
 		return g.h.W83(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW84, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW84:
 		return g.h.W84(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW85, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW85:
 		return g.h.W85(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW86, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW86:
 		return g.h.W86(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW87, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW87:
 		return g.h.W87(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW88, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW88:
 		return g.h.W88(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW89, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW89:
 		return g.h.W89(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW90, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW90:
 		return g.h.W90(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW91, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW91:
 		return g.h.W91(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW92, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW92:
 		return g.h.W92(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW93, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW93:
 		return g.h.W93(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW94, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW94:
 		return g.h.W94(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW95, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW95:
 		return g.h.W95(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW96, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW96:
 		return g.h.W96(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW97, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW97:
 		return g.h.W97(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW98, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW98:
 		return g.h.W98(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW99, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW99:
 		return g.h.W99(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Ints100) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints100NodeW100, nil, func(ctx context.Context) (model.State, error) {
+	case ints100NodeW100:
 		return g.h.W100(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Ints100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, ints100NodeJoin, nil, func(ctx context.Context) (model.State, error) {
@@ -1587,7 +1098,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callStart(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -1657,7 +1168,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW1(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -1679,7 +1190,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW2(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -1701,7 +1212,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW3(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -1723,7 +1234,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW4(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -1745,7 +1256,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW5(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -1767,7 +1278,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW6(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -1789,7 +1300,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW7(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -1811,7 +1322,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW8(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -1833,7 +1344,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW9(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -1855,7 +1366,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW10(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -1877,7 +1388,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW11(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -1899,7 +1410,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW12(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -1921,7 +1432,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW13(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -1943,7 +1454,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW14(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -1965,7 +1476,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW15(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -1987,7 +1498,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW16(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -2009,7 +1520,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW17(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -2031,7 +1542,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW18(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -2053,7 +1564,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW19(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -2075,7 +1586,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW20(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}
@@ -2097,7 +1608,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW21(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W21(ctx, *s)
 			}
@@ -2119,7 +1630,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW22(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W22(ctx, *s)
 			}
@@ -2141,7 +1652,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW23(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W23(ctx, *s)
 			}
@@ -2163,7 +1674,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW24(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W24(ctx, *s)
 			}
@@ -2185,7 +1696,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW25(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W25(ctx, *s)
 			}
@@ -2207,7 +1718,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW26(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W26(ctx, *s)
 			}
@@ -2229,7 +1740,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW27(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W27(ctx, *s)
 			}
@@ -2251,7 +1762,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW28(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W28(ctx, *s)
 			}
@@ -2273,7 +1784,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW29(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W29(ctx, *s)
 			}
@@ -2295,7 +1806,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW30(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W30(ctx, *s)
 			}
@@ -2317,7 +1828,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW31(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W31(ctx, *s)
 			}
@@ -2339,7 +1850,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW32(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W32(ctx, *s)
 			}
@@ -2361,7 +1872,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW33(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W33(ctx, *s)
 			}
@@ -2383,7 +1894,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW34(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W34(ctx, *s)
 			}
@@ -2405,7 +1916,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW35(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W35(ctx, *s)
 			}
@@ -2427,7 +1938,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW36(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W36(ctx, *s)
 			}
@@ -2449,7 +1960,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW37(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W37(ctx, *s)
 			}
@@ -2471,7 +1982,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW38(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W38(ctx, *s)
 			}
@@ -2493,7 +2004,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW39(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W39(ctx, *s)
 			}
@@ -2515,7 +2026,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW40(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W40(ctx, *s)
 			}
@@ -2537,7 +2048,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW41(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W41(ctx, *s)
 			}
@@ -2559,7 +2070,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW42(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W42(ctx, *s)
 			}
@@ -2581,7 +2092,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW43(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W43(ctx, *s)
 			}
@@ -2603,7 +2114,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW44(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W44(ctx, *s)
 			}
@@ -2625,7 +2136,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW45(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W45(ctx, *s)
 			}
@@ -2647,7 +2158,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW46(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W46(ctx, *s)
 			}
@@ -2669,7 +2180,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW47(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W47(ctx, *s)
 			}
@@ -2691,7 +2202,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW48(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W48(ctx, *s)
 			}
@@ -2713,7 +2224,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW49(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W49(ctx, *s)
 			}
@@ -2735,7 +2246,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW50(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W50(ctx, *s)
 			}
@@ -2757,7 +2268,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW51(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W51(ctx, *s)
 			}
@@ -2779,7 +2290,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW52(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W52(ctx, *s)
 			}
@@ -2801,7 +2312,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW53(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W53(ctx, *s)
 			}
@@ -2823,7 +2334,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW54(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W54(ctx, *s)
 			}
@@ -2845,7 +2356,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW55(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W55(ctx, *s)
 			}
@@ -2867,7 +2378,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW56(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W56(ctx, *s)
 			}
@@ -2889,7 +2400,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW57(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W57(ctx, *s)
 			}
@@ -2911,7 +2422,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW58(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W58(ctx, *s)
 			}
@@ -2933,7 +2444,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW59(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W59(ctx, *s)
 			}
@@ -2955,7 +2466,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW60(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W60(ctx, *s)
 			}
@@ -2977,7 +2488,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW61(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W61(ctx, *s)
 			}
@@ -2999,7 +2510,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW62(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W62(ctx, *s)
 			}
@@ -3021,7 +2532,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW63(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W63(ctx, *s)
 			}
@@ -3043,7 +2554,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW64(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W64(ctx, *s)
 			}
@@ -3065,7 +2576,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW65(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W65(ctx, *s)
 			}
@@ -3087,7 +2598,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW66(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W66(ctx, *s)
 			}
@@ -3109,7 +2620,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW67(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W67(ctx, *s)
 			}
@@ -3131,7 +2642,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW68(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W68(ctx, *s)
 			}
@@ -3153,7 +2664,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW69(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W69(ctx, *s)
 			}
@@ -3175,7 +2686,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW70(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W70(ctx, *s)
 			}
@@ -3197,7 +2708,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW71(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W71(ctx, *s)
 			}
@@ -3219,7 +2730,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW72(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W72(ctx, *s)
 			}
@@ -3241,7 +2752,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW73(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W73(ctx, *s)
 			}
@@ -3263,7 +2774,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW74(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W74(ctx, *s)
 			}
@@ -3285,7 +2796,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW75(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W75(ctx, *s)
 			}
@@ -3307,7 +2818,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW76(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W76(ctx, *s)
 			}
@@ -3329,7 +2840,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW77(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W77(ctx, *s)
 			}
@@ -3351,7 +2862,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW78(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W78(ctx, *s)
 			}
@@ -3373,7 +2884,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW79(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W79(ctx, *s)
 			}
@@ -3395,7 +2906,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW80(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W80(ctx, *s)
 			}
@@ -3417,7 +2928,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW81(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W81(ctx, *s)
 			}
@@ -3439,7 +2950,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW82(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W82(ctx, *s)
 			}
@@ -3461,7 +2972,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW83(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W83(ctx, *s)
 			}
@@ -3483,7 +2994,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW84(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W84(ctx, *s)
 			}
@@ -3505,7 +3016,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW85(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W85(ctx, *s)
 			}
@@ -3527,7 +3038,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW86(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W86(ctx, *s)
 			}
@@ -3549,7 +3060,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW87(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W87(ctx, *s)
 			}
@@ -3571,7 +3082,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW88(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W88(ctx, *s)
 			}
@@ -3593,7 +3104,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW89(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W89(ctx, *s)
 			}
@@ -3615,7 +3126,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW90(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W90(ctx, *s)
 			}
@@ -3637,7 +3148,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW91(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W91(ctx, *s)
 			}
@@ -3659,7 +3170,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW92(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W92(ctx, *s)
 			}
@@ -3681,7 +3192,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW93(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W93(ctx, *s)
 			}
@@ -3703,7 +3214,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW94(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W94(ctx, *s)
 			}
@@ -3725,7 +3236,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW95(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W95(ctx, *s)
 			}
@@ -3747,7 +3258,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW96(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W96(ctx, *s)
 			}
@@ -3769,7 +3280,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW97(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W97(ctx, *s)
 			}
@@ -3791,7 +3302,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW98(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W98(ctx, *s)
 			}
@@ -3813,7 +3324,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW99(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W99(ctx, *s)
 			}
@@ -3835,7 +3346,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW100(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W100(ctx, *s)
 			}

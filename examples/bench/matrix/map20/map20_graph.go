@@ -296,155 +296,66 @@ var map20ForkStart = runtime.ForkSpec{
 	Node:    map20NodeStart,
 }
 
-// callStart calls Start through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Map20) callStart(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeStart, nil, func(ctx context.Context) (model.Map, error) {
+func (g *Map20) call(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.Map, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Map20) handle(ctx context.Context, n int, s *model.Map) (model.Map, error) {
+	switch n {
+	case map20NodeStart:
 		return g.h.Start(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW1, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW1:
 		return g.h.W1(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW2, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW2:
 		return g.h.W2(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW3(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW3, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW3:
 		return g.h.W3(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW4(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW4, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW4:
 		return g.h.W4(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW5(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW5, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW5:
 		return g.h.W5(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW6(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW6, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW6:
 		return g.h.W6(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW7(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW7, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW7:
 		return g.h.W7(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW8(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW8, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW8:
 		return g.h.W8(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW9(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW9, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW9:
 		return g.h.W9(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW10(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW10, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW10:
 		return g.h.W10(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW11(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW11, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW11:
 		return g.h.W11(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW12(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW12, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW12:
 		return g.h.W12(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW13(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW13, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW13:
 		return g.h.W13(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW14(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW14, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW14:
 		return g.h.W14(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW15(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW15, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW15:
 		return g.h.W15(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW16(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW16, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW16:
 		return g.h.W16(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW17(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW17, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW17:
 		return g.h.W17(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW18(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW18, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW18:
 		return g.h.W18(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW19(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW19, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW19:
 		return g.h.W19(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Map20) callW20(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map20NodeW20, nil, func(ctx context.Context) (model.Map, error) {
+	case map20NodeW20:
 		return g.h.W20(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Map20) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map, b JoinBranches) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map20NodeJoin, nil, func(ctx context.Context) (model.Map, error) {
@@ -468,7 +379,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callStart(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -538,7 +449,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW1(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -560,7 +471,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW2(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -582,7 +493,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW3(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -604,7 +515,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW4(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -626,7 +537,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW5(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -648,7 +559,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW6(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -670,7 +581,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW7(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -692,7 +603,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW8(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -714,7 +625,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW9(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -736,7 +647,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW10(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -758,7 +669,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW11(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -780,7 +691,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW12(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -802,7 +713,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW13(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -824,7 +735,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW14(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -846,7 +757,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW15(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -868,7 +779,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW16(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -890,7 +801,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW17(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -912,7 +823,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW18(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -934,7 +845,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW19(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -956,7 +867,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callW20(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

@@ -163,22 +163,28 @@ var loopGraph = runtime.Graph{
 	Names:       loopNames[:],
 }
 
-// callCount calls Count through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Loop) callCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (State, error) {
+func (g *Loop) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Loop) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case loopNodeCount:
 		return g.h.Count(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Loop) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, loopNodeCheck, nil, func(ctx context.Context) (State, error) {
+	case loopNodeCheck:
 		return g.h.Check(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Loop) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (CheckRoute, error) {
 	return runtime.CallRoute(ctx, x, in, loopNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
@@ -202,7 +208,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callCount(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Count(ctx, *s)
 			}
@@ -225,7 +231,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callCheck(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Check(ctx, *s)
 			}

@@ -283,15 +283,34 @@ var mappedForkLeft = runtime.ForkSpec{
 	Node:     mappedNodeLeft,
 }
 
-// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodePlan, nil, func(ctx context.Context) (State, error) {
-		return g.h.Plan(ctx, *s)
+func (g *Mapped) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
 	})
 }
 
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case mappedNodePlan:
+		return g.h.Plan(ctx, *s)
+	case mappedNodePrepare:
+		return g.h.Prepare(ctx, *s)
+	case mappedNodeSplit:
+		return g.h.Split(ctx, *s)
+	case mappedNodeLeft:
+		return g.h.Left(ctx, *s)
+	case mappedNodeRight:
+		return g.h.Right(ctx, *s)
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
+}
+
+// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
@@ -321,13 +340,6 @@ func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in run
 }
 
 //go:noinline
-func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodePrepare, nil, func(ctx context.Context) (State, error) {
-		return g.h.Prepare(ctx, *s)
-	})
-}
-
-//go:noinline
 func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
 	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
 		return g.h.Square(ctx, *s)
@@ -342,20 +354,6 @@ func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runti
 }
 
 //go:noinline
-func (g *Mapped) callSplit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeSplit, nil, func(ctx context.Context) (State, error) {
-		return g.h.Split(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Mapped) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeLeft, nil, func(ctx context.Context) (State, error) {
-		return g.h.Left(ctx, *s)
-	})
-}
-
-//go:noinline
 func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeDouble, nil, func(ctx context.Context) (Doc, error) {
 		return g.h.Double(ctx, *s)
@@ -366,13 +364,6 @@ func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runt
 func (g *Mapped) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
 		return g.h.LeftJoin(ctx, *s, b)
-	})
-}
-
-//go:noinline
-func (g *Mapped) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeRight, nil, func(ctx context.Context) (State, error) {
-		return g.h.Right(ctx, *s)
 	})
 }
 
@@ -399,7 +390,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPlan(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Plan(ctx, *s)
 			}
@@ -466,7 +457,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPrepare(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Prepare(ctx, *s)
 			}
@@ -535,7 +526,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callSplit(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Split(ctx, *s)
 			}
@@ -698,7 +689,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callLeft(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -764,7 +755,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRight(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -237,36 +237,32 @@ var pickForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
-// callRoute calls Route through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
-func (g *Pick) callRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodeRoute, nil, func(ctx context.Context) (State, error) {
+func (g *Pick) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+		return g.handle(ctx, n, s)
+	})
+}
+
+// handle calls the handler of node n, one of those call calls, on a copy of *s.
+func (g *Pick) handle(ctx context.Context, n int, s *State) (State, error) {
+	switch n {
+	case pickNodeRoute:
 		return g.h.Route(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Pick) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodeWeb, nil, func(ctx context.Context) (State, error) {
+	case pickNodeWeb:
 		return g.h.Web(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Pick) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodePapers, nil, func(ctx context.Context) (State, error) {
+	case pickNodePapers:
 		return g.h.Papers(ctx, *s)
-	})
-}
-
-//go:noinline
-func (g *Pick) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodeBooks, nil, func(ctx context.Context) (State, error) {
+	case pickNodeBooks:
 		return g.h.Books(ctx, *s)
-	})
+	}
+	panic("unreachable: handle is given the constant of a node it lists")
 }
 
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+//
 //go:noinline
 func (g *Pick) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, pickNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -297,7 +293,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callRoute(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Route(ctx, *s)
 			}
@@ -397,7 +393,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callWeb(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -419,7 +415,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callPapers(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Papers(ctx, *s)
 			}
@@ -441,7 +437,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.callBooks(ctx, x, in, s)
+				out, err = g.call(ctx, x, in, n, s)
 			} else {
 				out, err = g.h.Books(ctx, *s)
 			}
